@@ -1,0 +1,3 @@
+from bench_job.cli import main
+
+raise SystemExit(main())

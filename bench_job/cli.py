@@ -1,0 +1,176 @@
+"""bench-job: the command line. Every user error ends in one line on stderr and exit code 2."""
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import shutil
+import socket
+import sys
+
+import yaml
+
+from bench_job import __version__
+from bench_job.errors import UserError
+
+log = logging.getLogger("bench_job")
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # One line, not argparse's usage block: the fix is named and --help is one step away.
+        raise UserError(f"{message} (see `{self.prog} --help`)")
+
+
+def _add_run_options(parser):
+    parser.add_argument("--config", help="YAML config (e.g. configs/quick.yaml); defaults apply where it is silent")
+    parser.add_argument("--device", choices=None, help="laptop | rpi | jetson | auto: the device profile (sweep ranges)")
+    parser.add_argument("--models", help="comma-separated model names, replacing the config's list")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                        help="override any config key, e.g. --set sweeps.vision.batch_sizes=[1,2]; repeatable")
+    parser.add_argument("--out", default="results", help="folder for the bundle (default: results)")
+    parser.add_argument("--threads", type=int, help="torch intra-op threads per worker")
+    parser.add_argument("--max-worker-memory", metavar="SIZE",
+                        help="cap a worker's resident memory, e.g. 1GiB: larger configurations become `oom`")
+    parser.add_argument("--accelerator", help="cpu | cuda | auto")
+    parser.add_argument("--budget", metavar="DURATION",
+                        help="total time budget, e.g. 30m: repetitions per configuration shrink to fit")
+    parser.add_argument("--verbose", action="store_true", help="debug lines on the console too")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bench-job", description="Edge inference benchmark: parameters, FLOPs, latency, "
+                     "memory, power and accuracy of a model zoo on this device.")
+    parser.add_argument("--version", action="version", version=f"bench-job {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="benchmark the configured models and write a results bundle")
+    _add_run_options(run)
+    probe = sub.add_parser("probe", help="print what the job sees: CPU, memory, libraries, threads")
+    probe.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _overrides(args) -> dict:
+    out = {}
+    if args.threads is not None:
+        out["run.threads"] = args.threads
+    if args.max_worker_memory is not None:
+        out["run.max_worker_memory"] = args.max_worker_memory
+    if args.accelerator is not None:
+        out["run.accelerator"] = args.accelerator
+    if args.budget is not None:
+        out["run.budget"] = args.budget
+    return out
+
+
+def _select_models(config_models: list, names: str) -> list:
+    """--models keeps the config's entry for a name it lists (its source, sweeps) and takes others as given."""
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if not wanted:
+        raise UserError("--models needs at least one model name, e.g. --models resnet18,bert-base-uncased")
+    by_name = {(m if isinstance(m, str) else m.get("name")): m for m in config_models}
+    return [by_name.get(name, name) for name in wanted]
+
+
+def load_config(args):
+    from bench_job import config as cfg
+
+    sets = list(args.sets)
+    if args.models:
+        base = cfg.read_config_file(args.config) if args.config else {}
+        models = _select_models(base.get("models") or cfg.load_defaults()["models"], args.models)
+        sets.append("models=" + json.dumps(models))
+    return cfg.resolve(args.config, device=args.device, sets=sets, overrides=_overrides(args))
+
+
+def cmd_run(args) -> int:
+    from bench_job.device import collect_env_isolated
+    from bench_job.logs import setup_logging
+    from bench_job.results import ResultStore
+    from bench_job.runner import Runner, StopRequest, resolve_accelerator
+
+    config = load_config(args)
+    device = config.run["device"]
+    host = socket.gethostname()
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the output folder {args.out}: {exc.strerror}; pass a writable --out") from None
+    workdir = os.path.join(args.out, f"in-progress-{device}-{host}-{config.fingerprint()}")
+    os.makedirs(workdir, exist_ok=True)
+    interactive = sys.stderr.isatty()
+    setup_logging(os.path.join(workdir, "run.log"), interactive, args.verbose)
+    log.info("bench-job %s: device profile %s, %d model(s), work folder %s", __version__, device,
+             len(config.models), workdir)
+    stop = StopRequest()
+    stop.install()
+    env = collect_env_isolated()
+    accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
+    env.update(accelerator=accelerator, bench_job_version=__version__, config_fingerprint=config.fingerprint())
+    with open(os.path.join(workdir, "config.yaml"), "w") as handle:
+        yaml.safe_dump(config.data, handle, sort_keys=False)
+    with open(os.path.join(workdir, "env.json"), "w") as handle:
+        json.dump(env, handle, indent=2)
+    store = ResultStore(os.path.join(workdir, "results.jsonl"))
+    outcome = Runner(config, store, accelerator, stop, show_progress=interactive).run()
+    if outcome.interrupted:
+        log.warning("stopped by %s: bundling the %d configuration(s) measured so far; run the same command "
+                    "again to resume", outcome.signal_name, len(store.read()))
+    bundle = finish(workdir, args.out, device, host, config.data, env)
+    if not outcome.interrupted:
+        shutil.rmtree(workdir)
+    print(bundle)
+    if outcome.interrupted:
+        return 130 if outcome.signal_name == "SIGINT" else 143
+    return 0
+
+
+def finish(workdir: str, out: str, device: str, host: str, config_data: dict, env: dict) -> str:
+    """Write the table, plots and report next to the records, then the bundle. A failure to report is
+    logged and the bundle still carries the raw records."""
+    from bench_job.report.bundle import write_bundle
+    from bench_job.report.plots import write_latency_plots
+    from bench_job.report.report import write_report
+    from bench_job.results import read_records, to_frame
+
+    try:
+        records = read_records(os.path.join(workdir, "results.jsonl")) \
+            if os.path.exists(os.path.join(workdir, "results.jsonl")) else []
+        frame = to_frame(records)
+        frame.to_csv(os.path.join(workdir, "results.csv"), index=False)
+        plots = write_latency_plots(frame, os.path.join(workdir, "plots")) if len(frame) else []
+        write_report(frame, config_data, env, plots, os.path.join(workdir, "report.md"))
+    except Exception:
+        log.exception("writing the report failed; the bundle still holds results.jsonl")
+    for handler in log.handlers:
+        handler.flush()
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return write_bundle(workdir, out, f"{device}-{host}-{stamp}")
+
+
+def cmd_probe(args) -> int:
+    from bench_job.device import collect_env, describe_env
+
+    env = collect_env()
+    if args.json:
+        print(json.dumps(env, indent=2))
+    else:
+        print("\n".join(describe_env(env)))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "probe": cmd_probe}
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"bench-job: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("bench-job: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,322 @@
+"""Layered configuration: packaged defaults -> device profile -> user YAML -> --set overrides, validated.
+
+Every error here is a UserError naming the bad key or value and the valid choices.
+"""
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
+
+from bench_job.errors import UserError
+from bench_job.units import parse_duration, parse_size
+
+DEVICES = ("laptop", "rpi", "jetson")
+ACCELERATORS = ("cpu", "cuda", "auto")
+PRECISIONS = ("fp32", "fp16", "bf16", "int8")
+WEIGHTS = ("random", "pretrained")
+ATTENTION = ("eager", "sdpa")
+MODEL_KEYS = ("name", "family", "source", "pretrained", "weights", "variants", "batch_sizes", "input_size",
+              "input_sizes", "note")
+VARIANT_KEYS = ("name", "precision", "threads")
+
+
+def _profile_text(name: str) -> str:
+    return resources.files("bench_job").joinpath("profiles", f"{name}.yaml").read_text()
+
+
+def load_defaults() -> dict:
+    return yaml.safe_load(_profile_text("defaults"))
+
+
+def load_device_profile(device: str) -> dict:
+    return yaml.safe_load(_profile_text(device)) or {}
+
+
+def read_config_file(path: str) -> dict:
+    try:
+        with open(path) as handle:
+            data = yaml.safe_load(handle)
+    except OSError as exc:
+        raise UserError(f"cannot read config {path}: {exc.strerror}; give an existing YAML file "
+                        f"(e.g. configs/quick.yaml)") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise UserError(f"config {path} is not valid YAML{where}: fix its syntax") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UserError(f"config {path} must be a YAML mapping of keys (run:, sweeps:, models:, ...)")
+    return data
+
+
+def parse_set(assignment: str) -> tuple[list[str], object]:
+    """'sweeps.vision.batch_sizes=[1,2]' -> (['sweeps','vision','batch_sizes'], [1, 2])."""
+    key, sep, raw = assignment.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"bad --set {assignment!r}: use --set key.path=value, e.g. --set measure.min_runs=20")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        raise UserError(f"bad --set {assignment!r}: the value is not valid YAML") from None
+    return key.strip().split("."), value
+
+
+def merge(base: dict, override: dict, defaults: dict, where: str = "") -> dict:
+    """Deep-merge override into base; keys unknown to the defaults are refused with the valid ones."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        path = f"{where}{key}"
+        if key not in defaults:
+            raise UserError(f"unknown config key {path!r}; valid keys here: {', '.join(sorted(defaults))}")
+        if isinstance(defaults[key], dict) and defaults[key] and key != "notes":
+            if not isinstance(value, dict):
+                raise UserError(f"config key {path!r} must be a mapping with keys: {', '.join(sorted(defaults[key]))}")
+            out[key] = merge(out.get(key) or {}, value, defaults[key], f"{path}.")
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def apply_set(config: dict, keys: list[str], value, defaults: dict) -> dict:
+    override: dict = {}
+    node = override
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = value
+    return merge(config, override, defaults)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    precision: str = "fp32"
+    threads: int | None = None
+
+
+@dataclass
+class ModelEntry:
+    """One model of the plan, resolved to a family and a way to build it."""
+    name: str
+    family: str
+    architecture: object
+    source: str | None
+    pretrained: str | None
+    weights: str
+    variants: list
+    batch_sizes: list
+    input_size: int
+    input_sizes: list
+    note: str = ""
+    reference_params: int | None = None
+    reference_source: str = ""
+    max_input_size: int | None = None
+    attn_implementation: str = "eager"
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    data: dict                      # the resolved config, as written to config.yaml
+    models: list                    # ModelEntry, in plan order
+
+    @property
+    def run(self) -> dict:
+        return self.data["run"]
+
+    @property
+    def measure(self) -> dict:
+        return self.data["measure"]
+
+    def fingerprint(self) -> str:
+        """Identifies what is measured, so that a re-run with the same config resumes the same work."""
+        text = json.dumps({k: v for k, v in self.data.items() if k != "notes"}, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def _check(cond: bool, message: str):
+    if not cond:
+        raise UserError(message)
+
+
+def _refuse_unknown(mapping: dict, valid: tuple, where: str):
+    unknown = sorted(set(mapping) - set(valid))
+    if unknown:
+        raise UserError(f"unknown key {unknown[0]!r} in {where}; valid keys: {', '.join(valid)}")
+
+
+def _positive_int(value, key: str, allow_none: bool = False):
+    if value is None and allow_none:
+        return
+    _check(isinstance(value, int) and not isinstance(value, bool) and value > 0,
+           f"{key} must be a positive whole number, got {value!r}")
+
+
+def _size_list(value, key: str):
+    _check(isinstance(value, list) and value, f"{key} must be a non-empty list of positive whole numbers, got {value!r}")
+    for item in value:
+        _positive_int(item, f"every entry of {key}")
+
+
+def validate(data: dict) -> None:
+    run, measure = data["run"], data["measure"]
+    _check(run["device"] in DEVICES + ("auto",), f"run.device must be one of {', '.join(DEVICES + ('auto',))}, got {run['device']!r}")
+    _check(run["accelerator"] in ACCELERATORS, f"run.accelerator must be one of {', '.join(ACCELERATORS)}, got {run['accelerator']!r}")
+    _positive_int(run["threads"], "run.threads", allow_none=True)
+    _check(isinstance(run["seed"], int), f"run.seed must be a whole number, got {run['seed']!r}")
+    if run["max_worker_memory"] is not None:
+        parse_size(run["max_worker_memory"])
+    if run["budget"] is not None:
+        parse_duration(run["budget"])
+    _check(isinstance(run["config_timeout_s"], (int, float)) and run["config_timeout_s"] > 0,
+           f"run.config_timeout_s must be a positive number of seconds, got {run['config_timeout_s']!r}")
+    _check(data["weights"] in WEIGHTS, f"weights must be one of {', '.join(WEIGHTS)}, got {data['weights']!r}")
+    _check(data["attn_implementation"] in ATTENTION,
+           f"attn_implementation must be one of {', '.join(ATTENTION)}, got {data['attn_implementation']!r}")
+    for key in ("warmup_runs",):
+        _check(isinstance(measure[key], int) and measure[key] >= 1,
+               f"measure.{key} must be at least 1 (the first run is always slow), got {measure[key]!r}")
+    _positive_int(measure["min_runs"], "measure.min_runs")
+    _check(measure["min_runs"] >= 2, "measure.min_runs must be at least 2 for a standard deviation")
+    _positive_int(measure["max_runs"], "measure.max_runs")
+    _check(measure["max_runs"] >= measure["min_runs"], "measure.max_runs must be >= measure.min_runs")
+    _check(isinstance(measure["target_ci_rel"], (int, float)) and 0 < measure["target_ci_rel"] < 1,
+           f"measure.target_ci_rel must be a fraction between 0 and 1, got {measure['target_ci_rel']!r}")
+    _check(isinstance(measure["confidence"], (int, float)) and 0.5 <= measure["confidence"] < 1,
+           f"measure.confidence must be between 0.5 and 1, got {measure['confidence']!r}")
+    _check(isinstance(measure["max_time_per_config_s"], (int, float)) and measure["max_time_per_config_s"] > 0,
+           f"measure.max_time_per_config_s must be a positive number, got {measure['max_time_per_config_s']!r}")
+    for sweep_name, sweep in data["sweeps"].items():
+        _size_list(sweep["batch_sizes"], f"sweeps.{sweep_name}.batch_sizes")
+        _positive_int(sweep["input_size"], f"sweeps.{sweep_name}.input_size")
+        _size_list(sweep["input_sizes"], f"sweeps.{sweep_name}.input_sizes")
+    _check(isinstance(data["notes"], dict), "notes must be a mapping of model name -> text")
+    _check(isinstance(data["models"], list) and data["models"],
+           "models must be a non-empty list of model names or {name: ..., source: ...} entries")
+    _parse_variants(data["variants"], "variants", run["accelerator"])
+
+
+def _parse_variants(raw, where: str, accelerator: str) -> list[Variant]:
+    _check(isinstance(raw, list) and raw, f"{where} must be a non-empty list such as [{{precision: fp32}}]")
+    variants = []
+    for item in raw:
+        if isinstance(item, str):
+            item = {"precision": item}
+        _check(isinstance(item, dict), f"every entry of {where} must be a mapping such as {{precision: fp16}}")
+        _refuse_unknown(item, VARIANT_KEYS, where)
+        precision = item.get("precision", "fp32")
+        _check(precision in PRECISIONS, f"{where}: precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        _check(not (precision == "int8" and accelerator == "cuda"),
+               f"{where}: int8 dynamic quantization runs on the CPU only; use run.accelerator: cpu or another precision")
+        threads = item.get("threads")
+        _positive_int(threads, f"{where}: threads", allow_none=True)
+        name = item.get("name") or precision + (f"-t{threads}" if threads else "")
+        variants.append(Variant(name=str(name), precision=precision, threads=threads))
+    names = [v.name for v in variants]
+    _check(len(set(names)) == len(names), f"{where}: variant names must differ, got {names}")
+    return variants
+
+
+def _resolve_model(raw, data: dict, families: dict, torchvision_names) -> ModelEntry:
+    from bench_job.families.transformers_family import is_checkpoint_folder
+    from bench_job.zoo import ZOO
+
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    _check(isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"],
+           f"every entry of models must be a name or a mapping with a name, got {raw!r}")
+    _refuse_unknown(raw, MODEL_KEYS, f"model {raw['name']!r}")
+    name, source = raw["name"], raw.get("source")
+    zoo = ZOO.get(name)
+    if raw.get("family"):
+        family = raw["family"]
+        _check(family in families, f"model {name}: family must be one of {', '.join(families)}, got {family!r}")
+    elif zoo:
+        family = zoo.family
+    elif name in torchvision_names():
+        family = "torchvision"
+    elif is_checkpoint_folder(source or name) or "/" in (source or name):
+        family = "transformers"
+    else:
+        raise UserError(
+            f"unknown model {name!r}: choose one of {', '.join(ZOO)}, any torchvision classification model "
+            f"(e.g. efficientnet_b0), or a transformers model id / local checkpoint folder given as source")
+    if family == "torchvision" and not zoo:
+        arch = raw.get("source") if raw.get("source") in torchvision_names() else name
+        _check(arch in torchvision_names(), f"model {name}: {arch!r} is not a torchvision classification model")
+        architecture = arch
+    elif zoo and not source:
+        architecture = zoo.architecture
+    else:
+        architecture = source or name
+    weights = raw.get("weights", data["weights"])
+    _check(weights in WEIGHTS, f"model {name}: weights must be one of {', '.join(WEIGHTS)}, got {weights!r}")
+    family_obj = families[family]
+    sweep = data["sweeps"][family_obj.sweep]
+    batch_sizes = raw.get("batch_sizes", sweep["batch_sizes"])
+    input_size = raw.get("input_size", sweep["input_size"])
+    input_sizes = raw.get("input_sizes", sweep["input_sizes"])
+    _size_list(batch_sizes, f"model {name}: batch_sizes")
+    _positive_int(input_size, f"model {name}: input_size")
+    _size_list(input_sizes, f"model {name}: input_sizes")
+    max_size = zoo.max_input_size if zoo else None
+    for size in [input_size, *input_sizes]:
+        _check(size >= family_obj.min_input_size(),
+               f"model {name}: input size {size} is below the smallest this family takes "
+               f"({family_obj.min_input_size()} {family_obj.input_unit})")
+        _check(max_size is None or size <= max_size,
+               f"model {name}: input size {size} exceeds its maximum of {max_size} {family_obj.input_unit}")
+    variants = _parse_variants(raw["variants"], f"model {name}: variants", data["run"]["accelerator"]) \
+        if "variants" in raw else _parse_variants(data["variants"], "variants", data["run"]["accelerator"])
+    return ModelEntry(
+        name=name, family=family, architecture=architecture, source=source,
+        pretrained=raw.get("pretrained") or (zoo.pretrained if zoo else None), weights=weights,
+        variants=variants, batch_sizes=sorted(set(batch_sizes)), input_size=input_size,
+        input_sizes=sorted(set(input_sizes)), note=raw.get("note") or data["notes"].get(name, "") or (zoo.notes if zoo else ""),
+        reference_params=zoo.reference_params if zoo else None,
+        reference_source=zoo.reference_source if zoo else "",
+        max_input_size=max_size, attn_implementation=data["attn_implementation"])
+
+
+def _lazy_torchvision_names():
+    cache = []
+
+    def names():
+        if not cache:
+            from bench_job.families.torchvision_family import classification_model_names
+            cache.append(set(classification_model_names()))
+        return cache[0]
+    return names
+
+
+def resolve(config_path: str | None = None, device: str | None = None, sets: list[str] = (),
+            overrides: dict | None = None, detect_device=None) -> Config:
+    """Build the validated Config from its layers. `overrides` are CLI options as dotted keys."""
+    from bench_job.families import FAMILIES
+
+    defaults = load_defaults()
+    user = read_config_file(config_path) if config_path else {}
+    merged_user = merge({}, user, defaults) if user else {}
+    assignments = [parse_set(s) for s in sets] + [(k.split("."), v) for k, v in (overrides or {}).items()]
+    # The device decides which profile layer applies, so it is settled first from the top layers down.
+    chosen = device or next((v for keys, v in reversed(assignments) if keys == ["run", "device"]), None) \
+        or merged_user.get("run", {}).get("device") or defaults["run"]["device"]
+    _check(chosen in DEVICES + ("auto",), f"device must be one of {', '.join(DEVICES + ('auto',))}, got {chosen!r}")
+    if chosen == "auto":
+        from bench_job.device import detect_device_kind
+        chosen = (detect_device or detect_device_kind)()
+    data = merge(defaults, load_device_profile(chosen), defaults)
+    data = merge(data, user, defaults)
+    for keys, value in assignments:
+        data = apply_set(data, keys, value, defaults)
+    data["run"]["device"] = chosen
+    validate(data)
+    names = _lazy_torchvision_names()
+    models = [_resolve_model(raw, data, FAMILIES, names) for raw in data["models"]]
+    seen = [m.name for m in models]
+    _check(len(set(seen)) == len(seen), f"models lists a name twice: {sorted({n for n in seen if seen.count(n) > 1})}")
+    return Config(data=data, models=models)

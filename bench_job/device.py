@@ -1,0 +1,110 @@
+"""Facts about the machine the job runs on: what it is, its CPU, memory, and the software stack.
+
+collect_env imports torch, so the runner calls it in a child process and the runner itself stays small.
+"""
+
+import os
+import platform
+import socket
+import sys
+from importlib import metadata
+
+_LIBRARIES = ("torch", "torchvision", "transformers", "datasets", "evaluate", "pandas", "numpy", "matplotlib",
+              "tqdm", "scipy", "edge-bench-job")
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode(errors="replace").strip("\x00\n ")
+    except OSError:
+        return None
+
+
+def detect_device_kind(root: str = "/") -> str:
+    """jetson, rpi or laptop, from the files each kind of board carries."""
+    model = _read(os.path.join(root, "proc/device-tree/model")) or ""
+    if os.path.exists(os.path.join(root, "etc/nv_tegra_release")) or "jetson" in model.lower():
+        return "jetson"
+    if "raspberry pi" in model.lower():
+        return "rpi"
+    return "laptop"
+
+
+def cpu_model(root: str = "/") -> str:
+    text = _read(os.path.join(root, "proc/cpuinfo")) or ""
+    for key in ("model name", "Model", "Hardware"):
+        for line in text.splitlines():
+            if line.split(":")[0].strip() == key:
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def library_versions() -> dict:
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def collect_env() -> dict:
+    """Everything a reader of the results needs to know about where they were measured."""
+    import psutil
+    import torch
+
+    memory, swap = psutil.virtual_memory(), psutil.swap_memory()
+    cuda = torch.cuda.is_available()
+    return {
+        "hostname": socket.gethostname(),
+        "device_kind": detect_device_kind(),
+        "board_model": _read("/proc/device-tree/model"),
+        "l4t_release": (_read("/etc/nv_tegra_release") or "").splitlines()[0] if _read("/etc/nv_tegra_release") else None,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": sys.version.split()[0],
+        "cpu_model": cpu_model(),
+        "cpu_logical_cores": os.cpu_count(),
+        "cpu_physical_cores": psutil.cpu_count(logical=False),
+        "cpu_affinity": len(os.sched_getaffinity(0)),
+        "memory_total_bytes": memory.total,
+        "memory_available_bytes": memory.available,
+        "swap_total_bytes": swap.total,
+        "swap_used_bytes": swap.used,
+        "torch_threads_default": torch.get_num_threads(),
+        "torch_interop_threads": torch.get_num_interop_threads(),
+        "torch_cuda_build": torch.version.cuda,
+        "cuda_available": cuda,
+        "cuda_device": torch.cuda.get_device_name(0) if cuda else None,
+        "libraries": library_versions(),
+    }
+
+
+def collect_env_isolated() -> dict:
+    """collect_env in a spawned child, so that torch is never imported into the runner."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(collect_env).result()
+
+
+def describe_env(env: dict) -> list[str]:
+    """Lines for `bench-job probe`."""
+    from bench_job.units import format_bytes
+
+    libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)
+    return [
+        f"device kind: {env['device_kind']} ({env['board_model'] or 'no board model file'})",
+        f"host: {env['hostname']}  platform: {env['platform']}  python {env['python']}",
+        f"CPU: {env['cpu_model']}; {env['cpu_logical_cores']} logical / {env['cpu_physical_cores']} physical cores, "
+        f"{env['cpu_affinity']} usable by this process",
+        f"memory: {format_bytes(env['memory_total_bytes'])} total, {format_bytes(env['memory_available_bytes'])} available; "
+        f"swap: {format_bytes(env['swap_total_bytes'])} total, {format_bytes(env['swap_used_bytes'])} used",
+        f"torch threads: {env['torch_threads_default']} intra-op (default), {env['torch_interop_threads']} inter-op",
+        f"CUDA: {'available: ' + env['cuda_device'] if env['cuda_available'] else 'not available'}"
+        f" (torch built with CUDA {env['torch_cuda_build'] or 'none'})",
+        f"libraries: {libs}",
+    ]

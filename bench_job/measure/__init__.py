@@ -1,0 +1,1 @@
+"""What is measured for one configuration: statistics, latency, FLOPs, parameters, memory."""

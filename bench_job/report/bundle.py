@@ -1,0 +1,15 @@
+"""The bundle: one tar.gz per run holding everything it measured and wrote."""
+
+import os
+import tarfile
+
+
+def write_bundle(workdir: str, out_dir: str, name: str) -> str:
+    """Pack the files of workdir into out_dir/name.tar.gz under a top folder called name."""
+    path = os.path.join(out_dir, f"{name}.tar.gz")
+    partial = path + ".partial"
+    with tarfile.open(partial, "w:gz") as tar:
+        for entry in sorted(os.listdir(workdir)):
+            tar.add(os.path.join(workdir, entry), arcname=os.path.join(name, entry))
+    os.replace(partial, path)  # a reader never sees a half-written bundle
+    return path

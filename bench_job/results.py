@@ -1,0 +1,114 @@
+"""The versioned record schema, the JSONL store that grows as configurations are measured, and the
+flat table (pandas) built from it.
+
+A change to the columns or their meaning bumps SCHEMA_VERSION; read_records refuses versions it does
+not know, so an old reader never misreads a new bundle.
+"""
+
+import json
+import os
+
+SCHEMA_VERSION = 1
+READABLE_VERSIONS = (1,)
+STATUSES = ("ok", "oom", "skipped", "error", "timeout")
+
+# One row per configuration, in CSV order. Raw timings (timings_s, warmup_s) stay in the JSONL only.
+COLUMNS = [
+    # identity
+    "schema_version", "run_id", "key", "model", "family", "variant", "precision", "accelerator", "threads",
+    "batch_size", "input_size", "input_unit", "sweeps", "weights",
+    # outcome
+    "status", "reason", "notes",
+    # size and work
+    "params", "params_effective", "flops", "macs", "flop_counter",
+    # latency of the forward pass
+    "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s",
+    "latency_min_s", "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel",
+    "n_runs", "warmup_runs", "stop_reason", "timer", "throughput",
+    # memory
+    "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes", "swap_in", "swap_out", "swapped",
+    # power and energy (filled where the device has a power source)
+    "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j",
+    "idle_power_w", "power_source", "power_scope", "power_samples", "sampling_hz", "energy_reason",
+    # accuracy on real dev data (filled with pretrained weights and assets)
+    "accuracy", "accuracy_top5", "eval_dataset", "eval_examples",
+    # when
+    "started_at", "duration_s",
+]
+RAW_FIELDS = ("timings_s", "warmup_s")
+
+
+def config_key(model: str, variant: str, accelerator: str, batch_size: int, input_size: int) -> str:
+    return f"{model}|{variant}|{accelerator}|b{batch_size}|s{input_size}"
+
+
+def make_record(**fields) -> dict:
+    """A complete record: every column present (None where not measured), plus the raw fields given."""
+    unknown = set(fields) - set(COLUMNS) - set(RAW_FIELDS)
+    if unknown:
+        raise KeyError(f"fields not in the result schema: {sorted(unknown)}")
+    record = {column: None for column in COLUMNS}
+    record.update(fields)
+    record["schema_version"] = SCHEMA_VERSION
+    if record["status"] not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {record['status']!r}")
+    return record
+
+
+class ResultStore:
+    """Append-only JSONL file: each record is flushed and fsynced as soon as it is measured."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def append(self, record: dict) -> None:
+        with open(self.path, "a") as handle:
+            handle.write(json.dumps(record, default=str) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def read(self) -> list[dict]:
+        return read_records(self.path) if os.path.exists(self.path) else []
+
+    def done_keys(self) -> set[str]:
+        return {r["key"] for r in self.read()}
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def read_records(path: str) -> list[dict]:
+    """Records of a results.jsonl; a torn last line (a killed writer) is dropped, other damage refused."""
+    records = []
+    with open(path) as handle:
+        lines = handle.read().splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(lines):
+                break
+            raise SchemaError(f"{path} line {number} is not JSON") from None
+        version = record.get("schema_version")
+        if version not in READABLE_VERSIONS:
+            raise SchemaError(f"{path} line {number} has schema version {version!r}; this reader knows "
+                              f"{', '.join(map(str, READABLE_VERSIONS))}: upgrade bench-job")
+        records.append(record)
+    return records
+
+
+def to_frame(records: list[dict]):
+    """The flat table: one row per configuration, the schema's columns in order (later records of the
+    same key replace earlier ones, so a resumed run never shows a configuration twice)."""
+    import pandas as pd
+
+    latest = {r["key"]: r for r in records}
+    frame = pd.DataFrame([{c: r.get(c) for c in COLUMNS} for r in latest.values()], columns=COLUMNS)
+    return frame
+
+
+def write_csv(records: list[dict], path: str) -> None:
+    to_frame(records).to_csv(path, index=False)

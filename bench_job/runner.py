@@ -1,0 +1,250 @@
+"""Runs the plan: one worker process per model variant, watched for memory and time, records appended
+as they arrive, resumable, and stoppable at any moment without losing what was measured."""
+
+import logging
+import multiprocessing
+import signal
+import time
+import uuid
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from bench_job.cgroup import oom_kill_count
+from bench_job.families import FAMILIES
+from bench_job.measure.memory import rss_bytes
+from bench_job.plan import build_plan, is_dominated
+from bench_job.results import ResultStore, make_record
+from bench_job.units import format_bytes, parse_duration, parse_size
+from bench_job.worker import worker_main
+
+log = logging.getLogger("bench_job")
+
+_POLL_S = 0.02   # the memory watchdog's period: short, since a large allocation grows fast
+
+
+@dataclass
+class RunOutcome:
+    measured: int
+    interrupted: bool
+    signal_name: str | None = None
+
+
+class StopRequest:
+    """Set by SIGINT/SIGTERM; the runner checks it between messages and stops cleanly."""
+
+    def __init__(self):
+        self.signal_name = None
+
+    def __call__(self, signum, _frame):
+        self.signal_name = signal.Signals(signum).name
+
+    def install(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self)
+
+    @property
+    def requested(self) -> bool:
+        return self.signal_name is not None
+
+
+class Runner:
+    def __init__(self, config, store: ResultStore, accelerator: str, stop: StopRequest, show_progress: bool):
+        self.config = config
+        self.store = store
+        self.accelerator = accelerator
+        self.stop = stop
+        self.show_progress = show_progress
+        self.run_id = uuid.uuid4().hex[:12]
+        run = config.run
+        self.memory_cap = parse_size(run["max_worker_memory"]) if run["max_worker_memory"] else None
+        self.deadline = time.monotonic() + parse_duration(run["budget"]) if run["budget"] else None
+
+    # -- the plan -------------------------------------------------------------------------------------
+    def run(self) -> RunOutcome:
+        plan = build_plan(self.config)
+        done = self.store.done_keys()
+        total = sum(len(item.points) for item in plan)
+        already = sum(1 for item in plan for p in item.points if item.key(p, self.accelerator) in done)
+        if already:
+            log.info("resuming: %d of %d configurations already measured", already, total)
+        measured = 0
+        with tqdm(total=total, initial=already, unit="config", disable=not self.show_progress,
+                  dynamic_ncols=True) as bar:
+            self.bar = bar
+            for index, item in enumerate(plan):
+                pending = [p for p in item.points if item.key(p, self.accelerator) not in done]
+                if not pending:
+                    continue
+                remaining = sum(len(i.points) for i in plan[index:])
+                measured += self._run_item(item, pending, remaining)
+                if self.stop.requested:
+                    return RunOutcome(measured, True, self.stop.signal_name)
+        return RunOutcome(measured, False)
+
+    def _time_per_config(self, remaining_configs: int) -> float:
+        """The per-configuration timing budget; with --budget, what is left spread over what is left.
+
+        Half of the share goes to timing: building models, warm-up and counting take the rest."""
+        cap = float(self.config.measure["max_time_per_config_s"])
+        if self.deadline is None:
+            return cap
+        left = self.deadline - time.monotonic()
+        share = max(0.0, left) / max(1, remaining_configs) * 0.5
+        if left <= 0:
+            log.warning("time budget spent: remaining configurations get their minimum runs only")
+        return max(0.05, min(cap, share))
+
+    # -- one model variant ----------------------------------------------------------------------------
+    def _run_item(self, item, pending: list, remaining_configs: int) -> int:
+        name = f"{item.entry.name} [{item.variant.name}]"
+        written = 0
+        failed = []
+        while pending and not self.stop.requested:
+            settings = {
+                "warmup_runs": self.config.measure["warmup_runs"], "min_runs": self.config.measure["min_runs"],
+                "max_runs": self.config.measure["max_runs"], "target_ci_rel": self.config.measure["target_ci_rel"],
+                "confidence": self.config.measure["confidence"],
+                "max_time_s": self._time_per_config(remaining_configs),
+            }
+            task = {"entry": item.entry, "variant": item.variant, "points": pending,
+                    "keys": {p: item.key(p, self.accelerator) for p in pending},
+                    "accelerator": self.accelerator, "threads": self.config.run["threads"],
+                    "seed": self.config.run["seed"], "settings": settings}
+            log.info("%s: starting a worker for %d configuration(s)", name, len(pending))
+            recorded, end = self._watch_worker(task)
+            written += len(recorded)
+            pending = [p for p in pending if p not in recorded]
+            if end is None or not pending:
+                continue
+            status, reason, where = end
+            if where == "build":
+                # Nothing of this model can run: its smallest configuration carries the reason.
+                written += self._write(item, pending[0], status, reason)
+                rest_status = "skipped" if status == "oom" else status
+                rest_reason = "the model did not fit in memory" if status == "oom" else reason
+                for point in pending[1:]:
+                    written += self._write(item, point, rest_status, rest_reason)
+                return written
+            written += self._write(item, where, status, reason)
+            pending.remove(where)
+            if status == "oom":
+                failed.append(where)
+                for point in [p for p in pending if is_dominated(p, failed)]:
+                    written += self._write(item, point, "skipped",
+                                           "a smaller configuration of this model ran out of memory")
+                    pending.remove(point)
+        return written
+
+    def _write(self, item, point, status: str, reason: str) -> int:
+        entry, variant = item.entry, item.variant
+        record = make_record(
+            run_id=self.run_id, key=item.key(point, self.accelerator), model=entry.name, family=entry.family,
+            variant=variant.name, precision=variant.precision, accelerator=self.accelerator,
+            threads=variant.threads or self.config.run["threads"], batch_size=point.batch_size,
+            input_size=point.input_size, input_unit=FAMILIES[entry.family].input_unit,
+            sweeps="+".join(point.sweeps), weights=entry.weights, status=status, reason=reason)
+        self._store(record)
+        return 1
+
+    def _store(self, record: dict) -> None:
+        self.store.append(record)
+        self.bar.update(1)
+        if record["status"] == "ok":
+            log.info("%s: median %.2f ms over %d runs, %.1f GFLOPs, peak RSS %s", record["key"],
+                     record["latency_median_s"] * 1e3, record["n_runs"], (record["flops"] or 0) / 1e9,
+                     format_bytes(record["peak_rss_bytes"]))
+        else:
+            log.warning("%s: %s (%s)", record["key"], record["status"], record["reason"])
+
+    def _watch_worker(self, task: dict):
+        """Run one worker until it ends. Returns the points it recorded and, when it ended early,
+        (status, reason, point or "build") for what it was doing."""
+        ctx = multiprocessing.get_context("spawn")
+        receiver, sender = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=worker_main, args=(sender, task), name="bench-worker", daemon=True)
+        oom_kills_before = oom_kill_count()
+        process.start()
+        sender.close()
+        keys = task["keys"]
+        by_key = {k: p for p, k in keys.items()}
+        recorded, current, current_since, phase = set(), None, None, "start"
+        killed_for = None
+        peak_rss = 0
+        timeout = float(self.config.run["config_timeout_s"])
+        while True:
+            if self.stop.requested:
+                self._kill(process)
+                return recorded, None
+            message = None
+            if receiver.poll(_POLL_S):
+                try:
+                    message = receiver.recv()
+                except EOFError:
+                    message = ("eof",)
+            if message:
+                kind = message[0]
+                if kind == "build":
+                    phase = "build"
+                elif kind == "build_failed":
+                    process.join()
+                    return recorded, (message[1], message[2], "build")
+                elif kind == "start":
+                    phase, current, current_since = "config", message[1], time.monotonic()
+                elif kind == "record":
+                    fields = message[1]
+                    self._store(make_record(run_id=self.run_id, **fields))
+                    recorded.add(by_key[fields["key"]])
+                    current = None
+                elif kind == "log":
+                    log.log(logging.getLevelName(message[1].upper()), message[2])
+                elif kind == "eof":
+                    break
+            if not process.is_alive() and not receiver.poll(0):
+                break
+            rss = rss_bytes(process.pid) or 0
+            peak_rss = max(peak_rss, rss)
+            if self.memory_cap and rss > self.memory_cap:
+                killed_for = ("oom", f"worker resident memory reached {format_bytes(rss)}, over the "
+                                     f"--max-worker-memory cap of {format_bytes(self.memory_cap)}")
+                self._kill(process)
+                break
+            if current and time.monotonic() - current_since > timeout:
+                killed_for = ("timeout", f"configuration ran longer than run.config_timeout_s = {timeout:g} s")
+                self._kill(process)
+                break
+        process.join()
+        if len(recorded) == len(keys):
+            return recorded, None
+        where = by_key[current] if current else ("build" if phase in ("start", "build") else None)
+        if where is None:
+            # Died between configurations: the next one had not started; retry it in a new worker.
+            where = next(p for p in task["points"] if p not in recorded)
+        if killed_for:
+            return recorded, (*killed_for, where)
+        code = process.exitcode
+        if code == -signal.SIGKILL:
+            grew = oom_kill_count()
+            confirmed = grew is not None and oom_kills_before is not None and grew > oom_kills_before
+            reason = ("killed by the kernel OOM killer (cgroup oom_kill count grew)" if confirmed else
+                      "killed by SIGKILL, most likely the kernel OOM killer")
+            return recorded, ("oom", f"{reason}; worker peak RSS seen {format_bytes(peak_rss)}", where)
+        how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
+        return recorded, ("error", f"worker process died ({how})", where)
+
+    @staticmethod
+    def _kill(process) -> None:
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+def resolve_accelerator(requested: str, cuda_available: bool) -> str:
+    from bench_job.errors import UserError
+
+    if requested == "auto":
+        return "cuda" if cuda_available else "cpu"
+    if requested == "cuda" and not cuda_available:
+        raise UserError("run.accelerator is cuda but torch sees no CUDA device: use --accelerator cpu, or run "
+                        "the Jetson image with the NVIDIA runtime")
+    return requested

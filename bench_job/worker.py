@@ -1,0 +1,187 @@
+"""The worker process: builds one model variant once, then measures its configurations in order.
+
+It runs in its own process so that its peak memory is its own, and so that a kill by the OOM killer or
+by the memory watchdog ends one model's sweep rather than the job. It talks to the runner over a pipe:
+  ("build",)              building the model
+  ("start", key)          about to measure configuration key
+  ("record", dict)        a finished configuration (any status)
+  ("log", level, text)    a line for the run log
+The runner writes every record; the worker writes nothing to disk.
+"""
+
+import ctypes
+import datetime
+import signal
+import time
+import traceback
+
+from bench_job.errors import UserError
+from bench_job.families import FAMILIES
+from bench_job.measure import flops as flops_measure
+from bench_job.measure import memory, params
+from bench_job.measure.latency import CpuTimer, CudaEventTimer, LatencySettings, measure_latency
+from bench_job.measure.stats import summarize
+from bench_job.plan import is_dominated
+
+_DTYPES = {"fp16": "float16", "bf16": "bfloat16"}
+
+
+def _die_with_parent():
+    """Ask the kernel to kill this worker if the runner dies, so no orphan keeps measuring."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    import torch
+
+    if isinstance(exc, (torch.OutOfMemoryError, MemoryError)):
+        return True
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and ("can't allocate memory" in text or "out of memory" in text)
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:300] if lines else ''}".rstrip(": ")
+
+
+def prepare_variant(model, variant, device: str):
+    """Move the fp32 model to the device and precision of the variant."""
+    import torch
+
+    if variant.precision == "int8":
+        # Dynamic quantization converts Linear layers only (weights int8, activations quantized on the fly).
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    model = model.to(device)
+    if variant.precision in _DTYPES:
+        model = model.to(getattr(torch, _DTYPES[variant.precision]))
+    return model
+
+
+def prepare_inputs(inputs: dict, variant, device: str) -> dict:
+    import torch
+
+    out = {}
+    for name, tensor in inputs.items():
+        tensor = tensor.to(device)
+        if tensor.is_floating_point() and variant.precision in _DTYPES:
+            tensor = tensor.to(getattr(torch, _DTYPES[variant.precision]))
+        out[name] = tensor
+    return out
+
+
+class WorkerContext:
+    """Everything one configuration's measurement needs, handed to each measure in turn."""
+
+    def __init__(self, model, inputs, device, sync):
+        self.model, self.inputs, self.device, self.sync = model, inputs, device, sync
+
+    def run_once(self):
+        self.model(**self.inputs)
+        self.sync()
+
+
+def measure_point(task: dict, model, family, point, device: str) -> dict:
+    """All measurements of one configuration; returns the record's fields."""
+    import torch
+
+    variant, settings = task["variant"], task["settings"]
+    cuda = device == "cuda"
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    fields: dict = {"notes": []}
+    swap_before = memory.swap_counters()
+    memory.reset_peak_rss()
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    limit = family.max_input_size(model)
+    if limit is not None and point.input_size > limit:
+        raise UserError(f"input size {point.input_size} exceeds this model's maximum of {limit} {family.input_unit}")
+    inputs = prepare_inputs(family.make_inputs(model, point.batch_size, point.input_size, task["seed"]), variant, device)
+    ctx = WorkerContext(model, inputs, device, sync)
+    with torch.inference_mode():
+        # One untimed counting pass: FLOPs and the parameters each module uses when it runs.
+        def counting_pass():
+            fields["flops"] = flops_measure.count_flops(ctx.run_once)
+
+        fields["params_effective"] = params.count_effective(model, counting_pass)
+        if variant.precision == "int8":
+            fields["flops"] = None
+            fields["notes"].append("FLOPs not counted: the counter cannot see dynamically quantized kernels")
+        else:
+            fields["macs"] = fields["flops"] // 2
+            fields["flop_counter"] = flops_measure.COUNTER_NAME
+        timer = CudaEventTimer(torch.cuda) if cuda else CpuTimer()
+        result = measure_latency(ctx.run_once, timer, LatencySettings(**settings))
+    stats = summarize(result.timings_s, settings["confidence"])
+    fields.update(stats)
+    fields.update(timings_s=result.timings_s, warmup_s=result.warmup_s, warmup_runs=len(result.warmup_s),
+                  stop_reason=result.stop_reason, timer=timer.name,
+                  throughput=point.batch_size / stats["latency_mean_s"])
+    if result.stop_reason != "ci_target":
+        fields["notes"].append(f"CI target not reached ({result.stop_reason.replace('_', ' ')})")
+    fields["peak_rss_bytes"] = memory.peak_rss_bytes()
+    if cuda:
+        fields["cuda_peak_bytes"] = int(torch.cuda.max_memory_allocated())
+    swap_in, swap_out = memory.swap_delta(swap_before, memory.swap_counters())
+    fields.update(swap_in=swap_in, swap_out=swap_out,
+                  swapped=None if swap_in is None else bool(swap_in or swap_out))
+    return fields
+
+
+def worker_main(conn, task: dict) -> None:
+    """Entry point of the worker process. task: entry, variant, points, accelerator, threads, seed, settings."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when to stop
+    import torch
+
+    entry, variant = task["entry"], task["variant"]
+    device = task["accelerator"]
+    threads = variant.threads or task["threads"]
+    if threads:
+        torch.set_num_threads(threads)
+    family = FAMILIES[entry.family]
+    base = {"model": entry.name, "family": entry.family, "variant": variant.name, "precision": variant.precision,
+            "accelerator": device, "threads": torch.get_num_threads(), "input_unit": family.input_unit,
+            "weights": entry.weights}
+    conn.send(("build",))
+    try:
+        model = family.build(entry, entry.weights, task["seed"]).eval()
+        unique = params.count_unique(model)
+        model = prepare_variant(model, variant, device)
+    except Exception as exc:  # a model that cannot be built fails all its configurations alike
+        status = "oom" if _is_out_of_memory(exc) else "error"
+        reason = str(exc) if isinstance(exc, UserError) else _one_line(exc)
+        conn.send(("build_failed", status, reason))
+        return
+    model_rss = memory.rss_bytes()
+    failed = []
+    for point in task["points"]:
+        key = task["keys"][point]
+        record = dict(base, key=key, batch_size=point.batch_size, input_size=point.input_size,
+                      sweeps="+".join(point.sweeps), params=unique, model_rss_bytes=model_rss)
+        if is_dominated(point, failed):
+            conn.send(("record", dict(record, status="skipped",
+                                      reason="a smaller configuration of this model ran out of memory")))
+            continue
+        conn.send(("start", key))
+        started = time.time()
+        record["started_at"] = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat()
+        try:
+            fields = measure_point(task, model, family, point, device)
+            fields["notes"] = "; ".join(fields["notes"]) or None
+            record.update(fields, status="ok")
+        except Exception as exc:
+            if _is_out_of_memory(exc):
+                failed.append(point)
+                record.update(status="oom", reason=_one_line(exc))
+                if device == "cuda":
+                    torch.cuda.empty_cache()
+            else:
+                reason = str(exc) if isinstance(exc, UserError) else _one_line(exc)
+                record.update(status="error", reason=reason)
+                conn.send(("log", "debug", traceback.format_exc()))
+        record["duration_s"] = time.time() - started
+        conn.send(("record", record))
