@@ -94,6 +94,8 @@ def cmd_run(args) -> int:
     config = load_config(args)
     device = config.run["device"]
     host = socket.gethostname()
+    env = collect_env_isolated()
+    accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as exc:
@@ -106,8 +108,6 @@ def cmd_run(args) -> int:
              len(config.models), workdir)
     stop = StopRequest()
     stop.install()
-    env = collect_env_isolated()
-    accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
     env.update(accelerator=accelerator, bench_job_version=__version__, config_fingerprint=config.fingerprint())
     with open(os.path.join(workdir, "config.yaml"), "w") as handle:
         yaml.safe_dump(config.data, handle, sort_keys=False)

@@ -1,0 +1,103 @@
+"""The real CLI end to end on tiny models: bundle contents, records, report."""
+
+import csv
+import json
+import os
+import tarfile
+
+import pytest
+import yaml
+
+from bench_job.results import COLUMNS
+
+
+def tiny_config(tmp_path, tiny_bert_dir, **extra):
+    data = {
+        "measure": {"warmup_runs": 1, "min_runs": 10, "max_time_per_config_s": 0.3},
+        "sweeps": {"vision": {"batch_sizes": [1, 2], "input_size": 64, "input_sizes": [32, 64]},
+                   "nlp": {"batch_sizes": [1, 2], "input_size": 16, "input_sizes": [8, 16]}},
+        "models": ["squeezenet1_1", {"name": "tiny-bert", "source": tiny_bert_dir, "note": "a test model"}],
+    }
+    data.update(extra)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def open_bundle(path, into):
+    with tarfile.open(path) as tar:
+        tar.extractall(into, filter="data")
+    (top,) = os.listdir(into)
+    return os.path.join(into, top)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, tiny_bert_dir):
+    from tests.conftest import run_cli
+
+    tmp = tmp_path_factory.mktemp("run")
+    result = run_cli("run", "--config", tiny_config(tmp, tiny_bert_dir), "--out", str(tmp / "out"),
+                     "--device", "laptop", "--threads", "1")
+    return tmp, result
+
+
+def test_run_prints_the_bundle_path_last_and_leaves_no_work_folder(tiny_run):
+    tmp, result = tiny_run
+    assert result.returncode == 0, result.stderr
+    bundle = result.stdout.strip().splitlines()[-1]
+    assert os.path.dirname(bundle) == str(tmp / "out")
+    name = os.path.basename(bundle)
+    assert name.startswith("laptop-") and name.endswith("Z.tar.gz")
+    assert os.listdir(tmp / "out") == [name]
+
+
+def test_bundle_holds_records_table_config_env_log_plots_report(tiny_run, tmp_path):
+    tmp, result = tiny_run
+    root = open_bundle(result.stdout.strip().splitlines()[-1], tmp_path)
+    for name in ("results.jsonl", "results.csv", "config.yaml", "env.json", "run.log", "report.md"):
+        assert os.path.isfile(os.path.join(root, name)), name
+    plots = sorted(os.listdir(os.path.join(root, "plots")))
+    assert "latency_vs_batch_size_vision.png" in plots and "latency_vs_input_size_nlp.png" in plots
+    with open(os.path.join(root, "results.csv")) as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == COLUMNS
+    # 3 points per model: (1, fixed size) is shared by both sweeps.
+    assert sorted((r["model"], r["batch_size"], r["input_size"]) for r in rows) == [
+        ("squeezenet1_1", "1", "32"), ("squeezenet1_1", "1", "64"), ("squeezenet1_1", "2", "64"),
+        ("tiny-bert", "1", "16"), ("tiny-bert", "1", "8"), ("tiny-bert", "2", "16")]
+    assert {r["status"] for r in rows} == {"ok"}
+    env = json.load(open(os.path.join(root, "env.json")))
+    assert env["accelerator"] == "cpu" and env["libraries"]["torch"]
+    config = yaml.safe_load(open(os.path.join(root, "config.yaml")))
+    assert config["run"]["threads"] == 1 and config["run"]["device"] == "laptop"
+
+
+def test_records_are_internally_consistent(tiny_run, tmp_path):
+    tmp, result = tiny_run
+    root = open_bundle(result.stdout.strip().splitlines()[-1], tmp_path)
+    records = [json.loads(line) for line in open(os.path.join(root, "results.jsonl"))]
+    for r in records:
+        timings = r["timings_s"]
+        assert len(timings) == r["n_runs"] >= 10
+        assert r["latency_min_s"] == min(timings) and r["latency_max_s"] == max(timings)
+        assert r["latency_mean_s"] == pytest.approx(sum(timings) / len(timings))
+        assert r["throughput"] == pytest.approx(r["batch_size"] / r["latency_mean_s"])
+        assert r["macs"] * 2 == r["flops"] and r["flop_counter"].endswith("FlopCounterMode")
+        assert r["threads"] == 1 and r["warmup_runs"] == 1 == len(r["warmup_s"])
+        assert r["peak_rss_bytes"] > 50e6
+        assert r["energy_per_inference_j"] is None and r["accuracy"] is None
+    by_key = {(r["model"], r["batch_size"], r["input_size"]): r for r in records}
+    # FLOPs grow linearly with the batch at a fixed input size.
+    assert by_key[("squeezenet1_1", 2, 64)]["flops"] == 2 * by_key[("squeezenet1_1", 1, 64)]["flops"]
+    assert by_key[("tiny-bert", 1, 16)]["params"] == by_key[("tiny-bert", 1, 16)]["params_effective"]
+    assert by_key[("squeezenet1_1", 1, 64)]["params"] == 1_235_496
+
+
+def test_report_names_models_and_tables(tiny_run, tmp_path):
+    tmp, result = tiny_run
+    root = open_bundle(result.stdout.strip().splitlines()[-1], tmp_path)
+    report = open(os.path.join(root, "report.md")).read()
+    for text in ("## Parameters", "## Latency", "squeezenet1_1", "tiny-bert", "a test model",
+                 "## FLOPs and achieved throughput", "## Memory", "Every configuration ran.",
+                 "](plots/latency_vs_batch_size_vision.png)"):
+        assert text in report, text

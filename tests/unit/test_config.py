@@ -1,0 +1,104 @@
+import pytest
+import yaml
+
+from bench_job import config as cfg
+from bench_job.errors import UserError
+
+
+def write(tmp_path, data, name="c.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return str(path)
+
+
+def resolve(tmp_path, data=None, **kwargs):
+    path = write(tmp_path, data) if data is not None else None
+    kwargs.setdefault("device", "laptop")
+    return cfg.resolve(path, **kwargs)
+
+
+def test_defaults_give_the_whole_zoo():
+    config = cfg.resolve(None, device="laptop")
+    assert [m.name for m in config.models] == ["bert-base-uncased", "albert-base-v2", "distilbert-base-uncased",
+                                               "longformer-base-4096", "resnet18", "mobilenet_v2",
+                                               "squeezenet1_1", "vgg16", "mnasnet1_0"]
+    assert {m.family for m in config.models} == {"transformers", "torchvision"}
+
+
+def test_layers_apply_in_order_defaults_profile_user_set(tmp_path):
+    # The rpi profile sets threads 4 and smaller vision batches; the user file overrides the batches;
+    # --set overrides the user file.
+    user = {"sweeps": {"vision": {"batch_sizes": [1, 3]}}, "measure": {"min_runs": 12}}
+    config = resolve(tmp_path, user, device="rpi", sets=["measure.min_runs=20"])
+    assert config.run["threads"] == 4                                   # profile
+    assert config.data["sweeps"]["vision"]["batch_sizes"] == [1, 3]     # user over profile
+    assert config.data["sweeps"]["vision"]["input_sizes"] == [96, 128, 160, 224]  # profile kept
+    assert config.measure["min_runs"] == 20                             # --set over user
+    assert config.measure["warmup_runs"] == 2                           # defaults
+
+
+def test_device_from_the_user_file_selects_the_profile(tmp_path):
+    config = cfg.resolve(write(tmp_path, {"run": {"device": "jetson"}}))
+    assert config.run["device"] == "jetson" and config.run["accelerator"] == "cuda"
+
+
+def test_auto_device_uses_detection():
+    config = cfg.resolve(None, device="auto", detect_device=lambda: "rpi")
+    assert config.run["device"] == "rpi"
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"mesure": {}}, "unknown config key 'mesure'; valid keys here: attn_implementation"),
+    ({"measure": {"min_run": 3}}, "unknown config key 'measure.min_run'"),
+    ({"sweeps": {"vision": {"batch_sizes": [1, 0]}}}, "sweeps.vision.batch_sizes must be"),
+    ({"sweeps": {"vision": {"batch_sizes": "big"}}}, "sweeps.vision.batch_sizes must be"),
+    ({"models": ["resnet18", "not-a-model"]}, "unknown model 'not-a-model': choose one of bert-base-uncased"),
+    ({"models": [{"name": "bert-base-uncased", "input_sizes": [1024]}]}, "exceeds its maximum of 512 tokens"),
+    ({"models": [{"name": "resnet18", "input_sizes": [8]}]}, "below the smallest this family takes (32 px)"),
+    ({"models": [{"name": "resnet18", "colour": "red"}]}, "unknown key 'colour' in model 'resnet18'"),
+    ({"variants": [{"precision": "fp8"}]}, "precision must be one of fp32, fp16, bf16, int8"),
+    ({"run": {"accelerator": "cuda"}, "variants": ["int8"]}, "int8 dynamic quantization runs on the CPU only"),
+    ({"run": {"max_worker_memory": "lots"}}, "bad memory size 'lots'"),
+    ({"weights": "imagenet"}, "weights must be one of random, pretrained"),
+    ({"models": ["resnet18", "resnet18"]}, "models lists a name twice"),
+    ("run: [unclosed", "is not valid YAML at line 1"),
+    ("- a\n- b\n", "must be a YAML mapping"),
+])
+def test_bad_configs_are_refused_with_the_fix(tmp_path, data, message):
+    with pytest.raises(UserError) as error:
+        resolve(tmp_path, data)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_unreadable_config(tmp_path):
+    with pytest.raises(UserError, match="cannot read config .*missing.yaml"):
+        cfg.resolve(str(tmp_path / "missing.yaml"), device="laptop")
+
+
+@pytest.mark.parametrize("assignment,message", [
+    ("measure.min_runs", "bad --set"), ("=3", "bad --set"), ("measure.nope=3", "unknown config key 'measure.nope'"),
+    ("measure.min_runs=[1", "not valid YAML"),
+])
+def test_bad_set(assignment, message):
+    with pytest.raises(UserError, match=message.replace("[", r"\[")):
+        cfg.resolve(None, device="laptop", sets=[assignment])
+
+
+def test_torchvision_names_and_local_checkpoints_resolve(tmp_path, tiny_bert_dir):
+    config = resolve(tmp_path, {"models": ["efficientnet_b0", {"name": "mine", "source": tiny_bert_dir}]})
+    assert [(m.name, m.family, m.architecture) for m in config.models] == [
+        ("efficientnet_b0", "torchvision", "efficientnet_b0"), ("mine", "transformers", tiny_bert_dir)]
+
+
+def test_variants_per_model_and_names(tmp_path):
+    config = resolve(tmp_path, {"models": [{"name": "resnet18", "variants": [
+        {"precision": "fp32"}, {"precision": "int8"}, {"precision": "fp32", "threads": 1}]}]})
+    assert [v.name for v in config.models[0].variants] == ["fp32", "int8", "fp32-t1"]
+
+
+def test_fingerprint_follows_what_is_measured(tmp_path):
+    a = resolve(tmp_path, {"measure": {"min_runs": 10}})
+    b = resolve(tmp_path, {"measure": {"min_runs": 11}})
+    c = resolve(tmp_path, {"measure": {"min_runs": 10}, "notes": {"resnet18": "why"}})
+    assert a.fingerprint() != b.fingerprint() and a.fingerprint() == c.fingerprint()

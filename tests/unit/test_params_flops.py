@@ -1,0 +1,44 @@
+import torch
+from torch import nn
+
+from bench_job.measure.flops import count_flops
+from bench_job.measure.params import count_effective, count_unique
+
+
+class SharedStack(nn.Module):
+    """One Linear applied three times, as ALBERT applies one encoder layer twelve times."""
+
+    def __init__(self):
+        super().__init__()
+        self.shared = nn.Linear(8, 8)
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        for _ in range(3):
+            x = self.shared(x)
+        return self.head(x)
+
+
+def test_shared_weights_are_counted_once_unique_and_per_use_effective():
+    model = SharedStack()
+    x = torch.randn(1, 8)
+    assert count_unique(model) == 72 + 18
+    assert count_effective(model, lambda: model(x)) == 3 * 72 + 18
+
+
+def test_tied_parameter_counted_once():
+    model = nn.Sequential(nn.Embedding(10, 4), nn.Linear(4, 10, bias=False))
+    model[1].weight = model[0].weight
+    assert count_unique(model) == 40
+
+
+def test_linear_flops_are_two_per_multiply_add():
+    layer = nn.Linear(64, 32)
+    x = torch.randn(5, 64)
+    assert count_flops(lambda: layer(x)) == 2 * 5 * 64 * 32
+
+
+def test_conv_flops():
+    conv = nn.Conv2d(3, 8, kernel_size=3, padding=1, bias=False)
+    x = torch.randn(2, 3, 16, 16)
+    assert count_flops(lambda: conv(x)) == 2 * 2 * 8 * 16 * 16 * 3 * 3 * 3
