@@ -86,7 +86,8 @@ def load_config(args):
 
 
 def cmd_run(args) -> int:
-    from bench_job.device import collect_env_isolated
+    from bench_job.device import collect_env, run_isolated
+    from bench_job.measure.peak import measure_peak_gflops
     from bench_job.logs import setup_logging
     from bench_job.results import ResultStore
     from bench_job.runner import Runner, StopRequest, resolve_accelerator
@@ -94,8 +95,10 @@ def cmd_run(args) -> int:
     config = load_config(args)
     device = config.run["device"]
     host = socket.gethostname()
-    env = collect_env_isolated()
+    env = run_isolated(collect_env)
     accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
+    env["peak_gflops"] = run_isolated(measure_peak_gflops, config.run["threads"],
+                                      4096 if accelerator == "cuda" else 1024, 1.0, accelerator)
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as exc:
@@ -106,6 +109,7 @@ def cmd_run(args) -> int:
     setup_logging(os.path.join(workdir, "run.log"), interactive, args.verbose)
     log.info("bench-job %s: device profile %s, %d model(s), work folder %s", __version__, device,
              len(config.models), workdir)
+    log.info("matmul peak of this device: %.1f GFLOP/s (fp32, %s)", env["peak_gflops"], accelerator)
     stop = StopRequest()
     stop.install()
     env.update(accelerator=accelerator, bench_job_version=__version__, config_fingerprint=config.fingerprint())
@@ -114,7 +118,8 @@ def cmd_run(args) -> int:
     with open(os.path.join(workdir, "env.json"), "w") as handle:
         json.dump(env, handle, indent=2)
     store = ResultStore(os.path.join(workdir, "results.jsonl"))
-    outcome = Runner(config, store, accelerator, stop, show_progress=interactive).run()
+    outcome = Runner(config, store, accelerator, stop, show_progress=interactive,
+                     peak_gflops=env["peak_gflops"]).run()
     if outcome.interrupted:
         log.warning("stopped by %s: bundling the %d configuration(s) measured so far; run the same command "
                     "again to resume", outcome.signal_name, len(store.read()))

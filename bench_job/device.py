@@ -1,6 +1,6 @@
 """Facts about the machine the job runs on: what it is, its CPU, memory, and the software stack.
 
-collect_env imports torch, so the runner calls it in a child process and the runner itself stays small.
+collect_env imports torch, so the runner calls it through run_isolated and itself stays small.
 """
 
 import os
@@ -82,13 +82,13 @@ def collect_env() -> dict:
     }
 
 
-def collect_env_isolated() -> dict:
-    """collect_env in a spawned child, so that torch is never imported into the runner."""
+def run_isolated(fn, *args):
+    """fn(*args) in a spawned child, so that torch is never imported into the runner."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(collect_env).result()
+        return pool.submit(fn, *args).result()
 
 
 def describe_env(env: dict) -> list[str]:

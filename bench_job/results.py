@@ -24,14 +24,19 @@ COLUMNS = [
     # latency of the forward pass
     "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s",
     "latency_min_s", "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel",
-    "n_runs", "warmup_runs", "stop_reason", "timer", "throughput",
+    "n_runs", "warmup_runs", "stop_reason", "timer", "throughput", "achieved_gflops", "peak_fraction",
     # memory
     "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes", "swap_in", "swap_out", "swapped",
     # power and energy (filled where the device has a power source)
     "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j",
     "idle_power_w", "power_source", "power_scope", "power_samples", "sampling_hz", "energy_reason",
+    # device state around the configuration
+    "throttled", "throttle_reasons", "temp_max_c_before", "temp_max_c_after",
     # accuracy on real dev data (filled with pretrained weights and assets)
-    "accuracy", "accuracy_top5", "eval_dataset", "eval_examples",
+    "accuracy", "accuracy_top5", "accuracy_10way", "accuracy_metric", "eval_dataset", "eval_examples",
+    "label_map_warning", "weights_source",
+    # can the figures be trusted, and if not why
+    "valid", "invalid_reasons",
     # when
     "started_at", "duration_s",
 ]

@@ -16,6 +16,7 @@ from bench_job.measure.memory import rss_bytes
 from bench_job.plan import build_plan, is_dominated
 from bench_job.results import ResultStore, make_record
 from bench_job.units import format_bytes, parse_duration, parse_size
+from bench_job.validity import mark_validity
 from bench_job.worker import worker_main
 
 log = logging.getLogger("bench_job")
@@ -49,8 +50,10 @@ class StopRequest:
 
 
 class Runner:
-    def __init__(self, config, store: ResultStore, accelerator: str, stop: StopRequest, show_progress: bool):
+    def __init__(self, config, store: ResultStore, accelerator: str, stop: StopRequest, show_progress: bool,
+                 peak_gflops: float | None = None):
         self.config = config
+        self.peak_gflops = peak_gflops
         self.store = store
         self.accelerator = accelerator
         self.stop = stop
@@ -148,6 +151,12 @@ class Runner:
         return 1
 
     def _store(self, record: dict) -> None:
+        if record["status"] == "ok":
+            if record["flops"]:
+                record["achieved_gflops"] = record["flops"] / record["latency_median_s"] / 1e9
+                if self.peak_gflops:
+                    record["peak_fraction"] = record["achieved_gflops"] / self.peak_gflops
+            mark_validity(record, self.config.measure["min_runs"], self.config.measure["target_ci_rel"])
         self.store.append(record)
         self.bar.update(1)
         if record["status"] == "ok":

@@ -1,0 +1,77 @@
+"""NVIDIA GPU energy through NVML (the nvidia-ml-py package, imported only when looked for).
+
+nvmlDeviceGetTotalEnergyConsumption gives millijoules since the driver loaded (Volta and newer; updated
+about every 100 ms), so it is used as a counter where supported; older GPUs fall back to sampling
+nvmlDeviceGetPowerUsage (milliwatts). NVML does not work on Jetson, which has no discrete GPU: there the
+INA3221 rails are the source.
+"""
+
+import os
+
+from bench_job.power.base import EnergyCounterSource, PolledPowerSource, SourceUnavailable
+
+
+def _is_jetson(ctx) -> bool:
+    compatible = ctx.files.text_or_none(os.path.join(ctx.sysfs_root, "firmware", "devicetree", "base", "compatible"))
+    return bool(compatible and "nvidia,tegra" in compatible)
+
+
+def _scope(nvml, handle, index) -> str:
+    name = nvml.nvmlDeviceGetName(handle)
+    name = name.decode() if isinstance(name, bytes) else name
+    return f"NVIDIA GPU {index} ({name}) board power, from NVML"
+
+
+class NvmlEnergyCounter(EnergyCounterSource):
+    def __init__(self, nvml, handle, index):
+        super().__init__(f"nvml-gpu{index}", _scope(nvml, handle, index))
+        self._nvml, self._handle = nvml, handle
+
+    def read_energy_j(self) -> float:
+        try:
+            return self._nvml.nvmlDeviceGetTotalEnergyConsumption(self._handle) / 1e3
+        except self._nvml.NVMLError as exc:
+            raise SourceUnavailable(f"NVML total energy read failed: {exc}") from None
+
+
+class NvmlPowerSampler(PolledPowerSource):
+    def __init__(self, nvml, handle, index):
+        super().__init__(f"nvml-gpu{index}", _scope(nvml, handle, index))
+        self._nvml, self._handle = nvml, handle
+
+    def read_power_w(self) -> float:
+        try:
+            return self._nvml.nvmlDeviceGetPowerUsage(self._handle) / 1e3
+        except self._nvml.NVMLError as exc:
+            raise SourceUnavailable(f"NVML power read failed: {exc}") from None
+
+
+def discover(ctx):
+    if _is_jetson(ctx):
+        return [], [("nvml", "NVML does not work on Jetson: the INA3221 rails are read instead")]
+    try:
+        import pynvml as nvml
+    except ImportError:
+        return [], [("nvml", "nvidia-ml-py is not installed (pip install nvidia-ml-py) so NVIDIA GPUs are not read")]
+    try:
+        nvml.nvmlInit()
+        count = nvml.nvmlDeviceGetCount()
+    except nvml.NVMLError as exc:
+        return [], [("nvml", f"NVML could not start ({exc}): no NVIDIA GPU or driver")]
+    if count == 0:
+        return [], [("nvml", "NVML found no NVIDIA GPU")]
+    found, missing = [], []
+    for index in range(count):
+        handle = nvml.nvmlDeviceGetHandleByIndex(index)
+        try:
+            nvml.nvmlDeviceGetTotalEnergyConsumption(handle)
+            found.append(NvmlEnergyCounter(nvml, handle, index))
+            continue
+        except nvml.NVMLError:
+            pass  # pre-Volta GPU: fall back to power sampling
+        try:
+            nvml.nvmlDeviceGetPowerUsage(handle)
+            found.append(NvmlPowerSampler(nvml, handle, index))
+        except nvml.NVMLError as exc:
+            missing.append((f"nvml-gpu{index}", f"GPU {index} reports neither total energy nor power ({exc})"))
+    return found, missing

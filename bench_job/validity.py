@@ -1,0 +1,35 @@
+"""Whether a measured configuration's figures can be trusted, and if not, why.
+
+Each reason names a known way benchmarks mislead: too few repetitions, a confidence interval wider
+than asked for, a throttled or swapping machine, an energy window with too few power samples.
+"""
+
+MIN_POWER_SAMPLES = 10
+
+
+def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float) -> list[str]:
+    reasons = []
+    n = record.get("n_runs") or 0
+    if n < min_runs:
+        reasons.append(f"only {n} timed runs (< {min_runs})")
+    ci = record.get("latency_ci_rel")
+    if ci is not None and ci > target_ci_rel:
+        reasons.append(f"95% CI half-width {ci:.1%} of the mean (> {target_ci_rel:.0%})")
+    if record.get("throttled"):
+        reasons.append("the device throttled" + (f" ({record['throttle_reasons']})" if record.get("throttle_reasons") else ""))
+    if record.get("swapped"):
+        reasons.append(f"the machine swapped ({record.get('swap_in')} pages in, {record.get('swap_out')} out)")
+    samples = record.get("power_samples")
+    if record.get("power_source") and record.get("sampling_hz") and samples is not None and samples < MIN_POWER_SAMPLES:
+        reasons.append(f"only {samples} power samples in the energy window (< {MIN_POWER_SAMPLES})")
+    return reasons
+
+
+def mark_validity(record: dict, min_runs: int, target_ci_rel: float) -> dict:
+    """Fill valid / invalid_reasons on a measured (status ok) record; other statuses carry no figures."""
+    if record["status"] != "ok":
+        return record
+    reasons = invalid_reasons(record, min_runs, target_ci_rel)
+    record["valid"] = not reasons
+    record["invalid_reasons"] = "; ".join(reasons) or None
+    return record

@@ -1,0 +1,35 @@
+from bench_job.measure.peak import measure_peak_gflops
+from bench_job.validity import mark_validity
+
+
+def record(**fields):
+    base = {"status": "ok", "n_runs": 12, "latency_ci_rel": 0.02, "throttled": False, "swapped": False,
+            "power_source": None, "power_samples": None, "sampling_hz": None}
+    base.update(fields)
+    return base
+
+
+def test_a_clean_record_is_valid():
+    r = mark_validity(record(), 10, 0.05)
+    assert r["valid"] is True and r["invalid_reasons"] is None
+
+
+def test_each_reason_is_named():
+    r = mark_validity(record(n_runs=5, latency_ci_rel=0.12, throttled=True, throttle_reasons="soft temp limit",
+                             swapped=True, swap_in=10, swap_out=3, power_source="rapl", power_samples=4,
+                             sampling_hz=50.0), 10, 0.05)
+    assert r["valid"] is False
+    assert r["invalid_reasons"] == ("only 5 timed runs (< 10); 95% CI half-width 12.0% of the mean (> 5%); "
+                                    "the device throttled (soft temp limit); the machine swapped (10 pages in, 3 out); "
+                                    "only 4 power samples in the energy window (< 10)")
+
+
+def test_counter_sources_need_no_samples_and_failed_rows_carry_no_verdict():
+    assert mark_validity(record(power_source="rapl", power_samples=0, sampling_hz=None), 10, 0.05)["valid"]
+    failed = mark_validity({"status": "oom"}, 10, 0.05)
+    assert "valid" not in failed
+
+
+def test_peak_gflops_is_a_plausible_cpu_figure():
+    peak = measure_peak_gflops(threads=1, size=256, seconds=0.2)
+    assert 0.5 < peak < 10_000
