@@ -77,12 +77,12 @@ class EnergyMeter:
         return counters, self._clock(), self._wall_clock()
 
     def _close_window(self, start_mono, start_unix):
-        end_mono, end_unix = self._clock(), self._wall_clock()
+        end_mono = self._clock()
+        # the unix end is the start plus the monotonic length, so a clock step inside the window cannot skew it
         window = Window(start_mono, end_mono, start_unix, start_unix + (end_mono - start_mono))
         counters = self._read_counters()
         self._wait_for_samples_past(window)
         self.last_window = window
-        del end_unix  # the unix end is derived from the monotonic length, so both clocks agree on it
         return window, counters
 
     def _wait_for_samples_past(self, window) -> None:
