@@ -7,10 +7,13 @@ import textwrap
 
 
 def write(root, relative, value) -> str:
+    """Write a sysfs-like file atomically, as a reader of real sysfs never sees a half-written value."""
     path = os.path.join(str(root), relative)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as handle:
+    temporary = path + ".tmp"
+    with open(temporary, "w") as handle:
         handle.write(f"{value}\n")
+    os.replace(temporary, path)
     return path
 
 
