@@ -1,0 +1,36 @@
+import time
+
+from bench_job import config as cfg
+from bench_job.runner import Runner, StopRequest, resolve_accelerator
+from bench_job.errors import UserError
+
+import pytest
+
+
+def runner(budget):
+    config = cfg.resolve(None, device="laptop", sets=[f"run.budget={budget}"] if budget else [])
+    return Runner(config, store=None, accelerator="cpu", stop=StopRequest(), show_progress=False)
+
+
+def test_without_a_budget_each_configuration_gets_the_configured_time():
+    assert runner(None)._time_per_config(100) == 10
+
+
+def test_a_budget_is_spread_over_what_is_left_with_half_for_timing():
+    r = runner("100s")
+    assert r._time_per_config(10) == pytest.approx(5.0, rel=0.01)     # 100 s / 10 configs / 2
+    assert r._time_per_config(1000) == pytest.approx(0.05, rel=0.01)  # floor: never zero
+    assert r._time_per_config(1) == 10                               # never above max_time_per_config_s
+
+
+def test_a_spent_budget_leaves_the_minimum():
+    r = runner("1s")
+    r.deadline = time.monotonic() - 5
+    assert r._time_per_config(3) == 0.05
+
+
+def test_accelerator_resolution():
+    assert resolve_accelerator("auto", False) == "cpu"
+    assert resolve_accelerator("auto", True) == "cuda"
+    with pytest.raises(UserError, match="torch sees no CUDA device"):
+        resolve_accelerator("cuda", False)
