@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     probe = sub.add_parser("probe", help="print what the job sees: CPU, memory, libraries, threads")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
+    from bench_job.compare import add_compare_parser
+    from bench_job.report.command import add_report_parser
+
+    add_report_parser(sub)
+    add_compare_parser(sub)
     return parser
 
 
@@ -136,8 +141,7 @@ def finish(workdir: str, out: str, device: str, host: str, config_data: dict, en
     """Write the table, plots and report next to the records, then the bundle. A failure to report is
     logged and the bundle still carries the raw records."""
     from bench_job.report.bundle import write_bundle
-    from bench_job.report.plots import write_latency_plots
-    from bench_job.report.report import write_report
+    from bench_job.report.report import write_run_report
     from bench_job.results import read_records, to_frame
 
     try:
@@ -145,8 +149,7 @@ def finish(workdir: str, out: str, device: str, host: str, config_data: dict, en
             if os.path.exists(os.path.join(workdir, "results.jsonl")) else []
         frame = to_frame(records)
         frame.to_csv(os.path.join(workdir, "results.csv"), index=False)
-        plots = write_latency_plots(frame, os.path.join(workdir, "plots")) if len(frame) else []
-        write_report(frame, config_data, env, plots, os.path.join(workdir, "report.md"))
+        write_run_report(frame, config_data, env, workdir)  # report.md, report.html, plots/
     except Exception:
         log.exception("writing the report failed; the bundle still holds results.jsonl")
     for handler in log.handlers:
@@ -166,7 +169,19 @@ def cmd_probe(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "probe": cmd_probe}
+def cmd_report(args) -> int:
+    from bench_job.report.command import cmd_report as run_report
+
+    return run_report(args)
+
+
+def cmd_compare(args) -> int:
+    from bench_job.compare import cmd_compare as run_compare
+
+    return run_compare(args)
+
+
+COMMANDS = {"run": cmd_run, "probe": cmd_probe, "report": cmd_report, "compare": cmd_compare}
 
 
 def main(argv=None) -> int:

@@ -1,4 +1,8 @@
-"""Markdown building blocks for the report."""
+"""Markdown rendering of report blocks, and the number formats every table shares."""
+
+import math
+
+from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 
 
 def table(headers: list, rows: list) -> str:
@@ -9,9 +13,38 @@ def table(headers: list, rows: list) -> str:
     return "\n".join(lines)
 
 
+def missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def millions(n) -> str:
-    return "" if n is None or n != n else f"{n / 1e6:.2f}M"
+    return "" if missing(n) else f"{n / 1e6:.2f}M"
 
 
 def ms(seconds) -> str:
-    return "" if seconds is None or seconds != seconds else f"{seconds * 1e3:.2f}"
+    return "" if missing(seconds) else f"{seconds * 1e3:.2f}"
+
+
+def num(value, digits: int = 3) -> str:
+    """Significant digits, no scientific notation for the ranges a report shows."""
+    if missing(value):
+        return ""
+    return f"{value:.{digits}g}" if abs(value) < 10 ** digits else f"{value:.0f}"
+
+
+def render(blocks: list) -> str:
+    out = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append("#" * block.level + " " + block.text)
+        elif isinstance(block, Text):
+            out.append(block.text)
+        elif isinstance(block, Bullets):
+            out.append("\n".join(f"- {item}" for item in block.items))
+        elif isinstance(block, Table):
+            out.append(table(block.headers, block.rows))
+        elif isinstance(block, Figure):
+            out.append(f"![{block.caption}]({block.path})")
+        else:
+            raise TypeError(f"unknown report block {block!r}")
+    return "\n\n".join(out) + "\n"

@@ -1,4 +1,6 @@
-"""Latency sweep plots. One colour per model across every plot, log scales where sizes double."""
+"""Sweep plots (latency and energy against batch size and input size). One colour per model across
+every plot of a report (model_colours), log scales because the sweeps double sizes, legends outside
+the axes so they never cover data."""
 
 import os
 
@@ -6,11 +8,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display in containers and CI
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import ScalarFormatter  # noqa: E402
+
+from bench_job.report.frame import in_sweep, measured  # noqa: E402
 
 
 def model_colours(models) -> dict:
-    cmap = plt.get_cmap("tab10")
-    return {name: cmap(i % 10) for i, name in enumerate(sorted(set(models)))}
+    names = sorted(set(models))
+    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
+    return {name: cmap(i % cmap.N) for i, name in enumerate(names)}
 
 
 # (file stem, title, family filter, models excluded): NLP also without Longformer, whose padding to
@@ -21,54 +27,98 @@ PLOT_GROUPS = [
     ("nlp_no_longformer", "NLP models without Longformer", "transformers", ("longformer-base-4096",)),
 ]
 
+# What a sweep plot can show: (column, scale to display units, y label, with CI error bars).
+METRICS = {
+    "latency": ("latency_mean_s", 1e3, "latency per forward pass (ms, mean ± 95% CI)", True),
+    "energy": ("energy_per_inference_j", 1.0, "energy per forward pass (J, gross)", False),
+}
 
-def _sweep_rows(frame, sweep: str, family: str, excluded):
-    rows = frame[(frame["status"] == "ok") & (frame["family"] == family)
-                 & frame["sweeps"].fillna("").str.contains(sweep) & ~frame["model"].isin(excluded)]
-    return rows
+
+def x_label(sweep: str, unit: str) -> str:
+    if sweep == "batch":
+        return "batch size (samples)"
+    return f"input size ({'image side, px' if unit == 'px' else 'sequence length, tokens'})"
 
 
-def latency_plot(frame, sweep: str, group: tuple, colours: dict, path: str) -> bool:
-    """Median latency (ms, error bars = CI of the mean) against batch size or input size; False if no data."""
+def log2_axis(ax, values) -> None:
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(values))
+    ax.get_xaxis().set_major_formatter(ScalarFormatter())
+    ax.get_xaxis().set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
+class _PlainLogFormatter(matplotlib.ticker.LogFormatter):
+    """matplotlib's choice of which log ticks to label (a subset of minor ticks when the axis spans
+    few decades), written as plain numbers: 300 and 0.2, not 3x10^2 and 2e-01."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return f"{x:g}"
+
+
+def log_y(ax) -> None:
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
+    ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+
+
+def save(fig, path: str) -> None:
+    fig.tight_layout()
+    # "tight" keeps legends placed outside the axes inside the image.
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def sweep_plot(frame, metric: str, sweep: str, group: tuple, colours: dict, path: str) -> bool:
+    """One line per model (and variant) against batch size or input size; False if no data."""
+    column, scale, y_label, with_ci = METRICS[metric]
     stem, title, family, excluded = group
-    rows = _sweep_rows(frame, sweep, family, excluded)
+    rows = in_sweep(measured(frame), sweep)
+    rows = rows[(rows["family"] == family) & ~rows["model"].isin(excluded) & rows[column].notna()]
     if rows.empty:
         return False
     x_col = "batch_size" if sweep == "batch" else "input_size"
     unit = rows["input_unit"].iloc[0]
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    first_variant = rows["variant"].iloc[0]
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
     for (model, variant), data in rows.groupby(["model", "variant"]):
         data = data.sort_values(x_col)
-        mean_ms = data["latency_mean_s"] * 1e3
-        err = [(data["latency_mean_s"] - data["latency_ci_low_s"]).fillna(0) * 1e3,
-               (data["latency_ci_high_s"] - data["latency_mean_s"]).fillna(0) * 1e3]
+        y = data[column] * scale
+        err = None
+        if with_ci:
+            err = [(data[column] - data["latency_ci_low_s"]).fillna(0).clip(lower=0) * scale,
+                   (data["latency_ci_high_s"] - data[column]).fillna(0).clip(lower=0) * scale]
         label = model if rows["variant"].nunique() == 1 else f"{model} [{variant}]"
-        ax.errorbar(data[x_col], mean_ms, yerr=err, marker="o", capsize=3, label=label, color=colours[model],
-                    linestyle="-" if variant == rows["variant"].iloc[0] else "--")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xticks(sorted(rows[x_col].unique()))
-    ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    ax.set_xlabel("batch size (samples)" if sweep == "batch" else f"input size ({'image side, px' if unit == 'px' else 'sequence length, tokens'})")
-    ax.set_ylabel("latency per forward pass (ms, mean ± 95% CI)")
-    fixed = "batch size 1" if sweep == "input" else f"input size {rows['input_size'].mode().iloc[0]} {unit}"
-    ax.set_title(f"{title}: latency vs {'batch size' if sweep == 'batch' else 'input size'} ({fixed})")
+        ax.errorbar(data[x_col], y, yerr=err, marker="o", capsize=3, label=label, color=colours[model],
+                    linestyle="-" if variant == first_variant else "--")
+    log2_axis(ax, rows[x_col].unique())
+    log_y(ax)
+    ax.set_xlabel(x_label(sweep, unit))
+    ax.set_ylabel(y_label)
+    fixed = "batch size 1" if sweep == "input" else f"input size {int(rows['input_size'].mode().iloc[0])} {unit}"
+    ax.set_title(f"{title}: {metric} vs {'batch size' if sweep == 'batch' else 'input size'} ({fixed})", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save(fig, path)
     return True
 
 
-def write_latency_plots(frame, plot_dir: str) -> list[str]:
-    """All sweep plots that have data; returns their paths relative to the bundle root."""
+def write_sweep_plots(frame, plot_dir: str, metric: str, colours: dict) -> list[str]:
+    """Every sweep plot of one metric that has data; paths relative to the report folder."""
     os.makedirs(plot_dir, exist_ok=True)
-    colours = model_colours(frame["model"])
     written = []
     for sweep in ("batch", "input"):
         for group in PLOT_GROUPS:
-            name = f"latency_vs_{'batch' if sweep == 'batch' else 'input'}_size_{group[0]}.png"
-            if latency_plot(frame, sweep, group, colours, os.path.join(plot_dir, name)):
-                written.append(os.path.join("plots", name))
+            if group[0] == "nlp_no_longformer" and group[3][0] not in set(frame["model"]):
+                continue  # identical to the NLP plot when Longformer did not run
+            name = f"{metric}_vs_{sweep}_size_{group[0]}.png"
+            if sweep_plot(frame, metric, sweep, group, colours, os.path.join(plot_dir, name)):
+                written.append(os.path.join(os.path.basename(plot_dir), name))
     return written
+
+
+def write_latency_plots(frame, plot_dir: str) -> list[str]:
+    """The latency sweep plots alone (kept for callers that want only these)."""
+    from bench_job.report.frame import prepare
+
+    frame = prepare(frame)
+    return write_sweep_plots(frame, plot_dir, "latency", model_colours(frame["model"]))

@@ -1,0 +1,145 @@
+"""Opening a results bundle (a .tar.gz from `bench-job run`, or its extracted folder) and loading what it
+holds: the records as a table, the environment facts and the resolved config.
+
+A bundle is untrusted input: it may come from any device or any person. Extraction therefore checks
+every member before anything is written and refuses, with one line naming the member, whatever could
+write outside the destination (absolute paths, `..`, links of either kind), create device nodes or
+FIFOs, or fill the disk (a member or a total over the limits: a tar bomb declares small compressed
+sizes and huge extracted ones, and the tar header's size is what extraction would write).
+"""
+
+import json
+import os
+import posixpath
+import tarfile
+from dataclasses import dataclass, field
+
+import yaml
+
+from bench_job.errors import UserError
+from bench_job.results import READABLE_VERSIONS, SchemaError, read_records, to_frame
+
+# Limits generous for real bundles (raw timings of a long lab sweep are a few MiB) and far below a disk.
+MAX_MEMBER_BYTES = 256 * 1024**2
+MAX_TOTAL_BYTES = 1024**3
+MAX_MEMBERS = 20_000
+
+
+def _refuse(bundle: str, member: str, why: str):
+    raise UserError(f"refusing bundle {bundle}: member {member!r} {why}")
+
+
+def check_members(bundle: str, members, max_member: int = MAX_MEMBER_BYTES, max_total: int = MAX_TOTAL_BYTES,
+                  max_members: int = MAX_MEMBERS) -> list:
+    """The members of a tar if every one is a plain file or folder inside the destination and the sizes
+    are within limits; otherwise UserError naming the first offender."""
+    total = 0
+    checked = []
+    for count, member in enumerate(members, 1):
+        if count > max_members:
+            raise UserError(f"refusing bundle {bundle}: more than {max_members} members")
+        name = member.name
+        if name.startswith("/") or posixpath.isabs(name) or (len(name) > 1 and name[1] == ":"):
+            _refuse(bundle, name, "has an absolute path")
+        normal = posixpath.normpath(name)
+        if normal == ".." or normal.startswith("../") or ".." in name.split("/"):
+            _refuse(bundle, name, "points outside the bundle folder")
+        if member.issym() or member.islnk():
+            _refuse(bundle, name, f"is a {'symbolic' if member.issym() else 'hard'} link to {member.linkname!r}")
+        if member.ischr() or member.isblk() or member.isfifo() or member.isdev():
+            _refuse(bundle, name, "is a device node or FIFO")
+        if not (member.isfile() or member.isdir()):
+            _refuse(bundle, name, "is not a plain file or folder")
+        if member.size > max_member:
+            _refuse(bundle, name, f"is {member.size} bytes, over the {max_member}-byte limit per member")
+        total += member.size
+        if total > max_total:
+            raise UserError(f"refusing bundle {bundle}: members add up to more than {max_total} bytes")
+        checked.append(member)
+    return checked
+
+
+def safe_extract(path: str, dest: str, **limits) -> str:
+    """Extract a bundle tarball into dest after checking every member; returns dest."""
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            members = check_members(path, tar.getmembers(), **limits)
+            os.makedirs(dest, exist_ok=True)
+            for member in members:
+                # Only plain files and folders passed the check; modes are reset so an odd bundle cannot
+                # leave setuid or world-writable files behind. The "data" filter re-checks where available.
+                member.mode = 0o755 if member.isdir() else 0o644
+                member.uid = member.gid = 0
+                member.uname = member.gname = ""
+            kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(dest, members=members, **kwargs)
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        if isinstance(exc, OSError) and not isinstance(exc, (tarfile.TarError, EOFError)) and exc.filename:
+            raise UserError(f"cannot extract bundle {path}: {exc.strerror} ({exc.filename})") from None
+        raise UserError(f"{path} is not a readable bundle tarball: {exc}") from None
+    return dest
+
+
+def find_root(folder: str, bundle: str) -> str:
+    """The folder holding results.jsonl: the folder itself or its single top folder (bundles have one)."""
+    if os.path.isfile(os.path.join(folder, "results.jsonl")):
+        return folder
+    subdirs = [d for d in sorted(os.listdir(folder)) if os.path.isdir(os.path.join(folder, d))]
+    for sub in subdirs:
+        if os.path.isfile(os.path.join(folder, sub, "results.jsonl")):
+            return os.path.join(folder, sub)
+    raise UserError(f"{bundle} holds no results.jsonl: not a bench-job results bundle")
+
+
+@dataclass
+class Bundle:
+    source: str                  # what the user named (tarball or folder)
+    root: str                    # the folder holding results.jsonl
+    name: str                    # bundle name (tarball stem or folder name)
+    records: list
+    frame: object                # pandas DataFrame, results.COLUMNS
+    env: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+
+
+def bundle_name(path: str) -> str:
+    base = os.path.basename(os.path.normpath(path))
+    for suffix in (".tar.gz", ".tgz", ".tar"):
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def load_bundle(path: str, scratch: str) -> Bundle:
+    """Open a bundle (tarball: extracted safely under scratch) and load its records, env and config.
+    Records of schema versions this reader does not know are refused with the reason."""
+    if os.path.isdir(path):
+        root = find_root(path, path)
+    elif os.path.isfile(path):
+        root = find_root(safe_extract(path, os.path.join(scratch, bundle_name(path))), path)
+    else:
+        raise UserError(f"no such bundle: {path} (give a .tar.gz written by `bench-job run` or its folder)")
+    try:
+        records = read_records(os.path.join(root, "results.jsonl"))
+    except SchemaError as exc:
+        raise UserError(f"cannot read bundle {path}: {exc} (readable schema versions: "
+                        f"{', '.join(map(str, READABLE_VERSIONS))})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"cannot read bundle {path}: results.jsonl is not text") from None
+    env = _load(os.path.join(root, "env.json"), json.load, path)
+    config = _load(os.path.join(root, "config.yaml"), yaml.safe_load, path)
+    return Bundle(path, root, bundle_name(path), records, to_frame(records), env, config)
+
+
+def _load(file: str, parse, bundle: str) -> dict:
+    if not os.path.exists(file):
+        return {}
+    try:
+        with open(file) as handle:
+            data = parse(handle)
+    except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {os.path.basename(file)} of bundle {bundle}: "
+                        f"{str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{os.path.basename(file)} of bundle {bundle} is not a mapping")
+    return data

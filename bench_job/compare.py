@@ -1,0 +1,117 @@
+"""`bench-job compare`: merge result bundles from several devices (and several runs of one device) into
+one comparison bundle with speed-up and energy-ratio tables, per-device plots and a report.
+
+A device is env.json's device_kind + hostname unless the user labels the bundles (--labels); bundles
+with the same label are runs of one device and are merged, the latest measurement of a configuration
+winning. Configurations are matched across devices on model, variant, batch size and input size (not
+on the accelerator: a Jetson's CUDA run and a laptop's CPU run of the same configuration compare).
+"""
+
+import datetime
+import json
+import os
+import re
+import tempfile
+
+import pandas as pd
+
+from bench_job.bundle_reader import load_bundle
+from bench_job.errors import UserError
+from bench_job.report.frame import measured, prepare
+
+MATCH = ["model", "variant", "batch_size", "input_size"]
+
+
+def device_label(env: dict, fallback: str) -> str:
+    kind, host = env.get("device_kind"), env.get("hostname")
+    return f"{kind}-{host}" if kind and host else fallback
+
+
+def parse_labels(text, count: int) -> list:
+    if not text:
+        return [None] * count
+    labels = [label.strip() for label in text.split(",")]
+    if len(labels) != count or not all(labels):
+        raise UserError(f"--labels needs one non-empty label per bundle: {count} bundle(s), got {len(labels)} label(s)")
+    return labels
+
+
+def merge(bundles: list, labels: list) -> tuple[pd.DataFrame, dict]:
+    """All bundles' rows with a `device` column, one row per device and configuration (latest run wins),
+    and per device what it is: env facts and the bundles merged into it."""
+    frames, devices = [], {}
+    for bundle, given in zip(bundles, labels):
+        label = given or device_label(bundle.env, bundle.name)
+        frame = prepare(bundle.frame)
+        frame["device"], frame["bundle"] = label, bundle.name
+        frames.append(frame)
+        info = devices.setdefault(label, {"env": bundle.env, "bundles": [], "duplicates": 0})
+        info["bundles"].append(bundle.name)
+    merged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    merged = merged.sort_values("started_at", na_position="first", kind="stable")
+    before = merged.groupby("device").size()
+    merged = merged.drop_duplicates(["device", "key"], keep="last").sort_index()
+    after = merged.groupby("device").size()
+    for label in devices:
+        devices[label]["duplicates"] = int(before.get(label, 0) - after.get(label, 0))
+    return merged.reset_index(drop=True), devices
+
+
+def ratio_table(merged: pd.DataFrame, baseline: str, column: str, ratio: str) -> pd.DataFrame:
+    """One row per matched configuration: the column per device and, per other device, the ratio to the
+    baseline: "speedup" = baseline / device (higher is faster), "ratio" = device / baseline."""
+    ok = measured(merged)
+    ok = ok[ok[column].notna()]
+    wide = ok.pivot_table(index=MATCH, columns="device", values=column, aggfunc="first")
+    if baseline not in wide.columns or wide.shape[1] < 2:
+        return pd.DataFrame()
+    wide = wide[wide[baseline].notna()]
+    devices = [d for d in wide.columns if d != baseline]
+    out = wide[[baseline] + devices].copy()
+    for device in devices:
+        out[f"{ratio}:{device}"] = (wide[baseline] / wide[device]) if ratio == "speedup" else (wide[device] / wide[baseline])
+    out = out.dropna(how="all", subset=[f"{ratio}:{d}" for d in devices])
+    return out.reset_index()
+
+
+def add_compare_parser(subparsers) -> None:
+    parser = subparsers.add_parser("compare", help="merge result bundles from several devices into one comparison bundle")
+    parser.add_argument("bundles", nargs="+", metavar="BUNDLE", help="result bundles (.tar.gz or folders)")
+    parser.add_argument("--out", default="results", help="folder for the comparison bundle (default: results)")
+    parser.add_argument("--labels", help="comma-separated device label per bundle (default: env device_kind-hostname); "
+                        "bundles with the same label are merged as runs of one device")
+    parser.add_argument("--baseline", help="device label the ratios are relative to (default: the first bundle's)")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:40]
+
+
+def cmd_compare(args) -> int:
+    from bench_job.report.bundle import write_bundle
+    from bench_job.report.compare_report import write_compare_report
+
+    labels = parse_labels(args.labels, len(args.bundles))
+    with tempfile.TemporaryDirectory(prefix="bench-job-compare-") as scratch:
+        bundles = [load_bundle(path, os.path.join(scratch, str(i))) for i, path in enumerate(args.bundles)]
+        merged, devices = merge(bundles, labels)
+    if len(devices) < 2:
+        raise UserError(f"all {len(args.bundles)} bundle(s) are from one device ({next(iter(devices))}): nothing to "
+                        "compare; pass bundles from other devices, or --labels to tell runs apart")
+    baseline = args.baseline or next(iter(devices))
+    if baseline not in devices:
+        raise UserError(f"--baseline {baseline!r} is not one of the devices: {', '.join(devices)}")
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the output folder {args.out}: {exc.strerror}; pass a writable --out") from None
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    name = f"compare-{'-vs-'.join(_slug(d) for d in devices)}-{stamp}"
+    workdir = os.path.join(args.out, name)
+    os.makedirs(workdir, exist_ok=True)
+    merged.to_csv(os.path.join(workdir, "results.csv"), index=False)
+    with open(os.path.join(workdir, "devices.json"), "w") as handle:
+        json.dump({"baseline": baseline, "devices": devices}, handle, indent=2, default=str)
+    write_compare_report(merged, devices, baseline, workdir)
+    print(write_bundle(workdir, args.out, name))
+    return 0

@@ -1,0 +1,179 @@
+"""The discussion: claims computed from the data, each with its numbers. Rank correlations between size,
+work, latency, energy and memory across models; how latency scales with batch and input size (log-log
+exponents, against the FLOPs' own exponent); whether latency tracks energy; what broke the pattern."""
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bench_job.report.document import Bullets, Heading, Table, Text
+from bench_job.report.frame import common_config, in_sweep, measured
+from bench_job.report.markdown import num
+
+# Quantities compared across models at the common configuration, with their display names.
+QUANTITIES = {
+    "params": "parameters (unique)",
+    "params_effective": "parameters (effective)",
+    "flops": "FLOPs",
+    "latency_median_s": "latency (median)",
+    "energy_per_inference_j": "energy per inference",
+    "peak_rss_bytes": "peak memory (RSS)",
+}
+MIN_MODELS = 3          # a rank correlation over fewer points says nothing
+PATTERN_FACTOR = 3.0    # achieved GFLOP/s this far from the models' median breaks "latency follows FLOPs"
+
+
+def correlation_inputs(frame) -> pd.DataFrame:
+    """The common-configuration rows, only the quantities that vary and are measured for enough models."""
+    rows = common_config(frame)
+    columns = [c for c in QUANTITIES if rows[c].notna().sum() >= MIN_MODELS and rows[c].nunique() > 1]
+    return rows[["model", "variant"] + columns]
+
+
+def correlations(frame) -> pd.DataFrame:
+    """Spearman rank correlation matrix (pandas) across models at the common configuration."""
+    data = correlation_inputs(frame)
+    return data.drop(columns=["model", "variant"]).corr(method="spearman", min_periods=MIN_MODELS)
+
+
+def pair_claims(frame) -> list:
+    """One line per pair: rho, its p-value (scipy) and the number of models."""
+    data = correlation_inputs(frame)
+    columns = [c for c in data.columns if c in QUANTITIES]
+    claims = []
+    for i, a in enumerate(columns):
+        for b in columns[i + 1:]:
+            pair = data[[a, b]].dropna()
+            if len(pair) < MIN_MODELS:
+                continue
+            rho, p = stats.spearmanr(pair[a], pair[b])
+            claims.append((a, b, float(rho), float(p), len(pair)))
+    return claims
+
+
+def _strength(rho: float) -> str:
+    size = abs(rho)
+    word = "strong" if size >= 0.7 else "moderate" if size >= 0.4 else "weak"
+    return f"{word} {'positive' if rho > 0 else 'negative'}" if size >= 0.1 else "no"
+
+
+def scaling_fits(frame, sweep: str) -> pd.DataFrame:
+    """Per model and variant, the exponent k in latency ∝ size^k (least squares on log-log), the same
+    for FLOPs, and R² of the latency fit (with only two sizes the line is exact, so R² is not given)."""
+    column = "batch_size" if sweep == "batch" else "input_size"
+    rows = in_sweep(measured(frame), sweep)
+    out = []
+    for (model, variant), data in rows.groupby(["model", "variant"], sort=False):
+        data = data[data["latency_median_s"] > 0].sort_values(column)
+        if data[column].nunique() < 2:
+            continue
+        x = np.log(data[column].to_numpy(float))
+        fit = stats.linregress(x, np.log(data["latency_median_s"].to_numpy(float)))
+        flops = data["flops"]
+        k_flops = (stats.linregress(x, np.log(flops.to_numpy(float))).slope
+                   if flops.notna().all() and (flops > 0).all() else float("nan"))
+        out.append({"model": model, "variant": variant, "family": data["family"].iloc[0],
+                    "unit": data["input_unit"].iloc[0], "points": len(data),
+                    "from": data[column].iloc[0], "to": data[column].iloc[-1],
+                    "k_latency": fit.slope, "r2": fit.rvalue ** 2 if len(data) > 2 else float("nan"),
+                    "k_flops": k_flops})
+    return pd.DataFrame(out)
+
+
+def _scaling_blocks(frame) -> list:
+    blocks = []
+    for sweep, what in (("batch", "batch size"), ("input", "input size")):
+        fits = scaling_fits(frame, sweep)
+        if fits.empty:
+            continue
+        rows = [[r["model"], r["variant"], f"{int(r['from'])}-{int(r['to'])}" + ("" if sweep == "batch" else f" {r['unit']}"),
+                 int(r["points"]), f"{r['k_latency']:.2f}", "" if r["r2"] != r["r2"] else f"{r['r2']:.3f}",
+                 "" if r["k_flops"] != r["k_flops"] else f"{r['k_flops']:.2f}"] for _, r in fits.iterrows()]
+        blocks += [Heading(3, f"How latency scales with {what}"),
+                   Text(f"Fitted exponent k in latency ∝ ({what})^k on log-log axes (least squares over the sweep), next "
+                        "to the same exponent for FLOPs: k below the FLOPs exponent means larger work runs more "
+                        "efficiently (better parallelism, fixed overheads amortised); above it, the device is "
+                        "saturating (caches, memory bandwidth)."),
+                   Table(["model", "variant", "range", "points", "k (latency)", "R²", "k (FLOPs)"], rows)]
+        below = fits[fits["k_latency"] < fits["k_flops"] - 0.1]
+        above = fits[fits["k_latency"] > fits["k_flops"] + 0.1]
+        items = [f"median k over models: {fits['k_latency'].median():.2f} (FLOPs: {fits['k_flops'].median():.2f})"]
+        if len(below):
+            items.append("grows slower than its FLOPs: " + ", ".join(
+                f"{r['model']} ({r['k_latency']:.2f} vs {r['k_flops']:.2f})" for _, r in below.iterrows()))
+        if len(above):
+            items.append("grows faster than its FLOPs: " + ", ".join(
+                f"{r['model']} ({r['k_latency']:.2f} vs {r['k_flops']:.2f})" for _, r in above.iterrows()))
+        blocks.append(Bullets(items))
+    return blocks
+
+
+def _correlation_blocks(frame) -> list:
+    data = correlation_inputs(frame)
+    heading = Heading(3, "What predicts latency and energy across models")
+    if len(data) < MIN_MODELS or len(data.columns) < 4:
+        return [heading, Text(f"Too few models measured at the common configuration ({len(data)}; at least "
+                              f"{MIN_MODELS} needed) for rank correlations to mean anything.")]
+    matrix = correlations(frame)
+    names = [QUANTITIES[c] for c in matrix.columns]
+    rows = [[QUANTITIES[a]] + [num(matrix.loc[a, b], 2) for b in matrix.columns] for a in matrix.index]
+    claims = [f"{QUANTITIES[a]} and {QUANTITIES[b]}: ρ = {rho:.2f} ({_strength(rho)}, p = {p:.2g}, {n} models)"
+              for a, b, rho, p, n in pair_claims(frame)]
+    return [heading,
+            Text(f"Spearman rank correlations across {len(data)} model(s) at batch 1 and each family's fixed input "
+                 "size (ranks, so one huge model cannot dominate as it would a Pearson coefficient)."),
+            Table([""] + names, rows), Bullets(claims)]
+
+
+def _energy_blocks(frame) -> list:
+    ok = measured(frame)
+    rows = ok[ok["energy_per_inference_j"].notna() & ok["latency_mean_s"].notna()]
+    heading = Heading(3, "Does latency track energy?")
+    if len(rows) < MIN_MODELS:
+        return [heading, Text("Cannot tell on this device: no power source, so no energy was measured.")]
+    rho, p = stats.spearmanr(rows["latency_mean_s"], rows["energy_per_inference_j"])
+    power = rows["avg_power_w"].dropna()
+    spread = (f"average power stays within {num(power.min())}-{num(power.max())} W (coefficient of variation "
+              f"{power.std() / power.mean():.0%}), so energy is close to latency x a constant power"
+              if len(power) > 1 and power.mean() > 0 else "average power not recorded")
+    return [heading, Bullets([f"over {len(rows)} configurations, latency and energy per inference: ρ = {rho:.2f} "
+                              f"(p = {p:.2g})", spread])]
+
+
+def _breaks(frame) -> list:
+    items = []
+    ok = measured(frame)
+    for flag, what in (("swapped", "swapped (latency includes paging)"), ("throttled", "throttled")):
+        hit = ok[ok[flag] == True]  # noqa: E712
+        if len(hit):
+            items.append(f"{len(hit)} configuration(s) {what}: " + ", ".join(
+                f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])}" for _, r in hit.iterrows()))
+    for status in ("oom", "error", "timeout"):
+        hit = frame[frame["status"] == status]
+        if len(hit):
+            items.append(f"{len(hit)} configuration(s) ended `{status}`: " + ", ".join(
+                f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])} ({r['reason']})" for _, r in hit.iterrows()))
+    invalid = ok[ok["valid"] == False]  # noqa: E712
+    if len(invalid):
+        items.append(f"{len(invalid)} of {len(ok)} measured configuration(s) are marked not valid (see Validity)")
+    common = common_config(frame)
+    rate = (common["flops"] / common["latency_median_s"] / 1e9).dropna()
+    if len(rate) >= MIN_MODELS:
+        median = rate.median()
+        for index in rate.index:
+            ratio = rate[index] / median
+            if ratio > PATTERN_FACTOR or ratio < 1 / PATTERN_FACTOR:
+                r = common.loc[index]
+                items.append(f"{r['model']} runs at {num(rate[index])} GFLOP/s at batch 1, {ratio:.2f}x the models' "
+                             f"median ({num(median)}): its latency is {'lower' if ratio > 1 else 'higher'} than its "
+                             "FLOPs predict")
+    return [Heading(3, "What broke the pattern"),
+            Bullets(items) if items else Text("Nothing: no swapping, throttling, failures or invalid rows, and every "
+                                              f"model's achieved GFLOP/s is within {PATTERN_FACTOR:g}x of the median.")]
+
+
+def discussion_section(frame, ctx) -> list:
+    if measured(frame).empty:
+        return [Heading(2, "Discussion"), Text("Nothing was measured, so there is nothing to discuss.")]
+    return ([Heading(2, "Discussion"), Text("Every statement below is computed from this bundle's records.")]
+            + _correlation_blocks(frame) + _scaling_blocks(frame) + _energy_blocks(frame) + _breaks(frame))

@@ -1,0 +1,37 @@
+"""The report as a list of blocks, so that one builder feeds both report.md and report.html and the two
+can never say different things."""
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Text:
+    """A paragraph; `code` spans in backticks and **bold** are kept as markdown and converted for HTML."""
+    text: str
+
+
+@dataclass
+class Bullets:
+    items: list
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list
+
+
+@dataclass
+class Figure:
+    path: str       # relative to the report's folder
+    caption: str
+
+
+def section(title: str, *blocks, level: int = 2) -> list:
+    return [Heading(level, title), *[b for b in blocks if b is not None]]

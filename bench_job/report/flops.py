@@ -1,0 +1,45 @@
+"""FLOPs and MACs per configuration, the GFLOP/s achieved, and the fraction of the device's measured
+matmul peak (env.json peak_gflops) that represents."""
+
+from bench_job.report.document import Heading, Table, Text
+from bench_job.report.frame import measured
+from bench_job.report.markdown import ms, num
+
+
+def achieved(frame, peak):
+    """achieved_gflops and peak_fraction per measured row: the recorded ones, else computed the same way
+    (FLOPs / median latency) for bundles that predate those columns."""
+    ok = measured(frame)
+    ok = ok[ok["flops"].notna()].copy()
+    computed = ok["flops"] / ok["latency_median_s"] / 1e9
+    ok["achieved_gflops"] = ok["achieved_gflops"].fillna(computed)
+    if peak:
+        ok["peak_fraction"] = ok["peak_fraction"].fillna(ok["achieved_gflops"] / peak)
+    return ok
+
+
+def flops_section(frame, ctx) -> list:
+    peak = ctx.env.get("peak_gflops")
+    ok = achieved(frame, peak)
+    if ok.empty:
+        return []
+    rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
+             f"{r['flops'] / 1e9:.3f}", f"{r['macs'] / 1e9:.3f}", ms(r["latency_median_s"]), num(r["achieved_gflops"]),
+             "" if r["peak_fraction"] != r["peak_fraction"] else f"{r['peak_fraction']:.1%}"]
+            for _, r in ok.iterrows()]
+    best = ok.loc[ok["achieved_gflops"].idxmax()]
+    worst = ok.loc[ok["achieved_gflops"].idxmin()]
+    peak_text = (f"The device's fp32 matmul peak, measured before the sweep, is {num(peak)} GFLOP/s."
+                 if peak else "The device peak was not measured, so no fraction is given.")
+    return [Heading(2, "FLOPs and achieved throughput"),
+            Text("FLOPs from `torch.utils.flop_counter.FlopCounterMode` (2 per multiply-add; transformers counted "
+                 "with eager attention so the attention matmuls are included). MACs are half: tools such as ptflops "
+                 "and fvcore, and torchvision's documented GFLOPS, report MACs under the name FLOPs. Achieved GFLOP/s "
+                 "= FLOPs / median latency. " + peak_text),
+            Table(["model", "variant", "batch", "input", "GFLOPs", "GMACs", "median ms", "achieved GFLOP/s",
+                   "of device peak"], rows),
+            Text(f"Highest: {best['model']} at batch {int(best['batch_size'])}, {int(best['input_size'])} "
+                 f"{best['input_unit']} ({num(best['achieved_gflops'])} GFLOP/s); lowest: {worst['model']} at batch "
+                 f"{int(worst['batch_size'])}, {int(worst['input_size'])} {worst['input_unit']} "
+                 f"({num(worst['achieved_gflops'])} GFLOP/s). Models far below the peak are bound by memory traffic "
+                 "or small, poorly parallel layers rather than arithmetic.")]

@@ -1,0 +1,65 @@
+"""Views of the results table that every section shares: typed columns, measured rows, and the common
+configuration at which models are compared with one another."""
+
+import pandas as pd
+
+NUMERIC = [
+    "threads", "batch_size", "input_size", "params", "params_effective", "flops", "macs",
+    "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s", "latency_min_s",
+    "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel", "n_runs", "warmup_runs",
+    "throughput", "achieved_gflops", "peak_fraction", "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes",
+    "swap_in", "swap_out", "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j",
+    "energy_per_sample_j", "idle_power_w", "power_samples", "sampling_hz", "temp_max_c_before",
+    "temp_max_c_after", "accuracy", "accuracy_top5", "accuracy_10way", "eval_examples", "duration_s",
+]
+BOOLEAN = ["swapped", "throttled", "valid"]
+
+
+def _as_bool(value):
+    """True/False/None from JSON booleans or CSV strings; None where not recorded."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return bool(value)
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with numbers as floats (NaN where empty) and flags as True/False/None."""
+    out = frame.copy()
+    for column in NUMERIC:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    for column in BOOLEAN:
+        if column in out:
+            out[column] = out[column].map(_as_bool).astype(object)
+    for column in ("sweeps", "variant", "model", "family", "status"):
+        if column in out:
+            out[column] = out[column].fillna("").astype(str)
+    return out
+
+
+def measured(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["status"] == "ok"]
+
+
+def in_sweep(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
+    """Rows of the batch sweep ("batch") or the input-size sweep ("input")."""
+    return frame[frame["sweeps"].str.split("+").map(lambda parts: sweep in parts)]
+
+
+def common_config(frame: pd.DataFrame) -> pd.DataFrame:
+    """One measured row per model and variant at batch 1 and the family's fixed input size: the batch
+    sweep runs at that fixed size, so its batch-1 point is where every model of a family is comparable.
+    Models whose batch sweep lacks batch 1 fall back to their smallest batch."""
+    rows = in_sweep(measured(frame), "batch")
+    if rows.empty:
+        return rows
+    picked = rows.sort_values("batch_size").groupby(["model", "variant"], sort=False).head(1)
+    return picked.reset_index(drop=True)
+
+
+def model_variant_label(frame: pd.DataFrame):
+    """A function row -> display name: the variant is named only where the run has more than one."""
+    several = frame["variant"].nunique() > 1
+    return lambda model, variant: f"{model} [{variant}]" if several else model

@@ -1,0 +1,44 @@
+"""The report's head: the device and set-up, then which models were measured and why."""
+
+from bench_job.report.document import Bullets, Heading, Table, Text
+from bench_job.units import format_bytes
+from bench_job.zoo import ZOO
+
+
+def header(frame, ctx, title: str) -> list:
+    env, config = ctx.env, ctx.config
+    measure = config.get("measure") or {}
+    ok = frame[frame["status"] == "ok"]
+    threads = sorted({int(t) for t in ok["threads"].dropna()})
+    peak = env.get("peak_gflops")
+    items = [
+        f"CPU: {env.get('cpu_model')}, {env.get('cpu_logical_cores')} logical cores; memory "
+        f"{format_bytes(env.get('memory_total_bytes'))}; swap {format_bytes(env.get('swap_total_bytes'))}",
+        f"accelerator: {env.get('accelerator', (config.get('run') or {}).get('accelerator'))}; torch "
+        f"{(env.get('libraries') or {}).get('torch')}; intra-op threads used: {', '.join(map(str, threads)) or 'n/a'}",
+        f"device matmul peak: {f'{peak:.1f} GFLOP/s (fp32, measured before the sweep)' if peak else 'not measured'}",
+        f"weights: {config.get('weights')}; configurations: {len(frame)} ({len(ok)} measured)",
+    ]
+    if measure:
+        items.append(
+            f"set-up: inputs synthetic and built before timing; `model.eval()` under `torch.inference_mode()`; "
+            f"{measure.get('warmup_runs')} warm-up run(s) discarded; at least {measure.get('min_runs')} timed runs, "
+            f"more while the {measure.get('confidence', 0.95):.0%} CI half-width exceeds "
+            f"{measure.get('target_ci_rel', 0.05):.0%} of the mean (up to {measure.get('max_time_per_config_s')} s per "
+            f"configuration); batch sweep at a fixed input size, input-size sweep at batch 1.")
+    return [Heading(1, title), Bullets(items)]
+
+
+def models_section(frame, ctx) -> list:
+    notes = ctx.model_notes()
+    rows = []
+    for (model, variant), data in frame.groupby(["model", "variant"], sort=False):
+        zoo = ZOO.get(model)
+        first = data.iloc[0]
+        rows.append([model, variant, first["family"], first.get("weights") or "",
+                     notes.get(model) or (zoo.notes if zoo else "") or ("" if zoo else "outside the zoo (named in the config)"),
+                     f"{(data['status'] == 'ok').sum()}/{len(data)}"])
+    return [Heading(2, "Models and why"),
+            Text("Each model with the reason it is in the study (the config's `note` per model or its `notes` "
+                 "mapping; zoo notes otherwise), and how many of its configurations were measured."),
+            Table(["model", "variant", "family", "weights", "why", "measured"], rows)]

@@ -1,0 +1,122 @@
+"""The per-run report of a real bundle, checked against the bundle's own CSV and against scipy/numpy."""
+
+import math
+import os
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+from bench_job.report.discussion import correlations, scaling_fits
+from bench_job.report.frame import prepare
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def csv(run_t1):
+    return pd.read_csv(os.path.join(run_t1, "results.csv"))
+
+
+@pytest.fixture(scope="module")
+def report(run_t1):
+    return open(os.path.join(run_t1, "report.md")).read()
+
+
+def test_bundle_holds_report_md_and_self_contained_html(run_t1, report):
+    page = open(os.path.join(run_t1, "report.html")).read()
+    assert page.startswith("<!DOCTYPE html>")
+    # Every figure of the markdown is embedded, none linked.
+    figures = re.findall(r"!\[[^\]]*\]\((plots/[^)]+\.png)\)", report)
+    assert figures and all(os.path.isfile(os.path.join(run_t1, f)) for f in figures)
+    assert page.count('<img src="data:image/png;base64,') == len(figures)
+    assert 'src="plots/' not in page
+
+
+def test_sections_come_in_the_labs_order(report):
+    order = ["## Models and why", "## Parameters", "## Latency", "## Energy", "## Memory",
+             "## FLOPs and achieved throughput", "## Accuracy vs efficiency", "## Validity", "## Discussion"]
+    positions = [report.index(title) for title in order]
+    assert positions == sorted(positions)
+
+
+def test_latency_table_cells_match_the_csv(report, csv):
+    for _, r in csv.iterrows():
+        cell = f"{r['latency_mean_s'] * 1e3:.2f} ± {r['latency_std_s'] * 1e3:.2f} (n={r['n_runs']})"
+        assert cell in report, (r["key"], cell)
+
+
+def test_flops_table_shows_achieved_gflops_and_peak_fraction(report, csv, run_t1):
+    env = yaml.safe_load(open(os.path.join(run_t1, "env.json")))
+    assert env["peak_gflops"] > 0
+    for _, r in csv.iterrows():
+        assert f"{r['flops'] / 1e9:.3f}" in report
+        # The recorded fraction, and the same figure recomputed from the env's peak.
+        assert math.isclose(r["peak_fraction"], r["flops"] / r["latency_median_s"] / 1e9 / env["peak_gflops"],
+                            rel_tol=1e-9)
+        assert f"{r['peak_fraction']:.1%}" in report
+
+
+def test_energy_section_says_why_it_is_empty(report, csv):
+    reason = csv["energy_reason"].dropna()
+    expected = reason.iloc[0] if len(reason) else "not recorded"
+    assert f"no power source: {expected}" in report
+
+
+def test_accuracy_section_says_random_weights(report):
+    assert "no accuracy: the models ran with random weights" in report
+
+
+def test_spearman_correlations_match_scipy(run_t1, csv, report):
+    from bench_job.bundle_reader import load_bundle
+
+    frame = prepare(load_bundle(run_t1, run_t1).frame)
+    matrix = correlations(frame)
+    # Independent selection of the common configuration: batch 1 at the fixed input size (64 px).
+    common = csv[(csv["batch_size"] == 1) & (csv["input_size"] == 64)]
+    assert len(common) == 3
+    for a, b in (("flops", "latency_median_s"), ("params", "peak_rss_bytes"), ("params", "flops")):
+        rho = stats.spearmanr(common[a], common[b]).statistic
+        assert matrix.loc[a, b] == pytest.approx(rho), (a, b)
+    rho = stats.spearmanr(common["flops"], common["latency_median_s"]).statistic
+    assert f"FLOPs and latency (median): ρ = {rho:.2f}" in report
+
+
+def test_scaling_exponents_match_a_log_log_fit(run_t1, csv, report):
+    from bench_job.bundle_reader import load_bundle
+
+    frame = prepare(load_bundle(run_t1, run_t1).frame)
+    fits = scaling_fits(frame, "batch").set_index("model")
+    for model, rows in csv[csv["sweeps"].str.contains("batch")].groupby("model"):
+        slope = np.polyfit(np.log(rows["batch_size"]), np.log(rows["latency_median_s"]), 1)[0]
+        assert fits.loc[model, "k_latency"] == pytest.approx(slope)
+        assert fits.loc[model, "k_flops"] == pytest.approx(1.0)  # FLOPs are linear in the batch
+    fits = scaling_fits(frame, "input").set_index("model")
+    for model, rows in csv[csv["sweeps"].str.contains("input")].groupby("model"):
+        slope = np.polyfit(np.log(rows["input_size"]), np.log(rows["latency_median_s"]), 1)[0]
+        assert fits.loc[model, "k_latency"] == pytest.approx(slope)
+        assert f"| {model} | fp32 | 32-64 px | 2 | {slope:.2f} |" in report
+
+
+def test_report_command_regenerates_from_the_tarball_alone(two_runs, run_t1, tmp_path):
+    out = tmp_path / "again"
+    result = run_cli("report", two_runs["t1"], "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == [str(out / "report.md"), str(out / "report.html")]
+    assert (out / "report.md").read_text() == open(os.path.join(run_t1, "report.md")).read()
+    assert sorted(os.listdir(out / "plots")) == sorted(os.listdir(os.path.join(run_t1, "plots")))
+
+
+def test_report_command_on_a_folder_writes_into_it(run_t1, tmp_path):
+    import shutil
+
+    folder = tmp_path / "bundle"
+    shutil.copytree(run_t1, folder)
+    os.remove(folder / "report.md")
+    shutil.rmtree(folder / "plots")
+    result = run_cli("report", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert (folder / "report.md").read_text() == open(os.path.join(run_t1, "report.md")).read()
+    assert (folder / "plots" / "latency_vs_batch_size_vision.png").is_file()
