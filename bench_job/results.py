@@ -25,6 +25,7 @@ COLUMNS = [
     "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s",
     "latency_min_s", "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel",
     "n_runs", "warmup_runs", "stop_reason", "timer", "throughput", "achieved_gflops", "peak_fraction",
+    "other_cpu_share",
     # memory
     "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes", "swap_in", "swap_out", "swapped",
     # power and energy (filled where the device has a power source)

@@ -1,10 +1,13 @@
 """Whether a measured configuration's figures can be trusted, and if not, why.
 
 Each reason names a known way benchmarks mislead: too few repetitions, a confidence interval wider
-than asked for, a throttled or swapping machine, an energy window with too few power samples.
+than asked for, other processes competing for the CPU, a throttled or swapping machine, an energy window with too few power samples.
 """
 
 MIN_POWER_SAMPLES = 10
+# Other processes taking more than this share of the machine's CPU time during timing make latency
+# figures unreliable (they compete for the cores the forward pass uses).
+MAX_OTHER_CPU_SHARE = 0.10
 
 
 def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float) -> list[str]:
@@ -15,6 +18,9 @@ def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float) -> list[s
     ci = record.get("latency_ci_rel")
     if ci is not None and ci > target_ci_rel:
         reasons.append(f"95% CI half-width {ci:.1%} of the mean (> {target_ci_rel:.0%})")
+    other = record.get("other_cpu_share")
+    if other is not None and other > MAX_OTHER_CPU_SHARE:
+        reasons.append(f"other processes used {other:.0%} of the CPU during timing")
     if record.get("throttled"):
         reasons.append("the device throttled" + (f" ({record['throttle_reasons']})" if record.get("throttle_reasons") else ""))
     if record.get("swapped"):

@@ -19,6 +19,7 @@ from bench_job.errors import UserError
 from bench_job.families import FAMILIES
 from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
+from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.latency import CpuTimer, CudaEventTimer, LatencySettings, measure_latency
 from bench_job.measure.stats import summarize
 from bench_job.plan import is_dominated
@@ -114,7 +115,10 @@ def measure_point(task: dict, model, family, point, device: str) -> dict:
             fields["macs"] = fields["flops"] // 2
             fields["flop_counter"] = flops_measure.COUNTER_NAME
         timer = CudaEventTimer(torch.cuda) if cuda else CpuTimer()
+        contention = ContentionProbe()
+        contention.start()
         result = measure_latency(ctx.run_once, timer, LatencySettings(**settings))
+        fields["other_cpu_share"] = contention.other_share()
     stats = summarize(result.timings_s, settings["confidence"])
     fields.update(stats)
     fields.update(timings_s=result.timings_s, warmup_s=result.warmup_s, warmup_runs=len(result.warmup_s),

@@ -33,3 +33,27 @@ def test_counter_sources_need_no_samples_and_failed_rows_carry_no_verdict():
 def test_peak_gflops_is_a_plausible_cpu_figure():
     peak = measure_peak_gflops(threads=1, size=256, seconds=0.2)
     assert 0.5 < peak < 10_000
+
+
+def test_cpu_taken_by_other_processes_is_a_reason():
+    r = mark_validity(record(other_cpu_share=0.45), 10, 0.05)
+    assert r["valid"] is False and r["invalid_reasons"] == "other processes used 45% of the CPU during timing"
+    assert mark_validity(record(other_cpu_share=0.02), 10, 0.05)["valid"] is True
+
+
+def test_contention_probe_sees_a_busy_neighbour():
+    import subprocess
+    import sys
+    import time
+
+    from bench_job.measure.contention import ContentionProbe
+
+    probe = ContentionProbe()
+    probe.start()
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<1.0: pass"])
+    busy.wait()
+    share = probe.other_share()
+    # One process spinning for a second on a machine of N cores takes about 1/N of its time.
+    import os
+    assert share >= 0.5 / os.cpu_count()
+    assert share <= 1.0

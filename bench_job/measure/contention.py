@@ -1,0 +1,44 @@
+"""How much of the machine other processes used while a configuration was timed.
+
+On a small device every core counts: a background job taking half a core can double a multi-threaded
+forward pass. The machine's busy time (/proc/stat) minus this process's own CPU time (/proc/self/stat,
+all threads) over the machine's total time is the share others took.
+"""
+
+
+def _machine_jiffies() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all CPUs since boot."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal [guest guest_nice: already inside user/nice]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    total = sum(fields[:8])
+    return total - idle, total
+
+
+def _own_jiffies() -> int | None:
+    try:
+        with open("/proc/self/stat") as handle:
+            # The command name may hold spaces: fields are counted after its closing parenthesis.
+            rest = handle.read().rsplit(")", 1)[1].split()
+        return int(rest[11]) + int(rest[12])  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class ContentionProbe:
+    def start(self) -> None:
+        self.machine, self.own = _machine_jiffies(), _own_jiffies()
+
+    def other_share(self) -> float | None:
+        """Fraction of all CPU time since start() used by other processes (0 = machine to ourselves)."""
+        machine, own = _machine_jiffies(), _own_jiffies()
+        if None in (machine, own, self.machine, self.own):
+            return None
+        busy, total = machine[0] - self.machine[0], machine[1] - self.machine[1]
+        if total <= 0:
+            return None
+        return max(0.0, min(1.0, (busy - (own - self.own)) / total))
