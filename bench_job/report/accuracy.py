@@ -9,14 +9,14 @@ from bench_job.report.document import Figure, Heading, Table, Text
 from bench_job.report.frame import common_config, measured
 from bench_job.report.markdown import millions, ms, num
 from bench_job.report.pareto import pareto_mask
-from bench_job.report.plots import plt, save
+from bench_job.report.plots import log_axis, plt, save
 
-# (column, axis label, scale to display units, table formatter)
+# (column, axis label, scale to display units, short name)
 COSTS = [
-    ("latency_median_s", "median latency, batch 1 (ms)", 1e3, ms),
-    ("energy_per_inference_j", "energy per inference, batch 1 (J)", 1.0, num),
-    ("params", "unique parameters (millions)", 1e-6, millions),
-    ("flops", "FLOPs per forward pass, batch 1 (GFLOPs)", 1e-9, lambda v: num(v / 1e9)),
+    ("latency_median_s", "median latency, batch 1 (ms)", 1e3, "latency"),
+    ("energy_per_inference_j", "energy per inference, batch 1 (J)", 1.0, "energy"),
+    ("params", "unique parameters (millions)", 1e-6, "parameters"),
+    ("flops", "FLOPs per forward pass, batch 1 (GFLOPs)", 1e-9, "FLOPs"),
 ]
 ACCURACY_COLUMNS = ["accuracy", "accuracy_top5", "accuracy_10way", "accuracy_metric", "eval_dataset",
                     "eval_examples", "weights_source", "label_map_warning"]
@@ -62,13 +62,14 @@ def draw_front(ax, data, column: str, scale: float, colour_of, front_colour="bla
 def front_plot(table, family: str, colours: dict, path: str) -> None:
     data = table[table["family"] == family]
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
-    for ax, (column, label, scale, _) in zip(axes.flat, COSTS):
+    for ax, (column, label, scale, _short) in zip(axes.flat, COSTS):
         if data[column].notna().any():
             draw_front(ax, data, column, scale, lambda r: colours.get(r["model"], "grey"))
-            ax.set_xscale("log")
-            ax.legend(fontsize=7, loc="lower right")
+            log_axis(ax, "x")
+            ax.margins(x=0.15, y=0.1)  # room for the model names beside the outermost points
+            ax.legend(fontsize=7, loc="best")
         else:
-            ax.text(0.5, 0.5, f"not measured on this device", ha="center", va="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, "not measured on this device", ha="center", va="center", transform=ax.transAxes)
         ax.set_xlabel(label)
         ax.set_ylabel("accuracy (%)")
         ax.grid(True, which="both", alpha=0.3)
@@ -102,13 +103,13 @@ def accuracy_section(frame, ctx) -> list:
         front_plot(table, family, ctx.colours, os.path.join(ctx.plot_dir, name))
         blocks.append(Figure(f"plots/{name}", f"{family}: accuracy vs latency, energy, parameters and FLOPs"))
         data = table[table["family"] == family]
-        names = {label: ", ".join(data[data[f"pareto_{c}"]]["model"]) or "none"
-                 for c, label, *_ in COSTS if data[c].notna().any()}
-        blocks.append(Text(f"**{family}** Pareto-optimal: " + "; ".join(f"vs {k.split(',')[0]}: {v}"
-                                                                        for k, v in names.items()) + "."))
+        names = {short: ", ".join(data[data[f"pareto_{c}"]]["model"]) or "none"
+                 for c, _, _, short in COSTS if data[c].notna().any()}
+        blocks.append(Text(f"**{family}** Pareto-optimal: " + "; ".join(f"vs {k}: {v}" for k, v in names.items())
+                           + "."))
     rows = []
     for _, r in table.iterrows():
-        fronts = [label.split(" (")[0].split(",")[0] for c, label, *_ in COSTS if r[f"pareto_{c}"]]
+        fronts = [short for c, _, _, short in COSTS if r[f"pareto_{c}"]]
         rows.append([r["model"], r["variant"], r["family"], num(r["accuracy"] * 100, 4),
                      num(r["accuracy_10way"] * 100, 4) if r["accuracy_10way"] == r["accuracy_10way"] else "",
                      r["eval_dataset"], "" if r["eval_examples"] != r["eval_examples"] else int(r["eval_examples"]),

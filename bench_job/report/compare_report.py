@@ -12,7 +12,7 @@ from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import in_sweep, measured
 from bench_job.report.markdown import ms, num
 from bench_job.report.pareto import pareto_mask
-from bench_job.report.plots import log2_axis, log_y, plt, save, x_label
+from bench_job.report.plots import log2_axis, log_axis, log_y, plt, save, x_label
 from bench_job.units import format_bytes
 
 TITLE = "Edge inference benchmark: device comparison"
@@ -137,7 +137,8 @@ def fronts_section(merged, colours: dict, out_dir: str) -> list:
             front = data[data["latency_median_s"].notna()]
             names.append(f"{device}: " + (", ".join(front[pareto_mask(front['latency_median_s'], front['accuracy'])]["model"])
                                           or "none"))
-        ax.set_xscale("log")
+        log_axis(ax, "x")
+        ax.margins(x=0.15, y=0.1)
         ax.set_xlabel("median latency, batch 1 (ms)")
         ax.set_ylabel("accuracy (%)")
         ax.grid(True, which="both", alpha=0.3)

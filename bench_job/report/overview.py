@@ -11,11 +11,15 @@ def header(frame, ctx, title: str) -> list:
     ok = frame[frame["status"] == "ok"]
     threads = sorted({int(t) for t in ok["threads"].dropna()})
     peak = env.get("peak_gflops")
+    def known(value, fmt=str):
+        return "unknown" if value is None else fmt(value)
+
     items = [
-        f"CPU: {env.get('cpu_model')}, {env.get('cpu_logical_cores')} logical cores; memory "
-        f"{format_bytes(env.get('memory_total_bytes'))}; swap {format_bytes(env.get('swap_total_bytes'))}",
-        f"accelerator: {env.get('accelerator', (config.get('run') or {}).get('accelerator'))}; torch "
-        f"{(env.get('libraries') or {}).get('torch')}; intra-op threads used: {', '.join(map(str, threads)) or 'n/a'}",
+        f"CPU: {known(env.get('cpu_model'))}, {known(env.get('cpu_logical_cores'))} logical cores; memory "
+        f"{known(env.get('memory_total_bytes'), format_bytes)}; swap {known(env.get('swap_total_bytes'), format_bytes)}",
+        f"accelerator: {known(env.get('accelerator', (config.get('run') or {}).get('accelerator')))}; torch "
+        f"{known((env.get('libraries') or {}).get('torch'))}; intra-op threads used: "
+        f"{', '.join(map(str, threads)) or 'n/a'}",
         f"device matmul peak: {f'{peak:.1f} GFLOP/s (fp32, measured before the sweep)' if peak else 'not measured'}",
         f"weights: {config.get('weights')}; configurations: {len(frame)} ({len(ok)} measured)",
     ]

@@ -55,10 +55,16 @@ class _PlainLogFormatter(matplotlib.ticker.LogFormatter):
         return f"{x:g}"
 
 
+def log_axis(ax, which: str = "y") -> None:
+    """A log scale on the x or y axis, labelled in plain numbers."""
+    getattr(ax, f"set_{which}scale")("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
+    axis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+
+
 def log_y(ax) -> None:
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
-    ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    log_axis(ax, "y")
 
 
 def save(fig, path: str) -> None:

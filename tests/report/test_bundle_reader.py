@@ -1,0 +1,108 @@
+"""A bundle is untrusted input: crafted tarballs are refused with one line, and nothing lands outside
+the destination."""
+
+import io
+import json
+import os
+import tarfile
+
+import pytest
+
+from bench_job.bundle_reader import load_bundle, safe_extract
+from bench_job.errors import UserError
+from tests.conftest import run_cli
+
+GOOD_RECORD = {"schema_version": 1, "key": "m|fp32|cpu|b1|s8", "model": "m", "status": "ok"}
+
+
+def make_tar(path, members):
+    """members: (TarInfo kwargs, bytes or None)."""
+    with tarfile.open(path, "w:gz") as tar:
+        for fields, data in members:
+            info = tarfile.TarInfo(fields.pop("name"))
+            for key, value in fields.items():
+                setattr(info, key, value)
+            if data is not None:
+                info.size = len(data)
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    return str(path)
+
+
+def records(*recs) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in recs).encode()
+
+
+EVIL = {
+    "parent path": ([{"name": "b/../../escaped.txt"}], b"x", "points outside the bundle folder"),
+    "absolute path": ([{"name": "/tmp/bench-job-absolute-escape.txt"}], b"x", "has an absolute path"),
+    "symlink": ([{"name": "b/results.jsonl", "type": tarfile.SYMTYPE, "linkname": "/etc/passwd"}], None,
+                "is a symbolic link"),
+    "hardlink": ([{"name": "b/results.jsonl", "type": tarfile.LNKTYPE, "linkname": "/etc/passwd"}], None,
+                 "is a hard link"),
+    "device node": ([{"name": "b/dev", "type": tarfile.CHRTYPE, "devmajor": 1, "devminor": 3}], None,
+                    "is a device node"),
+    "fifo": ([{"name": "b/fifo", "type": tarfile.FIFOTYPE}], None, "is a device node or FIFO"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EVIL))
+def test_malicious_members_are_refused_before_anything_is_written(tmp_path, case):
+    fields, data, message = EVIL[case]
+    members = [({"name": "b/results.jsonl"}, records(GOOD_RECORD))] if case not in ("symlink", "hardlink") else []
+    bundle = make_tar(tmp_path / "evil.tar.gz", members + [(dict(fields[0]), data)])
+    dest = tmp_path / "dest"
+    with pytest.raises(UserError, match=message) as caught:
+        safe_extract(bundle, str(dest))
+    assert "\n" not in str(caught.value)
+    assert not dest.exists()  # refused before extraction started
+    assert not (tmp_path / "escaped.txt").exists() and not os.path.exists("/tmp/bench-job-absolute-escape.txt")
+
+
+def test_oversized_member_and_total_are_refused(tmp_path):
+    bundle = make_tar(tmp_path / "big.tar.gz", [({"name": "b/results.jsonl"}, b"0" * 5000),
+                                                ({"name": "b/other"}, b"0" * 5000)])
+    with pytest.raises(UserError, match="over the 4096-byte limit per member"):
+        safe_extract(bundle, str(tmp_path / "d1"), max_member=4096)
+    with pytest.raises(UserError, match="add up to more than 8000 bytes"):
+        safe_extract(bundle, str(tmp_path / "d2"), max_total=8000)
+    safe_extract(bundle, str(tmp_path / "d3"))  # within the real limits it extracts
+
+
+def test_a_tar_bomb_declaring_a_huge_member_is_refused_without_reading_it(tmp_path):
+    # A header that declares 10 GiB: refused from the header, the data never read.
+    from bench_job.bundle_reader import check_members
+
+    info = tarfile.TarInfo("b/results.jsonl")
+    info.size = 10 * 1024**3
+    with pytest.raises(UserError, match="over the"):
+        check_members("bomb.tar.gz", [info])
+
+
+def test_wrong_schema_version_is_refused_with_the_reason(tmp_path):
+    bundle = make_tar(tmp_path / "future.tar.gz", [({"name": "b/results.jsonl"}, records(dict(GOOD_RECORD, schema_version=99)))])
+    with pytest.raises(UserError, match="schema version 99.*readable schema versions: 1"):
+        load_bundle(bundle, str(tmp_path / "scratch"))
+    result = run_cli("report", bundle, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "schema version 99" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_refuses_evil_bundles_in_one_line(tmp_path):
+    fields, data, _ = EVIL["parent path"]
+    bundle = make_tar(tmp_path / "evil.tar.gz", [(dict(fields[0]), data)])
+    for command in (["report", bundle], ["compare", bundle, bundle, "--labels", "a,b", "--out", str(tmp_path)]):
+        result = run_cli(*command)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("bench-job: error: refusing bundle") and result.stderr.count("\n") == 1
+
+
+def test_not_a_bundle_is_refused(tmp_path):
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not a tarball")
+    with pytest.raises(UserError, match="not a readable bundle tarball"):
+        load_bundle(str(junk), str(tmp_path / "s"))
+    empty = make_tar(tmp_path / "empty.tar.gz", [({"name": "b/notes.txt"}, b"hi")])
+    with pytest.raises(UserError, match="holds no results.jsonl"):
+        load_bundle(empty, str(tmp_path / "s2"))
+    with pytest.raises(UserError, match="no such bundle"):
+        load_bundle(str(tmp_path / "missing.tar.gz"), str(tmp_path / "s3"))
