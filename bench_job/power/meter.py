@@ -24,7 +24,8 @@ _STREAM_GRACE_S = 3.0
 
 
 class EnergyMeter:
-    def __init__(self, sources, sampling_hz=50.0, clock=time.monotonic, wall_clock=time.time):
+    def __init__(self, sources, sampling_hz=50.0, idle_w=None, clock=time.monotonic, wall_clock=time.time):
+        """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep)."""
         if sampling_hz <= 0:
             raise UserError(f"the power sampling rate must be positive, got {sampling_hz} Hz")
         self.sources = list(sources)
@@ -34,7 +35,7 @@ class EnergyMeter:
         self._polled = [s for s in self.sources if s.kind == "polled"]
         self._streamed = [s for s in self.sources if s.kind == "streamed"]
         self._sampler = PowerSampler(self._polled, sampling_hz, clock=clock)
-        self._idle_w = {}
+        self._idle_w = dict(idle_w or {})
         self.last_window = None
 
     # -- sessions ---------------------------------------------------------------------------------------

@@ -39,6 +39,12 @@ def test_idle_baseline_gives_net_energy():
     (figures,) = result["sources"]
     assert figures["idle_power_w"] == pytest.approx(3.0)
     assert figures["energy_net_per_inference_j"] == pytest.approx(0.0, abs=1e-9)
+    # an idle baseline measured elsewhere (the parent process) is passed in
+    other = EnergyMeter([source], idle_w={"rail": 1.0})
+    (figures,) = other.measure(lambda: time.sleep(0.01), min_window_s=0.2)["sources"]
+    other.close()
+    # 3 W measured, 1 W idle: two thirds of the gross energy is net
+    assert figures["energy_net_per_inference_j"] == pytest.approx(figures["energy_per_inference_j"] * 2 / 3, rel=1e-6)
 
 
 def test_window_waits_for_min_samples_of_a_slow_source():
