@@ -1,0 +1,13 @@
+"""Accuracy on real dev data: asset fetch/verify, dev-set loaders, label maps, and evaluate_model.
+
+evaluate_model is imported eagerly on purpose: the function shares its name with its module, and only an
+explicit import here guarantees that `evaluation.evaluate_model` is the function, not the module.
+"""
+
+from evaluation.assets import DATASETS, PRETRAINED, TASKS, fetch, offline_env, pretrained_spec, require, verify
+from evaluation.errors import AssetsError, EvaluationDataError
+from evaluation.evaluate_model import evaluate_model
+from evaluation.pretrained import load_pretrained, pretrained_path
+
+__all__ = ["DATASETS", "PRETRAINED", "TASKS", "AssetsError", "EvaluationDataError", "evaluate_model", "fetch",
+           "load_pretrained", "offline_env", "pretrained_path", "pretrained_spec", "require", "verify"]

@@ -1,0 +1,123 @@
+"""The runner-facing entry point: accuracy of a model on a real dev set, and what real inputs cost.
+
+The worker calls evaluate_model once per model variant with the model it built (already on its device
+and in its precision), the checkpoint's preprocessing and label map (see load_pretrained), and adds the
+returned fields to that model's records.
+"""
+
+import statistics
+import time
+
+import torch
+from tqdm.auto import tqdm
+
+from evaluation import labels as label_maps
+from evaluation import metric
+from evaluation.data import load_eval_set
+from evaluation.preprocess import encode_images, encode_text, resolve_dtype, text_max_length, to_device
+from evaluation.sampling import stratified_indices
+
+
+def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch_size: int,
+                   max_examples: int | None = None, seed: int = 0, device: str = "cpu", dtype=None,
+                   progress: bool = True, assets_dir: str | None = None, data_path: str | None = None,
+                   label_map_basis: str | None = None) -> dict:
+    """Run the model over the dev set (all rows, or a seeded stratified subset of max_examples).
+
+    label_map: None (output i is label i), a list/dict {output: dataset label}, "config" (the model's
+    id2label names) or "measure" (two-class order unknown: the better order is used and reported).
+    Returns JSON-able fields for the result records.
+    """
+    data = load_eval_set(task, assets_dir=assets_dir, data_path=data_path)
+    rows = stratified_indices(data.labels, max_examples, seed)
+    dtype = resolve_dtype(dtype)
+    cuda = str(device).startswith("cuda")
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    if data.modality == "text":
+        max_length = text_max_length(tokenizer_or_transform, model)
+        encode = lambda raw: encode_text(tokenizer_or_transform, raw, max_length)  # noqa: E731
+    else:
+        encode = lambda raw: encode_images(tokenizer_or_transform, raw)  # noqa: E731
+
+    model.eval()
+    all_logits, latencies, facts = [], [], []
+    batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    with torch.inference_mode():
+        for batch in tqdm(batches, desc=f"eval {task}", unit="batch", disable=not progress):
+            args, kwargs, fact = encode(data.inputs(batch))
+            args, kwargs = to_device(args, kwargs, device, dtype)
+            sync()
+            start = time.perf_counter_ns()
+            output = model(*args, **kwargs)
+            sync()
+            latencies.append((time.perf_counter_ns() - start) / 1e9)
+            logits = output.logits if hasattr(output, "logits") else output
+            all_logits.append(logits.float().cpu())
+            facts.append(fact)
+    logits = torch.cat(all_logits) if all_logits else torch.empty(0, 0)
+    references = [data.labels[i] for i in rows]
+
+    fields = _score(logits, references, data, label_map, label_map_basis, model)
+    fields.update(
+        eval_examples=len(rows),
+        eval_dataset=data.name + ("" if len(rows) == len(data) else f" (stratified subset, seed {seed})"),
+        eval_seed=seed,
+        accuracy_metric=metric.metric_name(),
+        real_batch_size=batch_size,
+        real_latency_per_batch_s=statistics.median(latencies) if latencies else None,
+        real_latencies_s=latencies,
+    )
+    if data.modality == "text":
+        fields["real_mean_seq_len"] = statistics.fmean(f["padded_len"] for f in facts) if facts else None
+        fields["real_mean_tokens"] = (sum(f["tokens"] for f in facts) / len(rows)) if rows else None
+    else:
+        fields["real_image_side"] = facts[0]["side"] if facts else None
+    return fields
+
+
+def _score(logits, references, data, label_map, basis, model) -> dict:
+    """Accuracy fields; for two-class text tasks also the label-map check."""
+    outputs = logits.argmax(dim=-1).tolist() if len(references) else []
+    if data.modality == "image":
+        return _score_images(logits, outputs, references, data, label_map)
+    id2label = getattr(getattr(model, "config", None), "id2label", None)
+    mapping, resolved_basis = label_maps.resolve_label_map(label_map, id2label)
+    basis = basis or resolved_basis
+    warning = None
+    if mapping == "measure":
+        given = label_maps.identity_map(logits.shape[-1])
+        as_is = metric.accuracy(label_maps.apply_map(outputs, given), references)
+        swapped = label_maps.swapped_map(given)
+        flipped = metric.accuracy(label_maps.apply_map(outputs, swapped), references)
+        mapping = given if as_is >= flipped else swapped
+        warning = (f"label order measured on the dev set (unknown for this checkpoint): "
+                   f"{'output i = label i' if mapping == given else 'outputs reversed'} "
+                   f"({max(as_is, flipped):.1%} against {min(as_is, flipped):.1%} the other way)")
+        accuracy = max(as_is, flipped)
+    else:
+        accuracy = metric.accuracy(label_maps.apply_map(outputs, mapping), references)
+        if len(mapping) == 2 and accuracy is not None:
+            flipped = metric.accuracy(label_maps.apply_map(outputs, label_maps.swapped_map(mapping)), references)
+            warning = label_maps.swap_warning(accuracy, flipped, basis)
+    return {"accuracy": accuracy, "accuracy_top5": None, "accuracy_10way": None,
+            "accuracy_kind": "top-1, two classes", "label_map_warning": warning,
+            "label_map": {str(k): v for k, v in sorted(mapping.items())}, "label_map_basis": basis}
+
+
+def _score_images(logits, outputs, references, data, label_map) -> dict:
+    mapping = None
+    if label_map not in (None, "config"):
+        mapping, _ = label_maps.resolve_label_map(label_map, None)
+    predicted = label_maps.apply_map(outputs, mapping) if mapping else outputs
+    fields = {"accuracy": metric.accuracy(predicted, references), "label_map_warning": None,
+              "accuracy_kind": f"top-1 over all {logits.shape[-1]} outputs",
+              "label_map": None if mapping is None else {str(k): v for k, v in sorted(mapping.items())},
+              "label_map_basis": "ImageNet-1k output indices" if mapping is None else "given"}
+    fields["accuracy_top5"] = metric.accuracy(metric.topk_hits(logits, references, 5), references) \
+        if mapping is None and logits.shape[-1] >= 5 else None
+    if data.restrict_to and mapping is None and logits.shape[-1] > max(data.restrict_to):
+        # 10-way: the model's best guess among the subset's classes only (the easier, subset-only figure)
+        fields["accuracy_10way"] = metric.accuracy(metric.restricted_argmax(logits, data.restrict_to), references)
+    else:
+        fields["accuracy_10way"] = None
+    return fields
