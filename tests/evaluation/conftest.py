@@ -17,7 +17,7 @@ def fixture_sources(tmp_path_factory):
         "bert": fixtures.make_bert_repo(str(root / "bert"), train=True),
         "weights": fixtures.make_resnet18_weights(str(root / "resnet18.pth")),
         "sst2": fixtures.make_sst2_dataset(),
-        "imagenette": fixtures.make_imagenette_dataset(),
+        "imagenette": fixtures.make_imagenette_dataset(per_class=1),
     }
 
 
