@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from bench_job.compare import ratio_table
+from bench_job.compare import MATCH, ratio_table
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_table, draw_front
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
@@ -56,9 +56,23 @@ def _ratio_blocks(merged, baseline: str, column: str, ratio: str, fmt, title: st
             summary.append(f"{device} vs {baseline}: geometric mean {np.exp(np.log(values).mean()):.2f}x over "
                            f"{len(values)} configurations (range {values.min():.2f}-{values.max():.2f})")
     blocks.append(Bullets(summary))
+    ok = measured(merged)
+    invalid = {(r["device"],) + tuple(r[c] for c in MATCH) for _, r in ok[ok["valid"] == False].iterrows()}  # noqa: E712
+
+    def ratio_cell(r, column, device):
+        if r[column] != r[column]:
+            return ""
+        key = tuple(r[c] for c in MATCH)
+        # A ratio is only as good as both of its measurements.
+        flag = " (!)" if (device,) + key in invalid or (baseline,) + key in invalid else ""
+        return f"{r[column]:.2f}x{flag}"
+
+    if invalid:
+        blocks.append(Text("(!) marks a ratio where the configuration failed a validity check on either device "
+                           "(too few runs, wide CI, throttling, swapping): read it as indicative only."))
     for model, data in table.groupby("model", sort=False):
         rows = [[r["variant"], int(r["batch_size"]), int(r["input_size"])] + [fmt(r[d]) for d in value_columns]
-                + [("" if r[c] != r[c] else f"{r[c]:.2f}x") for c in ratio_columns] for _, r in data.iterrows()]
+                + [ratio_cell(r, c, d) for c, d in zip(ratio_columns, devices)] for _, r in data.iterrows()]
         blocks += [Text(f"**{model}**"),
                    Table(["variant", "batch", "input"] + value_columns + [f"{ratio} {d}" for d in devices], rows)]
     return blocks

@@ -8,6 +8,7 @@ from scipy import stats
 
 from bench_job.report.document import Bullets, Heading, Table, Text
 from bench_job.report.frame import common_config, in_sweep, measured
+from bench_job.report.latency import outliers
 from bench_job.report.markdown import num
 
 # Quantities compared across models at the common configuration, with their display names.
@@ -97,7 +98,13 @@ def _scaling_blocks(frame) -> list:
                    Table(["model", "variant", "range", "points", "k (latency)", "R²", "k (FLOPs)"], rows)]
         below = fits[fits["k_latency"] < fits["k_flops"] - 0.1]
         above = fits[fits["k_latency"] > fits["k_flops"] + 0.1]
-        items = [f"median k over models: {fits['k_latency'].median():.2f} (FLOPs: {fits['k_flops'].median():.2f})"]
+        items = [f"{family}: median k over {len(group)} model(s) {group['k_latency'].median():.2f} (FLOPs: "
+                 f"{group['k_flops'].median():.2f})" for family, group in fits.groupby("family", sort=False)]
+        flat = fits[fits["k_flops"].abs() < 0.1]
+        if sweep == "input" and len(flat):
+            items.append("FLOPs do not grow with the input over this range, so the inputs are padded to a fixed length "
+                         "(Longformer pads to its 512-token attention window): " + ", ".join(
+                             f"{r['model']} (latency k {r['k_latency']:.2f})" for _, r in flat.iterrows()))
         if len(below):
             items.append("grows slower than its FLOPs: " + ", ".join(
                 f"{r['model']} ({r['k_latency']:.2f} vs {r['k_flops']:.2f})" for _, r in below.iterrows()))
@@ -153,6 +160,11 @@ def _breaks(frame) -> list:
         if len(hit):
             items.append(f"{len(hit)} configuration(s) ended `{status}`: " + ", ".join(
                 f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])} ({r['reason']})" for _, r in hit.iterrows()))
+    tails = outliers(frame)
+    if len(tails):
+        items.append(f"{len(tails)} configuration(s) have long latency tails (see Outliers): " + ", ".join(
+            f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])} (max/median {r['max_ratio']:.2f})"
+            for _, r in tails.iterrows()))
     invalid = ok[ok["valid"] == False]  # noqa: E712
     if len(invalid):
         items.append(f"{len(invalid)} of {len(ok)} measured configuration(s) are marked not valid (see Validity)")
@@ -168,7 +180,8 @@ def _breaks(frame) -> list:
                              f"median ({num(median)}): its latency is {'lower' if ratio > 1 else 'higher'} than its "
                              "FLOPs predict")
     return [Heading(3, "What broke the pattern"),
-            Bullets(items) if items else Text("Nothing: no swapping, throttling, failures or invalid rows, and every "
+            Bullets(items) if items else Text("Nothing: no swapping, throttling, failures, long tails or invalid rows, "
+                                              "and every "
                                               f"model's achieved GFLOP/s is within {PATTERN_FACTOR:g}x of the median.")]
 
 

@@ -40,8 +40,10 @@ def test_speedups_are_the_hand_computed_ratios(compared, two_runs, tmp_path):
         speedup = a.loc[index, "latency_median_s"] / b.loc[index, "latency_median_s"]
         ratios.append(speedup)
         variant, batch, size = index[1:]
+        # Flagged where either measurement failed its validity check.
+        flag = " (!)" if not (a.loc[index, "valid"] and b.loc[index, "valid"]) else ""
         row = (f"| {variant} | {batch} | {size} | {a.loc[index, 'latency_median_s'] * 1e3:.2f} | "
-               f"{b.loc[index, 'latency_median_s'] * 1e3:.2f} | {speedup:.2f}x |")
+               f"{b.loc[index, 'latency_median_s'] * 1e3:.2f} | {speedup:.2f}x{flag} |")
         assert row in report, row
     geo = math.exp(sum(map(math.log, ratios)) / len(ratios))
     assert f"t2 vs t1: geometric mean {geo:.2f}x over 3 configurations" in report
