@@ -167,3 +167,30 @@ class FakeDownloaders:
 
     def count(self, kind):
         return sum(1 for c in self.calls if c[0] == kind)
+
+
+def make_albert_repo(folder: str) -> str:
+    """An ALBERT classifier shipped the way textattack's is: weights, config and spiece.model only."""
+    import io
+    import json
+
+    import sentencepiece as spm
+    import torch
+    from transformers import AlbertConfig, AlbertForSequenceClassification
+
+    os.makedirs(folder, exist_ok=True)
+    model_file = io.BytesIO()
+    # ALBERT's vocabulary layout: <pad>=0, <unk>=1, then [CLS], [SEP], [MASK]
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(sst2_rows(36)["sentence"] * 5), model_writer=model_file,
+                                   vocab_size=48, model_type="unigram", pad_id=0, unk_id=1, bos_id=-1, eos_id=-1,
+                                   user_defined_symbols=["[CLS]", "[SEP]", "[MASK]"], hard_vocab_limit=False,
+                                   minloglevel=2)
+    with open(os.path.join(folder, "spiece.model"), "wb") as f:
+        f.write(model_file.getvalue())
+    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump({"do_lower_case": True}, f)
+    torch.manual_seed(0)
+    config = AlbertConfig(vocab_size=64, embedding_size=16, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                          intermediate_size=64, max_position_embeddings=64, num_labels=2)
+    AlbertForSequenceClassification(config).save_pretrained(folder)
+    return folder

@@ -129,3 +129,35 @@ def test_offline_env_points_every_library_at_the_assets(tmp_path):
     assert env["TORCH_HOME"] == os.path.join(str(tmp_path), "torch")
     for flag in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE"):
         assert env[flag] == "1"
+
+
+def test_real_file_downloader_checks_torchvision_hash_prefix(tmp_path):
+    """downloaders.url_file is torch.hub's downloader: a file:// URL exercises it with no network."""
+    from evaluation import downloaders
+
+    src = tmp_path / "weights-0000.pth"
+    src.write_bytes(b"weights" * 1000)
+    prefix = sha256(str(src))[:8]
+    downloaders.url_file(src.as_uri(), str(tmp_path / "out" / "ok.pth"), prefix, progress=False)
+    assert (tmp_path / "out" / "ok.pth").read_bytes() == src.read_bytes()
+    with pytest.raises(RuntimeError, match="invalid hash value"):
+        downloaders.url_file(src.as_uri(), str(tmp_path / "out" / "bad.pth"), "deadbeef", progress=False)
+    assert not (tmp_path / "out" / "bad.pth").exists()
+
+
+def test_real_dataset_downloader_saves_the_split_and_checks_its_size(tmp_path, fixture_sources):
+    """downloaders.hf_dataset runs datasets.load_dataset for real, here on a local parquet folder."""
+    from evaluation import downloaders
+    from evaluation.errors import UserError
+
+    repo = tmp_path / "glue"
+    repo.mkdir()
+    fixture_sources["sst2"].to_parquet(str(repo / "validation.parquet"))
+    spec = {"repo": str(repo), "config": None, "split": "validation", "rows": 36}
+    facts = downloaders.hf_dataset(spec, str(tmp_path / "saved"), str(tmp_path), progress=False)
+    assert facts["rows"] == 36
+    from evaluation.datasets_sst2 import load_sst2
+
+    assert load_sst2(str(tmp_path / "saved")).labels == fixture_sources["sst2"]["label"]
+    with pytest.raises(UserError, match="has 36 rows, expected 872"):
+        downloaders.hf_dataset(dict(spec, rows=872), str(tmp_path / "again"), str(tmp_path), progress=False)
