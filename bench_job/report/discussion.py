@@ -2,6 +2,8 @@
 work, latency, energy and memory across models; how latency scales with batch and input size (log-log
 exponents, against the FLOPs' own exponent); whether latency tracks energy; what broke the pattern."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -38,7 +40,7 @@ def correlations(frame) -> pd.DataFrame:
 
 
 def pair_claims(frame) -> list:
-    """One line per pair: rho, its p-value (scipy) and the number of models."""
+    """One line per pair: rho (scipy), its permutation p-value and the number of models."""
     data = correlation_inputs(frame)
     columns = [c for c in data.columns if c in QUANTITIES]
     claims = []
@@ -47,9 +49,30 @@ def pair_claims(frame) -> list:
             pair = data[[a, b]].dropna()
             if len(pair) < MIN_MODELS:
                 continue
-            rho, p = stats.spearmanr(pair[a], pair[b])
-            claims.append((a, b, float(rho), float(p), len(pair)))
+            rho = stats.spearmanr(pair[a], pair[b]).statistic
+            claims.append((a, b, float(rho), rank_p_value(pair[a], pair[b]), len(pair)))
     return claims
+
+
+def rank_p_value(x, y, max_exact: int = 8, resamples: int = 9999) -> float:
+    """Two-sided p-value of Spearman's rho by permutation: exact over every pairing for up to 8 models,
+    else Monte Carlo. scipy's spearmanr p uses a t approximation that is wrong for so few points: it
+    gives p = 0 for a perfect rank order of 3 models, where 2 of the 6 orderings are as extreme (p = 1/3)."""
+    rx, ry = stats.rankdata(x), stats.rankdata(y)
+    n = len(rx)
+    if n <= max_exact:
+        orders = np.array(list(itertools.permutations(range(n))))
+    else:
+        orders = np.random.default_rng(0).permuted(np.tile(np.arange(n), (resamples, 1)), axis=1)
+    # Spearman's rho is Pearson's r of the ranks; centred ranks make it one matrix product.
+    cx, cy = rx - rx.mean(), ry - ry.mean()
+    denominator = np.sqrt((cx ** 2).sum() * (cy ** 2).sum())
+    if denominator == 0:
+        return float("nan")
+    observed = abs(cx @ cy) / denominator
+    permuted = np.abs(cy[orders] @ cx) / denominator
+    extreme = int((permuted >= observed - 1e-12).sum())
+    return extreme / len(orders) if n <= max_exact else (extreme + 1) / (resamples + 1)
 
 
 def _strength(rho: float) -> str:
@@ -77,7 +100,7 @@ def scaling_fits(frame, sweep: str) -> pd.DataFrame:
                     "unit": data["input_unit"].iloc[0], "points": len(data),
                     "from": data[column].iloc[0], "to": data[column].iloc[-1],
                     "k_latency": fit.slope, "r2": fit.rvalue ** 2 if len(data) > 2 else float("nan"),
-                    "k_flops": k_flops})
+                    "k_flops": k_flops, "invalid": int((data["valid"] == False).sum())})  # noqa: E712
     return pd.DataFrame(out)
 
 
@@ -89,15 +112,21 @@ def _scaling_blocks(frame) -> list:
             continue
         rows = [[r["model"], r["variant"], f"{int(r['from'])}-{int(r['to'])}" + ("" if sweep == "batch" else f" {r['unit']}"),
                  int(r["points"]), f"{r['k_latency']:.2f}", "" if r["r2"] != r["r2"] else f"{r['r2']:.3f}",
-                 "" if r["k_flops"] != r["k_flops"] else f"{r['k_flops']:.2f}"] for _, r in fits.iterrows()]
+                 "" if r["k_flops"] != r["k_flops"] else f"{r['k_flops']:.2f}",
+                 f"{r['invalid']} of {r['points']}" if r["invalid"] else ""] for _, r in fits.iterrows()]
         blocks += [Heading(3, f"How latency scales with {what}"),
                    Text(f"Fitted exponent k in latency ∝ ({what})^k on log-log axes (least squares over the sweep), next "
                         "to the same exponent for FLOPs: k below the FLOPs exponent means larger work runs more "
                         "efficiently (better parallelism, fixed overheads amortised); above it, the device is "
                         "saturating (caches, memory bandwidth)."),
-                   Table(["model", "variant", "range", "points", "k (latency)", "R²", "k (FLOPs)"], rows)]
+                   Table(["model", "variant", "range", "points", "k (latency)", "R²", "k (FLOPs)",
+                          "points failing validity"], rows)]
         below = fits[fits["k_latency"] < fits["k_flops"] - 0.1]
         above = fits[fits["k_latency"] > fits["k_flops"] + 0.1]
+        if fits["invalid"].any():
+            blocks.append(Text("Fits over points that failed a validity check (last column) inherit their noise: "
+                               "an exponent far from the FLOPs one there says more about the measurement than the "
+                               "model."))
         items = [f"{family}: median k over {len(group)} model(s) {group['k_latency'].median():.2f} (FLOPs: "
                  f"{group['k_flops'].median():.2f})" for family, group in fits.groupby("family", sort=False)]
         flat = fits[fits["k_flops"].abs() < 0.1]
@@ -138,7 +167,8 @@ def _energy_blocks(frame) -> list:
     heading = Heading(3, "Does latency track energy?")
     if len(rows) < MIN_MODELS:
         return [heading, Text("Cannot tell on this device: no power source, so no energy was measured.")]
-    rho, p = stats.spearmanr(rows["latency_mean_s"], rows["energy_per_inference_j"])
+    rho = stats.spearmanr(rows["latency_mean_s"], rows["energy_per_inference_j"]).statistic
+    p = rank_p_value(rows["latency_mean_s"], rows["energy_per_inference_j"])
     power = rows["avg_power_w"].dropna()
     spread = (f"average power stays within {num(power.min())}-{num(power.max())} W (coefficient of variation "
               f"{power.std() / power.mean():.0%}), so energy is close to latency x a constant power"

@@ -120,3 +120,13 @@ def test_report_command_on_a_folder_writes_into_it(run_t1, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (folder / "report.md").read_text() == open(os.path.join(run_t1, "report.md")).read()
     assert (folder / "plots" / "latency_vs_batch_size_vision.png").is_file()
+
+
+def test_rank_p_value_is_scipys_exact_permutation_test():
+    from bench_job.report.discussion import rank_p_value
+
+    x, y = [3.0, 1.0, 4.0, 1.5, 9.0, 2.6], [2.0, 7.0, 1.0, 8.0, 2.8, 1.8]
+    exact = stats.permutation_test((np.array(x),), lambda a: stats.spearmanr(a, y).statistic,
+                                   permutation_type="pairings", n_resamples=np.inf).pvalue
+    assert rank_p_value(x, y) == pytest.approx(exact)
+    assert rank_p_value([1, 2, 3], [10, 20, 30]) == pytest.approx(1 / 3)  # 2 of 6 orders as extreme
