@@ -1,7 +1,7 @@
 """Latency: tables per sweep (mean ± std, n), the sweep plots, and the configurations whose timing
 distribution has a long tail (named, with the ratios)."""
 
-from bench_job.report.document import Bullets, Figure, Heading, Table, Text
+from bench_job.report.document import Figure, Heading, Table, Text
 from bench_job.report.frame import in_sweep, measured
 from bench_job.report.markdown import ms
 from bench_job.report.plots import write_sweep_plots

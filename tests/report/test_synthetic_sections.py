@@ -1,7 +1,6 @@
 """Sections whose data this machine cannot produce (energy, accuracy, OOM, invalid rows), rendered
 from a synthetic table built with the real record schema."""
 
-import os
 
 import pandas as pd
 import pytest
