@@ -6,8 +6,9 @@ explicit import here guarantees that `evaluation.evaluate_model` is the function
 
 from evaluation.assets import DATASETS, PRETRAINED, TASKS, fetch, offline_env, pretrained_spec, require, verify
 from evaluation.errors import AssetsError, EvaluationDataError
-from evaluation.evaluate_model import evaluate_model
-from evaluation.pretrained import load_pretrained, pretrained_path
+from evaluation.evaluate_model import RAW_RESULT_FIELDS, RESULT_FIELDS, evaluate_model
+from evaluation.pretrained import load_pretrained, pretrained_path, weights_source
 
-__all__ = ["DATASETS", "PRETRAINED", "TASKS", "AssetsError", "EvaluationDataError", "evaluate_model", "fetch",
-           "load_pretrained", "offline_env", "pretrained_path", "pretrained_spec", "require", "verify"]
+__all__ = ["DATASETS", "PRETRAINED", "RAW_RESULT_FIELDS", "RESULT_FIELDS", "TASKS", "AssetsError",
+           "EvaluationDataError", "evaluate_model", "fetch", "load_pretrained", "offline_env", "pretrained_path",
+           "pretrained_spec", "require", "verify", "weights_source"]

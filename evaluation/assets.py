@@ -37,7 +37,8 @@ PRETRAINED: dict[str, dict] = {
         "kind": "transformers", "source": "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
         "revision": "main", "task": "sst2", "label_map": "config",
         "label_map_basis": "config id2label NEGATIVE/POSITIVE",
-        "reported_accuracy": 0.9106, "reported_source": "model card model-index, glue sst2 validation 0.91055 (verified)",
+        "reported_accuracy": 0.9106,
+        "reported_source": "model card model-index, glue sst2 validation 0.91055 (verified)",
     },
     "longformer-base-4096": {
         "kind": "transformers", "source": "MasterGuda/longformer-finetuned-glue-sst2", "revision": "main",

@@ -22,7 +22,21 @@ def hf_snapshot(repo_id: str, revision: str | None, allow_patterns: list[str], c
     from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
 
     (enable_progress_bars if progress else disable_progress_bars)()
-    return snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns, cache_dir=cache_dir)
+    patterns = _prefer_safetensors(repo_id, revision, allow_patterns)
+    return snapshot_download(repo_id, revision=revision, allow_patterns=patterns, cache_dir=cache_dir)
+
+
+def _prefer_safetensors(repo_id: str, revision: str | None, allow_patterns: list[str]) -> list[str]:
+    """Skip pytorch_model.bin where the repo also has safetensors weights (same tensors, twice the bytes)."""
+    try:
+        from huggingface_hub import HfApi
+
+        files = [s.rfilename for s in HfApi().model_info(repo_id, revision=revision).siblings or []]
+    except Exception:  # listing is an optimisation only: download both rather than fail here
+        return allow_patterns
+    if any(f.endswith(".safetensors") and "/" not in f for f in files):
+        return [p for p in allow_patterns if p != "pytorch_model.bin"]
+    return allow_patterns
 
 
 def url_file(url: str, dst: str, hash_prefix: str | None, progress: bool) -> None:

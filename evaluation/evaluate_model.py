@@ -17,6 +17,13 @@ from evaluation.data import load_eval_set
 from evaluation.preprocess import encode_images, encode_text, resolve_dtype, text_max_length, to_device
 from evaluation.sampling import stratified_indices
 
+# What evaluate_model returns, for the result schema: one value per field (CSV columns) ...
+RESULT_FIELDS = ("accuracy", "accuracy_top5", "accuracy_10way", "accuracy_kind", "accuracy_metric", "eval_dataset",
+                 "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "real_batch_size",
+                 "real_latency_per_batch_s", "real_mean_seq_len", "real_mean_tokens", "real_image_side")
+# ... and raw per-batch lists (JSONL only)
+RAW_RESULT_FIELDS = ("real_latencies_s",)
+
 
 def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch_size: int,
                    max_examples: int | None = None, seed: int = 0, device: str = "cpu", dtype=None,
@@ -26,7 +33,8 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
 
     label_map: None (output i is label i), a list/dict {output: dataset label}, "config" (the model's
     id2label names) or "measure" (two-class order unknown: the better order is used and reported).
-    Returns JSON-able fields for the result records.
+    Returns JSON-able fields for the result records (RESULT_FIELDS and RAW_RESULT_FIELDS; fields that do
+    not apply to the task are None).
     """
     data = load_eval_set(task, assets_dir=assets_dir, data_path=data_path)
     rows = stratified_indices(data.labels, max_examples, seed)
@@ -67,11 +75,11 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
         real_latency_per_batch_s=statistics.median(latencies) if latencies else None,
         real_latencies_s=latencies,
     )
-    if data.modality == "text":
-        fields["real_mean_seq_len"] = statistics.fmean(f["padded_len"] for f in facts) if facts else None
-        fields["real_mean_tokens"] = (sum(f["tokens"] for f in facts) / len(rows)) if rows else None
-    else:
-        fields["real_image_side"] = facts[0]["side"] if facts else None
+    text = data.modality == "text"
+    # padded length is what the model computed on; tokens is the sentences' own length without padding
+    fields["real_mean_seq_len"] = statistics.fmean(f["padded_len"] for f in facts) if text and facts else None
+    fields["real_mean_tokens"] = sum(f["tokens"] for f in facts) / len(rows) if text and rows else None
+    fields["real_image_side"] = facts[0]["side"] if not text and facts else None
     return fields
 
 

@@ -15,6 +15,12 @@ def pretrained_path(model_name: str, assets_dir: str) -> str:
     return os.path.join(assets_dir, entry(assets_dir, f"model:{model_name}")["root"])
 
 
+def weights_source(model_name: str, assets_dir: str) -> str:
+    """Where the fetched weights came from, with the revision they resolved to (for the weights_source column)."""
+    item = entry(assets_dir, f"model:{model_name}")
+    return f"{item['source']}@{item['revision']}" if item.get("revision") else item["source"]
+
+
 def load_pretrained(model_name: str, assets_dir: str):
     """(model on the CPU in fp32, preprocessing, label map spec) for a fetched zoo model.
 
@@ -29,7 +35,8 @@ def load_pretrained(model_name: str, assets_dir: str):
 
     try:
         model = AutoModelForSequenceClassification.from_pretrained(path)
-        tokenizer = AutoTokenizer.from_pretrained(os.path.join(assets_dir, entry(assets_dir, f"tokenizer:{model_name}")["root"]))
+        tokenizer_root = entry(assets_dir, f"tokenizer:{model_name}")["root"]
+        tokenizer = AutoTokenizer.from_pretrained(os.path.join(assets_dir, tokenizer_root))
     except OSError as exc:
         raise AssetsError(f"cannot load {model_name} from {path} ({str(exc).splitlines()[0][:160]})") from None
     return model, tokenizer, spec["label_map"]

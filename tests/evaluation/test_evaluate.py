@@ -1,10 +1,12 @@
 """evaluate_model through the real code paths, checked against an independent computation."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 
-from evaluation import evaluate_model, load_pretrained
+from evaluation import RAW_RESULT_FIELDS, RESULT_FIELDS, evaluate_model, load_pretrained, weights_source
 from evaluation.metric import EVALUATE_NAME
 
 
@@ -29,6 +31,8 @@ def test_sst2_accuracy_equals_an_independent_computation(fetched_assets, fixture
     assert result["accuracy_metric"] == EVALUATE_NAME
     assert result["label_map_warning"] is None and result["label_map"] == {"0": 0, "1": 1}
     assert result["accuracy_top5"] is None and result["accuracy_10way"] is None
+    assert set(result) == set(RESULT_FIELDS) | set(RAW_RESULT_FIELDS)
+    assert json.loads(json.dumps(result)) == result
     assert len(result["real_latencies_s"]) == 8 and result["real_latency_per_batch_s"] > 0
     # dynamic padding: each batch is padded to its own longest sentence, never to the model's limit
     assert 3 <= result["real_mean_seq_len"] <= 9
@@ -96,6 +100,9 @@ def test_imagenette_accuracies_equal_an_independent_computation(fetched_assets, 
     assert result["accuracy_10way"] >= result["accuracy"]
     assert result["eval_examples"] == 10 and result["real_image_side"] == 224  # resnet18 transforms crop 224
     assert result["accuracy_kind"] == "top-1 over all 1000 outputs"
+    assert set(result) == set(RESULT_FIELDS) | set(RAW_RESULT_FIELDS)
+    assert weights_source("resnet18", fetched_assets) == (
+        "https://download.pytorch.org/models/resnet18-f37072fd.pth@ResNet18_Weights.IMAGENET1K_V1")
 
 
 def test_stratified_subset_is_seeded_and_keeps_the_balance(fetched_assets):
