@@ -37,7 +37,17 @@ def _add_run_options(parser):
     parser.add_argument("--accelerator", help="cpu | cuda | auto")
     parser.add_argument("--budget", metavar="DURATION",
                         help="total time budget, e.g. 30m: repetitions per configuration shrink to fit")
+    _add_sensor_options(parser)
     parser.add_argument("--verbose", action="store_true", help="debug lines on the console too")
+
+
+def _add_sensor_options(parser):
+    parser.add_argument("--sysfs-root", metavar="DIR",
+                        help="read power sensors, cpufreq and thermal zones under DIR instead of /sys")
+    parser.add_argument("--powercap-dir", metavar="DIR",
+                        help="RAPL powercap tree, where Docker masks /sys/devices/virtual/powercap")
+    parser.add_argument("--external-csv", metavar="FILE",
+                        help="an external power meter's log: rows of unix_seconds,watts")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     probe = sub.add_parser("probe", help="print what the job sees: CPU, memory, libraries, threads")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_sensor_options(probe)
     from bench_job.compare import add_compare_parser
     from bench_job.report.command import add_report_parser
 
@@ -67,6 +78,10 @@ def _overrides(args) -> dict:
         out["run.accelerator"] = args.accelerator
     if args.budget is not None:
         out["run.budget"] = args.budget
+    for option, key in (("sysfs_root", "power.sysfs_root"), ("powercap_dir", "power.powercap_dir"),
+                        ("external_csv", "power.external_csv")):
+        if getattr(args, option) is not None:
+            out[key] = getattr(args, option)
     return out
 
 
@@ -160,12 +175,17 @@ def finish(workdir: str, out: str, device: str, host: str, config_data: dict, en
 
 def cmd_probe(args) -> int:
     from bench_job.device import collect_env, describe_env
+    from bench_job.device_state import read_device_state
+    from bench_job.power.probe import probe_power
 
+    sysfs_root = args.sysfs_root or "/sys"
     env = collect_env()
+    power = probe_power(sysfs_root, args.external_csv, seconds=1.0, powercap_dir=args.powercap_dir)
+    state = read_device_state(sysfs_root)
     if args.json:
-        print(json.dumps(env, indent=2))
+        print(json.dumps(dict(env, power=power, device_state=state), indent=2, default=str))
     else:
-        print("\n".join(describe_env(env)))
+        print("\n".join(describe_env(env) + power + [f"device state: {json.dumps(state, default=str)}"]))
     return 0
 
 

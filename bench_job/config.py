@@ -194,6 +194,14 @@ def validate(data: dict) -> None:
         _size_list(sweep["batch_sizes"], f"sweeps.{sweep_name}.batch_sizes")
         _positive_int(sweep["input_size"], f"sweeps.{sweep_name}.input_size")
         _size_list(sweep["input_sizes"], f"sweeps.{sweep_name}.input_sizes")
+    power = data["power"]
+    _check(isinstance(power["enabled"], bool), f"power.enabled must be true or false, got {power['enabled']!r}")
+    for key in ("sampling_hz", "idle_seconds", "min_window_s", "max_window_s"):
+        _check(isinstance(power[key], (int, float)) and not isinstance(power[key], bool) and power[key] > 0,
+               f"power.{key} must be a positive number, got {power[key]!r}")
+    _check(power["min_window_s"] <= power["max_window_s"], "power.min_window_s must be <= power.max_window_s")
+    _positive_int(power["min_samples"], "power.min_samples")
+    _check(isinstance(power["sysfs_root"], str) and power["sysfs_root"], "power.sysfs_root must be a folder path")
     _check(isinstance(data["notes"], dict), "notes must be a mapping of model name -> text")
     _check(isinstance(data["models"], list) and data["models"],
            "models must be a non-empty list of model names or {name: ..., source: ...} entries")

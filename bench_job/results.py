@@ -12,7 +12,8 @@ SCHEMA_VERSION = 1
 READABLE_VERSIONS = (1,)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
-# One row per configuration, in CSV order. Raw timings (timings_s, warmup_s) stay in the JSONL only.
+# One row per configuration, in CSV order. The RAW_FIELDS (raw timings, every power source's figures,
+# device state snapshots) stay in the JSONL only.
 COLUMNS = [
     # identity
     "schema_version", "run_id", "key", "model", "family", "variant", "precision", "accelerator", "threads",
@@ -41,7 +42,7 @@ COLUMNS = [
     # when
     "started_at", "duration_s",
 ]
-RAW_FIELDS = ("timings_s", "warmup_s")
+RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state")
 
 
 def config_key(model: str, variant: str, accelerator: str, batch_size: int, input_size: int) -> str:

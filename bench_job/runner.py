@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from bench_job.cgroup import oom_kill_count
 from bench_job.families import FAMILIES
+from bench_job.measure.energy import no_source_reason
 from bench_job.measure.memory import rss_bytes
 from bench_job.plan import build_plan, is_dominated
 from bench_job.results import ResultStore, make_record
@@ -65,6 +66,42 @@ class Runner:
 
     # -- the plan -------------------------------------------------------------------------------------
     def run(self) -> RunOutcome:
+        self._open_power()
+        try:
+            return self._run_plan()
+        finally:
+            if self.idle_meter is not None:
+                self.idle_meter.close()
+
+    def _open_power(self) -> None:
+        """Find the power sources once; the runner keeps a meter only for the idle baseline."""
+        power = self.config.data["power"]
+        self.idle_meter, self.energy_reason = None, None
+        if not power["enabled"]:
+            self.energy_reason = "energy measurement disabled (power.enabled: false)"
+            return
+        from bench_job.power import EnergyMeter, discover_sources
+
+        found, missing = discover_sources(sysfs_root=power["sysfs_root"], external_csv=power["external_csv"],
+                                          sampling_hz=power["sampling_hz"], powercap_dir=power["powercap_dir"])
+        for name, reason in missing:
+            log.debug("power source %s not used: %s", name, reason)
+        if not found:
+            self.energy_reason = no_source_reason(missing)
+            log.warning("no power source found: energy columns stay empty (see `bench-job probe`)")
+            return
+        log.info("power sources: %s", ", ".join(f"{s.name} ({s.scope})" for s in found))
+        self.idle_meter = EnergyMeter(found, sampling_hz=power["sampling_hz"])
+
+    def _idle_baseline(self) -> dict:
+        """Idle power, re-measured before each model so that drift (heat, background jobs) is followed."""
+        if self.idle_meter is None:
+            return {}
+        idle = self.idle_meter.measure_idle(self.config.data["power"]["idle_seconds"])
+        log.info("idle power: %s", ", ".join(f"{k} {v:.2f} W" if v is not None else f"{k} n/a" for k, v in idle.items()))
+        return {k: v for k, v in idle.items() if v is not None}
+
+    def _run_plan(self) -> RunOutcome:
         plan = build_plan(self.config)
         done = self.store.done_keys()
         total = sum(len(item.points) for item in plan)
@@ -110,7 +147,9 @@ class Runner:
                 "confidence": self.config.measure["confidence"],
                 "max_time_s": self._time_per_config(remaining_configs),
             }
+            power = dict(self.config.data["power"], idle_w=self._idle_baseline())
             task = {"entry": item.entry, "variant": item.variant, "points": pending,
+                    "power": power, "energy_reason": self.energy_reason,
                     "keys": {p: item.key(p, self.accelerator) for p in pending},
                     "accelerator": self.accelerator, "threads": self.config.run["threads"],
                     "seed": self.config.run["seed"], "settings": settings}

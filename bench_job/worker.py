@@ -15,11 +15,13 @@ import signal
 import time
 import traceback
 
+from bench_job.device_state import compare_device_state, read_device_state
 from bench_job.errors import UserError
 from bench_job.families import FAMILIES
 from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
 from bench_job.measure.contention import ContentionProbe
+from bench_job.measure.energy import energy_fields
 from bench_job.measure.latency import CpuTimer, CudaEventTimer, LatencySettings, measure_latency
 from bench_job.measure.stats import summarize
 from bench_job.plan import is_dominated
@@ -85,7 +87,7 @@ class WorkerContext:
         self.sync()
 
 
-def measure_point(task: dict, model, family, point, device: str) -> dict:
+def measure_point(task: dict, model, family, point, device: str, meter) -> dict:
     """All measurements of one configuration; returns the record's fields."""
     import torch
 
@@ -93,6 +95,8 @@ def measure_point(task: dict, model, family, point, device: str) -> dict:
     cuda = device == "cuda"
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     fields: dict = {"notes": []}
+    sysfs_root = task["power"]["sysfs_root"]
+    state_before = read_device_state(sysfs_root)
     swap_before = memory.swap_counters()
     memory.reset_peak_rss()
     if cuda:
@@ -119,6 +123,13 @@ def measure_point(task: dict, model, family, point, device: str) -> dict:
         contention.start()
         result = measure_latency(ctx.run_once, timer, LatencySettings(**settings))
         fields["other_cpu_share"] = contention.other_share()
+        # The energy window comes after timing, so the sampler thread never runs beside a timed pass.
+        if meter is not None:
+            power = task["power"]
+            fields.update(energy_fields(meter.measure(ctx.run_once, power["min_window_s"], power["min_samples"],
+                                                      power["max_window_s"]), point.batch_size))
+        else:
+            fields["energy_reason"] = task["energy_reason"]
     stats = summarize(result.timings_s, settings["confidence"])
     fields.update(stats)
     fields.update(timings_s=result.timings_s, warmup_s=result.warmup_s, warmup_runs=len(result.warmup_s),
@@ -132,7 +143,24 @@ def measure_point(task: dict, model, family, point, device: str) -> dict:
     swap_in, swap_out = memory.swap_delta(swap_before, memory.swap_counters())
     fields.update(swap_in=swap_in, swap_out=swap_out,
                   swapped=None if swap_in is None else bool(swap_in or swap_out))
+    state_after = read_device_state(sysfs_root)
+    change = compare_device_state(state_before, state_after)
+    fields.update(device_state={"before": state_before, "after": state_after, "change": change},
+                  throttled=change["throttled"], throttle_reasons="; ".join(change["throttle_reasons"]) or None,
+                  temp_max_c_before=change["temp_max_c_before"], temp_max_c_after=change["temp_max_c_after"])
     return fields
+
+
+def open_meter(task: dict):
+    """The worker's own EnergyMeter over the sources the runner found, with the runner's idle baseline."""
+    power = task["power"]
+    if task["energy_reason"]:  # the runner found no source, or energy is switched off
+        return None
+    from bench_job.power import EnergyMeter, discover_sources
+
+    found, _missing = discover_sources(sysfs_root=power["sysfs_root"], external_csv=power["external_csv"],
+                                       sampling_hz=power["sampling_hz"], powercap_dir=power["powercap_dir"])
+    return EnergyMeter(found, sampling_hz=power["sampling_hz"], idle_w=power["idle_w"]) if found else None
 
 
 def worker_main(conn, task: dict) -> None:
@@ -161,6 +189,17 @@ def worker_main(conn, task: dict) -> None:
         conn.send(("build_failed", status, reason))
         return
     model_rss = memory.rss_bytes()
+    meter = open_meter(task)
+    try:
+        measure_points(conn, task, model, family, device, meter, base, unique, model_rss)
+    finally:
+        if meter is not None:
+            meter.close()
+
+
+def measure_points(conn, task, model, family, device, meter, base, unique, model_rss) -> None:
+    import torch
+
     failed = []
     for point in task["points"]:
         key = task["keys"][point]
@@ -174,7 +213,7 @@ def worker_main(conn, task: dict) -> None:
         started = time.time()
         record["started_at"] = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat()
         try:
-            fields = measure_point(task, model, family, point, device)
+            fields = measure_point(task, model, family, point, device, meter)
             fields["notes"] = "; ".join(fields["notes"]) or None
             record.update(fields, status="ok")
         except Exception as exc:
