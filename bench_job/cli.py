@@ -35,6 +35,8 @@ def _add_run_options(parser):
     parser.add_argument("--max-worker-memory", metavar="SIZE",
                         help="cap a worker's resident memory, e.g. 1GiB: larger configurations become `oom`")
     parser.add_argument("--accelerator", help="cpu | cuda | auto")
+    parser.add_argument("--assets", metavar="DIR",
+                        help="folder filled by `bench-job fetch`: pretrained weights and dev data, read offline")
     parser.add_argument("--budget", metavar="DURATION",
                         help="total time budget, e.g. 30m: repetitions per configuration shrink to fit")
     _add_sensor_options(parser)
@@ -57,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="benchmark the configured models and write a results bundle")
     _add_run_options(run)
+    fetch = sub.add_parser("fetch", help="download pretrained weights and dev data into an assets folder")
+    fetch.add_argument("--assets", required=True, metavar="DIR", help="the assets folder (created if missing)")
+    fetch.add_argument("--config", help="YAML config whose models to fetch for (default: the whole zoo)")
+    fetch.add_argument("--models", help="comma-separated model names, replacing the config's list")
+    fetch.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    fetch.add_argument("--device", help=argparse.SUPPRESS)
     probe = sub.add_parser("probe", help="print what the job sees: CPU, memory, libraries, threads")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
     _add_sensor_options(probe)
@@ -70,17 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _overrides(args) -> dict:
     out = {}
-    if args.threads is not None:
+    if getattr(args, "threads", None) is not None:
         out["run.threads"] = args.threads
-    if args.max_worker_memory is not None:
+    if getattr(args, "max_worker_memory", None) is not None:
         out["run.max_worker_memory"] = args.max_worker_memory
-    if args.accelerator is not None:
+    if getattr(args, "accelerator", None) is not None:
         out["run.accelerator"] = args.accelerator
-    if args.budget is not None:
+    if getattr(args, "budget", None) is not None:
         out["run.budget"] = args.budget
+    if getattr(args, "assets", None) is not None:
+        out["run.assets"] = args.assets
     for option, key in (("sysfs_root", "power.sysfs_root"), ("powercap_dir", "power.powercap_dir"),
                         ("external_csv", "power.external_csv")):
-        if getattr(args, option) is not None:
+        if getattr(args, option, None) is not None:
             out[key] = getattr(args, option)
     return out
 
@@ -115,6 +125,7 @@ def cmd_run(args) -> int:
     config = load_config(args)
     device = config.run["device"]
     host = socket.gethostname()
+    prepare_assets(config)
     env = run_isolated(collect_env)
     accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
     env["peak_gflops"] = run_isolated(measure_peak_gflops, config.run["threads"],
@@ -149,6 +160,63 @@ def cmd_run(args) -> int:
     print(bundle)
     if outcome.interrupted:
         return 130 if outcome.signal_name == "SIGINT" else 143
+    return 0
+
+
+def _zoo_checkpoint_models(config, pretrained_only: bool = True) -> list:
+    """Zoo models whose published checkpoint the assets folder holds (or should)."""
+    from evaluation import PRETRAINED
+
+    return [m for m in config.models if m.name in PRETRAINED and not m.source
+            and (m.weights == "pretrained" or not pretrained_only)]
+
+
+def prepare_assets(config) -> None:
+    """With --assets: work offline from it, and check it holds what the pretrained models need.
+
+    Missing or corrupt assets stop the run with the fix named, or, with accuracy.optional, turn the
+    affected models to random weights (efficiency figures stay valid) and say so in every row."""
+    from evaluation import AssetsError, offline_env, require
+
+    assets = config.run["assets"]
+    if assets:
+        if not os.path.isdir(assets):
+            raise UserError(f"assets folder {assets} does not exist: run `bench-job fetch --assets {assets}` first")
+        os.environ.update(offline_env(os.path.abspath(assets)))
+    needing = _zoo_checkpoint_models(config)
+    if not needing or not assets:
+        return
+    try:
+        require(assets, [m.name for m in needing], sorted({m.task for m in needing if m.task}), deep=False)
+    except AssetsError as exc:
+        if not config.data["accuracy"]["optional"]:
+            raise
+        for model in needing:
+            model.weights = "random"
+            model.weights_note = f"pretrained weights unavailable ({exc}); measured with random weights"
+        log.warning("%s: the run goes on with random weights (accuracy.optional)", exc)
+
+
+def cmd_fetch(args) -> int:
+    from evaluation import DATASETS, fetch
+
+    config = load_config(args)
+    models = _zoo_checkpoint_models(config, pretrained_only=False)
+    tasks = sorted({m.task for m in config.models if m.task in DATASETS})
+    if not models and not tasks:
+        raise UserError("nothing to fetch: none of the configured models has a published checkpoint "
+                        "(zoo models do; bring your own with source: FOLDER)")
+    try:
+        outcome = fetch(args.assets, [m.name for m in models], tasks, progress=sys.stderr.isatty())
+    except UserError:
+        raise
+    except Exception as exc:  # network and hub failures: what was fetched is kept, a re-run resumes
+        first = str(exc).strip().splitlines()
+        raise UserError(f"fetch into {args.assets} stopped ({type(exc).__name__}: {first[0][:200] if first else ''}); "
+                        f"check the network and run the same command again: completed items are kept") from None
+    for item, what in outcome.items():
+        print(f"{what}: {item}")
+    print(os.path.abspath(args.assets))
     return 0
 
 
@@ -201,7 +269,7 @@ def cmd_compare(args) -> int:
     return run_compare(args)
 
 
-COMMANDS = {"run": cmd_run, "probe": cmd_probe, "report": cmd_report, "compare": cmd_compare}
+COMMANDS = {"run": cmd_run, "probe": cmd_probe, "fetch": cmd_fetch, "report": cmd_report, "compare": cmd_compare}
 
 
 def main(argv=None) -> int:

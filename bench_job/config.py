@@ -6,7 +6,7 @@ Every error here is a UserError naming the bad key or value and the valid choice
 import copy
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 
 import yaml
@@ -20,7 +20,8 @@ PRECISIONS = ("fp32", "fp16", "bf16", "int8")
 WEIGHTS = ("random", "pretrained")
 ATTENTION = ("eager", "sdpa")
 MODEL_KEYS = ("name", "family", "source", "pretrained", "weights", "variants", "batch_sizes", "input_size",
-              "input_sizes", "note")
+              "input_sizes", "note", "task", "data_path", "label_map")
+TASKS = ("sst2", "imagenette", "imagefolder", "disk")
 VARIANT_KEYS = ("name", "precision", "threads")
 
 
@@ -116,7 +117,10 @@ class ModelEntry:
     reference_source: str = ""
     max_input_size: int | None = None
     attn_implementation: str = "eager"
-    extra: dict = field(default_factory=dict)
+    task: str | None = None          # dev set for accuracy: sst2 | imagenette | imagefolder | disk
+    data_path: str | None = None     # the user's own dev set: sentence/label (sst2) or images (imagefolder, disk)
+    label_map: object = None         # model output -> dataset label, for a user's own checkpoint
+    weights_note: str | None = None  # why the weights are not what the config asked for
 
 
 @dataclass
@@ -202,6 +206,11 @@ def validate(data: dict) -> None:
     _check(power["min_window_s"] <= power["max_window_s"], "power.min_window_s must be <= power.max_window_s")
     _positive_int(power["min_samples"], "power.min_samples")
     _check(isinstance(power["sysfs_root"], str) and power["sysfs_root"], "power.sysfs_root must be a folder path")
+    accuracy = data["accuracy"]
+    for key in ("enabled", "optional"):
+        _check(isinstance(accuracy[key], bool), f"accuracy.{key} must be true or false, got {accuracy[key]!r}")
+    _positive_int(accuracy["max_examples"], "accuracy.max_examples", allow_none=True)
+    _positive_int(accuracy["batch_size"], "accuracy.batch_size")
     _check(isinstance(data["notes"], dict), "notes must be a mapping of model name -> text")
     _check(isinstance(data["models"], list) and data["models"],
            "models must be a non-empty list of model names or {name: ..., source: ...} entries")
@@ -278,6 +287,10 @@ def _resolve_model(raw, data: dict, families: dict, torchvision_names) -> ModelE
                f"({family_obj.min_input_size()} {family_obj.input_unit})")
         _check(max_size is None or size <= max_size,
                f"model {name}: input size {size} exceeds its maximum of {max_size} {family_obj.input_unit}")
+    task = raw.get("task") or _zoo_task(name)
+    _check(task is None or task in TASKS, f"model {name}: task must be one of {', '.join(TASKS)}, got {task!r}")
+    _check(task not in ("imagefolder", "disk") or raw.get("data_path"),
+           f"model {name}: task {task} needs data_path: the folder of your dev set")
     variants = _parse_variants(raw["variants"], f"model {name}: variants", data["run"]["accelerator"]) \
         if "variants" in raw else _parse_variants(data["variants"], "variants", data["run"]["accelerator"])
     return ModelEntry(
@@ -287,7 +300,18 @@ def _resolve_model(raw, data: dict, families: dict, torchvision_names) -> ModelE
         input_sizes=sorted(set(input_sizes)), note=raw.get("note") or data["notes"].get(name, "") or (zoo.notes if zoo else ""),
         reference_params=zoo.reference_params if zoo else None,
         reference_source=zoo.reference_source if zoo else "",
-        max_input_size=max_size, attn_implementation=data["attn_implementation"])
+        max_input_size=max_size, attn_implementation=data["attn_implementation"], task=task,
+        data_path=raw.get("data_path"), label_map=raw.get("label_map"))
+
+
+def _zoo_task(name: str) -> str | None:
+    """The dev set a zoo model's pretrained checkpoint is evaluated on."""
+    from bench_job.zoo import ZOO
+
+    zoo = ZOO.get(name)
+    if not zoo:
+        return None
+    return "sst2" if zoo.family == "transformers" else "imagenette"
 
 
 def _lazy_torchvision_names():

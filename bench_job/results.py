@@ -35,14 +35,16 @@ COLUMNS = [
     # device state around the configuration
     "throttled", "throttle_reasons", "temp_max_c_before", "temp_max_c_after",
     # accuracy on real dev data (filled with pretrained weights and assets)
-    "accuracy", "accuracy_top5", "accuracy_10way", "accuracy_metric", "eval_dataset", "eval_examples",
-    "label_map_warning", "weights_source",
+    "accuracy", "accuracy_top5", "accuracy_10way", "accuracy_kind", "accuracy_metric", "eval_dataset",
+    "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "weights_source",
+    # the same model on real inputs (real sentence lengths with dynamic padding, real images)
+    "real_batch_size", "real_latency_per_batch_s", "real_mean_seq_len", "real_mean_tokens", "real_image_side",
     # can the figures be trusted, and if not why
     "valid", "invalid_reasons",
     # when
     "started_at", "duration_s",
 ]
-RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state")
+RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state", "real_latencies_s")
 
 
 def config_key(model: str, variant: str, accelerator: str, batch_size: int, input_size: int) -> str:
@@ -113,8 +115,13 @@ def to_frame(records: list[dict]):
     import pandas as pd
 
     latest = {r["key"]: r for r in records}
-    frame = pd.DataFrame([{c: r.get(c) for c in COLUMNS} for r in latest.values()], columns=COLUMNS)
-    return frame
+    rows = [{c: _flat(r.get(c)) for c in COLUMNS} for r in latest.values()]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _flat(value):
+    """A CSV cell: mappings and lists (a label map) as JSON text."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value
 
 
 def write_csv(records: list[dict], path: str) -> None:

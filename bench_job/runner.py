@@ -150,6 +150,7 @@ class Runner:
             power = dict(self.config.data["power"], idle_w=self._idle_baseline())
             task = {"entry": item.entry, "variant": item.variant, "points": pending,
                     "power": power, "energy_reason": self.energy_reason,
+                    "assets": self.config.run["assets"], "accuracy": self.config.data["accuracy"],
                     "keys": {p: item.key(p, self.accelerator) for p in pending},
                     "accelerator": self.accelerator, "threads": self.config.run["threads"],
                     "seed": self.config.run["seed"], "settings": settings}

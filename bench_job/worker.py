@@ -15,6 +15,7 @@ import signal
 import time
 import traceback
 
+from bench_job.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.device_state import compare_device_state, read_device_state
 from bench_job.errors import UserError
 from bench_job.families import FAMILIES
@@ -177,27 +178,32 @@ def worker_main(conn, task: dict) -> None:
     family = FAMILIES[entry.family]
     base = {"model": entry.name, "family": entry.family, "variant": variant.name, "precision": variant.precision,
             "accelerator": device, "threads": torch.get_num_threads(), "input_unit": family.input_unit,
-            "weights": entry.weights}
+            "weights": entry.weights, "weights_source": weights_source(entry, task["assets"])}
     conn.send(("build",))
     try:
-        model = family.build(entry, entry.weights, task["seed"]).eval()
+        model, preprocessing, label_map = build_model(entry, family, task["seed"], task["assets"])
+        model = model.eval()
         unique = params.count_unique(model)
         model = prepare_variant(model, variant, device)
+        accuracy = accuracy_fields(task, model, family, preprocessing, label_map, device)
     except Exception as exc:  # a model that cannot be built fails all its configurations alike
         status = "oom" if _is_out_of_memory(exc) else "error"
         reason = str(exc) if isinstance(exc, UserError) else _one_line(exc)
         conn.send(("build_failed", status, reason))
         return
     model_rss = memory.rss_bytes()
+    notes = [entry.weights_note] if entry.weights_note else []
+    if "accuracy_error" in accuracy:
+        notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
     meter = open_meter(task)
     try:
-        measure_points(conn, task, model, family, device, meter, base, unique, model_rss)
+        measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), unique, model_rss, notes)
     finally:
         if meter is not None:
             meter.close()
 
 
-def measure_points(conn, task, model, family, device, meter, base, unique, model_rss) -> None:
+def measure_points(conn, task, model, family, device, meter, base, unique, model_rss, notes) -> None:
     import torch
 
     failed = []
@@ -214,7 +220,7 @@ def measure_points(conn, task, model, family, device, meter, base, unique, model
         record["started_at"] = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat()
         try:
             fields = measure_point(task, model, family, point, device, meter)
-            fields["notes"] = "; ".join(fields["notes"]) or None
+            fields["notes"] = "; ".join(notes + fields["notes"]) or None
             record.update(fields, status="ok")
         except Exception as exc:
             if _is_out_of_memory(exc):

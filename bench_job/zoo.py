@@ -5,7 +5,7 @@ Transformers entries carry the released architecture configs because the library
 valid when the architecture is exactly the released one.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,6 @@ class ZooModel:
     pretrained: str                  # checkpoint id (transformers) or weights enum name (torchvision)
     max_input_size: int | None = None
     notes: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 _BERT_BASE = dict(

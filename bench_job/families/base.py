@@ -16,6 +16,10 @@ class Family(ABC):
         """
 
     @abstractmethod
+    def preprocessing(self, entry):
+        """What turns real dev data into inputs for a pretrained model: its tokenizer, or its transforms."""
+
+    @abstractmethod
     def make_inputs(self, model, batch_size: int, input_size: int, seed: int) -> dict:
         """Synthetic keyword arguments for model(**inputs), on the CPU, fp32 for float tensors."""
 

@@ -42,6 +42,13 @@ class TorchvisionFamily(Family):
                 f"`bench-job fetch --assets DIR` and pass --assets DIR, or use weights: random "
                 f"({type(exc).__name__})") from None
 
+    def preprocessing(self, entry):
+        import torchvision
+
+        enum = torchvision.models.get_model_weights(entry.architecture)
+        weights = enum.DEFAULT if (entry.pretrained or "DEFAULT") == "DEFAULT" else enum[entry.pretrained]
+        return weights.transforms()
+
     def make_inputs(self, model, batch_size: int, input_size: int, seed: int) -> dict:
         import torch
 

@@ -50,6 +50,16 @@ class TransformersFamily(Family):
                 f"cannot read the architecture of {entry.name} from {entry.source}: give a local checkpoint "
                 f"folder holding config.json, or fetch it first ({_first_line(exc)})") from None
 
+    def preprocessing(self, entry):
+        from transformers import AutoTokenizer
+
+        source = entry.source or entry.pretrained
+        try:
+            return AutoTokenizer.from_pretrained(source)
+        except (OSError, ValueError) as exc:
+            raise UserError(f"no tokenizer for {entry.name} at {source}: save it with the checkpoint "
+                            f"(tokenizer.save_pretrained) or fetch it ({_first_line(exc)})") from None
+
     def make_inputs(self, model, batch_size: int, input_size: int, seed: int) -> dict:
         import torch
 

@@ -1,0 +1,54 @@
+"""Accuracy of a pretrained model on its real dev set, run once per model variant by the worker.
+
+The evaluation package does the work (dev-set loading, the checkpoint's own preprocessing and label
+map, the metric); this module picks the model, preprocessing and label map the run uses and turns the
+outcome into record fields.
+"""
+
+from bench_job.errors import UserError
+
+RANDOM_WEIGHTS = "random init (released architecture)"
+
+
+def build_model(entry, family, seed: int, assets: str | None):
+    """(fp32 CPU model, preprocessing or None, label map) for the entry's weights."""
+    if entry.weights == "pretrained" and assets:
+        from evaluation import PRETRAINED, load_pretrained
+
+        if entry.name in PRETRAINED and not entry.source:
+            return load_pretrained(entry.name, assets)
+    model = family.build(entry, entry.weights, seed)
+    return model, None, entry.label_map
+
+
+def weights_source(entry, assets: str | None) -> str:
+    if entry.weights == "random":
+        return RANDOM_WEIGHTS + (f": {entry.weights_note}" if entry.weights_note else "")
+    if assets:
+        from evaluation import PRETRAINED, weights_source as fetched_source
+
+        if entry.name in PRETRAINED and not entry.source:
+            return fetched_source(entry.name, assets)
+    return entry.source or entry.pretrained or "pretrained"
+
+
+def accuracy_fields(task: dict, model, family, preprocessing, label_map, device: str) -> dict:
+    """Accuracy fields for every record of this model variant; empty when accuracy does not apply."""
+    entry, variant, settings = task["entry"], task["variant"], task["accuracy"]
+    if not settings["enabled"] or entry.weights != "pretrained" or not entry.task:
+        return {}
+    from evaluation import PRETRAINED, evaluate_model
+
+    try:
+        prep = preprocessing if preprocessing is not None else family.preprocessing(entry)
+        spec = PRETRAINED.get(entry.name, {}) if not entry.source else {}
+        return evaluate_model(
+            model, entry.task, tokenizer_or_transform=prep, label_map=label_map,
+            batch_size=settings["batch_size"], max_examples=settings["max_examples"], seed=task["seed"],
+            device=device, dtype=variant.precision, progress=False, assets_dir=task["assets"],
+            data_path=entry.data_path, label_map_basis=spec.get("label_map_basis"))
+    except UserError as exc:
+        return {"accuracy_error": str(exc)}
+    except Exception as exc:  # a failed evaluation costs the accuracy columns, not the sweep
+        first = str(exc).strip().splitlines()
+        return {"accuracy_error": f"{type(exc).__name__}: {first[0][:200] if first else ''}"}

@@ -1,0 +1,137 @@
+"""Accuracy through the real CLI: a zoo model from a fetched assets folder and a user's own checkpoint
+and dataset, with every socket connection refused; the accuracy in the rows must equal an independent
+computation on the same data."""
+
+import json
+import os
+import tarfile
+
+import pytest
+
+from tests.evaluation import fixtures
+
+BERT_REPO = "textattack/bert-base-uncased-SST-2"
+NO_NETWORK = '''
+import socket
+def _refuse(*args, **kwargs):
+    raise OSError("network disabled by the test: the run must not connect anywhere")
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+socket.create_connection = _refuse
+'''
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sources")
+    sst2 = fixtures.make_sst2_dataset()
+    sst2_dir = str(root / "sst2")
+    sst2.save_to_disk(sst2_dir)
+    return {"bert": fixtures.make_bert_repo(str(root / "bert"), train=True), "sst2": sst2, "sst2_dir": sst2_dir,
+            "weights": fixtures.make_resnet18_weights(str(root / "resnet18.pth")),
+            "imagenette": fixtures.make_imagenette_dataset(per_class=1)}
+
+
+@pytest.fixture(scope="module")
+def assets(tmp_path_factory, sources):
+    from evaluation import fetch
+
+    downloaders = fixtures.FakeDownloaders(
+        repos={BERT_REPO: sources["bert"]}, weights_file=sources["weights"],
+        datasets_by_repo={"nyu-mll/glue": sources["sst2"], "frgfm/imagenette": sources["imagenette"]})
+    folder = str(tmp_path_factory.mktemp("assets"))
+    fetch(folder, ["bert-base-uncased"], ["sst2"], progress=False, downloaders=downloaders.as_downloaders())
+    return folder
+
+
+@pytest.fixture
+def offline_env(tmp_path):
+    folder = tmp_path / "nonet"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(NO_NETWORK)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+    return {"PYTHONPATH": os.pathsep.join([str(folder), root])}
+
+
+def independent_accuracy(model_dir, dataset) -> float:
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+    with torch.inference_mode():
+        batch = tokenizer(list(dataset["sentence"]), padding=True, return_tensors="pt")
+        predicted = model(**batch).logits.argmax(-1).tolist()
+    return sum(int(p == y) for p, y in zip(predicted, list(dataset["label"]))) / len(dataset)
+
+
+def records_of(bundle):
+    with tarfile.open(bundle) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("results.jsonl"))
+        return [json.loads(line) for line in tar.extractfile(member).read().decode().splitlines()]
+
+
+SMALL = ["--set", "sweeps.nlp.batch_sizes=[1]", "--set", "sweeps.nlp.input_size=16", "--set",
+         "sweeps.nlp.input_sizes=[16]", "--set", "measure.max_time_per_config_s=0.2"]
+
+
+def test_zoo_model_from_fetched_assets_offline(cli, tmp_path, assets, sources, offline_env):
+    result = cli("run", "--models", "bert-base-uncased", "--assets", assets, "--set", "weights=pretrained",
+                 "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
+    assert result.returncode == 0, result.stderr
+    (record,) = records_of(result.stdout.split()[-1])
+    assert record["status"] == "ok" and record["weights"] == "pretrained"
+    assert record["weights_source"].startswith("hf://" + BERT_REPO + "@")
+    assert record["accuracy"] == pytest.approx(independent_accuracy(sources["bert"], sources["sst2"]))
+    assert record["eval_examples"] == len(sources["sst2"]) and record["label_map_warning"] is None
+    # the tiny checkpoint has its own small config: the rows describe what ran
+    assert record["params"] < 1_000_000
+
+
+def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
+    config = tmp_path / "own.yaml"
+    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
+                                              "task": "sst2", "data_path": sources["sst2_dir"]}]}))
+    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
+    assert result.returncode == 0, result.stderr
+    (record,) = records_of(result.stdout.split()[-1])
+    assert record["accuracy"] == pytest.approx(independent_accuracy(sources["bert"], sources["sst2"]))
+    assert record["weights_source"] == sources["bert"]
+    assert record["real_latency_per_batch_s"] > 0 and record["real_mean_tokens"] > 0
+
+
+def test_missing_assets_go_on_with_random_weights_when_accuracy_is_optional(cli, tmp_path):
+    empty = tmp_path / "assets"
+    empty.mkdir()
+    result = cli("run", "--models", "distilbert-base-uncased", "--assets", str(empty), "--set", "weights=pretrained",
+                 "--out", str(tmp_path / "out"), *SMALL)
+    assert result.returncode == 0, result.stderr
+    (record,) = records_of(result.stdout.split()[-1])
+    assert record["status"] == "ok" and record["weights"] == "random" and record["accuracy"] is None
+    assert "bench-job fetch" in record["notes"] and "random weights" in record["weights_source"]
+
+
+def test_missing_assets_stop_the_run_when_accuracy_is_required(cli, tmp_path):
+    empty = tmp_path / "assets"
+    empty.mkdir()
+    result = cli("run", "--models", "distilbert-base-uncased", "--assets", str(empty), "--set", "weights=pretrained",
+                 "--set", "accuracy.optional=false", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "bench-job fetch --assets" in result.stderr
+
+
+def test_fetch_without_network_is_one_line_naming_the_retry(cli, tmp_path):
+    result = cli("fetch", "--assets", str(tmp_path / "assets"), "--models", "distilbert-base-uncased",
+                 env={"HF_HUB_OFFLINE": "1"}, timeout=300)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("bench-job: error: fetch into") and "run the same command again" in last
+    assert "Traceback" not in result.stderr
+
+
+def test_every_evaluation_field_has_a_column():
+    from evaluation import RAW_RESULT_FIELDS, RESULT_FIELDS
+
+    from bench_job.results import COLUMNS, RAW_FIELDS
+
+    assert set(RESULT_FIELDS) <= set(COLUMNS) and set(RAW_RESULT_FIELDS) <= set(RAW_FIELDS)
