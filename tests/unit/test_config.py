@@ -48,7 +48,7 @@ def test_auto_device_uses_detection():
 
 
 @pytest.mark.parametrize("data,message", [
-    ({"mesure": {}}, "unknown config key 'mesure'; valid keys here: attn_implementation"),
+    ({"mesure": {}}, "unknown config key 'mesure'; valid keys here: accuracy, attn_implementation"),
     ({"measure": {"min_run": 3}}, "unknown config key 'measure.min_run'"),
     ({"sweeps": {"vision": {"batch_sizes": [1, 0]}}}, "sweeps.vision.batch_sizes must be"),
     ({"sweeps": {"vision": {"batch_sizes": "big"}}}, "sweeps.vision.batch_sizes must be"),
