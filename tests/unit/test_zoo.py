@@ -65,3 +65,12 @@ def test_albert_effective_parameters_count_the_shared_layer_twelve_times():
     layer = sum(p.numel() for p in model.albert.encoder.albert_layer_groups.parameters())
     assert effective == pytest.approx(count_unique(model) + 11 * layer, rel=1e-3)
     assert effective / 1e6 == pytest.approx(89.65, abs=0.05)
+
+
+def test_longformer_pays_for_a_whole_attention_window_on_a_short_sentence():
+    # Longformer pads every input to a multiple of its 512-token window: 16 tokens cost about 114
+    # GFLOPs, 40 times BERT's 2.7 at the same length.
+    _, longformer, _ = _forward_counts("longformer-base-4096", 1, 16)
+    _, bert, _ = _forward_counts("bert-base-uncased", 1, 16)
+    assert longformer / 1e9 == pytest.approx(114, rel=0.01)
+    assert bert / 1e9 == pytest.approx(2.7, rel=0.02)
