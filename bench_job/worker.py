@@ -78,10 +78,10 @@ def prepare_inputs(inputs: dict, variant, device: str) -> dict:
 
 
 class WorkerContext:
-    """Everything one configuration's measurement needs, handed to each measure in turn."""
+    """A model with its prepared inputs: run_once is one complete (synchronised) inference."""
 
-    def __init__(self, model, inputs, device, sync):
-        self.model, self.inputs, self.device, self.sync = model, inputs, device, sync
+    def __init__(self, model, inputs, sync):
+        self.model, self.inputs, self.sync = model, inputs, sync
 
     def run_once(self):
         self.model(**self.inputs)
@@ -106,7 +106,7 @@ def measure_point(task: dict, model, family, point, device: str, meter) -> dict:
     if limit is not None and point.input_size > limit:
         raise UserError(f"input size {point.input_size} exceeds this model's maximum of {limit} {family.input_unit}")
     inputs = prepare_inputs(family.make_inputs(model, point.batch_size, point.input_size, task["seed"]), variant, device)
-    ctx = WorkerContext(model, inputs, device, sync)
+    ctx = WorkerContext(model, inputs, sync)
     with torch.inference_mode():
         # One untimed counting pass: FLOPs and the parameters each module uses when it runs.
         def counting_pass():
