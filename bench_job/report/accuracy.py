@@ -10,6 +10,7 @@ from bench_job.report.frame import common_config, measured
 from bench_job.report.markdown import millions, ms, num
 from bench_job.report.pareto import pareto_mask
 from bench_job.report.plots import log_axis, plt, save
+from bench_job.report.real_inputs import real_inputs_section
 
 # (column, axis label, scale to display units, short name)
 COSTS = [
@@ -119,4 +120,4 @@ def accuracy_section(frame, ctx) -> list:
     blocks.append(Table(["model", "variant", "family", "accuracy %", "10-way %", "dataset", "examples",
                          "median ms (b1)", "J/inference (b1)", "params", "GFLOPs (b1)", "Pareto-optimal vs",
                          "warning"], rows))
-    return blocks
+    return blocks + real_inputs_section(frame)
