@@ -1,0 +1,113 @@
+#!/bin/sh
+# Entry point of the edge-bench-job images.
+#
+#   run [bench-job run options]    benchmark; the bundle lands in $RESULTS_DIR (default /results)
+#   fetch [bench-job fetch options] download pretrained weights and dev sets into $ASSETS_DIR (network on),
+#                                   for the models of $BENCH_CONFIG unless --config/--models say otherwise
+#   probe [options]                 print what the job sees (sensors through the read-only sysfs mounts)
+#   anything else                   executed as a command (bench-job report ..., python, sh)
+#
+# Environment (set by compose.yaml; defaults suit a plain `docker run`):
+#   DEVICE           laptop | rpi | jetson (the image's own device)
+#   BENCH_CONFIG     config file for `run` when no --config is given (default: configs/quick.yaml in the image)
+#   RESULTS_DIR      where `run` writes its bundle (default /results)
+#   ASSETS_DIR       the assets volume: HF_HOME=$ASSETS_DIR/hf, TORCH_HOME=$ASSETS_DIR/torch (default /assets)
+#   HOST_SYSFS       the host's /sys mounted read-only (default /host/sys; /sys when absent)
+#   HOST_POWERCAP    the host's /sys/devices/virtual/powercap mounted read-only (Docker masks the real one)
+#   FETCH_REQUIRED   1: a failed fetch is an error; 0 (compose's default step): warn, and the run goes on
+#                    with random weights
+#   WEIGHTS          auto (default): pretrained when the assets volume holds a fetch (manifest.json),
+#                    random otherwise; pretrained | random force one (pretrained without assets: the job
+#                    goes on with random weights only where its config allows, accuracy.optional)
+set -eu
+
+DEVICE="${DEVICE:-laptop}"
+RESULTS_DIR="${RESULTS_DIR:-/results}"
+ASSETS_DIR="${ASSETS_DIR:-/assets}"
+BENCH_CONFIG="${BENCH_CONFIG:-/opt/edge-bench/configs/quick.yaml}"
+HOST_SYSFS="${HOST_SYSFS:-/host/sys}"
+HOST_POWERCAP="${HOST_POWERCAP:-/host/powercap}"
+FETCH_REQUIRED="${FETCH_REQUIRED:-1}"
+WEIGHTS="${WEIGHTS:-auto}"
+
+say() { printf '%s\n' "entrypoint: $*" >&2; }
+
+has_option() {
+    # has_option --flag "$@": is --flag (or --flag=...) among the arguments?
+    flag="$1"; shift
+    for arg in "$@"; do
+        case "$arg" in "$flag"|"$flag"=*) return 0 ;; esac
+    done
+    return 1
+}
+
+sensor_args() {
+    # Sensor locations for run/probe: the host's sysfs and powercap trees, mounted read-only.
+    if [ -d "$HOST_SYSFS" ] && ! has_option --sysfs-root "$@"; then
+        printf '%s\n' --sysfs-root "$HOST_SYSFS"
+    fi
+    if [ -d "$HOST_POWERCAP" ] && [ -n "$(ls -A "$HOST_POWERCAP" 2>/dev/null)" ] \
+        && ! has_option --powercap-dir "$@"; then
+        printf '%s\n' --powercap-dir "$HOST_POWERCAP"
+    fi
+}
+
+assets_ready() {
+    [ -f "$ASSETS_DIR/manifest.json" ]
+}
+
+cmd="${1:-run}"
+[ $# -gt 0 ] && shift
+
+case "$cmd" in
+run)
+    if ! mkdir -p "$RESULTS_DIR" 2>/dev/null || ! [ -w "$RESULTS_DIR" ]; then
+        say "cannot write the results folder $RESULTS_DIR as uid $(id -u): make the host folder writable" \
+            "for this uid (e.g. \`mkdir -p results && chown $(id -u) results\`) or run through \`make run\`"
+        exit 2
+    fi
+    has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
+    has_option --device "$@" || set -- --device "$DEVICE" "$@"
+    has_option --out "$@" || set -- --out "$RESULTS_DIR" "$@"
+    # shellcheck disable=SC2046  # one option or value per line, none with spaces
+    set -- $(sensor_args "$@") "$@"
+    if assets_ready; then
+        has_option --assets "$@" || set -- --assets "$ASSETS_DIR" "$@"
+        if [ "$WEIGHTS" = auto ]; then
+            set -- --set weights=pretrained "$@"
+        fi
+        say "assets found in $ASSETS_DIR (manifest.json): pretrained weights and dev sets are read from there, offline"
+    else
+        say "NO ASSETS in $ASSETS_DIR: the fetch step did not run or could not reach the network."
+        say "The run goes on with RANDOM WEIGHTS: latency, FLOPs, memory and energy are valid; accuracy is not measured."
+        if [ "$WEIGHTS" = auto ]; then
+            set -- --set weights=random "$@"
+        fi
+    fi
+    if [ "$WEIGHTS" != auto ]; then
+        set -- --set "weights=$WEIGHTS" "$@"
+    fi
+    say "bench-job run $*"
+    exec bench-job run "$@"
+    ;;
+fetch)
+    has_option --assets "$@" || set -- --assets "$ASSETS_DIR" "$@"
+    has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
+    say "bench-job fetch $*"
+    status=0
+    bench-job fetch "$@" || status=$?
+    if [ "$status" = 0 ] || [ "$FETCH_REQUIRED" = 1 ]; then
+        exit "$status"
+    fi
+    say "FETCH FAILED (exit $status): the benchmark runs on with RANDOM WEIGHTS and no accuracy."
+    exit 0
+    ;;
+probe)
+    # shellcheck disable=SC2046
+    set -- $(sensor_args "$@") "$@"
+    exec bench-job probe "$@"
+    ;;
+*)
+    exec "$cmd" "$@"
+    ;;
+esac

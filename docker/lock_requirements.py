@@ -1,0 +1,93 @@
+"""Regenerate docker/requirements-common.txt and requirements-jetson.txt from the top-level
+requirements.txt: its direct pins (less torch, torchvision and the test tools) with their whole
+dependency closure, as pip resolves it for CPython 3.11 on Linux. `make lock-docker` runs this;
+tests/docker/test_docker_files.py fails when the files drift apart.
+
+Usage: python docker/lock_requirements.py [--python PYTHON]
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+PER_DEVICE = re.compile(r"^(torch|torchvision|triton|nvidia-.*|cuda-.*)$", re.I)
+NOT_IN_IMAGES = {"pytest", "pluggy", "iniconfig"}
+
+COMMON_HEADER = """\
+# Everything the job needs besides torch/torchvision, pinned with its whole dependency closure
+# (resolved for CPython 3.11 on Linux by docker/lock_requirements.py from the top-level
+# requirements.txt: the same direct pins). Shared by the laptop and Raspberry Pi images; the Jetson
+# image uses requirements-jetson.txt (this list without numpy, which its base image provides).
+"""
+JETSON_HEADER = """\
+# NVIDIA Jetson image: everything besides torch/torchvision/numpy, which come from the L4T base image
+# (built together for its L4T release) and are kept as constraints. This is requirements-common.txt
+# without its numpy pin (docker/lock_requirements.py writes both; tests/docker checks they agree).
+"""
+
+
+def direct_pins() -> tuple[list[str], list[str]]:
+    """The direct pins, and the x86_64 torch pins: resolved along so that torch's own dependencies
+    (sympy, networkx, jinja2, ...) get pinned here too, then left out (requirements-<device>.txt)."""
+    pins, torch_pins = [], []
+    with open(os.path.join(REPO, "requirements.txt")) as handle:
+        for line in handle:
+            line = line.split("#")[0].strip()
+            if not line:
+                continue
+            spec, _, marker = line.partition(";")
+            name = spec.split("==")[0].strip().lower()
+            if PER_DEVICE.match(name):
+                if 'platform_machine == "x86_64"' in marker:
+                    torch_pins.append(spec.strip())
+            elif name not in NOT_IN_IMAGES:
+                pins.append(spec.strip())
+    return pins, torch_pins
+
+
+def resolve(python: str, pins: list[str]) -> list[tuple[str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "report.json")
+        subprocess.run([python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+                        "--report", report, *pins], check=True)
+        with open(report) as handle:
+            installs = json.load(handle)["install"]
+    found = {(i["metadata"]["name"], i["metadata"]["version"]) for i in installs}
+    return sorted((n, v) for n, v in found if not PER_DEVICE.match(n) and n.lower() not in NOT_IN_IMAGES)
+
+
+def write(path: str, header: str, direct: set[str], rows: list[tuple[str, str]]) -> None:
+    with open(path, "w") as handle:
+        handle.write(header)
+        handle.write("# direct\n")
+        for name, version in sorted(rows, key=lambda r: r[0].lower()):
+            if name.lower() in direct:
+                handle.write(f"{name}=={version}\n")
+        handle.write("# transitive\n")
+        for name, version in sorted(rows, key=lambda r: r[0].lower()):
+            if name.lower() not in direct:
+                handle.write(f"{name}=={version}\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=sys.executable, help="interpreter whose pip resolves (Python 3.11)")
+    args = parser.parse_args()
+    pins, torch_pins = direct_pins()
+    rows = resolve(args.python, pins + torch_pins)
+    direct = {p.split("==")[0].strip().lower() for p in pins}
+    write(os.path.join(HERE, "requirements-common.txt"), COMMON_HEADER, direct, rows)
+    write(os.path.join(HERE, "requirements-jetson.txt"), JETSON_HEADER, direct,
+          [r for r in rows if r[0].lower() != "numpy"])
+    print(f"pinned {len(rows)} packages ({len(direct)} direct)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
