@@ -53,7 +53,10 @@ sensor_args() {
 }
 
 assets_ready() {
-    [ -f "$ASSETS_DIR/manifest.json" ]
+    # A fetch completed at least one item (a failed fetch leaves a manifest of unfinished items).
+    [ -f "$ASSETS_DIR/manifest.json" ] && python3 -c 'import json, sys
+items = json.load(open(sys.argv[1])).get("items", {})
+sys.exit(0 if any(i.get("complete") for i in items.values()) else 1)' "$ASSETS_DIR/manifest.json" 2>/dev/null
 }
 
 cmd="${1:-run}"
@@ -76,9 +79,10 @@ run)
         if [ "$WEIGHTS" = auto ]; then
             set -- --set weights=pretrained "$@"
         fi
-        say "assets found in $ASSETS_DIR (manifest.json): pretrained weights and dev sets are read from there, offline"
+        say "assets found in $ASSETS_DIR (manifest.json): pretrained weights and dev sets are read from there," \
+            "offline; models whose assets are missing run with random weights, and the rows say so"
     else
-        say "NO ASSETS in $ASSETS_DIR: the fetch step did not run or could not reach the network."
+        say "NO ASSETS in $ASSETS_DIR: the fetch step did not run, or could not reach the network and completed nothing."
         say "The run goes on with RANDOM WEIGHTS: latency, FLOPs, memory and energy are valid; accuracy is not measured."
         if [ "$WEIGHTS" = auto ]; then
             set -- --set weights=random "$@"

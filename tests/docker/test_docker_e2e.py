@@ -36,23 +36,25 @@ TINY_ARGS = ["--models", "squeezenet1_1", "--set", "sweeps.vision.batch_sizes=[1
              "--set", "measure.warmup_runs=1", "--set", "measure.min_runs=3",
              "--set", "measure.max_time_per_config_s=1", "--set", "power.idle_seconds=1"]
 TIMINGS = {}
-_REPORTER = []
+_CONFIG = []
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _terminal(pytestconfig):
-    _REPORTER.append(pytestconfig.pluginmanager.getplugin("terminalreporter"))
+    _CONFIG.append(pytestconfig)
     yield
     if TIMINGS:
         _say("timings: " + ", ".join(f"{k} {v:.0f} s" for k, v in TIMINGS.items()))
 
 
 def _say(message: str) -> None:
-    """Straight to the terminal, past pytest's capture: build times and sizes belong in the CI log."""
-    if _REPORTER and _REPORTER[0] is not None:
-        _REPORTER[0].write_line(f"[docker-e2e] {message}")
-    else:
-        sys.__stderr__.write(f"\n[docker-e2e] {message}\n")
+    """Past pytest's output capture: build times and image sizes belong in the CI log."""
+    capman = _CONFIG[0].pluginmanager.getplugin("capturemanager") if _CONFIG else None
+    if capman is None:
+        print(f"[docker-e2e] {message}", file=sys.stderr, flush=True)
+        return
+    with capman.global_and_fixture_disabled():
+        print(f"\n[docker-e2e] {message}", file=sys.stderr, flush=True)
 
 
 def _run(cmd, *, env=None, timeout=1800, check=True, cwd=REPO, input_text=None):
