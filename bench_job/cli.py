@@ -126,7 +126,7 @@ def cmd_run(args) -> int:
     device = config.run["device"]
     host = socket.gethostname()
     prepare_assets(config)
-    env = run_isolated(collect_env)
+    env = run_isolated(collect_env, config.data["power"]["sysfs_root"])
     accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
     env["peak_gflops"] = run_isolated(measure_peak_gflops, config.run["threads"],
                                       4096 if accelerator == "cuda" else 1024, 1.0, accelerator)
@@ -247,7 +247,7 @@ def cmd_probe(args) -> int:
     from bench_job.power.probe import probe_power
 
     sysfs_root = args.sysfs_root or "/sys"
-    env = collect_env()
+    env = collect_env(sysfs_root)
     power = probe_power(sysfs_root, args.external_csv, seconds=1.0, powercap_dir=args.powercap_dir)
     state = read_device_state(sysfs_root)
     if args.json:

@@ -21,9 +21,16 @@ def _read(path: str) -> str | None:
         return None
 
 
-def detect_device_kind(root: str = "/") -> str:
+def board_model(root: str = "/", sysfs_root: str = "/sys") -> str | None:
+    """The board's device-tree model string. /proc/device-tree links into /sys/firmware, which Docker
+    masks inside containers, so the host's sysfs (mounted read-only at sysfs_root) is read as well."""
+    return _read(os.path.join(root, "proc/device-tree/model")) \
+        or _read(os.path.join(sysfs_root, "firmware/devicetree/base/model"))
+
+
+def detect_device_kind(root: str = "/", sysfs_root: str = "/sys") -> str:
     """jetson, rpi or laptop, from the files each kind of board carries."""
-    model = _read(os.path.join(root, "proc/device-tree/model")) or ""
+    model = board_model(root, sysfs_root) or ""
     if os.path.exists(os.path.join(root, "etc/nv_tegra_release")) or "jetson" in model.lower():
         return "jetson"
     if "raspberry pi" in model.lower():
@@ -50,7 +57,7 @@ def library_versions() -> dict:
     return versions
 
 
-def collect_env() -> dict:
+def collect_env(sysfs_root: str = "/sys") -> dict:
     """Everything a reader of the results needs to know about where they were measured."""
     import psutil
     import torch
@@ -59,8 +66,8 @@ def collect_env() -> dict:
     cuda = torch.cuda.is_available()
     return {
         "hostname": socket.gethostname(),
-        "device_kind": detect_device_kind(),
-        "board_model": _read("/proc/device-tree/model"),
+        "device_kind": detect_device_kind(sysfs_root=sysfs_root),
+        "board_model": board_model(sysfs_root=sysfs_root),
         "l4t_release": (_read("/etc/nv_tegra_release") or "").splitlines()[0] if _read("/etc/nv_tegra_release") else None,
         "platform": platform.platform(),
         "machine": platform.machine(),

@@ -43,10 +43,11 @@ class BatteryDischarge(PolledPowerSource):
 
 
 def discover(ctx):
-    folders = [f for f in sorted_glob(os.path.join(ctx.sysfs_root, "class", "power_supply", "BAT*"))
+    supplies = os.path.join(ctx.sysfs_root, "class", "power_supply")
+    folders = [f for f in sorted_glob(os.path.join(supplies, "BAT*"))
                if (ctx.files.text_or_none(os.path.join(f, "type")) or "Battery") == "Battery"]
     if not folders:
-        return [], [("battery", "no battery under /sys/class/power_supply (not a laptop)")]
+        return [], [("battery", f"no battery under {supplies} (not a laptop)")]
     usable = [f for f in folders
               if os.path.exists(os.path.join(f, "power_now"))
               or (os.path.exists(os.path.join(f, "current_now")) and os.path.exists(os.path.join(f, "voltage_now")))]
