@@ -8,8 +8,10 @@ not know, so an old reader never misreads a new bundle.
 import json
 import os
 
-SCHEMA_VERSION = 1
-READABLE_VERSIONS = (1,)
+# 2: real-input energy columns (real_avg_power_w ... real_energy_reason) and raw real_energy_sources;
+# version 1 records lack them.
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
 # One row per configuration, in CSV order. The RAW_FIELDS (raw timings, every power source's figures,
@@ -39,12 +41,14 @@ COLUMNS = [
     "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "weights_source",
     # the same model on real inputs (real sentence lengths with dynamic padding, real images)
     "real_batch_size", "real_latency_per_batch_s", "real_mean_seq_len", "real_mean_tokens", "real_image_side",
+    "real_avg_power_w", "real_energy_per_batch_j", "real_energy_net_per_batch_j", "real_energy_per_sample_j",
+    "real_energy_reason",
     # can the figures be trusted, and if not why
     "valid", "invalid_reasons",
     # when
     "started_at", "duration_s",
 ]
-RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state", "real_latencies_s")
+RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state", "real_latencies_s", "real_energy_sources")
 
 
 def config_key(model: str, variant: str, accelerator: str, batch_size: int, input_size: int) -> str:

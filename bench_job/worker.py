@@ -180,23 +180,23 @@ def worker_main(conn, task: dict) -> None:
             "accelerator": device, "threads": torch.get_num_threads(), "input_unit": family.input_unit,
             "weights": entry.weights, "weights_source": weights_source(entry, task["assets"])}
     conn.send(("build",))
-    try:
-        model, preprocessing, label_map = build_model(entry, family, task["seed"], task["assets"])
-        model = model.eval()
-        unique = params.count_unique(model)
-        model = prepare_variant(model, variant, device)
-        accuracy = accuracy_fields(task, model, family, preprocessing, label_map, device)
-    except Exception as exc:  # a model that cannot be built fails all its configurations alike
-        status = "oom" if _is_out_of_memory(exc) else "error"
-        reason = str(exc) if isinstance(exc, UserError) else _one_line(exc)
-        conn.send(("build_failed", status, reason))
-        return
-    model_rss = memory.rss_bytes()
-    notes = [entry.weights_note] if entry.weights_note else []
-    if "accuracy_error" in accuracy:
-        notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
     meter = open_meter(task)
     try:
+        try:
+            model, preprocessing, label_map = build_model(entry, family, task["seed"], task["assets"])
+            model = model.eval()
+            unique = params.count_unique(model)
+            model = prepare_variant(model, variant, device)
+            accuracy = accuracy_fields(task, model, family, preprocessing, label_map, device, meter)
+        except Exception as exc:  # a model that cannot be built fails all its configurations alike
+            status = "oom" if _is_out_of_memory(exc) else "error"
+            reason = str(exc) if isinstance(exc, UserError) else _one_line(exc)
+            conn.send(("build_failed", status, reason))
+            return
+        model_rss = memory.rss_bytes()
+        notes = [entry.weights_note] if entry.weights_note else []
+        if "accuracy_error" in accuracy:
+            notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
         measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), unique, model_rss, notes)
     finally:
         if meter is not None:

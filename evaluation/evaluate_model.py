@@ -5,6 +5,7 @@ and in its precision), the checkpoint's preprocessing and label map (see load_pr
 returned fields to that model's records.
 """
 
+import itertools
 import statistics
 import time
 
@@ -23,16 +24,23 @@ RESULT_FIELDS = ("accuracy", "accuracy_top5", "accuracy_10way", "accuracy_kind",
                  "real_latency_per_batch_s", "real_mean_seq_len", "real_mean_tokens", "real_image_side")
 # ... and raw per-batch lists (JSONL only)
 RAW_RESULT_FIELDS = ("real_latencies_s",)
+# Encoded batches kept on the device for on_real_inputs: enough to spread the sentence lengths of the dev
+# set over the energy window, few enough that they stay small beside the model.
+KEPT_REAL_BATCHES = 16
 
 
 def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch_size: int,
                    max_examples: int | None = None, seed: int = 0, device: str = "cpu", dtype=None,
                    progress: bool = True, assets_dir: str | None = None, data_path: str | None = None,
-                   label_map_basis: str | None = None) -> dict:
+                   label_map_basis: str | None = None, on_real_inputs=None) -> dict:
     """Run the model over the dev set (all rows, or a seeded stratified subset of max_examples).
 
     label_map: None (output i is label i), a list/dict {output: dataset label}, "config" (the model's
     id2label names) or "measure" (two-class order unknown: the better order is used and reported).
+    on_real_inputs(run_once, samples_per_run) -> dict, when given, is called after the evaluation with a
+    function that runs the model on the next of up to KEPT_REAL_BATCHES real batches (already encoded and
+    on the device, so preprocessing stays outside) in rotation; its fields join the result (the worker
+    measures energy on real inputs with it).
     Returns JSON-able fields for the result records (RESULT_FIELDS and RAW_RESULT_FIELDS; fields that do
     not apply to the task are None).
     """
@@ -48,12 +56,15 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
         encode = lambda raw: encode_images(tokenizer_or_transform, raw)  # noqa: E731
 
     model.eval()
-    all_logits, latencies, facts = [], [], []
+    all_logits, latencies, facts, kept, extra = [], [], [], [], {}
     batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    keep = _kept_batches([len(b) for b in batches], KEPT_REAL_BATCHES) if on_real_inputs else set()
     with torch.inference_mode():
-        for batch in tqdm(batches, desc=f"eval {task}", unit="batch", disable=not progress):
+        for index, batch in enumerate(tqdm(batches, desc=f"eval {task}", unit="batch", disable=not progress)):
             args, kwargs, fact = encode(data.inputs(batch))
             args, kwargs = to_device(args, kwargs, device, dtype)
+            if index in keep:
+                kept.append((args, kwargs, len(batch)))
             sync()
             start = time.perf_counter_ns()
             output = model(*args, **kwargs)
@@ -62,6 +73,15 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
             logits = output.logits if hasattr(output, "logits") else output
             all_logits.append(logits.float().cpu())
             facts.append(fact)
+        if kept:
+            rotation = itertools.cycle(kept)
+
+            def run_once():
+                args, kwargs, _ = next(rotation)
+                model(*args, **kwargs)
+                sync()
+
+            extra = on_real_inputs(run_once, statistics.fmean(n for _, _, n in kept))
     logits = torch.cat(all_logits) if all_logits else torch.empty(0, 0)
     references = [data.labels[i] for i in rows]
 
@@ -80,7 +100,17 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     fields["real_mean_seq_len"] = statistics.fmean(f["padded_len"] for f in facts) if text and facts else None
     fields["real_mean_tokens"] = sum(f["tokens"] for f in facts) / len(rows) if text and rows else None
     fields["real_image_side"] = facts[0]["side"] if not text and facts else None
+    fields.update(extra)
     return fields
+
+
+def _kept_batches(sizes: list, limit: int) -> set:
+    """Indices of up to `limit` batches spread evenly over the dev set, full-size ones only where any are
+    (a short last batch would lower the per-batch figures)."""
+    pool = [i for i, n in enumerate(sizes) if n == max(sizes)] if sizes else []
+    if len(pool) <= limit:
+        return set(pool)
+    return {pool[k * len(pool) // limit] for k in range(limit)}
 
 
 def _score(logits, references, data, label_map, basis, model) -> dict:

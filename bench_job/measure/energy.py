@@ -26,3 +26,16 @@ def energy_fields(result: dict, batch_size: int) -> dict:
         power_samples=headline["power_samples"], sampling_hz=headline["sampling_hz"],
         energy_reason=headline["reason"])
     return fields
+
+
+def real_input_energy_fields(result: dict, samples_per_batch: float) -> dict:
+    """The real-input window's headline figures under the real_* columns (per real batch); every
+    source's figures stay in real_energy_sources (JSONL)."""
+    fields = energy_fields(result, 1)
+    out = {"real_energy_sources": fields["energy_sources"]}
+    if "energy_per_inference_j" not in fields:
+        return dict(out, real_energy_reason=fields["energy_reason"])
+    per_batch = fields["energy_per_inference_j"]
+    return dict(out, real_avg_power_w=fields["avg_power_w"], real_energy_per_batch_j=per_batch,
+                real_energy_net_per_batch_j=fields["energy_net_per_inference_j"],
+                real_energy_per_sample_j=per_batch / samples_per_batch, real_energy_reason=fields["energy_reason"])

@@ -38,6 +38,27 @@ def test_sst2_accuracy_equals_an_independent_computation(fetched_assets, fixture
     assert 3 <= result["real_mean_seq_len"] <= 9
 
 
+def test_real_batches_run_again_for_energy_full_size_in_rotation_already_encoded(fetched_assets):
+    model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
+    seen = []
+    model.register_forward_pre_hook(lambda module, args, kwargs: seen.append(kwargs["input_ids"]), with_kwargs=True)
+
+    def on_real_inputs(run_once, samples_per_run):
+        evaluation_calls = len(seen)
+        for _ in range(14):
+            run_once()
+        return {"calls": len(seen) - evaluation_calls, "samples_per_run": samples_per_run}
+
+    result = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=5,
+                            assets_dir=fetched_assets, progress=False, on_real_inputs=on_real_inputs)
+    evaluated, rerun = seen[:8], seen[8:]
+    # 36 rows in batches of 5: seven full batches are kept (the short last one is not), cycled twice
+    assert result["calls"] == 14 and result["samples_per_run"] == 5
+    assert [t.data_ptr() for t in rerun[:7]] == [t.data_ptr() for t in evaluated[:7]]
+    assert [t.data_ptr() for t in rerun[7:]] == [t.data_ptr() for t in evaluated[:7]]
+    assert result["accuracy"] > 0.9
+
+
 def test_swapped_label_map_is_detected_and_said(fetched_assets):
     model, tokenizer, _ = load_pretrained("bert-base-uncased", fetched_assets)
     right = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=[0, 1], batch_size=8,

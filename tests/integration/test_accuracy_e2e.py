@@ -4,11 +4,11 @@ computation on the same data."""
 
 import json
 import os
-import tarfile
 
 import pytest
 
 from tests.evaluation import fixtures
+from tests.integration.helpers import FAKE_RAPL_WATTS, bundle_records
 
 BERT_REPO = "textattack/bert-base-uncased-SST-2"
 NO_NETWORK = '''
@@ -65,12 +65,6 @@ def independent_accuracy(model_dir, dataset) -> float:
     return sum(int(p == y) for p, y in zip(predicted, list(dataset["label"]))) / len(dataset)
 
 
-def records_of(bundle):
-    with tarfile.open(bundle) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("results.jsonl"))
-        return [json.loads(line) for line in tar.extractfile(member).read().decode().splitlines()]
-
-
 SMALL = ["--set", "sweeps.nlp.batch_sizes=[1]", "--set", "sweeps.nlp.input_size=16", "--set",
          "sweeps.nlp.input_sizes=[16]", "--set", "measure.max_time_per_config_s=0.2"]
 
@@ -79,7 +73,7 @@ def test_zoo_model_from_fetched_assets_offline(cli, tmp_path, assets, sources, o
     result = cli("run", "--models", "bert-base-uncased", "--assets", assets, "--set", "weights=pretrained",
                  "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
     assert result.returncode == 0, result.stderr
-    (record,) = records_of(result.stdout.split()[-1])
+    (record,) = bundle_records(result.stdout.split()[-1])
     assert record["status"] == "ok" and record["weights"] == "pretrained"
     assert record["weights_source"].startswith("hf://" + BERT_REPO + "@")
     assert record["accuracy"] == pytest.approx(independent_accuracy(sources["bert"], sources["sst2"]))
@@ -94,10 +88,41 @@ def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
                                               "task": "sst2", "data_path": sources["sst2_dir"]}]}))
     result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
     assert result.returncode == 0, result.stderr
-    (record,) = records_of(result.stdout.split()[-1])
+    (record,) = bundle_records(result.stdout.split()[-1])
     assert record["accuracy"] == pytest.approx(independent_accuracy(sources["bert"], sources["sst2"]))
     assert record["weights_source"] == sources["bert"]
     assert record["real_latency_per_batch_s"] > 0 and record["real_mean_tokens"] > 0
+
+
+def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, offline_env, fake_rapl):
+    config = tmp_path / "own.yaml"
+    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
+                                              "task": "sst2", "data_path": sources["sst2_dir"]}]}))
+    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), "--sysfs-root", fake_rapl,
+                 "--set", "power.idle_seconds=1", *SMALL, env=offline_env)
+    assert result.returncode == 0, result.stderr
+    (record,) = bundle_records(result.stdout.split()[-1])
+    window = next(s for s in record["real_energy_sources"] if s["power_source"] == "rapl-package")
+    assert window["window_s"] >= 1.0 and window["n_inferences"] > 0
+    assert record["real_avg_power_w"] == pytest.approx(FAKE_RAPL_WATTS, rel=0.02)
+    assert record["real_energy_per_batch_j"] == pytest.approx(
+        FAKE_RAPL_WATTS * window["window_s"] / window["n_inferences"], rel=0.02)
+    # 36 sentences in batches of 8: the four full batches are cycled, the short last one is left out
+    assert record["real_batch_size"] == 8
+    assert record["real_energy_per_sample_j"] == pytest.approx(record["real_energy_per_batch_j"] / 8)
+    assert record["real_energy_reason"] is None
+
+
+def test_without_a_power_source_real_energy_is_empty_with_the_reason(cli, tmp_path, sources, offline_env):
+    config = tmp_path / "own.yaml"
+    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
+                                              "task": "sst2", "data_path": sources["sst2_dir"]}]}))
+    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), "--sysfs-root",
+                 str(tmp_path / "empty-sys"), *SMALL, env=offline_env)
+    assert result.returncode == 0, result.stderr
+    (record,) = bundle_records(result.stdout.split()[-1])
+    assert record["real_energy_per_batch_j"] is None and record["real_energy_reason"].startswith("no power source")
+    assert record["real_latency_per_batch_s"] > 0
 
 
 def test_missing_assets_go_on_with_random_weights_when_accuracy_is_optional(cli, tmp_path):
@@ -106,7 +131,7 @@ def test_missing_assets_go_on_with_random_weights_when_accuracy_is_optional(cli,
     result = cli("run", "--models", "distilbert-base-uncased", "--assets", str(empty), "--set", "weights=pretrained",
                  "--out", str(tmp_path / "out"), *SMALL)
     assert result.returncode == 0, result.stderr
-    (record,) = records_of(result.stdout.split()[-1])
+    (record,) = bundle_records(result.stdout.split()[-1])
     assert record["status"] == "ok" and record["weights"] == "random" and record["accuracy"] is None
     assert "bench-job fetch" in record["notes"] and "random weights" in record["weights_source"]
 

@@ -1,36 +1,9 @@
 """The real CLI against a fake RAPL tree whose counter a helper process advances at a known wattage:
 energy columns are filled, consistent, and agree with the known power within 2%."""
 
-import json
-import os
-import subprocess
-import sys
-import tarfile
-import time
-
 import pytest
 
-WATTS = 15.0
-
-
-@pytest.fixture
-def fake_rapl(tmp_path):
-    root = tmp_path / "sys"
-    process = subprocess.Popen([sys.executable, "-m", "tests.power.fake_rapl", "--sysfs-root", str(root),
-                                "--watts", str(WATTS)], cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-    deadline = time.time() + 30
-    while not (root / "class" / "powercap" / "intel-rapl:0").exists():
-        assert time.time() < deadline and process.poll() is None, "fake RAPL did not start"
-        time.sleep(0.05)
-    yield str(root)
-    process.terminate()
-    process.wait()
-
-
-def records_of(bundle):
-    with tarfile.open(bundle) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("results.jsonl"))
-        return [json.loads(line) for line in tar.extractfile(member).read().decode().splitlines()]
+from tests.integration.helpers import FAKE_RAPL_WATTS, bundle_records
 
 
 def test_energy_from_a_fake_rapl_counter_at_a_known_wattage(cli, tmp_path, fake_rapl):
@@ -40,16 +13,16 @@ def test_energy_from_a_fake_rapl_counter_at_a_known_wattage(cli, tmp_path, fake_
                  "--set", "power.idle_seconds=1")
     assert result.returncode == 0, result.stderr
     assert "power sources: rapl-package" in result.stderr
-    records = records_of(result.stdout.split()[-1])
+    records = bundle_records(result.stdout.split()[-1])
     assert len(records) == 2
     for r in records:
         assert r["status"] == "ok"
         assert r["power_source"] == "rapl-package" and r["power_scope"]
-        assert r["avg_power_w"] == pytest.approx(WATTS, rel=0.02)
-        assert r["idle_power_w"] == pytest.approx(WATTS, rel=0.02)
+        assert r["avg_power_w"] == pytest.approx(FAKE_RAPL_WATTS, rel=0.02)
+        assert r["idle_power_w"] == pytest.approx(FAKE_RAPL_WATTS, rel=0.02)
         window = next(s for s in r["energy_sources"] if s["power_source"] == "rapl-package")
         assert window["window_s"] >= 1.0
-        assert r["energy_per_inference_j"] == pytest.approx(WATTS * window["window_s"] / window["n_inferences"], rel=0.02)
+        assert r["energy_per_inference_j"] == pytest.approx(FAKE_RAPL_WATTS * window["window_s"] / window["n_inferences"], rel=0.02)
         assert r["energy_per_sample_j"] == pytest.approx(r["energy_per_inference_j"] / r["batch_size"])
         # constant power: the net energy above idle is a small fraction of the gross
         assert abs(r["energy_net_per_inference_j"]) < 0.05 * r["energy_per_inference_j"]
@@ -62,6 +35,6 @@ def test_without_a_power_source_energy_is_empty_with_the_reason(cli, tmp_path):
                  "sweeps.vision.input_size=32", "--set", "sweeps.vision.input_sizes=[32]",
                  "--set", "measure.max_time_per_config_s=0.2")
     assert result.returncode == 0, result.stderr
-    (record,) = records_of(result.stdout.split()[-1])
+    (record,) = bundle_records(result.stdout.split()[-1])
     assert record["energy_per_inference_j"] is None and record["avg_power_w"] is None
     assert record["energy_reason"].startswith("no power source: ") and "rapl" in record["energy_reason"]

@@ -6,16 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import tarfile
 import time
 
 import yaml
 
-
-def bundle_records(path):
-    with tarfile.open(path) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("results.jsonl"))
-        return [json.loads(line) for line in tar.extractfile(member).read().decode().splitlines()]
+from tests.integration.helpers import bundle_records
 
 
 def test_worker_over_its_memory_cap_is_oom_and_larger_configurations_are_skipped(cli, tmp_path):

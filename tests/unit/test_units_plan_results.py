@@ -73,3 +73,13 @@ def test_unknown_schema_version_is_refused(tmp_path):
     path.write_text(json.dumps({"schema_version": 99, "key": "a"}) + "\n")
     with pytest.raises(SchemaError, match="schema version 99"):
         read_records(str(path))
+
+
+def test_version_1_records_still_read_without_the_real_input_energy_columns(tmp_path):
+    path = tmp_path / "results.jsonl"
+    old = {"schema_version": 1, "key": "a", "model": "m", "status": "ok", "real_latency_per_batch_s": 0.01}
+    path.write_text(json.dumps(old) + "\n")
+    frame = to_frame(read_records(str(path)))
+    assert list(frame.columns) == COLUMNS
+    assert frame.loc[0, "real_latency_per_batch_s"] == 0.01
+    assert frame.loc[0, "real_energy_per_batch_j"] is None and frame.loc[0, "real_energy_reason"] is None
