@@ -178,7 +178,7 @@ def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> 
         reasons = measured(merged).groupby("device")["energy_reason"].first().dropna()
         energy = [Heading(2, "Energy ratio"),
                   Text("Not computable: energy was not measured on both the baseline and another device"
-                       + ("" if reasons.empty else " (" + "; ".join(f"{d}: no power source: {r}" for d, r in reasons.items())
+                       + ("" if reasons.empty else " (" + "; ".join(f"{d}: {r}" for d, r in reasons.items())
                           + ")") + ".")]
     blocks += energy
     blocks += plots_section(merged, colours, out_dir) + fronts_section(merged, colours, out_dir)

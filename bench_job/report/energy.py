@@ -60,7 +60,7 @@ def energy_table(frame, sweep: str) -> list:
 def energy_section(frame, ctx) -> list:
     blocks = [Heading(2, "Energy")]
     if not has_energy(frame):
-        return blocks + [Text(f"no power source: {no_power_reason(frame)}. Energy is never estimated from "
+        return blocks + [Text(f"Energy not measured: {no_power_reason(frame)}. Energy is never estimated from "
                               "TDP-style constants, so these fields stay empty.")]
     blocks += [Text("Energy per inference = average power over a window of repeated forward passes (>= 1 s and >= "
                     "10 samples) x time, divided by the passes; net subtracts the idle baseline; per sample divides "

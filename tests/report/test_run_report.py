@@ -62,7 +62,7 @@ def test_flops_table_shows_achieved_gflops_and_peak_fraction(report, csv, run_t1
 def test_energy_section_says_why_it_is_empty(report, csv):
     reason = csv["energy_reason"].dropna()
     expected = reason.iloc[0] if len(reason) else "not recorded"
-    assert f"no power source: {expected}" in report
+    assert f"Energy not measured: {expected}" in report
 
 
 def test_accuracy_section_says_random_weights(report):
