@@ -17,7 +17,9 @@ def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float) -> list[s
         reasons.append(f"only {n} timed runs (< {min_runs})")
     ci = record.get("latency_ci_rel")
     if ci is not None and ci > target_ci_rel:
-        reasons.append(f"95% CI half-width {ci:.1%} of the mean (> {target_ci_rel:.0%})")
+        # two decimals where one would print the threshold itself ("5.0% (> 5%)")
+        shown = f"{ci:.1%}" if round(ci, 3) > target_ci_rel else f"{ci:.2%}"
+        reasons.append(f"95% CI half-width {shown} of the mean (> {target_ci_rel:.0%})")
     other = record.get("other_cpu_share")
     if other is not None and other > MAX_OTHER_CPU_SHARE:
         reasons.append(f"other processes used {other:.0%} of the CPU during timing")

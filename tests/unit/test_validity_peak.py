@@ -57,3 +57,9 @@ def test_contention_probe_sees_a_busy_neighbour():
     import os
     assert share >= 0.5 / os.cpu_count()
     assert share <= 1.0
+
+
+def test_a_ci_just_over_the_target_is_not_printed_as_the_target():
+    r = mark_validity(record(latency_ci_rel=0.0504), 10, 0.05)
+    assert r["invalid_reasons"] == "95% CI half-width 5.04% of the mean (> 5%)"
+    assert mark_validity(record(latency_ci_rel=0.0551), 10, 0.05)["invalid_reasons"].startswith("95% CI half-width 5.5% ")
