@@ -39,7 +39,11 @@ def real_input_energy(task: dict, meter):
         if meter is None:
             return {"real_energy_reason": task["energy_reason"]}
         power = task["power"]
-        result = meter.measure(run_once, power["min_window_s"], power["min_samples"], power["max_window_s"])
+        try:
+            result = meter.measure(run_once, power["min_window_s"], power["min_samples"], power["max_window_s"])
+        except Exception as exc:  # a failed energy window costs the real-input energy, not the accuracy
+            first = str(exc).strip().splitlines()
+            return {"real_energy_reason": f"{type(exc).__name__}: {first[0][:200] if first else ''}"}
         return real_input_energy_fields(result, samples_per_batch)
     return measure
 

@@ -107,7 +107,8 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
 def _kept_batches(sizes: list, limit: int) -> set:
     """Indices of up to `limit` batches spread evenly over the dev set, full-size ones only where any are
     (a short last batch would lower the per-batch figures)."""
-    pool = [i for i, n in enumerate(sizes) if n == max(sizes)] if sizes else []
+    full = max(sizes, default=0)
+    pool = [i for i, n in enumerate(sizes) if n == full]
     if len(pool) <= limit:
         return set(pool)
     return {pool[k * len(pool) // limit] for k in range(limit)}
