@@ -5,7 +5,7 @@ map, the metric); this module picks the model, preprocessing and label map the r
 outcome into record fields.
 """
 
-from bench_job.errors import UserError
+from bench_job.errors import UserError, one_line
 from bench_job.measure.energy import real_input_energy_fields
 
 RANDOM_WEIGHTS = "random init (released architecture)"
@@ -42,8 +42,7 @@ def real_input_energy(task: dict, meter):
         try:
             result = meter.measure(run_once, power["min_window_s"], power["min_samples"], power["max_window_s"])
         except Exception as exc:  # a failed energy window costs the real-input energy, not the accuracy
-            first = str(exc).strip().splitlines()
-            return {"real_energy_reason": f"{type(exc).__name__}: {first[0][:200] if first else ''}"}
+            return {"real_energy_reason": one_line(exc, 200)}
         return real_input_energy_fields(result, samples_per_batch)
     return measure
 
@@ -68,5 +67,4 @@ def accuracy_fields(task: dict, model, family, preprocessing, label_map, device:
     except UserError as exc:
         return {"accuracy_error": str(exc)}
     except Exception as exc:  # a failed evaluation costs the accuracy columns, not the sweep
-        first = str(exc).strip().splitlines()
-        return {"accuracy_error": f"{type(exc).__name__}: {first[0][:200] if first else ''}"}
+        return {"accuracy_error": one_line(exc, 200)}

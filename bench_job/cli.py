@@ -12,7 +12,7 @@ import sys
 import yaml
 
 from bench_job import __version__
-from bench_job.errors import UserError
+from bench_job.errors import UserError, one_line
 
 log = logging.getLogger("bench_job")
 EXIT_USAGE = 2
@@ -211,8 +211,7 @@ def cmd_fetch(args) -> int:
     except UserError:
         raise
     except Exception as exc:  # network and hub failures: what was fetched is kept, a re-run resumes
-        first = str(exc).strip().splitlines()
-        raise UserError(f"fetch into {args.assets} stopped ({type(exc).__name__}: {first[0][:200] if first else ''}); "
+        raise UserError(f"fetch into {args.assets} stopped ({one_line(exc, 200)}); "
                         f"check the network and run the same command again: completed items are kept") from None
     for item, what in outcome.items():
         print(f"{what}: {item}")

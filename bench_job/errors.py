@@ -3,3 +3,9 @@
 
 class UserError(Exception):
     """Bad input: an unknown model, a bad size, a broken config, missing weights or data."""
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An unexpected exception as one line for a record or a message: its type and the start of its first line."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:limit] if lines else ''}".rstrip(": ")

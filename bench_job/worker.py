@@ -17,7 +17,7 @@ import traceback
 
 from bench_job.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.device_state import compare_device_state, read_device_state
-from bench_job.errors import UserError
+from bench_job.errors import UserError, one_line
 from bench_job.families import FAMILIES
 from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
@@ -45,11 +45,6 @@ def _is_out_of_memory(exc: BaseException) -> bool:
         return True
     text = str(exc)
     return isinstance(exc, RuntimeError) and ("can't allocate memory" in text or "out of memory" in text)
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0][:300] if lines else ''}".rstrip(": ")
 
 
 def prepare_variant(model, variant, device: str):
@@ -190,7 +185,7 @@ def worker_main(conn, task: dict) -> None:
             accuracy = accuracy_fields(task, model, family, preprocessing, label_map, device, meter)
         except Exception as exc:  # a model that cannot be built fails all its configurations alike
             status = "oom" if _is_out_of_memory(exc) else "error"
-            reason = str(exc) if isinstance(exc, UserError) else _one_line(exc)
+            reason = str(exc) if isinstance(exc, UserError) else one_line(exc)
             conn.send(("build_failed", status, reason))
             return
         model_rss = memory.rss_bytes()
@@ -225,11 +220,11 @@ def measure_points(conn, task, model, family, device, meter, base, unique, model
         except Exception as exc:
             if _is_out_of_memory(exc):
                 failed.append(point)
-                record.update(status="oom", reason=_one_line(exc))
+                record.update(status="oom", reason=one_line(exc))
                 if device == "cuda":
                     torch.cuda.empty_cache()
             else:
-                reason = str(exc) if isinstance(exc, UserError) else _one_line(exc)
+                reason = str(exc) if isinstance(exc, UserError) else one_line(exc)
                 record.update(status="error", reason=reason)
                 conn.send(("log", "debug", traceback.format_exc()))
         record["duration_s"] = time.time() - started

@@ -82,11 +82,17 @@ def test_zoo_model_from_fetched_assets_offline(cli, tmp_path, assets, sources, o
     assert record["params"] < 1_000_000
 
 
-def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
+def own_checkpoint_config(tmp_path, sources) -> str:
+    """A config naming the user's own checkpoint folder and SST-2-shaped dataset folder."""
     config = tmp_path / "own.yaml"
     config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
                                               "task": "sst2", "data_path": sources["sst2_dir"]}]}))
-    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
+    return str(config)
+
+
+def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
+    config = own_checkpoint_config(tmp_path, sources)
+    result = cli("run", "--config", config, "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
     assert record["accuracy"] == pytest.approx(independent_accuracy(sources["bert"], sources["sst2"]))
@@ -95,10 +101,8 @@ def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
 
 
 def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, offline_env, fake_rapl):
-    config = tmp_path / "own.yaml"
-    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
-                                              "task": "sst2", "data_path": sources["sst2_dir"]}]}))
-    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), "--sysfs-root", fake_rapl,
+    config = own_checkpoint_config(tmp_path, sources)
+    result = cli("run", "--config", config, "--out", str(tmp_path / "out"), "--sysfs-root", fake_rapl,
                  "--set", "power.idle_seconds=1", *SMALL, env=offline_env)
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
@@ -114,10 +118,8 @@ def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, 
 
 
 def test_without_a_power_source_real_energy_is_empty_with_the_reason(cli, tmp_path, sources, offline_env):
-    config = tmp_path / "own.yaml"
-    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
-                                              "task": "sst2", "data_path": sources["sst2_dir"]}]}))
-    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), "--sysfs-root",
+    config = own_checkpoint_config(tmp_path, sources)
+    result = cli("run", "--config", config, "--out", str(tmp_path / "out"), "--sysfs-root",
                  str(tmp_path / "empty-sys"), *SMALL, env=offline_env)
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
