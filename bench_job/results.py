@@ -10,8 +10,11 @@ import os
 
 # 2: real-input energy columns (real_avg_power_w ... real_energy_reason) and raw real_energy_sources;
 # version 1 records lack them.
-SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# 3: the median's confidence interval (the statistic the report shows and validity judges), timing in
+# interleaved rounds with disturbed rounds redone (rounds ... quiet_wait_s, raw rounds_detail), and the
+# memory split (framework, weights, activations); versions 1 and 2 lack them.
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
 # One row per configuration, in CSV order. The RAW_FIELDS (raw timings, every power source's figures,
@@ -27,10 +30,13 @@ COLUMNS = [
     # latency of the forward pass
     "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s",
     "latency_min_s", "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel",
-    "n_runs", "warmup_runs", "stop_reason", "timer", "throughput", "achieved_gflops", "peak_fraction",
+    "latency_median_ci_low_s", "latency_median_ci_high_s", "latency_median_ci_rel",
+    "n_runs", "warmup_runs", "rounds", "rounds_redone", "redo_reasons", "quiet_wait_s", "stop_reason", "timer", "throughput", "achieved_gflops", "peak_fraction",
     "other_cpu_share",
     # memory
     "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes", "swap_in", "swap_out", "swapped",
+    # the peak split: the worker before any model, the model's weights, the pass's activations
+    "framework_rss_bytes", "weights_rss_bytes", "activations_rss_bytes", "weights_bytes",
     # power and energy (filled where the device has a power source)
     "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j",
     "idle_power_w", "power_source", "power_scope", "power_samples", "sampling_hz", "energy_reason",
@@ -48,7 +54,8 @@ COLUMNS = [
     # when
     "started_at", "duration_s",
 ]
-RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state", "real_latencies_s", "real_energy_sources")
+RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state", "real_latencies_s", "real_energy_sources",
+              "rounds_detail")
 
 
 def config_key(model: str, variant: str, accelerator: str, batch_size: int, input_size: int) -> str:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bench_job.measure.stats import ci_half_width, summarize
+from bench_job.measure.stats import ci_half_width, median_ci_rel, summarize
 
 
 def test_summary_matches_numpy_and_scipy():
@@ -32,3 +32,19 @@ def test_ci_of_one_sample_is_infinite_and_summary_leaves_it_empty():
 def test_ci_shrinks_with_more_samples():
     rng = np.random.default_rng(1)
     assert ci_half_width(rng.normal(1, 0.1, 100)) < ci_half_width(rng.normal(1, 0.1, 10))
+
+
+def test_median_ci_is_the_order_statistics_interval():
+    # n = 10 at 95%: the 2nd and 9th smallest (binomial coverage 97.9%), as tables of the sign test give.
+    samples = [0.010, 0.011, 0.012, 0.013, 0.014, 0.015, 0.016, 0.017, 0.018, 0.100]
+    s = summarize(samples, 0.95)
+    assert (s["latency_median_ci_low_s"], s["latency_median_ci_high_s"]) == (0.011, 0.018)
+    assert s["latency_median_ci_rel"] == pytest.approx((0.018 - 0.011) / 2 / np.median(samples))
+    # one disturbed run moves the mean's interval, not the median's
+    assert s["latency_ci_rel"] > 3 * s["latency_median_ci_rel"]
+
+
+def test_median_ci_needs_six_samples_at_95_percent():
+    assert summarize([0.01] * 5)["latency_median_ci_low_s"] is None
+    assert median_ci_rel([0.01, 0.02, 0.03]) == math.inf
+    assert summarize([0.01] * 6)["latency_median_ci_rel"] == 0.0
