@@ -8,11 +8,15 @@ import os
 import shutil
 import socket
 import sys
+import time
 
 import yaml
 
 from bench_job import __version__
 from bench_job.errors import UserError, one_line
+from bench_job.results import latest_records
+from bench_job.summary import run_summary
+from bench_job.units import format_duration
 
 log = logging.getLogger("bench_job")
 EXIT_USAGE = 2
@@ -115,21 +119,24 @@ def load_config(args):
     return cfg.resolve(args.config, device=args.device, sets=sets, overrides=_overrides(args))
 
 
+EXIT_NOTHING_MEASURED = 1
+
+
 def cmd_run(args) -> int:
     from bench_job.device import collect_env, run_isolated
-    from bench_job.measure.peak import measure_peak_gflops
     from bench_job.logs import setup_logging
+    from bench_job.measure.peak import measure_peak_gflops
     from bench_job.results import ResultStore
     from bench_job.runner import Runner, StopRequest, resolve_accelerator
 
+    started = time.monotonic()
+    started_at = _utc_now()
     config = load_config(args)
     device = config.run["device"]
     host = socket.gethostname()
-    prepare_assets(config)
+    asset_warnings = prepare_assets(config)
     env = run_isolated(collect_env, config.data["power"]["sysfs_root"])
     accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
-    env["peak_gflops"] = run_isolated(measure_peak_gflops, config.run["threads"],
-                                      4096 if accelerator == "cuda" else 1024, 1.0, accelerator)
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as exc:
@@ -140,6 +147,11 @@ def cmd_run(args) -> int:
     setup_logging(os.path.join(workdir, "run.log"), interactive, args.verbose)
     log.info("bench-job %s: device profile %s, %d model(s), work folder %s", __version__, device,
              len(config.models), workdir)
+    for warning in asset_warnings:
+        log.warning(warning)
+    log.info("measuring the device's matmul peak (a few seconds)")
+    env["peak_gflops"] = run_isolated(measure_peak_gflops, config.run["threads"],
+                                      4096 if accelerator == "cuda" else 1024, 1.0, accelerator)
     log.info("matmul peak of this device: %.1f GFLOP/s (fp32, %s)", env["peak_gflops"], accelerator)
     stop = StopRequest()
     stop.install()
@@ -149,18 +161,52 @@ def cmd_run(args) -> int:
     with open(os.path.join(workdir, "env.json"), "w") as handle:
         json.dump(env, handle, indent=2)
     store = ResultStore(os.path.join(workdir, "results.jsonl"))
-    outcome = Runner(config, store, accelerator, stop, show_progress=interactive,
-                     peak_gflops=env["peak_gflops"]).run()
-    if outcome.interrupted:
-        log.warning("stopped by %s: bundling the %d configuration(s) measured so far; run the same command "
-                    "again to resume", outcome.signal_name, len(store.read()))
-    bundle = finish(workdir, args.out, device, host, config.data, env)
-    if not outcome.interrupted:
+    runner = Runner(config, store, accelerator, stop, show_progress=interactive, peak_gflops=env["peak_gflops"],
+                    started=started)
+    result = runner.run()
+    outcome = _outcome(runner, store, result, started, started_at)
+    if result.interrupted:
+        log.warning("stopped by %s: bundling the %d configuration(s) measured so far as PARTIAL; run the same "
+                    "command again to resume", result.signal_name, outcome.planned - len(outcome.never_measured))
+    if outcome.over_budget_s:
+        log.warning("the run took %s, %s over its --budget of %s: repetitions never go below measure.min_runs "
+                    "and min_rounds", format_duration(outcome.elapsed_s), format_duration(outcome.over_budget_s),
+                    format_duration(outcome.budget_s))
+    records = latest_records(store.read())
+    log.info(run_summary(records, outcome))
+    bundle = finish(workdir, args.out, f"{device}-{host}", config.data, env, outcome)
+    if not result.interrupted:
         shutil.rmtree(workdir)
     print(bundle)
-    if outcome.interrupted:
-        return 130 if outcome.signal_name == "SIGINT" else 143
+    if result.interrupted:
+        return 130 if result.signal_name == "SIGINT" else 143
+    if not any(r["status"] == "ok" for r in records):
+        log.error("nothing was measured: every configuration ended oom, skipped, error or timeout (see the report)")
+        return EXIT_NOTHING_MEASURED
     return 0
+
+
+def _utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _outcome(runner, store, result, started: float, started_at: str):
+    """What the run as a whole did, for outcome.json, the console summary and the report's verdict."""
+    from bench_job.run_outcome import RunOutcome
+
+    planned = runner.planned_keys()
+    done = store.done_keys()
+    budget = config_budget_s(runner.config)
+    return RunOutcome(complete=all(k in done for k in planned), stopped_by=result.signal_name,
+                      planned=len(planned), never_measured=tuple(k for k in planned if k not in done),
+                      started_at=started_at, finished_at=_utc_now(), elapsed_s=time.monotonic() - started,
+                      budget_s=budget)
+
+
+def config_budget_s(config) -> float | None:
+    from bench_job.units import parse_duration
+
+    return parse_duration(config.run["budget"]) if config.run["budget"] else None
 
 
 def _zoo_checkpoint_models(config, pretrained_only: bool = True) -> list:
@@ -171,11 +217,12 @@ def _zoo_checkpoint_models(config, pretrained_only: bool = True) -> list:
             and (m.weights == "pretrained" or not pretrained_only)]
 
 
-def prepare_assets(config) -> None:
+def prepare_assets(config) -> list[str]:
     """With --assets: work offline from it, and check it holds what the pretrained models need.
 
     Missing or corrupt assets stop the run with the fix named, or, with accuracy.optional, turn the
-    affected models to random weights (efficiency figures stay valid) and say so in every row."""
+    affected models to random weights (efficiency figures stay valid) and say so in every row. Returns
+    the warnings to log once the run log exists."""
     from evaluation import AssetsError, offline_env, require
 
     assets = config.run["assets"]
@@ -185,7 +232,7 @@ def prepare_assets(config) -> None:
         os.environ.update(offline_env(os.path.abspath(assets)))
     needing = _zoo_checkpoint_models(config)
     if not needing or not assets:
-        return
+        return []
     try:
         require(assets, [m.name for m in needing], sorted({m.task for m in needing if m.task}), deep=False)
     except AssetsError as exc:
@@ -194,7 +241,9 @@ def prepare_assets(config) -> None:
         for model in needing:
             model.weights = "random"
             model.weights_note = f"pretrained weights unavailable ({exc}); measured with random weights"
-        log.warning("%s: the run goes on with random weights (accuracy.optional)", exc)
+        return [f"{exc}: the run goes on with random weights for {', '.join(m.name for m in needing)} "
+                f"(accuracy.optional); their rows say so"]
+    return []
 
 
 def cmd_fetch(args) -> int:
@@ -219,13 +268,16 @@ def cmd_fetch(args) -> int:
     return 0
 
 
-def finish(workdir: str, out: str, device: str, host: str, config_data: dict, env: dict) -> str:
-    """Write the table, plots and report next to the records, then the bundle. A failure to report is
-    logged and the bundle still carries the raw records."""
+def finish(workdir: str, out: str, name: str, config_data: dict, env: dict, outcome) -> str:
+    """Write outcome.json, the table, plots and report next to the records, then the bundle, named
+    PARTIAL when the run did not finish. A failure to report is logged and the bundle still carries
+    the raw records."""
     from bench_job.report.bundle import write_bundle
     from bench_job.report.report import write_run_report
     from bench_job.results import read_records, to_frame
+    from bench_job.run_outcome import write_outcome
 
+    write_outcome(workdir, outcome)
     try:
         records = read_records(os.path.join(workdir, "results.jsonl")) \
             if os.path.exists(os.path.join(workdir, "results.jsonl")) else []
@@ -237,7 +289,7 @@ def finish(workdir: str, out: str, device: str, host: str, config_data: dict, en
     for handler in log.handlers:
         handler.flush()
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return write_bundle(workdir, out, f"{device}-{host}-{stamp}")
+    return write_bundle(workdir, out, f"{name}-{stamp}" + ("" if outcome.complete else "-PARTIAL"))
 
 
 def cmd_probe(args) -> int:

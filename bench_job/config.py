@@ -160,6 +160,10 @@ def _positive_int(value, key: str, allow_none: bool = False):
            f"{key} must be a positive whole number, got {value!r}")
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _size_list(value, key: str):
     _check(isinstance(value, list) and value, f"{key} must be a non-empty list of positive whole numbers, got {value!r}")
     for item in value:
@@ -194,6 +198,14 @@ def validate(data: dict) -> None:
            f"measure.confidence must be between 0.5 and 1, got {measure['confidence']!r}")
     _check(isinstance(measure["max_time_per_config_s"], (int, float)) and measure["max_time_per_config_s"] > 0,
            f"measure.max_time_per_config_s must be a positive number, got {measure['max_time_per_config_s']!r}")
+    _positive_int(measure["min_rounds"], "measure.min_rounds")
+    _check(_is_number(measure["round_time_s"]) and measure["round_time_s"] > 0,
+           f"measure.round_time_s must be a positive number of seconds, got {measure['round_time_s']!r}")
+    _check(_is_number(measure["max_other_cpu_share"]) and 0 < measure["max_other_cpu_share"] < 1,
+           f"measure.max_other_cpu_share must be a fraction between 0 and 1, got {measure['max_other_cpu_share']!r}")
+    for key in ("quiet_wait_s", "patience_s"):
+        _check(_is_number(measure[key]) and measure[key] >= 0,
+               f"measure.{key} must be a number of seconds (0 or more), got {measure[key]!r}")
     for sweep_name, sweep in data["sweeps"].items():
         _size_list(sweep["batch_sizes"], f"sweeps.{sweep_name}.batch_sizes")
         _positive_int(sweep["input_size"], f"sweeps.{sweep_name}.input_size")

@@ -11,8 +11,9 @@ import os
 # 2: real-input energy columns (real_avg_power_w ... real_energy_reason) and raw real_energy_sources;
 # version 1 records lack them.
 # 3: the median's confidence interval (the statistic the report shows and validity judges), timing in
-# interleaved rounds with disturbed rounds redone (rounds ... quiet_wait_s, raw rounds_detail), and the
-# memory split (framework, weights, activations); versions 1 and 2 lack them.
+# interleaved rounds with disturbed rounds redone (rounds ... quiet_wait_s, raw rounds_detail), other
+# processes' share during the energy window, and the memory split (framework, weights, activations);
+# throughput is batch / median (it was batch / mean). Versions 1 and 2 lack them.
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
@@ -40,6 +41,7 @@ COLUMNS = [
     # power and energy (filled where the device has a power source)
     "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j",
     "idle_power_w", "power_source", "power_scope", "power_samples", "sampling_hz", "energy_reason",
+    "energy_other_cpu_share",
     # device state around the configuration
     "throttled", "throttle_reasons", "temp_max_c_before", "temp_max_c_after",
     # accuracy on real dev data (filled with pretrained weights and assets)
@@ -120,13 +122,17 @@ def read_records(path: str) -> list[dict]:
     return records
 
 
+def latest_records(records: list[dict]) -> list[dict]:
+    """One record per configuration: a later record of a key replaces an earlier one (a resumed run)."""
+    return list({r["key"]: r for r in records}.values())
+
+
 def to_frame(records: list[dict]):
     """The flat table: one row per configuration, the schema's columns in order (later records of the
     same key replace earlier ones, so a resumed run never shows a configuration twice)."""
     import pandas as pd
 
-    latest = {r["key"]: r for r in records}
-    rows = [{c: _flat(r.get(c)) for c in COLUMNS} for r in latest.values()]
+    rows = [{c: _flat(r.get(c)) for c in COLUMNS} for r in latest_records(records)]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

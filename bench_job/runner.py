@@ -14,6 +14,7 @@ from bench_job.cgroup import oom_kill_count
 from bench_job.families import FAMILIES
 from bench_job.measure.energy import no_source_reason
 from bench_job.measure.memory import rss_bytes
+from bench_job.measure.rounds import RoundSettings
 from bench_job.plan import build_plan, is_dominated
 from bench_job.results import ResultStore, make_record
 from bench_job.units import format_bytes, parse_duration, parse_size
@@ -23,10 +24,12 @@ from bench_job.worker import worker_main
 log = logging.getLogger("bench_job")
 
 _POLL_S = 0.02   # the memory watchdog's period: short, since a large allocation grows fast
+# Below this much room above the framework's own memory, a cap leaves even a small CNN nothing to run in.
+_MIN_MODEL_ROOM = 256 * 2**20
 
 
 @dataclass
-class RunOutcome:
+class PlanResult:
     measured: int
     interrupted: bool
     signal_name: str | None = None
@@ -52,7 +55,8 @@ class StopRequest:
 
 class Runner:
     def __init__(self, config, store: ResultStore, accelerator: str, stop: StopRequest, show_progress: bool,
-                 peak_gflops: float | None = None):
+                 peak_gflops: float | None = None, started: float | None = None):
+        """started: time.monotonic() when the command began; the --budget counts from there."""
         self.config = config
         self.peak_gflops = peak_gflops
         self.store = store
@@ -62,10 +66,12 @@ class Runner:
         self.run_id = uuid.uuid4().hex[:12]
         run = config.run
         self.memory_cap = parse_size(run["max_worker_memory"]) if run["max_worker_memory"] else None
-        self.deadline = time.monotonic() + parse_duration(run["budget"]) if run["budget"] else None
+        started = time.monotonic() if started is None else started
+        self.deadline = started + parse_duration(run["budget"]) if run["budget"] else None
+        self.framework_rss = None       # a worker's resident memory before any model, once one has said
 
     # -- the plan -------------------------------------------------------------------------------------
-    def run(self) -> RunOutcome:
+    def run(self) -> PlanResult:
         self._open_power()
         try:
             return self._run_plan()
@@ -101,7 +107,10 @@ class Runner:
         log.info("idle power: %s", ", ".join(f"{k} {v:.2f} W" if v is not None else f"{k} n/a" for k, v in idle.items()))
         return {k: v for k, v in idle.items() if v is not None}
 
-    def _run_plan(self) -> RunOutcome:
+    def planned_keys(self) -> list[str]:
+        return [item.key(p, self.accelerator) for item in build_plan(self.config) for p in item.points]
+
+    def _run_plan(self) -> PlanResult:
         plan = build_plan(self.config)
         done = self.store.done_keys()
         total = sum(len(item.points) for item in plan)
@@ -119,8 +128,8 @@ class Runner:
                 remaining = sum(len(i.points) for i in plan[index:])
                 measured += self._run_item(item, pending, remaining)
                 if self.stop.requested:
-                    return RunOutcome(measured, True, self.stop.signal_name)
-        return RunOutcome(measured, False)
+                    return PlanResult(measured, True, self.stop.signal_name)
+        return PlanResult(measured, False)
 
     def _time_per_config(self, remaining_configs: int) -> float:
         """The per-configuration timing budget; with --budget, what is left spread over what is left.
@@ -135,18 +144,22 @@ class Runner:
             log.warning("time budget spent: remaining configurations get their minimum runs only")
         return max(0.05, min(cap, share))
 
+    def _round_settings(self, remaining_configs: int) -> RoundSettings:
+        measure = self.config.measure
+        return RoundSettings(
+            warmup_runs=measure["warmup_runs"], min_runs=measure["min_runs"], max_runs=measure["max_runs"],
+            target_ci_rel=measure["target_ci_rel"], confidence=measure["confidence"],
+            max_time_s=self._time_per_config(remaining_configs), min_rounds=measure["min_rounds"],
+            round_time_s=measure["round_time_s"], max_other_cpu_share=measure["max_other_cpu_share"],
+            quiet_wait_s=measure["quiet_wait_s"], patience_s=measure["patience_s"], deadline=self.deadline)
+
     # -- one model variant ----------------------------------------------------------------------------
     def _run_item(self, item, pending: list, remaining_configs: int) -> int:
         name = f"{item.entry.name} [{item.variant.name}]"
         written = 0
         failed = []
         while pending and not self.stop.requested:
-            settings = {
-                "warmup_runs": self.config.measure["warmup_runs"], "min_runs": self.config.measure["min_runs"],
-                "max_runs": self.config.measure["max_runs"], "target_ci_rel": self.config.measure["target_ci_rel"],
-                "confidence": self.config.measure["confidence"],
-                "max_time_s": self._time_per_config(remaining_configs),
-            }
+            settings = self._round_settings(remaining_configs)
             power = dict(self.config.data["power"], idle_w=self._idle_baseline())
             task = {"entry": item.entry, "variant": item.variant, "points": pending,
                     "power": power, "energy_reason": self.energy_reason,
@@ -196,7 +209,8 @@ class Runner:
                 record["achieved_gflops"] = record["flops"] / record["latency_median_s"] / 1e9
                 if self.peak_gflops:
                     record["peak_fraction"] = record["achieved_gflops"] / self.peak_gflops
-            mark_validity(record, self.config.measure["min_runs"], self.config.measure["target_ci_rel"])
+            measure = self.config.measure
+            mark_validity(record, measure["min_runs"], measure["target_ci_rel"], measure["max_other_cpu_share"])
         self.store.append(record)
         self.bar.update(1)
         if record["status"] == "ok":
@@ -247,6 +261,10 @@ class Runner:
                     current = None
                 elif kind == "log":
                     log.log(logging.getLevelName(message[1].upper()), message[2])
+                elif kind == "framework":
+                    self._note_framework(message[1])
+                elif kind == "progress":
+                    self.bar.set_postfix_str(message[1], refresh=False)
                 elif kind == "eof":
                     break
             if not process.is_alive() and not receiver.poll(0):
@@ -255,7 +273,9 @@ class Runner:
             peak_rss = max(peak_rss, rss)
             if self.memory_cap and rss > self.memory_cap:
                 killed_for = ("oom", f"worker resident memory reached {format_bytes(rss)}, over the "
-                                     f"--max-worker-memory cap of {format_bytes(self.memory_cap)}")
+                                     f"--max-worker-memory cap of {format_bytes(self.memory_cap)}"
+                                     + (f" (the framework alone took {format_bytes(self.framework_rss)} before "
+                                        f"any model)" if self.framework_rss else ""))
                 self._kill(process)
                 break
             if current and time.monotonic() - current_since > timeout:
@@ -280,6 +300,19 @@ class Runner:
             return recorded, ("oom", f"{reason}; worker peak RSS seen {format_bytes(peak_rss)}", where)
         how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
         return recorded, ("error", f"worker process died ({how})", where)
+
+    def _note_framework(self, rss: int | None) -> None:
+        """Say once when the memory cap leaves the models almost nothing above the framework's own cost."""
+        if rss is None:
+            return
+        first = self.framework_rss is None
+        self.framework_rss = max(rss, self.framework_rss or 0)
+        if first and self.memory_cap and self.memory_cap - rss < _MIN_MODEL_ROOM:
+            log.warning("--max-worker-memory %s leaves %s above what a worker takes before any model (%s: torch and "
+                        "its libraries on this machine); most models will be oom. The cap counts the whole worker: "
+                        "raise it, e.g. to %s or more", format_bytes(self.memory_cap),
+                        format_bytes(max(0, self.memory_cap - rss)), format_bytes(rss),
+                        format_bytes(rss + 2 * _MIN_MODEL_ROOM))
 
     @staticmethod
     def _kill(process) -> None:

@@ -6,14 +6,18 @@ by the memory watchdog ends one model's sweep rather than the job. It talks to t
   ("start", key)          about to measure configuration key
   ("record", dict)        a finished configuration (any status)
   ("log", level, text)    a line for the run log
+  ("framework", bytes)     its resident memory after the imports, before any model
+  ("progress", text)      what it is doing, for the progress bar
 The runner writes every record; the worker writes nothing to disk.
 """
 
 import ctypes
 import datetime
+import importlib
 import signal
 import time
 import traceback
+from dataclasses import dataclass
 
 from bench_job.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.device_state import compare_device_state, read_device_state
@@ -23,7 +27,9 @@ from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
 from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.energy import energy_fields
-from bench_job.measure.latency import CpuTimer, CudaEventTimer, LatencySettings, measure_latency
+from bench_job.measure.latency import CpuTimer, CudaEventTimer
+from bench_job.measure.quiet import Patience
+from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
 from bench_job.plan import is_dominated
 
@@ -83,17 +89,36 @@ class WorkerContext:
         self.sync()
 
 
-def measure_point(task: dict, model, family, point, device: str, meter) -> dict:
-    """All measurements of one configuration; returns the record's fields."""
+@dataclass
+class PreparedConfig:
+    """A configuration past its first pass (counted, warmed up, its memory peak taken), waiting for its
+    timing rounds and its energy window."""
+    point: object
+    record: dict                      # the record so far: identity and the first pass's fields
+    timing: ConfigTiming
+    state_before: dict
+    swap_before: dict
+    started: float
+
+
+def weights_bytes(model) -> int:
+    """Bytes of the parameters and buffers themselves: a check on what building the model added to RSS."""
+    return sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
+
+
+def prepare_config(task: dict, model, family, point, device: str, timer, record: dict, notes: list) -> PreparedConfig:
+    """The first pass over one configuration, in plan order (smallest first, so a configuration that
+    does not fit fails before larger ones are tried): its inputs, the untimed counting pass, the
+    warm-up runs, and its peak memory (every later run of it repeats the same pass)."""
     import torch
 
-    variant, settings = task["variant"], task["settings"]
+    variant = task["variant"]
     cuda = device == "cuda"
     sync = torch.cuda.synchronize if cuda else (lambda: None)
-    fields: dict = {"notes": []}
-    sysfs_root = task["power"]["sysfs_root"]
-    state_before = read_device_state(sysfs_root)
+    fields = {"notes": list(notes)}
+    state_before = read_device_state(task["power"]["sysfs_root"])
     swap_before = memory.swap_counters()
+    started = time.time()
     memory.reset_peak_rss()
     if cuda:
         torch.cuda.reset_peak_memory_stats()
@@ -102,49 +127,73 @@ def measure_point(task: dict, model, family, point, device: str, meter) -> dict:
         raise UserError(f"input size {point.input_size} exceeds this model's maximum of {limit} {family.input_unit}")
     inputs = prepare_inputs(family.make_inputs(model, point.batch_size, point.input_size, task["seed"]), variant, device)
     ctx = WorkerContext(model, inputs, sync)
-    with torch.inference_mode():
-        # One untimed counting pass: FLOPs and the parameters each module uses when it runs.
-        def counting_pass():
-            fields["flops"] = flops_measure.count_flops(ctx.run_once)
 
-        fields["params_effective"] = params.count_effective(model, counting_pass)
-        if variant.precision == "int8":
-            fields["flops"] = None
-            fields["notes"].append("FLOPs not counted: the counter cannot see dynamically quantized kernels")
-        else:
-            fields["macs"] = fields["flops"] // 2
-            fields["flop_counter"] = flops_measure.COUNTER_NAME
-        timer = CudaEventTimer(torch.cuda) if cuda else CpuTimer()
-        contention = ContentionProbe()
-        contention.start()
-        result = measure_latency(ctx.run_once, timer, LatencySettings(**settings))
-        fields["other_cpu_share"] = contention.other_share()
-        # The energy window comes after timing, so the sampler thread never runs beside a timed pass.
-        if meter is not None:
-            power = task["power"]
-            fields.update(energy_fields(meter.measure(ctx.run_once, power["min_window_s"], power["min_samples"],
-                                                      power["max_window_s"]), point.batch_size))
-        else:
-            fields["energy_reason"] = task["energy_reason"]
-    stats = summarize(result.timings_s, settings["confidence"])
-    fields.update(stats)
-    fields.update(timings_s=result.timings_s, warmup_s=result.warmup_s, warmup_runs=len(result.warmup_s),
-                  stop_reason=result.stop_reason, timer=timer.name,
-                  throughput=point.batch_size / stats["latency_mean_s"])
-    if result.stop_reason != "ci_target":
-        fields["notes"].append(f"CI target not reached ({result.stop_reason.replace('_', ' ')})")
-    fields["peak_rss_bytes"] = memory.peak_rss_bytes()
+    # One untimed counting pass: FLOPs and the parameters each module uses when it runs.
+    def counting_pass():
+        fields["flops"] = flops_measure.count_flops(ctx.run_once)
+
+    fields["params_effective"] = params.count_effective(model, counting_pass)
+    if variant.precision == "int8":
+        fields["flops"] = None
+        fields["notes"].append("FLOPs not counted: the counter cannot see dynamically quantized kernels")
+    else:
+        fields["macs"] = fields["flops"] // 2
+        fields["flop_counter"] = flops_measure.COUNTER_NAME
+    warmup = [timer.time(ctx.run_once) for _ in range(task["settings"].warmup_runs)]
+    peak = memory.peak_rss_bytes()
+    fields.update(warmup_s=warmup, warmup_runs=len(warmup), timer=timer.name, peak_rss_bytes=peak,
+                  activations_rss_bytes=peak - record["model_rss_bytes"]
+                  if peak is not None and record.get("model_rss_bytes") is not None else None)
     if cuda:
         fields["cuda_peak_bytes"] = int(torch.cuda.max_memory_allocated())
-    swap_in, swap_out = memory.swap_delta(swap_before, memory.swap_counters())
-    fields.update(swap_in=swap_in, swap_out=swap_out,
-                  swapped=None if swap_in is None else bool(swap_in or swap_out))
-    state_after = read_device_state(sysfs_root)
-    change = compare_device_state(state_before, state_after)
-    fields.update(device_state={"before": state_before, "after": state_after, "change": change},
+    return PreparedConfig(point, dict(record, **fields), ConfigTiming(record["key"], ctx.run_once),
+                          state_before, swap_before, started)
+
+
+def energy_window(task: dict, timing: ConfigTiming, meter, patience, batch_size: int) -> dict:
+    """The configuration's energy window, after its timing so the sampler never runs beside a timed
+    pass. Other processes' work lands in a whole-device reading, so a disturbed window is redone after
+    waiting for quiet while the patience allows; the kept window's share goes into the record."""
+    if meter is None:
+        return {"energy_reason": task["energy_reason"]}
+    power = task["power"]
+    while True:
+        probe = ContentionProbe()
+        probe.start()
+        started = time.monotonic()
+        result = meter.measure(timing.run_once, power["min_window_s"], power["min_samples"], power["max_window_s"])
+        share = probe.other_share()
+        if not (patience.disturbed(share) and patience.available):
+            return dict(energy_fields(result, batch_size), energy_other_cpu_share=share)
+        patience.spend(time.monotonic() - started)
+        patience.wait()
+
+
+def finish_config(task: dict, prepared: PreparedConfig, meter, patience) -> dict:
+    """The record of a timed configuration: pooled statistics of its kept rounds, its energy window,
+    swap and device state over its whole measurement."""
+    settings = task["settings"]
+    record, timing, point = prepared.record, prepared.timing, prepared.point
+    fields = energy_window(task, timing, meter, patience, point.batch_size)
+    stats = summarize(timing.timings_s, settings.confidence)
+    fields.update(stats)
+    redone = timing.redo_summary(settings.max_other_cpu_share)
+    fields.update(timings_s=timing.timings_s, stop_reason=timing.stop_reason, rounds=len(timing.kept),
+                  rounds_redone=len(timing.set_aside), redo_reasons=redone, quiet_wait_s=timing.waited_s,
+                  rounds_detail=[r.as_record() for r in timing.rounds], other_cpu_share=timing.other_cpu_share,
+                  throughput=point.batch_size / stats["latency_median_s"])
+    notes = record["notes"]
+    if timing.stop_reason != "ci_target":
+        notes.append(f"CI target not reached ({timing.stop_reason.replace('_', ' ')})")
+    swap_in, swap_out = memory.swap_delta(prepared.swap_before, memory.swap_counters())
+    fields.update(swap_in=swap_in, swap_out=swap_out, swapped=None if swap_in is None else bool(swap_in or swap_out))
+    state_after = read_device_state(task["power"]["sysfs_root"])
+    change = compare_device_state(prepared.state_before, state_after)
+    fields.update(device_state={"before": prepared.state_before, "after": state_after, "change": change},
                   throttled=change["throttled"], throttle_reasons="; ".join(change["throttle_reasons"]) or None,
                   temp_max_c_before=change["temp_max_c_before"], temp_max_c_after=change["temp_max_c_after"])
-    return fields
+    return dict(record, **fields, notes="; ".join(notes) or None, status="ok",
+                duration_s=time.time() - prepared.started)
 
 
 def open_meter(task: dict):
@@ -171,9 +220,12 @@ def worker_main(conn, task: dict) -> None:
     if threads:
         torch.set_num_threads(threads)
     family = FAMILIES[entry.family]
+    importlib.import_module(family.library)  # the framework's cost is counted before any model exists
     base = {"model": entry.name, "family": entry.family, "variant": variant.name, "precision": variant.precision,
             "accelerator": device, "threads": torch.get_num_threads(), "input_unit": family.input_unit,
-            "weights": entry.weights, "weights_source": weights_source(entry, task["assets"])}
+            "weights": entry.weights, "weights_source": weights_source(entry, task["assets"]),
+            "framework_rss_bytes": memory.rss_bytes()}
+    conn.send(("framework", base["framework_rss_bytes"]))
     conn.send(("build",))
     meter = open_meter(task)
     try:
@@ -182,50 +234,76 @@ def worker_main(conn, task: dict) -> None:
             model = model.eval()
             unique = params.count_unique(model)
             model = prepare_variant(model, variant, device)
+            model_rss = memory.rss_bytes()
+            base.update(params=unique, model_rss_bytes=model_rss, weights_bytes=weights_bytes(model),
+                        weights_rss_bytes=model_rss - base["framework_rss_bytes"]
+                        if None not in (model_rss, base["framework_rss_bytes"]) else None)
             accuracy = accuracy_fields(task, model, family, preprocessing, label_map, device, meter)
         except Exception as exc:  # a model that cannot be built fails all its configurations alike
             status = "oom" if _is_out_of_memory(exc) else "error"
             reason = str(exc) if isinstance(exc, UserError) else one_line(exc)
             conn.send(("build_failed", status, reason))
             return
-        model_rss = memory.rss_bytes()
         notes = [entry.weights_note] if entry.weights_note else []
         if "accuracy_error" in accuracy:
             notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
-        measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), unique, model_rss, notes)
+        with torch.inference_mode():
+            measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), notes)
     finally:
         if meter is not None:
             meter.close()
 
 
-def measure_points(conn, task, model, family, device, meter, base, unique, model_rss, notes) -> None:
+def _failure(conn, exc: BaseException, device: str) -> dict:
+    """status and reason of a configuration that raised; an out-of-memory error is a result (oom)."""
+    if _is_out_of_memory(exc):
+        if device == "cuda":
+            import torch
+
+            torch.cuda.empty_cache()
+        return {"status": "oom", "reason": one_line(exc)}
+    conn.send(("log", "debug", traceback.format_exc()))
+    return {"status": "error", "reason": str(exc) if isinstance(exc, UserError) else one_line(exc)}
+
+
+def measure_points(conn, task, model, family, device, meter, base, notes) -> None:
+    """First pass over every configuration (smallest first), then their timing in interleaved rounds,
+    then each one's energy window and record. A configuration that fails is recorded at once."""
     import torch
 
-    failed = []
+    settings = task["settings"]
+    timer = CudaEventTimer(torch.cuda) if device == "cuda" else CpuTimer()
+    failed, prepared = [], []
     for point in task["points"]:
-        key = task["keys"][point]
-        record = dict(base, key=key, batch_size=point.batch_size, input_size=point.input_size,
-                      sweeps="+".join(point.sweeps), params=unique, model_rss_bytes=model_rss)
+        record = dict(base, key=task["keys"][point], batch_size=point.batch_size, input_size=point.input_size,
+                      sweeps="+".join(point.sweeps))
         if is_dominated(point, failed):
             conn.send(("record", dict(record, status="skipped",
                                       reason="a smaller configuration of this model ran out of memory")))
             continue
-        conn.send(("start", key))
+        conn.send(("start", record["key"]))
         started = time.time()
         record["started_at"] = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat()
         try:
-            fields = measure_point(task, model, family, point, device, meter)
-            fields["notes"] = "; ".join(notes + fields["notes"]) or None
-            record.update(fields, status="ok")
+            prepared.append(prepare_config(task, model, family, point, device, timer, record, notes))
         except Exception as exc:
-            if _is_out_of_memory(exc):
+            outcome = _failure(conn, exc, device)
+            if outcome["status"] == "oom":
                 failed.append(point)
-                record.update(status="oom", reason=one_line(exc))
-                if device == "cuda":
-                    torch.cuda.empty_cache()
-            else:
-                reason = str(exc) if isinstance(exc, UserError) else one_line(exc)
-                record.update(status="error", reason=reason)
-                conn.send(("log", "debug", traceback.format_exc()))
-        record["duration_s"] = time.time() - started
+            conn.send(("record", dict(record, **outcome, notes="; ".join(notes) or None,
+                                      duration_s=time.time() - started)))
+    patience = Patience(settings.patience_s, settings.quiet_wait_s, settings.max_other_cpu_share, settings.deadline)
+
+    def on_round(key, index):
+        conn.send(("start", key))
+        conn.send(("progress", f"{base['model']}: round {index + 1}"))
+
+    time_interleaved([p.timing for p in prepared], timer, settings, patience, on_round=on_round)
+    for config in prepared:
+        conn.send(("start", config.record["key"]))
+        try:
+            record = finish_config(task, config, meter, patience)
+        except Exception as exc:
+            record = dict(config.record, **_failure(conn, exc, device), notes="; ".join(config.record["notes"]) or None,
+                          duration_s=time.time() - config.started)
         conn.send(("record", record))

@@ -18,7 +18,9 @@ import torch.utils.benchmark as torch_benchmark
 
 from bench_job import config as cfg
 from bench_job.families import FAMILIES
-from bench_job.measure.latency import CpuTimer, LatencySettings, measure_latency
+from bench_job.measure.latency import CpuTimer
+from bench_job.measure.quiet import Patience
+from bench_job.measure.rounds import ConfigTiming, RoundSettings, time_interleaved
 
 CASES = [("resnet18", 224), ("mobilenet_v2", 224), ("bert-base-uncased", 128)]
 
@@ -31,9 +33,13 @@ def build(name: str, size: int):
 
 
 def ours(model, inputs, min_time: float) -> float:
-    settings = LatencySettings(warmup_runs=3, min_runs=10, max_runs=10_000, target_ci_rel=0.0, max_time_s=min_time)
-    result = measure_latency(lambda: model(**inputs), CpuTimer(), settings)
-    return statistics.median(result.timings_s)
+    """The job's rounds loop on one configuration (no redone rounds: this compares the loops alone)."""
+    settings = RoundSettings(warmup_runs=3, min_runs=10, max_runs=10_000, target_ci_rel=0.0, max_time_s=min_time)
+    config = ConfigTiming("case", lambda: model(**inputs))
+    for _ in range(settings.warmup_runs):
+        config.run_once()
+    time_interleaved([config], CpuTimer(), settings, Patience(0, 0, settings.max_other_cpu_share))
+    return statistics.median(config.timings_s)
 
 
 def theirs(model, inputs, min_time: float) -> float:

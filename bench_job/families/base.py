@@ -7,6 +7,7 @@ class Family(ABC):
     name: str          # config value of `family`
     sweep: str         # which sweep block of the config applies: "vision" or "nlp"
     input_unit: str    # what input_size counts: "px" (image side) or "tokens"
+    library: str       # the module its models come from: imported before any model, as the framework's cost
 
     @abstractmethod
     def build(self, entry, weights: str, seed: int):

@@ -16,6 +16,7 @@ class TorchvisionFamily(Family):
     name = "torchvision"
     sweep = "vision"
     input_unit = "px"
+    library = "torchvision"
 
     def build(self, entry, weights: str, seed: int):
         import torch

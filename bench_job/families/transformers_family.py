@@ -13,6 +13,7 @@ class TransformersFamily(Family):
     name = "transformers"
     sweep = "nlp"
     input_unit = "tokens"
+    library = "transformers"
 
     def build(self, entry, weights: str, seed: int):
         import torch

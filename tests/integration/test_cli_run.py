@@ -81,7 +81,15 @@ def test_records_are_internally_consistent(tiny_run, tmp_path):
         assert len(timings) == r["n_runs"] >= 10
         assert r["latency_min_s"] == min(timings) and r["latency_max_s"] == max(timings)
         assert r["latency_mean_s"] == pytest.approx(sum(timings) / len(timings))
-        assert r["throughput"] == pytest.approx(r["batch_size"] / r["latency_mean_s"])
+        assert r["throughput"] == pytest.approx(r["batch_size"] / r["latency_median_s"])
+        # the pooled timings are exactly the kept rounds'; set-aside rounds stay in the raw detail
+        kept = [d for d in r["rounds_detail"] if d["kept"]]
+        assert sum(d["runs"] for d in kept) == r["n_runs"] and len(kept) == r["rounds"] >= 3
+        assert r["rounds_redone"] == len(r["rounds_detail"]) - len(kept)
+        assert r["latency_median_ci_low_s"] <= r["latency_median_s"] <= r["latency_median_ci_high_s"]
+        # the memory split adds up to the peak, and the weights' RSS is at least their own bytes' worth
+        assert r["framework_rss_bytes"] + r["weights_rss_bytes"] + r["activations_rss_bytes"] == r["peak_rss_bytes"]
+        assert r["framework_rss_bytes"] > 100e6 and r["weights_bytes"] > 0
         assert r["macs"] * 2 == r["flops"] and r["flop_counter"].endswith("FlopCounterMode")
         assert r["threads"] == 1 and r["warmup_runs"] == 1 == len(r["warmup_s"])
         assert r["peak_rss_bytes"] > 50e6
@@ -91,6 +99,11 @@ def test_records_are_internally_consistent(tiny_run, tmp_path):
     assert by_key[("squeezenet1_1", 2, 64)]["flops"] == 2 * by_key[("squeezenet1_1", 1, 64)]["flops"]
     assert by_key[("tiny-bert", 1, 16)]["params"] == by_key[("tiny-bert", 1, 16)]["params_effective"]
     assert by_key[("squeezenet1_1", 1, 64)]["params"] == 1_235_496
+    # fp32 parameters and buffers: 4 bytes each (SqueezeNet has no buffers)
+    assert by_key[("squeezenet1_1", 1, 64)]["weights_bytes"] == 4 * 1_235_496
+    # interleaved: every configuration of a model was timed in each round, so their rounds overlap in time
+    rounds = {key: {d["index"] for d in r["rounds_detail"]} for key, r in by_key.items() if key[0] == "squeezenet1_1"}
+    assert set.intersection(*rounds.values()) >= {0, 1, 2}
 
 
 def test_report_names_models_and_tables(tiny_run, tmp_path):

@@ -1,46 +1,176 @@
+"""The timing loop: interleaved rounds, disturbed rounds set aside and redone, the stop rules."""
+
 import itertools
 
-from bench_job.measure.latency import CudaEventTimer, LatencySettings, measure_latency
+import numpy as np
+import pytest
+
+from bench_job.measure.latency import CudaEventTimer
+from bench_job.measure.quiet import Patience, wait_for_quiet
+from bench_job.measure.rounds import ConfigTiming, RoundSettings, time_interleaved
 
 
-class ScriptedTimer:
-    """Returns the given durations in turn and counts calls of fn."""
-    name = "scripted"
+class FakeMachine:
+    """A clock that the timed calls advance: each call of a configuration takes cost(key, call number)."""
+    name = "fake"
 
-    def __init__(self, durations):
-        self.durations = iter(durations)
+    def __init__(self, cost):
+        self.now = 0.0
+        self.cost = cost
         self.calls = 0
 
+    def clock(self):
+        return self.now
+
     def time(self, fn):
-        fn()
+        key = fn()
+        duration = self.cost(key, self.calls)
         self.calls += 1
-        return next(self.durations)
+        self.now += duration
+        return duration
 
 
-def test_warmup_is_discarded_and_steady_timings_stop_at_min_runs():
-    timer = ScriptedTimer([5.0, 3.0] + [0.010] * 100)
-    result = measure_latency(lambda: None, timer, LatencySettings(warmup_runs=2, min_runs=10))
-    assert result.warmup_s == [5.0, 3.0]
-    assert result.timings_s == [0.010] * 10
-    assert result.stop_reason == "ci_target"
+class ScriptedProbe:
+    """Other processes' share of each round, in turn (0 once the script ends)."""
+
+    def __init__(self, shares):
+        self.shares = iter(shares)
+
+    def __call__(self):
+        return self
+
+    def start(self):
+        pass
+
+    def other_share(self):
+        return next(self.shares, 0.0)
 
 
-def test_noisy_timings_continue_until_the_time_budget():
-    noisy = itertools.cycle([0.01, 0.03])
-    clock = itertools.count(0.0, 0.5)   # every clock read advances half a second
-    timer = ScriptedTimer(noisy)
-    result = measure_latency(lambda: None, timer,
-                             LatencySettings(warmup_runs=1, min_runs=10, target_ci_rel=0.001, max_time_s=10.0),
-                             clock=lambda: next(clock))
-    assert result.stop_reason == "time_budget"
-    assert len(result.timings_s) > 10
+def configs(*keys):
+    return [ConfigTiming(key, lambda key=key: key) for key in keys]
 
 
-def test_max_runs_caps_timing():
-    timer = ScriptedTimer(itertools.cycle([0.01, 0.03]))
-    result = measure_latency(lambda: None, timer, LatencySettings(warmup_runs=1, min_runs=10, max_runs=25,
-                                                                 target_ci_rel=1e-6, max_time_s=1e9))
-    assert len(result.timings_s) == 25 and result.stop_reason == "max_runs"
+def patience(machine, seconds=60.0, quiet_after=0.5, quiet=True, deadline=None):
+    def waiter(bound, _share):
+        waited = min(bound, quiet_after)
+        machine.now += waited
+        return waited, quiet, 0.0
+    return Patience(seconds, 10.0, 0.10, deadline=deadline, waiter=waiter, clock=machine.clock)
+
+
+def run(machine, items, settings, shares=(), **patience_args):
+    order = []
+    time_interleaved(items, machine, settings, patience(machine, **patience_args), probe_factory=ScriptedProbe(shares),
+                     clock=machine.clock, on_round=lambda key, index: order.append((index, key)))
+    return order
+
+
+def test_rounds_go_up_the_sweep_and_back_until_every_configuration_is_done():
+    machine = FakeMachine(lambda key, n: 1 / 64)   # binary fractions: the clock sums exactly
+    items = configs("b1", "b2", "b4")
+    order = run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=3 / 64))  # 3 runs a round
+    assert order == [(0, "b1"), (0, "b2"), (0, "b4"), (1, "b4"), (1, "b2"), (1, "b1"), (2, "b1"), (2, "b2"), (2, "b4"),
+                     (3, "b4"), (3, "b2"), (3, "b1")]
+    for item in items:
+        # steady timings: done once min_rounds rounds and min_runs runs are in, with a zero-width CI
+        assert item.stop_reason == "ci_target" and len(item.kept) == 4 and len(item.timings_s) == 12
+
+
+def test_a_slow_drift_lands_on_every_configuration_alike():
+    # The machine slows by 40% over the run. Timed one after the other, three configurations of equal
+    # cost would show a 40% trend along the sweep; interleaved, their medians agree within a few percent.
+    def drifting(key, n):
+        return 0.010 * (1 + 0.4 * min(n, 600) / 600)
+
+    machine = FakeMachine(drifting)
+    items = configs("b1", "b2", "b4")
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.02, target_ci_rel=0.0,
+                                      max_time_s=2.0, max_runs=1000))
+    medians = [np.median(item.timings_s) for item in items]
+    assert max(medians) / min(medians) < 1.03
+    sequential = [np.median([drifting(None, n) for n in range(start, start + 200)]) for start in (0, 200, 400)]
+    assert sequential[-1] / sequential[0] > 1.2
+
+
+def test_a_disturbed_round_is_set_aside_and_redone_after_waiting():
+    machine = FakeMachine(lambda key, n: 0.010)
+    items = configs("b1", "b2")
+    # round 0 of b2 saw a busy neighbour (55%); everything else is quiet
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=[0.0, 0.55])
+    b1, b2 = items
+    assert [r.kept for r in b2.rounds][:2] == [False, True]
+    assert b2.rounds[0].reason == "other processes used 55% of the CPU"
+    assert b2.rounds[1].waited_s == 0.5          # the next round (b2 again, going back) waited for quiet
+    assert len(b2.kept) == len(b1.kept) and b2.other_cpu_share == 0.0
+    assert b2.redo_summary(0.10) == "1 round(s) redone: other processes used 55% of the CPU during them (> 10%)"
+    assert b1.redo_summary(0.10) is None
+
+
+def test_once_patience_is_spent_disturbed_rounds_are_kept_and_their_share_is_recorded():
+    machine = FakeMachine(lambda key, n: 0.010)
+    items = configs("b1")
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
+        seconds=1.0)
+    (b1,) = items
+    assert any(not r.kept for r in b1.rounds) and len(b1.kept) >= 3
+    assert b1.other_cpu_share == pytest.approx(0.5)
+    # the allowance bounds the waiting and the redone rounds together
+    assert sum(r.waited_s for r in b1.rounds) + sum(r.seconds for r in b1.set_aside) <= 1.0 + 0.5 + 0.06
+
+
+def test_a_machine_busy_through_a_whole_wait_stops_the_waiting():
+    machine = FakeMachine(lambda key, n: 0.010)
+    items = configs("b1", "b2")
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
+        quiet=False, quiet_after=10.0)
+    waits = [r.waited_s for item in items for r in item.rounds if r.waited_s]
+    assert waits == [10.0]                       # one wait, then everything is measured as it is
+
+
+def test_past_the_run_deadline_nothing_is_redone():
+    machine = FakeMachine(lambda key, n: 0.010)
+    items = configs("b1")
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
+        deadline=-1.0)
+    assert all(r.kept for r in items[0].rounds) and not any(r.waited_s for r in items[0].rounds)
+
+
+def test_noisy_timings_stop_at_the_time_budget_and_max_runs_caps():
+    noisy = FakeMachine(lambda key, n: (0.01, 0.03)[n % 2])
+    items = configs("b1")
+    run(noisy, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.1, target_ci_rel=0.001, max_time_s=1.0))
+    assert items[0].stop_reason == "time_budget" and sum(r.seconds for r in items[0].kept) >= 1.0
+    capped = configs("b1")
+    run(FakeMachine(lambda key, n: (0.01, 0.03)[n % 2]), capped,
+        RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.1, max_runs=25, target_ci_rel=1e-6, max_time_s=1e9))
+    assert len(capped[0].timings_s) == 25 and capped[0].stop_reason == "max_runs"
+
+
+def test_a_pass_longer_than_a_round_is_one_run_per_round():
+    machine = FakeMachine(lambda key, n: 1.5)
+    items = configs("longformer")
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.25, max_time_s=1.5))
+    assert [len(r.timings_s) for r in items[0].rounds] == [1] * 10   # min_runs is a floor, never bent
+
+
+def test_round_length_shrinks_so_that_min_rounds_fit_the_configuration_time():
+    assert RoundSettings(round_time_s=0.25, max_time_s=0.3, min_rounds=3).slice_s == pytest.approx(0.1)
+    assert RoundSettings(round_time_s=0.25, max_time_s=10, min_rounds=3).slice_s == 0.25
+
+
+def test_wait_for_quiet_returns_at_the_first_quiet_window_or_at_its_bound():
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    waited, quiet, share = wait_for_quiet(5.0, 0.1, window_s=0.25, probe_factory=ScriptedProbe([0.6, 0.5, 0.05]),
+                                          sleep=sleep, clock=lambda: now[0])
+    assert (waited, quiet, share) == (0.75, True, 0.05)
+    now[0] = 0.0
+    waited, quiet, _ = wait_for_quiet(1.0, 0.1, window_s=0.25, probe_factory=ScriptedProbe(itertools.repeat(0.5)),
+                                      sleep=sleep, clock=lambda: now[0])
+    assert (waited, quiet) == (1.0, False)
 
 
 class FakeEvent:

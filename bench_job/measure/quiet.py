@@ -1,0 +1,75 @@
+"""Waiting, bounded, for the machine to quieten before measuring again.
+
+On a laptop with a desktop, a Pi with a browser or a Jetson with jtop open, other programs come and go:
+a measurement they disturbed is worth redoing once they have gone, but not worth waiting for forever.
+One Patience allowance per model variant bounds the waiting and the redone measurements together; the
+run's --budget deadline bounds it too. A wait that sees the machine stay busy to its end spends the
+allowance: the machine is busy for good, and what follows is measured as it is (validity says so).
+"""
+
+import time
+
+from bench_job.measure.contention import ContentionProbe
+
+# A window this long spans about 25 scheduler ticks per core at the usual 100-250 Hz: enough for the
+# tick-sampled /proc/stat shares to resolve a tenth of the machine.
+QUIET_WINDOW_S = 0.25
+
+
+def wait_for_quiet(max_wait_s: float, max_other_share: float, window_s: float = QUIET_WINDOW_S,
+                   probe_factory=ContentionProbe, sleep=time.sleep, clock=time.monotonic) -> tuple[float, bool, float | None]:
+    """Sleep in windows until one window sees other processes use at most max_other_share of the CPU,
+    or max_wait_s has passed. Returns (seconds waited, quiet reached, the last window's share)."""
+    started = clock()
+    while True:
+        probe = probe_factory()
+        probe.start()
+        sleep(window_s)
+        share = probe.other_share()
+        waited = clock() - started
+        if share is None or share <= max_other_share:
+            return waited, True, share
+        if waited >= max_wait_s:
+            return waited, False, share
+
+
+class Patience:
+    """The time one model variant may spend waiting for quiet and on redone measurements."""
+
+    def __init__(self, seconds: float, max_wait_s: float, max_other_share: float, deadline: float | None = None,
+                 waiter=wait_for_quiet, clock=time.monotonic):
+        self.left = float(seconds)
+        self.max_wait_s = max_wait_s
+        self.max_other_share = max_other_share
+        self.deadline = deadline
+        self.waiter = waiter
+        self.clock = clock
+        self.busy_for_good = False       # a whole wait saw the machine busy
+        self.waited_s = 0.0
+
+    def disturbed(self, share: float | None) -> bool:
+        return share is not None and share > self.max_other_share
+
+    @property
+    def available(self) -> bool:
+        """Whether a disturbed measurement may still be set aside and redone."""
+        if self.busy_for_good or self.left <= 0:
+            return False
+        return self.deadline is None or self.clock() < self.deadline
+
+    def spend(self, seconds: float) -> None:
+        self.left -= seconds
+
+    def wait(self) -> float:
+        """Wait for quiet within what is left; returns the seconds waited (0 when nothing is left)."""
+        if not self.available:
+            return 0.0
+        bound = min(self.max_wait_s, self.left)
+        if self.deadline is not None:
+            bound = min(bound, max(0.0, self.deadline - self.clock()))
+        waited, quiet, _share = self.waiter(bound, self.max_other_share)
+        self.left -= waited
+        self.waited_s += waited
+        if not quiet:
+            self.busy_for_good = True
+        return waited

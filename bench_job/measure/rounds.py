@@ -1,0 +1,152 @@
+"""Timing the configurations of one model variant in interleaved rounds.
+
+Each round times every configuration still short of its target for a short slice (round_time_s, one run
+at least): b1, b2, b4, ... and then back (b4, b2, b1, ...), so that a slow drift of the machine (heat,
+another program starting) lands on every configuration alike instead of showing up as a trend along the
+sweep. Back-to-back blocks cannot separate a 10% bias from this kind of drift (benchmarks/ found that).
+A configuration's statistics pool its kept rounds.
+
+A round during which other processes used more than max_other_cpu_share of the machine is set aside
+(kept in the raw record with its share) and redone after waiting for the machine to quieten; the
+waiting and the redone rounds draw on the model variant's Patience. Once that is spent, rounds are kept
+as measured and validity judges the share they saw.
+"""
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from bench_job.measure.contention import ContentionProbe
+from bench_job.measure.stats import median_ci_rel
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    warmup_runs: int = 2
+    min_runs: int = 10
+    max_runs: int = 1000
+    target_ci_rel: float = 0.05       # of the median: its 95% CI half-width over the median
+    confidence: float = 0.95
+    max_time_s: float = 10.0          # timing per configuration, over its kept rounds
+    min_rounds: int = 3
+    round_time_s: float = 0.25        # a round times a configuration at least this long (one run at least)
+    max_other_cpu_share: float = 0.10
+    quiet_wait_s: float = 10.0        # the longest single wait for the machine to quieten
+    patience_s: float = 60.0          # per model variant: waiting plus redone rounds
+    deadline: float | None = None     # time.monotonic() past which nothing is waited for or redone (--budget)
+
+    @property
+    def slice_s(self) -> float:
+        """A round's length: short enough that min_rounds rounds fit the configuration's time."""
+        return min(self.round_time_s, self.max_time_s / self.min_rounds)
+
+
+@dataclass
+class Round:
+    index: int                        # position in the schedule (0, 1, 2, ...)
+    timings_s: list
+    seconds: float                    # wall time of the round
+    other_cpu_share: float | None     # of the whole machine, by other processes, during the round
+    waited_s: float                   # waiting for quiet just before it
+    kept: bool
+    reason: str | None = None         # why it was set aside
+
+    def as_record(self) -> dict:
+        out = asdict(self)
+        out["runs"] = len(out.pop("timings_s"))
+        return out
+
+
+@dataclass
+class ConfigTiming:
+    """One configuration's rounds. run_once is one complete (synchronised) inference."""
+    key: str
+    run_once: Callable
+    rounds: list = field(default_factory=list)
+    stop_reason: str | None = None    # "ci_target", "time_budget", "max_runs" once it needs no more
+
+    @property
+    def kept(self) -> list:
+        return [r for r in self.rounds if r.kept]
+
+    @property
+    def timings_s(self) -> list:
+        return [t for r in self.kept for t in r.timings_s]
+
+    @property
+    def set_aside(self) -> list:
+        return [r for r in self.rounds if not r.kept]
+
+    @property
+    def other_cpu_share(self) -> float | None:
+        """Other processes' share of the machine over the kept rounds, weighted by their length."""
+        seen = [r for r in self.kept if r.other_cpu_share is not None]
+        total = sum(r.seconds for r in seen)
+        if not seen or total <= 0:
+            return None
+        return sum(r.other_cpu_share * r.seconds for r in seen) / total
+
+    @property
+    def waited_s(self) -> float:
+        return sum(r.waited_s for r in self.rounds)
+
+    def redo_summary(self, max_share: float) -> str | None:
+        """Why rounds were redone, in one line; None when none was."""
+        shares = [r.other_cpu_share for r in self.set_aside if r.other_cpu_share is not None]
+        if not shares:
+            return None
+        spread = f"{min(shares):.0%}" if min(shares) == max(shares) else f"{min(shares):.0%}-{max(shares):.0%}"
+        return (f"{len(shares)} round(s) redone: other processes used {spread} of the CPU during them "
+                f"(> {max_share:.0%})")
+
+    def update_stop_reason(self, settings: RoundSettings) -> None:
+        timings = self.timings_s
+        if len(timings) >= settings.max_runs:
+            self.stop_reason = "max_runs"
+        elif len(timings) < settings.min_runs or len(self.kept) < settings.min_rounds:
+            self.stop_reason = None
+        elif median_ci_rel(timings, settings.confidence) <= settings.target_ci_rel:
+            self.stop_reason = "ci_target"
+        elif sum(r.seconds for r in self.kept) >= settings.max_time_s:
+            self.stop_reason = "time_budget"
+
+
+def time_round(config: ConfigTiming, timer, settings: RoundSettings, clock=time.monotonic) -> tuple[list, float]:
+    """One slice of config: runs until the slice length has passed (one at least) or max_runs is reached."""
+    timings = []
+    done = len(config.timings_s)
+    started = clock()
+    while True:
+        timings.append(timer.time(config.run_once))
+        if clock() - started >= settings.slice_s or done + len(timings) >= settings.max_runs:
+            return timings, clock() - started
+
+
+def time_interleaved(configs: list, timer, settings: RoundSettings, patience, probe_factory=ContentionProbe,
+                     clock=time.monotonic, on_round=None) -> None:
+    """Time configs (ConfigTiming, smallest first) in interleaved rounds until each has a stop reason.
+
+    patience: a quiet.Patience shared by the model variant. on_round(key, index) is called before each
+    round (the worker tells the runner what it is doing)."""
+    previous_disturbed = False
+    index = 0
+    while True:
+        active = [c for c in configs if c.stop_reason is None]
+        if not active:
+            return
+        for config in active if index % 2 == 0 else active[::-1]:
+            waited = patience.wait() if previous_disturbed else 0.0
+            if on_round:
+                on_round(config.key, index)
+            probe = probe_factory()
+            probe.start()
+            timings, seconds = time_round(config, timer, settings, clock)
+            share = probe.other_share()
+            previous_disturbed = patience.disturbed(share)
+            redo = previous_disturbed and patience.available
+            if redo:
+                patience.spend(seconds)
+            config.rounds.append(Round(index, timings, seconds, share, waited, kept=not redo,
+                                       reason=f"other processes used {share:.0%} of the CPU" if redo else None))
+            config.update_stop_reason(settings)
+        index += 1

@@ -1,0 +1,32 @@
+"""The paragraph the console ends with (and run.log keeps): what was measured, how much of it can be
+trusted and why not, what failed, and the time used against the budget."""
+
+from collections import Counter
+
+from bench_job.units import format_duration
+from bench_job.validity import reason_labels
+
+
+def run_summary(records: list, outcome) -> str:
+    """records: the run's final records (one per configuration); outcome: its run_outcome.RunOutcome."""
+    statuses = Counter(r["status"] for r in records)
+    measured = [r for r in records if r["status"] == "ok"]
+    invalid = [r for r in measured if r.get("valid") is False]
+    reasons = Counter(label for r in invalid for label in set(reason_labels(r.get("invalid_reasons"))))
+    parts = [f"{outcome.planned} configuration(s) planned, {len(measured)} measured: "
+             f"{len(measured) - len(invalid)} valid, {len(invalid)} not valid"]
+    if reasons:
+        parts[-1] += " (" + ", ".join(f"{label}: {count}" for label, count in reasons.most_common(3)) + ")"
+    parts.append(", ".join(f"{statuses.get(s, 0)} {s}" for s in ("oom", "skipped", "error", "timeout")))
+    if outcome.never_measured:
+        parts.append(f"{len(outcome.never_measured)} never measured (PARTIAL: stopped by {outcome.stopped_by}; "
+                     f"run the same command again to resume)")
+    time_used = f"time {format_duration(outcome.elapsed_s)}"
+    if outcome.budget_s is not None:
+        over = outcome.over_budget_s
+        time_used += (f" against a budget of {format_duration(outcome.budget_s)}"
+                      + (f": OVER by {format_duration(over)}" if over else ""))
+    parts.append(time_used)
+    if invalid:
+        parts.append("read the rows that are not valid as indicative only (report.md, section Validity)")
+    return "Summary: " + "; ".join(parts) + "."
