@@ -125,7 +125,7 @@ EXIT_NOTHING_MEASURED = 1
 def cmd_run(args) -> int:
     from bench_job.device import collect_env, run_isolated
     from bench_job.logs import setup_logging
-    from bench_job.measure.peak import measure_peak_gflops
+    from bench_job.measure.peak import measure_peak_quietly
     from bench_job.results import ResultStore
     from bench_job.runner import Runner, StopRequest, resolve_accelerator
 
@@ -150,9 +150,14 @@ def cmd_run(args) -> int:
     for warning in asset_warnings:
         log.warning(warning)
     log.info("measuring the device's matmul peak (a few seconds)")
-    env["peak_gflops"] = run_isolated(measure_peak_gflops, config.run["threads"],
-                                      4096 if accelerator == "cuda" else 1024, 1.0, accelerator)
+    measure = config.measure
+    env.update(run_isolated(measure_peak_quietly, config.run["threads"], 4096 if accelerator == "cuda" else 1024,
+                            1.0, accelerator, measure["quiet_wait_s"], measure["max_other_cpu_share"]))
     log.info("matmul peak of this device: %.1f GFLOP/s (fp32, %s)", env["peak_gflops"], accelerator)
+    busy = env["peak_other_cpu_share"]
+    if busy is not None and busy > measure["max_other_cpu_share"]:
+        log.warning("other processes used %.0f%% of the CPU while the matmul peak was measured: it is low, and "
+                    "each row's fraction of it (peak_fraction) high", busy * 100)
     stop = StopRequest()
     stop.install()
     env.update(accelerator=accelerator, bench_job_version=__version__, config_fingerprint=config.fingerprint())

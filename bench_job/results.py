@@ -12,7 +12,7 @@ import os
 # version 1 records lack them.
 # 3: the median's confidence interval (the statistic the report shows and validity judges), timing in
 # interleaved rounds with disturbed rounds redone (rounds ... quiet_wait_s, raw rounds_detail), other
-# processes' share during the energy window, and the memory split (framework, weights, activations);
+# processes' share during the energy window and the idle baseline, and the memory split (framework, weights, activations);
 # throughput is batch / median (it was batch / mean). Versions 1 and 2 lack them.
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
@@ -41,7 +41,7 @@ COLUMNS = [
     # power and energy (filled where the device has a power source)
     "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j",
     "idle_power_w", "power_source", "power_scope", "power_samples", "sampling_hz", "energy_reason",
-    "energy_other_cpu_share",
+    "energy_other_cpu_share", "idle_other_cpu_share",
     # device state around the configuration
     "throttled", "throttle_reasons", "temp_max_c_before", "temp_max_c_after",
     # accuracy on real dev data (filled with pretrained weights and assets)

@@ -13,7 +13,9 @@ from tqdm import tqdm
 from bench_job.cgroup import oom_kill_count
 from bench_job.families import FAMILIES
 from bench_job.measure.energy import no_source_reason
+from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.memory import rss_bytes
+from bench_job.measure.quiet import wait_for_quiet
 from bench_job.measure.rounds import RoundSettings
 from bench_job.plan import build_plan, is_dominated
 from bench_job.results import ResultStore, make_record
@@ -99,13 +101,21 @@ class Runner:
         log.info("power sources: %s", ", ".join(f"{s.name} ({s.scope})" for s in found))
         self.idle_meter = EnergyMeter(found, sampling_hz=power["sampling_hz"])
 
-    def _idle_baseline(self) -> dict:
-        """Idle power, re-measured before each model so that drift (heat, background jobs) is followed."""
+    def _idle_baseline(self) -> tuple[dict, float | None]:
+        """Idle power, re-measured before each model so that drift (heat, background jobs) is followed,
+        after waiting (bounded) for the machine to quieten: another program's power in the baseline
+        would make every net figure too small. Returns ({source: watts}, other processes' CPU share)."""
         if self.idle_meter is None:
-            return {}
+            return {}, None
+        measure = self.config.measure
+        wait_for_quiet(measure["quiet_wait_s"], measure["max_other_cpu_share"])
+        probe = ContentionProbe()
+        probe.start()
         idle = self.idle_meter.measure_idle(self.config.data["power"]["idle_seconds"])
-        log.info("idle power: %s", ", ".join(f"{k} {v:.2f} W" if v is not None else f"{k} n/a" for k, v in idle.items()))
-        return {k: v for k, v in idle.items() if v is not None}
+        share = probe.other_share()
+        log.info("idle power: %s%s", ", ".join(f"{k} {v:.2f} W" if v is not None else f"{k} n/a" for k, v in idle.items()),
+                 f" (other processes used {share:.0%} of the CPU meanwhile)" if share is not None else "")
+        return {k: v for k, v in idle.items() if v is not None}, share
 
     def planned_keys(self) -> list[str]:
         return [item.key(p, self.accelerator) for item in build_plan(self.config) for p in item.points]
@@ -160,7 +170,8 @@ class Runner:
         failed = []
         while pending and not self.stop.requested:
             settings = self._round_settings(remaining_configs)
-            power = dict(self.config.data["power"], idle_w=self._idle_baseline())
+            idle_w, idle_share = self._idle_baseline()
+            power = dict(self.config.data["power"], idle_w=idle_w, idle_other_cpu_share=idle_share)
             task = {"entry": item.entry, "variant": item.variant, "points": pending,
                     "power": power, "energy_reason": self.energy_reason,
                     "assets": self.config.run["assets"], "accuracy": self.config.data["accuracy"],

@@ -34,6 +34,10 @@ def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float,
     if energy_other is not None and energy_other > max_other_cpu_share and record.get("energy_per_inference_j") is not None:
         reasons.append(f"other processes used {energy_other:.0%} of the CPU during the energy window (their power "
                        f"is in it)")
+    idle_other = record.get("idle_other_cpu_share")
+    if idle_other is not None and idle_other > max_other_cpu_share and record.get("energy_net_per_inference_j") is not None:
+        reasons.append(f"other processes used {idle_other:.0%} of the CPU during the idle baseline (net energy is "
+                       f"too small)")
     if record.get("throttled"):
         reasons.append("the device throttled" + (f" ({record['throttle_reasons']})" if record.get("throttle_reasons") else ""))
     if record.get("swapped"):
@@ -62,6 +66,7 @@ REASON_LABELS = [
     ("CI half-width", "confidence interval too wide"),
     ("CPU during timing", "other processes busy during timing"),
     ("CPU during the energy window", "other processes busy during the energy window"),
+    ("CPU during the idle baseline", "other processes busy during the idle baseline"),
     ("throttled", "the device throttled"),
     ("swapped", "the machine swapped"),
     ("power samples", "too few power samples"),

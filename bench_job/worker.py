@@ -164,7 +164,8 @@ def energy_window(task: dict, timing: ConfigTiming, meter, patience, batch_size:
         result = meter.measure(timing.run_once, power["min_window_s"], power["min_samples"], power["max_window_s"])
         share = probe.other_share()
         if not (patience.disturbed(share) and patience.available):
-            return dict(energy_fields(result, batch_size), energy_other_cpu_share=share)
+            return dict(energy_fields(result, batch_size), energy_other_cpu_share=share,
+                        idle_other_cpu_share=power["idle_other_cpu_share"])
         patience.spend(time.monotonic() - started)
         patience.wait()
 

@@ -25,3 +25,18 @@ def measure_peak_gflops(threads: int | None = None, size: int = 1024, seconds: f
             sync()
             best = max(best, 2 * size**3 / (time.perf_counter() - start) / 1e9)
     return best
+
+
+def measure_peak_quietly(threads: int | None, size: int, seconds: float, device: str, max_wait_s: float,
+                         max_other_share: float) -> dict:
+    """The peak, measured after waiting (bounded) for the machine to quieten, with the share of the CPU
+    other processes took meanwhile: a busy neighbour lowers the peak and so inflates every row's
+    fraction of it, and the report must be able to say so."""
+    from bench_job.measure.contention import ContentionProbe
+    from bench_job.measure.quiet import wait_for_quiet
+
+    waited, _quiet, _share = wait_for_quiet(max_wait_s, max_other_share)
+    probe = ContentionProbe()
+    probe.start()
+    peak = measure_peak_gflops(threads, size, seconds, device)
+    return {"peak_gflops": peak, "peak_other_cpu_share": probe.other_share(), "peak_quiet_wait_s": waited}

@@ -11,3 +11,10 @@ def bundle_records(path: str) -> list:
     with tarfile.open(path) as tar:
         member = next(m for m in tar.getmembers() if m.name.endswith("results.jsonl"))
         return [json.loads(line) for line in tar.extractfile(member).read().decode().splitlines()]
+
+
+def bundle_json(path: str, name: str):
+    """A JSON file of a bundle (outcome.json, env.json)."""
+    with tarfile.open(path) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("/" + name))
+        return json.loads(tar.extractfile(member).read().decode())

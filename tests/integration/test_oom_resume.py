@@ -10,7 +10,7 @@ import time
 
 import yaml
 
-from tests.integration.helpers import bundle_records
+from tests.integration.helpers import bundle_json, bundle_records
 
 
 def test_worker_over_its_memory_cap_is_oom_and_larger_configurations_are_skipped(cli, tmp_path):
@@ -88,9 +88,20 @@ def test_sigterm_bundles_what_was_measured_and_a_rerun_completes(tmp_path):
     first.send_signal(signal.SIGTERM)
     stdout, stderr = first.communicate(timeout=120)
     assert first.returncode == 143, stderr
-    partial = bundle_records(stdout.split()[-1])
+    partial_bundle = stdout.split()[-1]
+    assert partial_bundle.endswith("Z-PARTIAL.tar.gz")
+    partial = bundle_records(partial_bundle)
     assert 1 <= len(partial) < 10 and all(r["status"] == "ok" for r in partial)
     assert "stopped by SIGTERM" in stderr
+    outcome = bundle_json(partial_bundle, "outcome.json")
+    assert outcome["complete"] is False and outcome["stopped_by"] == "SIGTERM" and outcome["planned"] == 10
+    assert sorted(outcome["never_measured"]) == sorted(
+        {f"{m}|fp32|cpu|b{b}|s{s}" for m in ("squeezenet1_1", "mnasnet1_0") for b, s in
+         ((1, 32), (1, 48), (1, 64), (2, 64), (1, 96))} - {r["key"] for r in partial})
+    assert f"{len(outcome['never_measured'])} never measured (PARTIAL" in stderr
     second = subprocess.run([sys.executable, "-m", "bench_job", *args], capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr
+    assert not second.stdout.split()[-1].endswith("PARTIAL.tar.gz")
     assert len(bundle_records(second.stdout.split()[-1])) == 10
+    outcome = bundle_json(second.stdout.split()[-1], "outcome.json")
+    assert outcome["complete"] is True and outcome["never_measured"] == []

@@ -34,3 +34,31 @@ def test_accelerator_resolution():
     assert resolve_accelerator("auto", True) == "cuda"
     with pytest.raises(UserError, match="torch sees no CUDA device"):
         resolve_accelerator("cuda", False)
+
+
+def test_a_memory_cap_that_leaves_no_room_above_the_framework_is_named_once(caplog):
+    config = cfg.resolve(None, device="laptop", sets=["run.max_worker_memory=1GiB"])
+    r = Runner(config, store=None, accelerator="cpu", stop=StopRequest(), show_progress=False)
+    with caplog.at_level("WARNING", logger="bench_job"):
+        r._note_framework(933 * 2**20)
+        r._note_framework(940 * 2**20)
+    (warning,) = [rec.getMessage() for rec in caplog.records]
+    assert warning.startswith("--max-worker-memory 1.0 GiB leaves 91.0 MiB above what a worker takes before any "
+                              "model (933.0 MiB: torch and its libraries on this machine)")
+    assert "raise it, e.g. to 1.4 GiB or more" in warning
+    assert r.framework_rss == 940 * 2**20
+
+
+def test_a_roomy_cap_says_nothing(caplog):
+    config = cfg.resolve(None, device="laptop", sets=["run.max_worker_memory=4GiB"])
+    r = Runner(config, store=None, accelerator="cpu", stop=StopRequest(), show_progress=False)
+    with caplog.at_level("WARNING", logger="bench_job"):
+        r._note_framework(933 * 2**20)
+    assert not caplog.records
+
+
+def test_the_budget_counts_from_the_start_of_the_command():
+    config = cfg.resolve(None, device="laptop", sets=["run.budget=100s"])
+    r = Runner(config, store=None, accelerator="cpu", stop=StopRequest(), show_progress=False,
+               started=time.monotonic() - 40)
+    assert r.deadline - time.monotonic() == pytest.approx(60, abs=1)

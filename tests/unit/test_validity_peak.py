@@ -79,3 +79,6 @@ def test_contention_during_the_energy_window_is_a_reason_when_energy_was_measure
                                     "is in it)")
     assert mark_validity(record(energy_other_cpu_share=0.4, energy_per_inference_j=None), 10, 0.05)["valid"]
     assert mark_validity(record(other_cpu_share=0.15), 10, 0.05, max_other_cpu_share=0.2)["valid"]
+    r = mark_validity(record(idle_other_cpu_share=0.3, energy_net_per_inference_j=0.2), 10, 0.05)
+    assert r["invalid_reasons"] == ("other processes used 30% of the CPU during the idle baseline (net energy is "
+                                    "too small)")
