@@ -1,5 +1,6 @@
 """The per-run report: report.md and a self-contained report.html, with their plots, built from the
-results table, the resolved config and the environment facts alone (so a bundle can be re-reported)."""
+results table, the resolved config, the environment facts and the run's outcome alone (so a bundle can
+be re-reported)."""
 
 import os
 
@@ -16,6 +17,7 @@ from bench_job.report.overview import header, models_section
 from bench_job.report.params import params_section
 from bench_job.report.plots import model_colours
 from bench_job.report.trust import validity_section
+from bench_job.run_outcome import RunOutcome
 
 # The lab's order of questions.
 SECTIONS = [models_section, params_section, latency_section, energy_section, memory_section, flops_section,
@@ -26,20 +28,22 @@ def title_of(env: dict) -> str:
     return f"Edge inference benchmark: {env.get('device_kind', '?')} ({env.get('hostname', '?')})"
 
 
-def build_report(frame, config_data: dict, env: dict, out_dir: str) -> list:
-    """The report's blocks; plots are written under out_dir/plots as the sections need them."""
+def build_report(frame, config_data: dict, env: dict, out_dir: str, outcome: RunOutcome | None = None) -> list:
+    """The report's blocks; plots are written under out_dir/plots as the sections need them. outcome:
+    the bundle's outcome.json (None for bundles that predate it)."""
     frame = prepare(frame)
-    ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]))
+    ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]), outcome)
     blocks = header(frame, ctx, title_of(ctx.env))
     for section in SECTIONS:
         blocks += section(frame, ctx)
     return blocks
 
 
-def write_run_report(frame, config_data: dict, env: dict, out_dir: str) -> tuple[str, str]:
+def write_run_report(frame, config_data: dict, env: dict, out_dir: str,
+                     outcome: RunOutcome | None = None) -> tuple[str, str]:
     """Write out_dir/report.md, out_dir/report.html and out_dir/plots/*; returns the two report paths."""
     os.makedirs(out_dir, exist_ok=True)
-    blocks = build_report(frame, config_data, env, out_dir)
+    blocks = build_report(frame, config_data, env, out_dir, outcome)
     md_path, html_path = os.path.join(out_dir, "report.md"), os.path.join(out_dir, "report.html")
     with open(md_path, "w") as handle:
         handle.write(markdown.render(blocks))
