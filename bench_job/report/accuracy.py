@@ -11,6 +11,7 @@ from bench_job.report.markdown import millions, ms, num
 from bench_job.report.pareto import pareto_mask
 from bench_job.report.plots import log_axis, plt, save
 from bench_job.report.real_inputs import real_inputs_section
+from bench_job.report.weights import model_weights, unavailable_reasons
 
 # (column, axis label, scale to display units, short name)
 COSTS = [
@@ -79,7 +80,17 @@ def front_plot(table, family: str, colours: dict, path: str) -> None:
     save(fig, path)
 
 
-def empty_reason(frame) -> str:
+def downgraded_text(uses: list) -> str:
+    """Why some models have no accuracy although pretrained weights were asked (the records' reason)."""
+    names = ", ".join(u.model for u in uses if u.downgraded)
+    return (f"pretrained weights were asked but unavailable ({unavailable_reasons(uses)}), so {names} ran with "
+            "random weights, whose predictions are chance, and accuracy was not measured; fetch the assets "
+            "(`bench-job fetch --assets DIR`) and run again with `--assets DIR`")
+
+
+def empty_reason(frame, uses: list) -> str:
+    if any(u.downgraded for u in uses):
+        return "no accuracy: " + downgraded_text(uses)
     weights = set(frame["weights"].dropna().astype(str))
     if weights and weights <= {"random"}:
         return ("no accuracy: the models ran with random weights (`weights: random`), whose predictions are "
@@ -90,9 +101,10 @@ def empty_reason(frame) -> str:
 
 def accuracy_section(frame, ctx) -> list:
     blocks = [Heading(2, "Accuracy vs efficiency")]
+    uses = model_weights(frame, ctx.config)
     table = accuracy_table(frame)
     if table.empty:
-        return blocks + [Text(empty_reason(frame) + ".")]
+        return blocks + [Text(empty_reason(frame, uses) + ".")]
     table = with_fronts(table)
     blocks.append(Text("Accuracy on real dev data (vision: 1000-way top-1 on the subset, and 10-way restricted to "
                        "the subset's classes; NLP: SST-2 validation) against the cost of one forward pass at batch 1 "
@@ -120,4 +132,6 @@ def accuracy_section(frame, ctx) -> list:
     blocks.append(Table(["model", "variant", "family", "accuracy %", "10-way %", "dataset", "examples",
                          "median ms (b1)", "J/inference (b1)", "params", "GFLOPs (b1)", "Pareto-optimal vs",
                          "warning"], rows))
+    if any(u.downgraded for u in uses):
+        blocks.append(Text("Not scored: " + downgraded_text(uses) + "."))
     return blocks + real_inputs_section(frame)

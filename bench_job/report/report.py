@@ -7,6 +7,7 @@ import os
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_section
 from bench_job.report.context import Context
+from bench_job.report.document import Heading
 from bench_job.report.discussion import discussion_section
 from bench_job.report.energy import energy_section
 from bench_job.report.flops import flops_section
@@ -33,7 +34,7 @@ def build_report(frame, config_data: dict, env: dict, out_dir: str, outcome: Run
     the bundle's outcome.json (None for bundles that predate it)."""
     frame = prepare(frame)
     ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]), outcome)
-    blocks = header(frame, ctx, title_of(ctx.env))
+    blocks = [Heading(1, title_of(ctx.env))] + header(frame, ctx)
     for section in SECTIONS:
         blocks += section(frame, ctx)
     return blocks
