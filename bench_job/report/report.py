@@ -18,6 +18,7 @@ from bench_job.report.overview import header, models_section
 from bench_job.report.params import params_section
 from bench_job.report.plots import model_colours
 from bench_job.report.trust import validity_section
+from bench_job.report.verdict import verdict
 from bench_job.run_outcome import RunOutcome
 
 # The lab's order of questions.
@@ -34,7 +35,8 @@ def build_report(frame, config_data: dict, env: dict, out_dir: str, outcome: Run
     the bundle's outcome.json (None for bundles that predate it)."""
     frame = prepare(frame)
     ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]), outcome)
-    blocks = [Heading(1, title_of(ctx.env))] + header(frame, ctx)
+    # The verdict comes right under the title: it is what a reader must see before any figure.
+    blocks = [Heading(1, title_of(ctx.env)), verdict(frame, ctx)] + header(frame, ctx)
     for section in SECTIONS:
         blocks += section(frame, ctx)
     return blocks

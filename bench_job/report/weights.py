@@ -67,7 +67,7 @@ def weights_line(uses: list) -> str:
     if all(u.asked == u.used for u in uses):
         return f"weights: {used} (as asked)"
     line = f"weights: asked {by_value((u.model, u.asked) for u in uses)}; used {used}"
-    return line + (" (pretrained weights unavailable: see the accuracy section)" if any(u.downgraded for u in uses) else "")
+    return line + (" (pretrained weights unavailable: see the verdict)" if any(u.downgraded for u in uses) else "")
 
 
 def unavailable_reasons(uses: list) -> str:

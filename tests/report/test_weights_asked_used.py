@@ -16,11 +16,13 @@ def test_header_table_and_accuracy_agree_when_pretrained_weights_were_unavailabl
     write_run_report(to_frame(records), config, ENV, str(tmp_path))
     report = (tmp_path / "report.md").read_text()
     assert ("weights: asked pretrained for resnet18; random for tiny; used random "
-            "(pretrained weights unavailable: see the accuracy section)") in report
+            "(pretrained weights unavailable: see the verdict)") in report
     assert "| resnet18 | fp32 | torchvision | random |" in report
     accuracy = report.split("## Accuracy vs efficiency")[1].split("\n## ")[0]
     assert f"pretrained weights were asked but unavailable ({WHY}), so resnet18 ran with random weights" in accuracy
     assert "run with `weights: pretrained`" not in accuracy
+    assert f"> - **random weights where pretrained were asked**: resnet18: {WHY}; their accuracy was not measured" \
+        in report.splitlines()
 
 
 def test_weights_used_as_asked_say_so(tmp_path):
