@@ -52,9 +52,9 @@ def points(ax, x, y, colour, invalid) -> None:
                 zorder=3)
 
 
-def invalid_legend_handle(colour="grey") -> Line2D:
-    return Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour,
-                  markeredgewidth=1.5, label=INVALID_LABEL)
+def invalid_legend_handle(label: str = INVALID_LABEL) -> Line2D:
+    return Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor="grey",
+                  markeredgewidth=1.5, label=label)
 
 
 def x_label(sweep: str, unit: str) -> str:
