@@ -10,7 +10,7 @@ from bench_job.zoo import ZOO
 def run_line(outcome) -> str:
     """Complete or PARTIAL, how many planned configurations have a record, time used against the budget."""
     if outcome is None:
-        return "run: whether it finished and its time are not recorded (this bundle predates outcome.json)"
+        return "run: whether it finished and its time are not recorded (no outcome.json in the bundle)"
     if outcome.complete:
         state = "complete"
     else:

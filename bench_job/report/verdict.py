@@ -118,7 +118,7 @@ def clean_line(frame, outcome) -> str:
     line = f"Verdict: clean. All {len(frame)} configurations were measured and passed the validity checks, with " \
            "the weights asked for and energy measured"
     if outcome is None:
-        return line + "; whether the run finished is not recorded (this bundle predates outcome.json)."
+        return line + "; whether the run finished is not recorded (no outcome.json in the bundle)."
     if outcome.budget_s is None:
         return line + f"; the run finished in {format_duration(outcome.elapsed_s)} (no budget set)."
     return line + (f"; the run finished in {format_duration(outcome.elapsed_s)}, within its budget of "
