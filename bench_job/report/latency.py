@@ -88,6 +88,8 @@ def rule(stat: Statistic) -> str:
 
 
 def latency_section(frame, ctx) -> list:
+    if measured(frame).empty:
+        return [Heading(2, "Latency"), Text("Nothing was measured.")]
     stat = latency_statistic(frame)
     blocks = [Heading(2, "Latency"), Text(rule(stat))]
     for sweep, title in (("batch", "Latency vs batch size"), ("input", "Latency vs input size")):
@@ -96,6 +98,4 @@ def latency_section(frame, ctx) -> list:
             blocks += [Heading(3, title)] + tables
     plots = write_sweep_plots(frame, ctx.plot_dir, "latency", ctx.colours)
     blocks += [Figure(p, p.split("/")[-1][:-4].replace("_", " ")) for p in plots]
-    if not measured(frame).empty:
-        blocks += outlier_blocks(frame)
-    return blocks
+    return blocks + outlier_blocks(frame)

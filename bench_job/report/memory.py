@@ -55,29 +55,27 @@ def memory_section(frame, ctx) -> list:
     rows = frame[frame["peak_rss_bytes"].notna()]
     has_split = bool(rows["framework_rss_bytes"].notna().any())
     blocks = [Heading(2, "Memory")]
-    if has_split:
-        blocks.append(Text(
-            "Peak resident set of the worker process during each configuration (the kernel's VmHWM, reset per "
-            "configuration), split into what it is made of: the framework (the worker after its imports, before any "
-            "model), the model's weights (what building the model added; *tensors* is the bytes of its parameters "
-            "and buffers themselves, a check on the RSS figure) and the activations of the pass (the peak minus the "
-            "RSS after the build). Swap pages in/out machine-wide during it."))
-    else:
-        blocks.append(Text(
-            "Peak resident set of the worker process during each configuration (model weights included; the "
-            "kernel's VmHWM, reset per configuration); swap pages in/out machine-wide during it. This bundle's "
-            "records predate the split into framework, weights and activations (results schema 3)."))
     if rows.empty:
-        return blocks + failures_section(frame)
+        return blocks + [Text("No configuration recorded a memory peak.")] + failures_section(frame)
     if has_split:
-        blocks.append(split_table(rows))
-        blocks += [Text("Which part sinks a small device, at each model's largest configuration:"),
+        blocks += [Text("Peak resident set of the worker process during each configuration (the kernel's VmHWM, reset "
+                        "per configuration), split into what it is made of: the framework (the worker after its "
+                        "imports, before any model), the model's weights (what building the model added; *tensors* is "
+                        "the bytes of its parameters and buffers themselves, a check on the RSS figure) and the "
+                        "activations of the pass (the peak minus the RSS after the build). Swap pages in/out "
+                        "machine-wide during it."),
+                   split_table(rows),
+                   Text("Which part sinks a small device, at each model's largest configuration:"),
                    Bullets(dominant_parts(rows))]
     else:
-        blocks.append(Table(["model", "variant", "batch", "input", "peak RSS", "RSS after build", "CUDA peak",
-                             "swap in/out pages", "swapped"],
-                            [_place(r) + [_bytes(r["peak_rss_bytes"]), _bytes(r["model_rss_bytes"]),
-                                          _bytes(r["cuda_peak_bytes"])] + _swap(r) for _, r in rows.iterrows()]))
+        blocks += [Text("Peak resident set of the worker process during each configuration (model weights included; "
+                        "the kernel's VmHWM, reset per configuration); swap pages in/out machine-wide during it. This "
+                        "bundle's records predate the split into framework, weights and activations (results schema "
+                        "3)."),
+                   Table(["model", "variant", "batch", "input", "peak RSS", "RSS after build", "CUDA peak",
+                          "swap in/out pages", "swapped"],
+                         [_place(r) + [_bytes(r["peak_rss_bytes"]), _bytes(r["model_rss_bytes"]),
+                                       _bytes(r["cuda_peak_bytes"])] + _swap(r) for _, r in rows.iterrows()])]
     peaks = rows.groupby("model")["peak_rss_bytes"].max().sort_values(ascending=False)
     blocks.append(Text("Largest peak per model: " + "; ".join(f"{m} {format_bytes(v)}" for m, v in peaks.items()) + "."))
     swapped = rows[rows["swapped"] == True]  # noqa: E712 (object column of True/False/None)

@@ -83,3 +83,13 @@ def test_invalid_reasons_are_grouped_with_the_range_of_their_figures():
     assert reason_groups(reasons) == [("other processes used 45-70% of the CPU during timing", 3),
                                       ("95% CI half-width 8.5-23.0% of the mean (> 5%)", 2),
                                       ("the device throttled", 1)]
+
+
+def test_a_run_where_every_configuration_went_oom_still_gets_a_report_that_says_so(tmp_path):
+    records = [failed("resnet18", 1, 224, "oom", "killed by the kernel OOM killer (RSS 1.0 GiB)"),
+               failed("resnet18", 2, 224, "skipped", "a smaller configuration ran out of memory")]
+    lines = report_lines(tmp_path, records, outcome(), dict(CONFIG, models=["resnet18"]))
+    assert lines[2] == "> **Verdict: nothing was measured; 2 configuration(s) did not run.**"
+    assert "> - **nothing was measured**: none of the 2 recorded configurations produced figures" in lines
+    assert "> - **2 configuration(s) did not run**: 1 oom, 1 skipped (see What did not run, and why)" in lines
+    assert "No configuration recorded a memory peak." in lines
