@@ -146,9 +146,9 @@ def _scaling_blocks(frame) -> list:
         fits = all_fits[all_fits["k_latency"].notna()]
         unfit = all_fits[all_fits["k_latency"].isna()]
         if fits.empty:
-            blocks += [heading, Text(sentence(not_enough(int(all_fits["valid_points"].sum()), int(all_fits["points"].sum()),
-                                                f"points of the {what} sweep",
-                                                f"{MIN_SIZES} valid sizes of one model")) + ", so no exponent is fitted.")]
+            missing_fit = not_enough(int(all_fits["valid_points"].sum()), int(all_fits["points"].sum()),
+                                     f"points of the {what} sweep", f"{MIN_SIZES} valid sizes of one model")
+            blocks += [heading, Text(sentence(missing_fit) + ", so no exponent is fitted.")]
             continue
         rows = [[r["model"], r["variant"], f"{int(r['from'])}-{int(r['to'])}" + ("" if sweep == "batch" else f" {r['unit']}"),
                  int(r["valid_points"]), f"{r['k_latency']:.2f}", r_squared(r),

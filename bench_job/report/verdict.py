@@ -89,7 +89,8 @@ def _over_budget(outcome):
     if outcome is None or not outcome.over_budget_s:
         return None
     return (f"over budget by {format_duration(outcome.over_budget_s)}",
-            f"the run took {format_duration(outcome.elapsed_s)} against a budget of {format_duration(outcome.budget_s)}")
+            f"the run took {format_duration(outcome.elapsed_s)} against a budget of "
+            f"{format_duration(outcome.budget_s)}")
 
 
 def _no_energy(frame):

@@ -2,7 +2,6 @@
 kept off the latency and energy fronts; its parameters and FLOPs, counted rather than timed, keep their
 place."""
 
-import pandas as pd
 from matplotlib.colors import to_rgba
 
 from bench_job.report.accuracy import accuracy_table, draw_front, with_fronts
