@@ -1,5 +1,5 @@
 """Opening a results bundle (a .tar.gz from `bench-job run`, or its extracted folder) and loading what it
-holds: the records as a table, the environment facts and the resolved config.
+holds: the records as a table, the environment facts, the resolved config and the run's outcome.
 
 A bundle is untrusted input: it may come from any device or any person. Extraction therefore checks
 every member before anything is written and refuses, with one line naming the member, whatever could
@@ -18,6 +18,7 @@ import yaml
 
 from bench_job.errors import UserError
 from bench_job.results import READABLE_VERSIONS, SchemaError, read_records, to_frame
+from bench_job.run_outcome import OutcomeError, RunOutcome, read_outcome
 
 # Limits generous for real bundles (raw timings of a long lab sweep are a few MiB) and far below a disk.
 MAX_MEMBER_BYTES = 256 * 1024**2
@@ -100,6 +101,7 @@ class Bundle:
     frame: object                # pandas DataFrame, results.COLUMNS
     env: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
+    outcome: RunOutcome | None = None   # None for bundles written before outcome.json existed
 
 
 def bundle_name(path: str) -> str:
@@ -111,8 +113,8 @@ def bundle_name(path: str) -> str:
 
 
 def load_bundle(path: str, scratch: str) -> Bundle:
-    """Open a bundle (tarball: extracted safely under scratch) and load its records, env and config.
-    Records of schema versions this reader does not know are refused with the reason."""
+    """Open a bundle (tarball: extracted safely under scratch) and load its records, env, config and
+    outcome. Records of schema versions this reader does not know are refused with the reason."""
     if os.path.isdir(path):
         root = find_root(path, path)
     elif os.path.isfile(path):
@@ -128,7 +130,11 @@ def load_bundle(path: str, scratch: str) -> Bundle:
         raise UserError(f"cannot read bundle {path}: results.jsonl is not text") from None
     env = _load(os.path.join(root, "env.json"), json.load, path)
     config = _load(os.path.join(root, "config.yaml"), yaml.safe_load, path)
-    return Bundle(path, root, bundle_name(path), records, to_frame(records), env, config)
+    try:
+        outcome = read_outcome(root)
+    except OutcomeError as exc:
+        raise UserError(f"cannot read bundle {path}: {exc}") from None
+    return Bundle(path, root, bundle_name(path), records, to_frame(records), env, config, outcome)
 
 
 def _load(file: str, parse, bundle: str) -> dict:

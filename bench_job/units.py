@@ -57,11 +57,11 @@ def format_bytes(n) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """12.3 -> '12.3 s', 754 -> '12 min 34 s', 7300 -> '2 h 1 min'."""
+    """12.3 s, 4 min 10 s, 1 h 2 min: the precision a reader of a run's time needs, no more."""
     if seconds < 60:
         return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
-        return f"{minutes} min {secs} s"
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

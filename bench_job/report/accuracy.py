@@ -1,5 +1,6 @@
 """Accuracy against efficiency: per family, accuracy on real dev data against latency, energy, parameters
-and FLOPs at the common configuration, with the Pareto front drawn and its models named."""
+and FLOPs at the common configuration, with the Pareto front drawn and its models named. A model whose
+timing failed a validity check is drawn hollow against latency and energy and kept off those fronts."""
 
 import os
 
@@ -9,8 +10,9 @@ from bench_job.report.document import Figure, Heading, Table, Text
 from bench_job.report.frame import common_config, measured
 from bench_job.report.markdown import millions, ms, num
 from bench_job.report.pareto import pareto_mask
-from bench_job.report.plots import log_axis, plt, save
+from bench_job.report.plots import INVALID_LABEL, invalid_legend_handle, log_axis, plt, save
 from bench_job.report.real_inputs import real_inputs_section
+from bench_job.report.weights import model_weights, unavailable_reasons
 
 # (column, axis label, scale to display units, short name)
 COSTS = [
@@ -19,6 +21,10 @@ COSTS = [
     ("params", "unique parameters (millions)", 1e-6, "parameters"),
     ("flops", "FLOPs per forward pass, batch 1 (GFLOPs)", 1e-9, "FLOPs"),
 ]
+# The costs a validity check judges (timed); parameters and FLOPs are counted, so a noisy timing leaves
+# them standing.
+MEASURED_COSTS = ("latency_median_s", "energy_per_inference_j")
+OFF_FRONT_LABEL = f"{INVALID_LABEL} (kept off the front)"
 ACCURACY_COLUMNS = ["accuracy", "accuracy_top5", "accuracy_10way", "accuracy_metric", "eval_dataset",
                     "eval_examples", "weights_source", "label_map_warning"]
 
@@ -31,8 +37,21 @@ def accuracy_table(frame) -> pd.DataFrame:
     if scored.empty:
         return scored
     acc = scored.groupby(["model", "variant"], sort=False)[ACCURACY_COLUMNS].first().reset_index()
-    cost = common_config(frame)[["model", "variant", "family"] + [c for c, *_ in COSTS]]
+    cost = common_config(frame)[["model", "variant", "family", "valid"] + [c for c, *_ in COSTS]]
     return acc.merge(cost, on=["model", "variant"], how="left")
+
+
+def doubtful(data: pd.DataFrame, column: str) -> pd.Series:
+    """Rows whose cost in this column failed a validity check (only timed costs can)."""
+    if column not in MEASURED_COSTS:
+        return pd.Series(False, index=data.index)
+    return data["valid"] == False  # noqa: E712 (True/False/None)
+
+
+def front_mask(data: pd.DataFrame, column: str) -> pd.Series:
+    """Pareto-optimal rows of one cost, doubtful rows left out (they can neither stand on the front nor push
+    a trusted model off it)."""
+    return pareto_mask(data[column].where(~doubtful(data, column)), data["accuracy"])
 
 
 def with_fronts(table: pd.DataFrame) -> pd.DataFrame:
@@ -41,20 +60,25 @@ def with_fronts(table: pd.DataFrame) -> pd.DataFrame:
     for column, *_ in COSTS:
         table[f"pareto_{column}"] = False
         for _, group in table.groupby("family"):
-            table.loc[group.index, f"pareto_{column}"] = pareto_mask(group[column], group["accuracy"])
+            table.loc[group.index, f"pareto_{column}"] = front_mask(group, column)
     return table
 
 
 def draw_front(ax, data, column: str, scale: float, colour_of, front_colour="black", front_label="Pareto front",
-               annotate=True) -> None:
-    """Scatter of accuracy (%) against one cost, the front as a step line through its models."""
+               annotate=True, mark_invalid=False) -> None:
+    """Scatter of accuracy (%) against one cost, the front as a step line through its models. mark_invalid:
+    rows whose timed cost failed a validity check are drawn hollow and kept off the front."""
     data = data[data[column].notna() & data["accuracy"].notna()]
-    for _, r in data.iterrows():
-        ax.scatter(r[column] * scale, r["accuracy"] * 100, color=colour_of(r), s=40, zorder=3)
+    hollow = doubtful(data, column) if mark_invalid else pd.Series(False, index=data.index)
+    for index, r in data.iterrows():
+        style = (dict(facecolors="white", edgecolors=[colour_of(r)], linewidths=1.5) if hollow[index]
+                 else dict(color=colour_of(r)))
+        ax.scatter(r[column] * scale, r["accuracy"] * 100, s=40, zorder=3, **style)
         if annotate:
             ax.annotate(r["model"], (r[column] * scale, r["accuracy"] * 100), fontsize=7, xytext=(4, 3),
                         textcoords="offset points")
-    front = data[pareto_mask(data[column], data["accuracy"])].sort_values(column)
+    trusted = data[~hollow]
+    front = trusted[pareto_mask(trusted[column], trusted["accuracy"])].sort_values(column)
     if len(front):
         ax.step(front[column] * scale, front["accuracy"] * 100, where="post", color=front_colour, linewidth=1.2,
                 linestyle="--", label=front_label, zorder=2)
@@ -65,10 +89,13 @@ def front_plot(table, family: str, colours: dict, path: str) -> None:
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
     for ax, (column, label, scale, _short) in zip(axes.flat, COSTS):
         if data[column].notna().any():
-            draw_front(ax, data, column, scale, lambda r: colours.get(r["model"], "grey"))
+            draw_front(ax, data, column, scale, lambda r: colours.get(r["model"], "grey"), mark_invalid=True)
             log_axis(ax, "x")
             ax.margins(x=0.15, y=0.1)  # room for the model names beside the outermost points
-            ax.legend(fontsize=7, loc="best")
+            handles, _ = ax.get_legend_handles_labels()
+            if doubtful(data[data[column].notna()], column).any():
+                handles.append(invalid_legend_handle(OFF_FRONT_LABEL))
+            ax.legend(handles=handles, fontsize=7, loc="best")
         else:
             ax.text(0.5, 0.5, "not measured on this device", ha="center", va="center", transform=ax.transAxes)
         ax.set_xlabel(label)
@@ -79,7 +106,17 @@ def front_plot(table, family: str, colours: dict, path: str) -> None:
     save(fig, path)
 
 
-def empty_reason(frame) -> str:
+def downgraded_text(uses: list) -> str:
+    """Why some models have no accuracy although pretrained weights were asked (the records' reason)."""
+    names = ", ".join(u.model for u in uses if u.downgraded)
+    return (f"pretrained weights were asked but unavailable ({unavailable_reasons(uses)}), so {names} ran with "
+            "random weights, whose predictions are chance, and accuracy was not measured; fetch the assets "
+            "(`bench-job fetch --assets DIR`) and run again with `--assets DIR`")
+
+
+def empty_reason(frame, uses: list) -> str:
+    if any(u.downgraded for u in uses):
+        return "no accuracy: " + downgraded_text(uses)
     weights = set(frame["weights"].dropna().astype(str))
     if weights and weights <= {"random"}:
         return ("no accuracy: the models ran with random weights (`weights: random`), whose predictions are "
@@ -90,14 +127,17 @@ def empty_reason(frame) -> str:
 
 def accuracy_section(frame, ctx) -> list:
     blocks = [Heading(2, "Accuracy vs efficiency")]
+    uses = model_weights(frame, ctx.config)
     table = accuracy_table(frame)
     if table.empty:
-        return blocks + [Text(empty_reason(frame) + ".")]
+        return blocks + [Text(empty_reason(frame, uses) + ".")]
     table = with_fronts(table)
     blocks.append(Text("Accuracy on real dev data (vision: 1000-way top-1 on the subset, and 10-way restricted to "
                        "the subset's classes; NLP: SST-2 validation) against the cost of one forward pass at batch 1 "
                        "and the family's fixed input size. Pareto-optimal: no other model of the family is at least "
-                       "as accurate and cheaper."))
+                       "as accurate and cheaper. A model whose timing at that configuration failed a validity check "
+                       "is drawn hollow against latency and energy and kept off those two fronts (its parameters and "
+                       "FLOPs are counted, not timed, so it stays on theirs)."))
     os.makedirs(ctx.plot_dir, exist_ok=True)
     for family in sorted(table["family"].dropna().unique()):
         name = f"accuracy_vs_efficiency_{family}.png"
@@ -106,18 +146,23 @@ def accuracy_section(frame, ctx) -> list:
         data = table[table["family"] == family]
         names = {short: ", ".join(data[data[f"pareto_{c}"]]["model"]) or "none"
                  for c, _, _, short in COSTS if data[c].notna().any()}
+        off = ", ".join(data[data["valid"] == False]["model"])  # noqa: E712
         blocks.append(Text(f"**{family}** Pareto-optimal: " + "; ".join(f"vs {k}: {v}" for k, v in names.items())
-                           + "."))
+                           + "." + (f" Kept off the latency and energy fronts (failed a validity check): {off}."
+                                    if off else "")))
     rows = []
     for _, r in table.iterrows():
         fronts = [short for c, _, _, short in COSTS if r[f"pareto_{c}"]]
         rows.append([r["model"], r["variant"], r["family"], num(r["accuracy"] * 100, 4),
                      num(r["accuracy_10way"] * 100, 4) if r["accuracy_10way"] == r["accuracy_10way"] else "",
                      r["eval_dataset"], "" if r["eval_examples"] != r["eval_examples"] else int(r["eval_examples"]),
-                     ms(r["latency_median_s"]), num(r["energy_per_inference_j"]), millions(r["params"]),
+                     ms(r["latency_median_s"]) + (" †" if r["valid"] == False else ""),  # noqa: E712
+                     num(r["energy_per_inference_j"]), millions(r["params"]),
                      num(r["flops"] / 1e9), ", ".join(fronts) or "-",
                      r["label_map_warning"] if isinstance(r["label_map_warning"], str) else ""])
     blocks.append(Table(["model", "variant", "family", "accuracy %", "10-way %", "dataset", "examples",
                          "median ms (b1)", "J/inference (b1)", "params", "GFLOPs (b1)", "Pareto-optimal vs",
                          "warning"], rows))
+    if any(u.downgraded for u in uses):
+        blocks.append(Text("Not scored: " + downgraded_text(uses) + "."))
     return blocks + real_inputs_section(frame)

@@ -1,8 +1,10 @@
-"""What every report section may use besides the table: the run's config and environment, where plots
-go, and the per-model colours shared by every plot."""
+"""What every report section may use besides the table: the run's config, environment and outcome, where
+plots go, and the per-model colours shared by every plot."""
 
 import os
 from dataclasses import dataclass, field
+
+from bench_job.run_outcome import RunOutcome
 
 
 @dataclass
@@ -11,6 +13,7 @@ class Context:
     env: dict
     out_dir: str                  # the report's folder; plots go to out_dir/plots
     colours: dict = field(default_factory=dict)
+    outcome: RunOutcome | None = None   # outcome.json: None for bundles that predate it
 
     @property
     def plot_dir(self) -> str:

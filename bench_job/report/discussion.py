@@ -1,6 +1,8 @@
 """The discussion: claims computed from the data, each with its numbers. Rank correlations between size,
 work, latency, energy and memory across models; how latency scales with batch and input size (log-log
-exponents, against the FLOPs' own exponent); whether latency tracks energy; what broke the pattern."""
+exponents, against the FLOPs' own exponent, R² for every fit); whether latency tracks energy; what broke
+the pattern. Every finding uses the valid rows only: with too few of them it says so and how many there
+are, instead of a number; the rows that failed a validity check are listed under what broke the pattern."""
 
 import itertools
 
@@ -23,12 +25,32 @@ QUANTITIES = {
     "peak_rss_bytes": "peak memory (RSS)",
 }
 MIN_MODELS = 3          # a rank correlation over fewer points says nothing
+MIN_SIZES = 2           # a scaling fit needs two sizes (and with exactly two, R² is 1 by construction)
 PATTERN_FACTOR = 3.0    # achieved GFLOP/s this far from the models' median breaks "latency follows FLOPs"
 
 
+def failed_validity(rows) -> pd.Series:
+    return rows["valid"] == False  # noqa: E712 (True/False/None; None: a bundle from before the check)
+
+
+def trusted(rows) -> pd.DataFrame:
+    """The rows a finding may use: those that did not fail a validity check."""
+    return rows[~failed_validity(rows)]
+
+
+def not_enough(valid: int, total: int, what: str, needed: str) -> str:
+    return f"not enough valid measurements: {valid} valid of {total} {what} ({needed} needed)"
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def correlation_inputs(frame) -> pd.DataFrame:
-    """The common-configuration rows, only the quantities that vary and are measured for enough models."""
-    rows = common_config(frame)
+    """The valid common-configuration rows, only the quantities that vary and are measured for enough models.
+    The common configuration is chosen before the invalid rows are dropped, so a model whose batch-1 row
+    failed is left out rather than compared at another batch size."""
+    rows = trusted(common_config(frame))
     columns = [c for c in QUANTITIES if rows[c].notna().sum() >= MIN_MODELS and rows[c].nunique() > 1]
     return rows[["model", "variant"] + columns]
 
@@ -82,53 +104,68 @@ def _strength(rho: float) -> str:
 
 
 def scaling_fits(frame, sweep: str) -> pd.DataFrame:
-    """Per model and variant, the exponent k in latency ∝ size^k (least squares on log-log), the same
-    for FLOPs, and R² of the latency fit (with only two sizes the line is exact, so R² is not given)."""
+    """Per model and variant, over its valid points: the exponent k in latency ∝ size^k (least squares on
+    log-log), the same for FLOPs, and R² of the latency fit (exactly 1 with two points). A model with fewer
+    than two valid sizes gets NaN exponents and its counts, so the report can say why there is no fit."""
     column = "batch_size" if sweep == "batch" else "input_size"
     rows = in_sweep(measured(frame), sweep)
     out = []
     for (model, variant), data in rows.groupby(["model", "variant"], sort=False):
-        data = data[data["latency_median_s"] > 0].sort_values(column)
         if data[column].nunique() < 2:
-            continue
-        x = np.log(data[column].to_numpy(float))
-        fit = stats.linregress(x, np.log(data["latency_median_s"].to_numpy(float)))
-        flops = data["flops"]
-        k_flops = (stats.linregress(x, np.log(flops.to_numpy(float))).slope
-                   if flops.notna().all() and (flops > 0).all() else float("nan"))
-        out.append({"model": model, "variant": variant, "family": data["family"].iloc[0],
-                    "unit": data["input_unit"].iloc[0], "points": len(data),
-                    "from": data[column].iloc[0], "to": data[column].iloc[-1],
-                    "k_latency": fit.slope, "r2": fit.rvalue ** 2 if len(data) > 2 else float("nan"),
-                    "k_flops": k_flops, "invalid": int((data["valid"] == False).sum())})  # noqa: E712
+            continue  # a sweep of one size: nothing to fit, valid or not
+        valid = trusted(data)
+        valid = valid[valid["latency_median_s"] > 0].sort_values(column)
+        row = {"model": model, "variant": variant, "family": data["family"].iloc[0], "unit": data["input_unit"].iloc[0],
+               "points": len(data), "valid_points": len(valid), "invalid": int(failed_validity(data).sum()),
+               "from": float("nan"), "to": float("nan"), "k_latency": float("nan"), "r2": float("nan"),
+               "k_flops": float("nan")}
+        if valid[column].nunique() >= MIN_SIZES:
+            x = np.log(valid[column].to_numpy(float))
+            fit = stats.linregress(x, np.log(valid["latency_median_s"].to_numpy(float)))
+            flops = valid["flops"]
+            row.update({"from": valid[column].iloc[0], "to": valid[column].iloc[-1], "k_latency": fit.slope,
+                        "r2": fit.rvalue ** 2,
+                        "k_flops": (stats.linregress(x, np.log(flops.to_numpy(float))).slope
+                                    if flops.notna().all() and (flops > 0).all() else float("nan"))})
+        out.append(row)
     return pd.DataFrame(out)
+
+
+def r_squared(fit) -> str:
+    """R² of a fit; with two points a line passes through both, so 1 is no evidence and says so."""
+    return f"{fit['r2']:.3f}" + (" (2 points)" if fit["valid_points"] == 2 else "")
 
 
 def _scaling_blocks(frame) -> list:
     blocks = []
     for sweep, what in (("batch", "batch size"), ("input", "input size")):
-        fits = scaling_fits(frame, sweep)
+        all_fits = scaling_fits(frame, sweep)
+        if all_fits.empty:
+            continue
+        heading = Heading(3, f"How latency scales with {what}")
+        fits = all_fits[all_fits["k_latency"].notna()]
+        unfit = all_fits[all_fits["k_latency"].isna()]
         if fits.empty:
+            missing_fit = not_enough(int(all_fits["valid_points"].sum()), int(all_fits["points"].sum()),
+                                     f"points of the {what} sweep", f"{MIN_SIZES} valid sizes of one model")
+            blocks += [heading, Text(sentence(missing_fit) + ", so no exponent is fitted.")]
             continue
         rows = [[r["model"], r["variant"], f"{int(r['from'])}-{int(r['to'])}" + ("" if sweep == "batch" else f" {r['unit']}"),
-                 int(r["points"]), f"{r['k_latency']:.2f}", "" if r["r2"] != r["r2"] else f"{r['r2']:.3f}",
+                 int(r["valid_points"]), f"{r['k_latency']:.2f}", r_squared(r),
                  "" if r["k_flops"] != r["k_flops"] else f"{r['k_flops']:.2f}",
                  f"{r['invalid']} of {r['points']}" if r["invalid"] else ""] for _, r in fits.iterrows()]
-        blocks += [Heading(3, f"How latency scales with {what}"),
-                   Text(f"Fitted exponent k in latency ∝ ({what})^k on log-log axes (least squares over the sweep), next "
-                        "to the same exponent for FLOPs: k below the FLOPs exponent means larger work runs more "
-                        "efficiently (better parallelism, fixed overheads amortised); above it, the device is "
-                        "saturating (caches, memory bandwidth)."),
+        blocks += [heading,
+                   Text(f"Fitted exponent k in latency ∝ ({what})^k on log-log axes (least squares over the sweep's "
+                        "valid points), next to the same exponent for FLOPs: k below the FLOPs exponent means larger "
+                        "work runs more efficiently (better parallelism, fixed overheads amortised); above it, the "
+                        "device is saturating (caches, memory bandwidth). R² is the share of the log-latency variance "
+                        "the line explains; through two points a line is exact, so R² = 1 there is no evidence."),
                    Table(["model", "variant", "range", "points", "k (latency)", "R²", "k (FLOPs)",
-                          "points failing validity"], rows)]
-        below = fits[fits["k_latency"] < fits["k_flops"] - 0.1]
-        above = fits[fits["k_latency"] > fits["k_flops"] + 0.1]
-        if fits["invalid"].any():
-            blocks.append(Text("Fits over points that failed a validity check (last column) inherit their noise: "
-                               "an exponent far from the FLOPs one there says more about the measurement than the "
-                               "model."))
+                          "left out (failed validity)"], rows)]
         items = [f"{family}: median k over {len(group)} model(s) {group['k_latency'].median():.2f} (FLOPs: "
                  f"{group['k_flops'].median():.2f})" for family, group in fits.groupby("family", sort=False)]
+        below = fits[fits["k_latency"] < fits["k_flops"] - 0.1]
+        above = fits[fits["k_latency"] > fits["k_flops"] + 0.1]
         flat = fits[fits["k_flops"].abs() < 0.1]
         if sweep == "input" and len(flat):
             items.append("FLOPs do not grow with the input over this range, so the inputs are padded to a fixed length "
@@ -140,6 +177,9 @@ def _scaling_blocks(frame) -> list:
         if len(above):
             items.append("grows faster than its FLOPs: " + ", ".join(
                 f"{r['model']} ({r['k_latency']:.2f} vs {r['k_flops']:.2f})" for _, r in above.iterrows()))
+        items += [f"no fit for {r['model']}: " + not_enough(int(r["valid_points"]), int(r["points"]), "points",
+                                                            f"{MIN_SIZES} valid sizes")
+                  for _, r in unfit.iterrows()]
         blocks.append(Bullets(items))
     return blocks
 
@@ -147,34 +187,44 @@ def _scaling_blocks(frame) -> list:
 def _correlation_blocks(frame) -> list:
     data = correlation_inputs(frame)
     heading = Heading(3, "What predicts latency and energy across models")
-    if len(data) < MIN_MODELS or len(data.columns) < 4:
-        return [heading, Text(f"Too few models measured at the common configuration ({len(data)}; at least "
-                              f"{MIN_MODELS} needed) for rank correlations to mean anything.")]
+    common = common_config(frame)
+    if len(data) < MIN_MODELS:
+        return [heading, Text(sentence(not_enough(len(data), len(common), "models measured at the common configuration",
+                                                  f"at least {MIN_MODELS}")) + ", so no rank correlation is given.")]
+    if len(data.columns) < 4:
+        return [heading, Text("Fewer than two quantities vary across the models measured at the common "
+                              "configuration, so there is nothing to correlate.")]
     matrix = correlations(frame)
     names = [QUANTITIES[c] for c in matrix.columns]
     rows = [[QUANTITIES[a]] + [num(matrix.loc[a, b], 2) for b in matrix.columns] for a in matrix.index]
     claims = [f"{QUANTITIES[a]} and {QUANTITIES[b]}: ρ = {rho:.2f} ({_strength(rho)}, p = {p:.2g}, {n} models)"
               for a, b, rho, p, n in pair_claims(frame)]
+    left_out = len(common) - len(data)
     return [heading,
             Text(f"Spearman rank correlations across {len(data)} model(s) at batch 1 and each family's fixed input "
-                 "size (ranks, so one huge model cannot dominate as it would a Pearson coefficient)."),
+                 "size (ranks, so one huge model cannot dominate as it would a Pearson coefficient)"
+                 + (f"; {left_out} model(s) whose row there failed a validity check left out." if left_out else ".")),
             Table([""] + names, rows), Bullets(claims)]
 
 
 def _energy_blocks(frame) -> list:
     ok = measured(frame)
-    rows = ok[ok["energy_per_inference_j"].notna() & ok["latency_mean_s"].notna()]
+    with_energy = ok[ok["energy_per_inference_j"].notna() & ok["latency_median_s"].notna()]
+    rows = trusted(with_energy)
     heading = Heading(3, "Does latency track energy?")
-    if len(rows) < MIN_MODELS:
+    if with_energy.empty:
         return [heading, Text("Cannot tell on this device: no power source, so no energy was measured.")]
-    rho = stats.spearmanr(rows["latency_mean_s"], rows["energy_per_inference_j"]).statistic
-    p = rank_p_value(rows["latency_mean_s"], rows["energy_per_inference_j"])
+    if len(rows) < MIN_MODELS:
+        return [heading, Text(sentence(not_enough(len(rows), len(with_energy), "configurations with energy",
+                                                  f"at least {MIN_MODELS}")) + ", so no correlation is given.")]
+    rho = stats.spearmanr(rows["latency_median_s"], rows["energy_per_inference_j"]).statistic
+    p = rank_p_value(rows["latency_median_s"], rows["energy_per_inference_j"])
     power = rows["avg_power_w"].dropna()
     spread = (f"average power stays within {num(power.min())}-{num(power.max())} W (coefficient of variation "
               f"{power.std() / power.mean():.0%}), so energy is close to latency x a constant power"
               if len(power) > 1 and power.mean() > 0 else "average power not recorded")
-    return [heading, Bullets([f"over {len(rows)} configurations, latency and energy per inference: ρ = {rho:.2f} "
-                              f"(p = {p:.2g})", spread])]
+    return [heading, Bullets([f"over {len(rows)} valid configurations, median latency and energy per inference: "
+                              f"ρ = {rho:.2f} (p = {p:.2g})", spread])]
 
 
 def _breaks(frame) -> list:
@@ -195,10 +245,12 @@ def _breaks(frame) -> list:
         items.append(f"{len(tails)} configuration(s) have long latency tails (see Outliers): " + ", ".join(
             f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])} (max/median {r['max_ratio']:.2f})"
             for _, r in tails.iterrows()))
-    invalid = ok[ok["valid"] == False]  # noqa: E712
+    invalid = ok[failed_validity(ok)]
     if len(invalid):
-        items.append(f"{len(invalid)} of {len(ok)} measured configuration(s) are marked not valid (see Validity)")
-    common = common_config(frame)
+        items.append(f"{len(invalid)} of {len(ok)} measured configuration(s) failed a validity check (see Validity) "
+                     "and are left out of every finding above: " + ", ".join(
+                         f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])}" for _, r in invalid.iterrows()))
+    common = trusted(common_config(frame))
     rate = (common["flops"] / common["latency_median_s"] / 1e9).dropna()
     if len(rate) >= MIN_MODELS:
         median = rate.median()
@@ -215,8 +267,19 @@ def _breaks(frame) -> list:
                                               f"model's achieved GFLOP/s is within {PATTERN_FACTOR:g}x of the median.")]
 
 
+def basis(frame) -> str:
+    ok = measured(frame)
+    if ok["valid"].isna().all():
+        return ("Every statement below is computed from this bundle's records; their validity was not recorded "
+                "(the bundle predates the check), so every measured configuration is used.")
+    valid = len(trusted(ok))
+    return (f"Every statement below is computed from this bundle's valid records only: {valid} of {len(ok)} "
+            "measured configurations passed the validity checks"
+            + (". The others are listed under What broke the pattern." if valid < len(ok) else "."))
+
+
 def discussion_section(frame, ctx) -> list:
     if measured(frame).empty:
         return [Heading(2, "Discussion"), Text("Nothing was measured, so there is nothing to discuss.")]
-    return ([Heading(2, "Discussion"), Text("Every statement below is computed from this bundle's records.")]
+    return ([Heading(2, "Discussion"), Text(basis(frame))]
             + _correlation_blocks(frame) + _scaling_blocks(frame) + _energy_blocks(frame) + _breaks(frame))

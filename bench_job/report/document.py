@@ -33,5 +33,14 @@ class Figure:
     caption: str
 
 
+@dataclass
+class Verdict:
+    """The box that opens a report: how far to trust the bundle. A one-line headline (a clean run's only
+    line) and one item per problem; markdown renders it as a blockquote, HTML as a coloured box."""
+    headline: str
+    items: list
+    clean: bool
+
+
 def section(title: str, *blocks, level: int = 2) -> list:
     return [Heading(level, title), *[b for b in blocks if b is not None]]

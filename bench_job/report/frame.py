@@ -47,7 +47,9 @@ def measured(frame: pd.DataFrame) -> pd.DataFrame:
 
 def in_sweep(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
     """Rows of the batch sweep ("batch") or the input-size sweep ("input")."""
-    return frame[frame["sweeps"].str.split("+").map(lambda parts: sweep in parts)]
+    # astype(bool): on no rows the mask is an empty object Series, which pandas reads as a list of column
+    # labels and returns a frame without columns (KeyError: 'family' when every configuration went oom).
+    return frame[frame["sweeps"].str.split("+").map(lambda parts: sweep in parts).astype(bool)]
 
 
 def common_config(frame: pd.DataFrame) -> pd.DataFrame:

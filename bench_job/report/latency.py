@@ -1,10 +1,12 @@
-"""Latency: tables per sweep (mean ± std, n), the sweep plots, and the configurations whose timing
-distribution has a long tail (named, with the ratios)."""
+"""Latency: tables per sweep (the median with its 95% CI, n), the sweep plots, and the configurations
+whose timing distribution has a long tail (named, with the ratios). The rule (which statistic, which
+interval) is stated once, in the section's opening paragraph."""
 
 from bench_job.report.document import Figure, Heading, Table, Text
 from bench_job.report.frame import in_sweep, measured
-from bench_job.report.markdown import ms
+from bench_job.report.markdown import missing, ms
 from bench_job.report.plots import write_sweep_plots
+from bench_job.report.statistic import MEDIAN, Statistic, latency_statistic
 
 # A tail this long means some runs were disturbed (another process, a page fault storm, a frequency
 # change): the mean then over-states the typical latency and the median is the figure to use.
@@ -12,7 +14,19 @@ P99_OVER_MEDIAN = 1.5
 MAX_OVER_MEDIAN = 2.0
 
 
-def sweep_table(frame, sweep: str) -> list:
+INVALID_MARK = "†"
+
+
+def latency_cell(row, stat: Statistic) -> str:
+    """'12.30 [11.90-12.80] (n=40)', '†' appended where the configuration failed a validity check."""
+    low, high = row[stat.low], row[stat.high]
+    interval = "no CI recorded" if missing(low) or missing(high) else f"{ms(low)}-{ms(high)}"
+    runs = "" if missing(row["n_runs"]) else f" (n={int(row['n_runs'])})"
+    mark = f" {INVALID_MARK}" if row["valid"] == False else ""  # noqa: E712 (True/False/None)
+    return f"{ms(row[stat.centre])} [{interval}]{runs}{mark}"
+
+
+def sweep_table(frame, sweep: str, stat: Statistic) -> list:
     rows = in_sweep(measured(frame), sweep)
     column = "batch_size" if sweep == "batch" else "input_size"
     blocks = []
@@ -20,8 +34,7 @@ def sweep_table(frame, sweep: str) -> list:
         sizes = sorted(data[column].unique())
         table_rows = []
         for (model, variant), group in data.groupby(["model", "variant"], sort=False):
-            cells = {r[column]: f"{ms(r['latency_mean_s'])} ± {ms(r['latency_std_s'])} (n={int(r['n_runs'])})"
-                     for _, r in group.iterrows()}
+            cells = {r[column]: latency_cell(r, stat) for _, r in group.iterrows()}
             table_rows.append([model, variant] + [cells.get(s, "") for s in sizes])
         unit = data["input_unit"].iloc[0]
         prefix = "batch " if sweep == "batch" else f"{unit} "
@@ -43,8 +56,8 @@ def outliers(frame):
 def outlier_blocks(frame) -> list:
     bad = outliers(frame)
     intro = (f"Configurations whose slowest runs are far from the typical one (p99/median > {P99_OVER_MEDIAN} or "
-             f"max/median > {MAX_OVER_MEDIAN}); their means are pulled up by a few disturbed runs, so read their "
-             "medians.")
+             f"max/median > {MAX_OVER_MEDIAN}): a few runs were disturbed, which pulls a mean up but barely moves "
+             "a median.")
     if bad.empty:
         return [Heading(3, "Outliers"), Text(intro), Text("None: every configuration's p99 and maximum stay within "
                                                           "those bounds of its median.")]
@@ -56,17 +69,33 @@ def outlier_blocks(frame) -> list:
                    "max/median"], rows)]
 
 
+def rule(stat: Statistic) -> str:
+    """The one statement of what the latency figures are, for the section's opening paragraph."""
+    if stat is MEDIAN:
+        what = ("Each figure is the **median** latency of the forward pass in ms, with its 95% confidence interval "
+                f"in brackets ({stat.interval}) and the number of timed runs n pooled over the rounds; warm-up "
+                "excluded. The median stays with the typical run when other processes disturb a few runs, which "
+                "pull the mean up. This one statistic is used throughout: the tables, the plots (error bars: the "
+                "same interval) and the discussion.")
+    else:
+        what = ("This bundle's records predate the median's confidence interval (results schema before 3), so the "
+                "tables and plots show the **mean** latency of the forward pass in ms with its 95% confidence "
+                f"interval ({stat.interval}) in brackets and the number of timed runs n; the discussion uses the "
+                "median, which every bundle records.")
+    return (what + f" {INVALID_MARK} in a table and a hollow point in a plot: the configuration failed a validity "
+            "check (see Validity). The plots use log-log axes: a straight line of slope 1 is latency proportional "
+            "to size.")
+
+
 def latency_section(frame, ctx) -> list:
-    blocks = [Heading(2, "Latency"),
-              Text("Mean ± standard deviation of the forward pass in ms (n timed runs), warm-up excluded. The plots "
-                   "show the mean with its 95% confidence interval on log-log axes: a straight line of slope 1 is "
-                   "latency proportional to size.")]
+    if measured(frame).empty:
+        return [Heading(2, "Latency"), Text("Nothing was measured.")]
+    stat = latency_statistic(frame)
+    blocks = [Heading(2, "Latency"), Text(rule(stat))]
     for sweep, title in (("batch", "Latency vs batch size"), ("input", "Latency vs input size")):
-        tables = sweep_table(frame, sweep)
+        tables = sweep_table(frame, sweep, stat)
         if tables:
             blocks += [Heading(3, title)] + tables
     plots = write_sweep_plots(frame, ctx.plot_dir, "latency", ctx.colours)
     blocks += [Figure(p, p.split("/")[-1][:-4].replace("_", " ")) for p in plots]
-    if not measured(frame).empty:
-        blocks += outlier_blocks(frame)
-    return blocks
+    return blocks + outlier_blocks(frame)

@@ -2,7 +2,7 @@
 
 import math
 
-from bench_job.report.document import Bullets, Figure, Heading, Table, Text
+from bench_job.report.document import Bullets, Figure, Heading, Table, Text, Verdict
 
 
 def table(headers: list, rows: list) -> str:
@@ -32,6 +32,11 @@ def num(value, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if abs(value) < 10 ** digits else f"{value:.0f}"
 
 
+def blockquote(verdict: Verdict) -> str:
+    lines = [f"**{verdict.headline}**"] + ([""] + [f"- {item}" for item in verdict.items] if verdict.items else [])
+    return "\n".join(f"> {line}".rstrip() for line in lines)
+
+
 def render(blocks: list) -> str:
     out = []
     for block in blocks:
@@ -45,6 +50,8 @@ def render(blocks: list) -> str:
             out.append(table(block.headers, block.rows))
         elif isinstance(block, Figure):
             out.append(f"![{block.caption}]({block.path})")
+        elif isinstance(block, Verdict):
+            out.append(blockquote(block))
         else:
             raise TypeError(f"unknown report block {block!r}")
     return "\n\n".join(out) + "\n"

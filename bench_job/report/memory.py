@@ -1,34 +1,88 @@
-"""Memory peaks and swap, and what did not run: which configuration ran out of memory at which size,
-and why (the runner's recorded reason)."""
+"""Memory peaks and swap, split into what the framework, the weights and the activations cost (so a user
+with a small device sees which one sinks them), and what did not run: which configuration ran out of
+memory at which size, and why (the runner's recorded reason)."""
 
-from bench_job.report.document import Heading, Table, Text
+from bench_job.report.document import Bullets, Heading, Table, Text
 from bench_job.units import format_bytes
+
+# The parts of a peak (results schema 3), with their names in the report.
+SPLIT = {"framework_rss_bytes": "framework", "weights_rss_bytes": "weights", "activations_rss_bytes": "activations"}
+# What helps when each part dominates.
+REMEDY = {"framework": "a smaller model does not help there, a lighter runtime does",
+          "weights": "a smaller or quantized model helps there",
+          "activations": "a smaller batch or input helps there"}
 
 
 def _bytes(value):
     return "" if value != value or value is None else format_bytes(value)
 
 
+def _swap(r) -> list:
+    return ["" if r["swap_in"] != r["swap_in"] else f"{int(r['swap_in'])}/{int(r['swap_out'])}",
+            "yes" if r["swapped"] is True else ""]
+
+
+def _place(r) -> list:
+    return [r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}"]
+
+
+def split_table(rows) -> Table:
+    return Table(["model", "variant", "batch", "input", "framework", "weights (RSS)", "weights (tensors)",
+                  "activations", "peak RSS", "CUDA peak", "swap in/out pages", "swapped"],
+                 [_place(r) + [_bytes(r["framework_rss_bytes"]), _bytes(r["weights_rss_bytes"]),
+                               _bytes(r["weights_bytes"]), _bytes(r["activations_rss_bytes"]),
+                               _bytes(r["peak_rss_bytes"]), _bytes(r["cuda_peak_bytes"])] + _swap(r)
+                  for _, r in rows.iterrows()])
+
+
+def dominant_parts(rows) -> list:
+    """Per model and variant, its largest configuration (highest peak) and which part of that peak is biggest."""
+    items = []
+    complete = rows.dropna(subset=list(SPLIT) + ["peak_rss_bytes"])
+    for (model, variant), data in complete.groupby(["model", "variant"], sort=False):
+        r = data.loc[data["peak_rss_bytes"].idxmax()]
+        parts = {name: r[column] for column, name in SPLIT.items()}
+        top = max(parts, key=parts.get)
+        verb = "dominate" if top.endswith("s") else "dominates"  # the weights, the activations
+        shares = ", ".join(f"{name} {format_bytes(value)} ({value / r['peak_rss_bytes']:.0%})"
+                           for name, value in parts.items())
+        items.append(f"{model} [{variant}] at batch {int(r['batch_size'])}, {int(r['input_size'])} {r['input_unit']}: "
+                     f"peak {format_bytes(r['peak_rss_bytes'])} = {shares}; **{top} {verb}**: {REMEDY[top]}")
+    return items
+
+
 def memory_section(frame, ctx) -> list:
     rows = frame[frame["peak_rss_bytes"].notna()]
-    table_rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-                   _bytes(r["peak_rss_bytes"]), _bytes(r["model_rss_bytes"]), _bytes(r["cuda_peak_bytes"]),
-                   "" if r["swap_in"] != r["swap_in"] else f"{int(r['swap_in'])}/{int(r['swap_out'])}",
-                   "yes" if r["swapped"] is True else ""] for _, r in rows.iterrows()]
-    blocks = [Heading(2, "Memory"),
-              Text("Peak resident set of the worker process during each configuration (model weights included; the "
-                   "kernel's VmHWM, reset per configuration); swap pages in/out machine-wide during it.")]
-    if table_rows:
-        blocks.append(Table(["model", "variant", "batch", "input", "peak RSS", "RSS after build", "CUDA peak",
-                             "swap in/out pages", "swapped"], table_rows))
-        peaks = rows.groupby("model")["peak_rss_bytes"].max().sort_values(ascending=False)
-        blocks.append(Text("Largest peak per model: " + "; ".join(f"{m} {format_bytes(v)}" for m, v in peaks.items())
-                           + "."))
-        swapped = rows[rows["swapped"] == True]  # noqa: E712 (object column of True/False/None)
-        blocks.append(Text("No configuration swapped." if swapped.empty else
-                           f"{len(swapped)} configuration(s) swapped; their latency includes paging: "
-                           + ", ".join(f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])}"
-                                       for _, r in swapped.iterrows()) + "."))
+    has_split = bool(rows["framework_rss_bytes"].notna().any())
+    blocks = [Heading(2, "Memory")]
+    if rows.empty:
+        return blocks + [Text("No configuration recorded a memory peak.")] + failures_section(frame)
+    if has_split:
+        blocks += [Text("Peak resident set of the worker process during each configuration (the kernel's VmHWM, reset "
+                        "per configuration), split into what it is made of: the framework (the worker after its "
+                        "imports, before any model), the model's weights (what building the model added; *tensors* is "
+                        "the bytes of its parameters and buffers themselves, a check on the RSS figure) and the "
+                        "activations of the pass (the peak minus the RSS after the build). Swap pages in/out "
+                        "machine-wide during it."),
+                   split_table(rows),
+                   Text("Which part sinks a small device, at each model's largest configuration:"),
+                   Bullets(dominant_parts(rows))]
+    else:
+        blocks += [Text("Peak resident set of the worker process during each configuration (model weights included; "
+                        "the kernel's VmHWM, reset per configuration); swap pages in/out machine-wide during it. This "
+                        "bundle's records predate the split into framework, weights and activations (results schema "
+                        "3)."),
+                   Table(["model", "variant", "batch", "input", "peak RSS", "RSS after build", "CUDA peak",
+                          "swap in/out pages", "swapped"],
+                         [_place(r) + [_bytes(r["peak_rss_bytes"]), _bytes(r["model_rss_bytes"]),
+                                       _bytes(r["cuda_peak_bytes"])] + _swap(r) for _, r in rows.iterrows()])]
+    peaks = rows.groupby("model")["peak_rss_bytes"].max().sort_values(ascending=False)
+    blocks.append(Text("Largest peak per model: " + "; ".join(f"{m} {format_bytes(v)}" for m, v in peaks.items()) + "."))
+    swapped = rows[rows["swapped"] == True]  # noqa: E712 (object column of True/False/None)
+    blocks.append(Text("No configuration swapped." if swapped.empty else
+                       f"{len(swapped)} configuration(s) swapped; their latency includes paging: "
+                       + ", ".join(f"{r['model']} b{int(r['batch_size'])}/{int(r['input_size'])}"
+                                   for _, r in swapped.iterrows()) + "."))
     return blocks + failures_section(frame)
 
 

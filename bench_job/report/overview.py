@@ -1,11 +1,32 @@
-"""The report's head: the device and set-up, then which models were measured and why."""
+"""The report's head: the device, the set-up and the run (finished or not, time against the budget), then
+which models were measured and why."""
 
 from bench_job.report.document import Bullets, Heading, Table, Text
-from bench_job.units import format_bytes
+from bench_job.report.weights import model_weights, weights_line
+from bench_job.units import format_bytes, format_duration
 from bench_job.zoo import ZOO
 
 
-def header(frame, ctx, title: str) -> list:
+def run_line(outcome) -> str:
+    """Complete or PARTIAL, how many planned configurations have a record, time used against the budget."""
+    if outcome is None:
+        return "run: whether it finished and its time are not recorded (no outcome.json in the bundle)"
+    if outcome.complete:
+        state = "complete"
+    else:
+        state = f"PARTIAL (stopped by {outcome.stopped_by})" if outcome.stopped_by else "PARTIAL"
+    recorded = outcome.planned - len(outcome.never_measured)
+    line = (f"run: {state}, {recorded} of {outcome.planned} planned configurations recorded; "
+            f"{format_duration(outcome.elapsed_s)} elapsed")
+    if outcome.budget_s is None:
+        return line + ", no budget set"
+    over = outcome.over_budget_s
+    return line + (f" against a budget of {format_duration(outcome.budget_s)}"
+                   + (f": {format_duration(over)} over it" if over else ", within it"))
+
+
+def header(frame, ctx) -> list:
+    """The facts under the title (the verdict comes first; see verdict.py)."""
     env, config = ctx.env, ctx.config
     measure = config.get("measure") or {}
     ok = frame[frame["status"] == "ok"]
@@ -21,7 +42,8 @@ def header(frame, ctx, title: str) -> list:
         f"{known((env.get('libraries') or {}).get('torch'))}; intra-op threads used: "
         f"{', '.join(map(str, threads)) or 'n/a'}",
         f"device matmul peak: {f'{peak:.1f} GFLOP/s (fp32, measured before the sweep)' if peak else 'not measured'}",
-        f"weights: {config.get('weights')}; configurations: {len(frame)} ({len(ok)} measured)",
+        f"{weights_line(model_weights(frame, config))}; configurations: {len(frame)} ({len(ok)} measured)",
+        run_line(ctx.outcome),
     ]
     if measure:
         items.append(
@@ -30,7 +52,7 @@ def header(frame, ctx, title: str) -> list:
             f"more while the {measure.get('confidence', 0.95):.0%} CI half-width exceeds "
             f"{measure.get('target_ci_rel', 0.05):.0%} of the mean (up to {measure.get('max_time_per_config_s')} s per "
             f"configuration); batch sweep at a fixed input size, input-size sweep at batch 1.")
-    return [Heading(1, title), Bullets(items)]
+    return [Bullets(items)]
 
 
 def models_section(frame, ctx) -> list:

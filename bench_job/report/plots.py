@@ -1,6 +1,7 @@
 """Sweep plots (latency and energy against batch size and input size). One colour per model across
 every plot of a report (model_colours), log scales because the sweeps double sizes, legends outside
-the axes so they never cover data."""
+the axes so they never cover data. Points that failed a validity check are drawn hollow, and the legend
+says so."""
 
 import os
 
@@ -10,7 +11,10 @@ matplotlib.use("Agg")  # no display in containers and CI
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import ScalarFormatter  # noqa: E402
 
+from matplotlib.lines import Line2D  # noqa: E402
+
 from bench_job.report.frame import in_sweep, measured  # noqa: E402
+from bench_job.report.statistic import MEDIAN, Statistic, latency_statistic  # noqa: E402
 
 
 def model_colours(models) -> dict:
@@ -27,11 +31,30 @@ PLOT_GROUPS = [
     ("nlp_no_longformer", "NLP models without Longformer", "transformers", ("longformer-base-4096",)),
 ]
 
-# What a sweep plot can show: (column, scale to display units, y label, with CI error bars).
-METRICS = {
-    "latency": ("latency_mean_s", 1e3, "latency per forward pass (ms, mean ± 95% CI)", True),
-    "energy": ("energy_per_inference_j", 1.0, "energy per forward pass (J, gross)", False),
-}
+INVALID_LABEL = "hollow: failed a validity check"
+
+
+def metric_columns(metric: str, stat: Statistic) -> tuple:
+    """What a sweep plot shows: (column, scale to display units, y label, (low, high) interval columns or None)."""
+    if metric == "latency":
+        label = f"latency per forward pass (ms, {stat.name} ± 95% CI)"
+        if stat is not MEDIAN:
+            label += "\nno interval of the median recorded: mean instead"
+        return stat.centre, 1e3, label, (stat.low, stat.high)
+    return "energy_per_inference_j", 1.0, "energy per forward pass (J, gross)", None
+
+
+def points(ax, x, y, colour, invalid) -> None:
+    """Markers at the measured points: filled, or hollow where the configuration failed a validity check."""
+    ax.plot(x[~invalid], y[~invalid], "o", color=colour, zorder=3)
+    if invalid.any():
+        ax.plot(x[invalid], y[invalid], "o", markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.5,
+                zorder=3)
+
+
+def invalid_legend_handle(label: str = INVALID_LABEL) -> Line2D:
+    return Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor="grey",
+                  markeredgewidth=1.5, label=label)
 
 
 def x_label(sweep: str, unit: str) -> str:
@@ -74,28 +97,30 @@ def save(fig, path: str) -> None:
     plt.close(fig)
 
 
-def sweep_plot(frame, metric: str, sweep: str, group: tuple, colours: dict, path: str) -> bool:
-    """One line per model (and variant) against batch size or input size; False if no data."""
-    column, scale, y_label, with_ci = METRICS[metric]
+def sweep_figure(frame, metric: str, sweep: str, group: tuple, colours: dict, stat: Statistic):
+    """One line per model (and variant) against batch size or input size; None if no data."""
+    column, scale, y_label, interval = metric_columns(metric, stat)
     stem, title, family, excluded = group
     rows = in_sweep(measured(frame), sweep)
     rows = rows[(rows["family"] == family) & ~rows["model"].isin(excluded) & rows[column].notna()]
     if rows.empty:
-        return False
+        return None
     x_col = "batch_size" if sweep == "batch" else "input_size"
     unit = rows["input_unit"].iloc[0]
     first_variant = rows["variant"].iloc[0]
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
     for (model, variant), data in rows.groupby(["model", "variant"]):
         data = data.sort_values(x_col)
-        y = data[column] * scale
+        x, y = data[x_col].to_numpy(), (data[column] * scale).to_numpy()
         err = None
-        if with_ci:
-            err = [(data[column] - data["latency_ci_low_s"]).fillna(0).clip(lower=0) * scale,
-                   (data["latency_ci_high_s"] - data[column]).fillna(0).clip(lower=0) * scale]
+        if interval:
+            low, high = interval
+            err = [(data[column] - data[low]).fillna(0).clip(lower=0) * scale,
+                   (data[high] - data[column]).fillna(0).clip(lower=0) * scale]
         label = model if rows["variant"].nunique() == 1 else f"{model} [{variant}]"
-        ax.errorbar(data[x_col], y, yerr=err, marker="o", capsize=3, label=label, color=colours[model],
+        ax.errorbar(x, y, yerr=err, capsize=3, label=label, color=colours[model],
                     linestyle="-" if variant == first_variant else "--")
+        points(ax, x, y, colours[model], (data["valid"] == False).to_numpy())  # noqa: E712 (True/False/None)
     log2_axis(ax, rows[x_col].unique())
     log_y(ax)
     ax.set_xlabel(x_label(sweep, unit))
@@ -103,21 +128,26 @@ def sweep_plot(frame, metric: str, sweep: str, group: tuple, colours: dict, path
     fixed = "batch size 1" if sweep == "input" else f"input size {int(rows['input_size'].mode().iloc[0])} {unit}"
     ax.set_title(f"{title}: {metric} vs {'batch size' if sweep == 'batch' else 'input size'} ({fixed})", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    save(fig, path)
-    return True
+    handles, _ = ax.get_legend_handles_labels()
+    if (rows["valid"] == False).any():  # noqa: E712
+        handles.append(invalid_legend_handle())
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return fig
 
 
 def write_sweep_plots(frame, plot_dir: str, metric: str, colours: dict) -> list[str]:
     """Every sweep plot of one metric that has data; paths relative to the report folder."""
     os.makedirs(plot_dir, exist_ok=True)
+    stat = latency_statistic(frame)
     written = []
     for sweep in ("batch", "input"):
         for group in PLOT_GROUPS:
             if group[0] == "nlp_no_longformer" and group[3][0] not in set(frame["model"]):
                 continue  # identical to the NLP plot when Longformer did not run
             name = f"{metric}_vs_{sweep}_size_{group[0]}.png"
-            if sweep_plot(frame, metric, sweep, group, colours, os.path.join(plot_dir, name)):
+            fig = sweep_figure(frame, metric, sweep, group, colours, stat)
+            if fig is not None:
+                save(fig, os.path.join(plot_dir, name))
                 written.append(os.path.join(os.path.basename(plot_dir), name))
     return written
 

@@ -1,11 +1,13 @@
 """The per-run report: report.md and a self-contained report.html, with their plots, built from the
-results table, the resolved config and the environment facts alone (so a bundle can be re-reported)."""
+results table, the resolved config, the environment facts and the run's outcome alone (so a bundle can
+be re-reported)."""
 
 import os
 
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_section
 from bench_job.report.context import Context
+from bench_job.report.document import Heading
 from bench_job.report.discussion import discussion_section
 from bench_job.report.energy import energy_section
 from bench_job.report.flops import flops_section
@@ -16,6 +18,8 @@ from bench_job.report.overview import header, models_section
 from bench_job.report.params import params_section
 from bench_job.report.plots import model_colours
 from bench_job.report.trust import validity_section
+from bench_job.report.verdict import verdict
+from bench_job.run_outcome import RunOutcome
 
 # The lab's order of questions.
 SECTIONS = [models_section, params_section, latency_section, energy_section, memory_section, flops_section,
@@ -26,20 +30,23 @@ def title_of(env: dict) -> str:
     return f"Edge inference benchmark: {env.get('device_kind', '?')} ({env.get('hostname', '?')})"
 
 
-def build_report(frame, config_data: dict, env: dict, out_dir: str) -> list:
-    """The report's blocks; plots are written under out_dir/plots as the sections need them."""
+def build_report(frame, config_data: dict, env: dict, out_dir: str, outcome: RunOutcome | None = None) -> list:
+    """The report's blocks; plots are written under out_dir/plots as the sections need them. outcome:
+    the bundle's outcome.json (None for bundles that predate it)."""
     frame = prepare(frame)
-    ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]))
-    blocks = header(frame, ctx, title_of(ctx.env))
+    ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]), outcome)
+    # The verdict comes right under the title: it is what a reader must see before any figure.
+    blocks = [Heading(1, title_of(ctx.env)), verdict(frame, ctx)] + header(frame, ctx)
     for section in SECTIONS:
         blocks += section(frame, ctx)
     return blocks
 
 
-def write_run_report(frame, config_data: dict, env: dict, out_dir: str) -> tuple[str, str]:
+def write_run_report(frame, config_data: dict, env: dict, out_dir: str,
+                     outcome: RunOutcome | None = None) -> tuple[str, str]:
     """Write out_dir/report.md, out_dir/report.html and out_dir/plots/*; returns the two report paths."""
     os.makedirs(out_dir, exist_ok=True)
-    blocks = build_report(frame, config_data, env, out_dir)
+    blocks = build_report(frame, config_data, env, out_dir, outcome)
     md_path, html_path = os.path.join(out_dir, "report.md"), os.path.join(out_dir, "report.html")
     with open(md_path, "w") as handle:
         handle.write(markdown.render(blocks))

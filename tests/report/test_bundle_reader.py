@@ -106,3 +106,21 @@ def test_not_a_bundle_is_refused(tmp_path):
         load_bundle(empty, str(tmp_path / "s2"))
     with pytest.raises(UserError, match="no such bundle"):
         load_bundle(str(tmp_path / "missing.tar.gz"), str(tmp_path / "s3"))
+
+
+def test_the_outcome_is_read_when_present_and_a_damaged_one_is_refused_in_one_line(tmp_path):
+    from bench_job.run_outcome import RunOutcome, write_outcome
+
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "results.jsonl").write_bytes(records(GOOD_RECORD))
+    assert load_bundle(str(folder), str(tmp_path)).outcome is None  # bundles from before outcome.json
+    outcome = RunOutcome(complete=False, stopped_by="SIGINT", planned=2, never_measured=("m|fp32|cpu|b2|s8",),
+                         started_at="", finished_at="", elapsed_s=12.0, budget_s=None)
+    write_outcome(str(folder), outcome)
+    assert load_bundle(str(folder), str(tmp_path)).outcome == outcome
+    (folder / "outcome.json").write_text("{not json")
+    with pytest.raises(UserError, match="outcome.json in the bundle is damaged"):
+        load_bundle(str(folder), str(tmp_path))
+    result = run_cli("report", str(folder), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "outcome.json" in result.stderr

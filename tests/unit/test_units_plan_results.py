@@ -5,7 +5,7 @@ import pytest
 from bench_job.errors import UserError
 from bench_job.plan import Point, is_dominated, points_for
 from bench_job.results import COLUMNS, SCHEMA_VERSION, ResultStore, SchemaError, make_record, read_records, to_frame
-from bench_job.units import parse_duration, parse_size
+from bench_job.units import format_duration, parse_duration, parse_size
 
 
 @pytest.mark.parametrize("text,expected", [("1GiB", 1024**3), ("512MiB", 512 * 1024**2), ("2GB", 2 * 10**9),
@@ -31,6 +31,11 @@ class Entry:
     batch_sizes = [1, 2, 4]
     input_size = 224
     input_sizes = [112, 224, 320]
+
+
+def test_format_duration():
+    assert [format_duration(s) for s in (12.34, 60, 250, 3600, 3725)] == ["12.3 s", "1 min", "4 min 10 s", "1 h",
+                                                                        "1 h 2 min"]
 
 
 def test_points_merge_the_shared_configuration_and_run_smallest_first():

@@ -1,0 +1,134 @@
+"""The verdict that opens the report: how far to trust this bundle, from the bundle alone. It names every
+reason to distrust the figures (a partial run, nothing measured, invalid rows with their reasons grouped,
+configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
+validity not recorded), or says in one line that the run is clean."""
+
+import re
+
+from bench_job.report.document import Verdict
+from bench_job.report.energy import has_energy, no_power_reason
+from bench_job.report.frame import measured
+from bench_job.report.weights import model_weights, unavailable_reasons
+from bench_job.units import format_duration
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+TOP_REASONS = 3
+NOT_RUN = ("oom", "error", "timeout", "skipped")
+
+
+def reason_groups(reason_texts) -> list:
+    """(reason, configurations) for the "; "-joined invalid_reasons of rows, grouped by wording with the
+    figures taken out and most frequent first. A group shows the range of each figure, so 26 rows whose
+    contention varied read as one reason: 'other processes used 45-70% of the CPU during timing'."""
+    groups = {}
+    for text in reason_texts:
+        for reason in str(text).split("; "):
+            if reason.strip():
+                groups.setdefault(tuple(NUMBER.split(reason.strip())), []).append(NUMBER.findall(reason))
+    out = []
+    for parts, figures in groups.items():
+        slots = []
+        for values in zip(*figures):
+            low, high = min(values, key=float), max(values, key=float)
+            slots.append(low if float(low) == float(high) else f"{low}-{high}")
+        out.append((parts[0] + "".join(slot + part for slot, part in zip(slots, parts[1:])), len(figures)))
+    return sorted(out, key=lambda group: -group[1])
+
+
+def _partial(outcome):
+    if outcome is None or outcome.complete:
+        return None
+    never = outcome.never_measured
+    how = f"stopped by {outcome.stopped_by}" if outcome.stopped_by else "it ended before the plan did"
+    listed = ", ".join(f"`{key}`" for key in never) or "none listed"
+    return ("PARTIAL run", f"{how}; {len(never)} of {outcome.planned} planned configurations were never measured: "
+                           f"{listed}. Run the same command again to resume and finish it.")
+
+
+def _nothing_measured(frame):
+    if not measured(frame).empty:
+        return None
+    return ("nothing was measured", f"none of the {len(frame)} recorded configurations produced figures"
+            if len(frame) else "the bundle holds no record")
+
+
+def _invalid(frame):
+    ok = measured(frame)
+    bad = ok[ok["valid"] == False]  # noqa: E712 (object column of True/False/None)
+    if bad.empty:
+        return None
+    label = (f"ALL {len(ok)} measured configurations failed a validity check" if len(bad) == len(ok)
+             else f"{len(bad)} of {len(ok)} measured configurations failed a validity check")
+    groups = reason_groups(bad["invalid_reasons"].dropna())
+    shown = [f"{reason} ({count})" for reason, count in groups[:TOP_REASONS]]
+    if len(groups) > TOP_REASONS:
+        shown.append(f"{len(groups) - TOP_REASONS} other reason(s)")
+    return (label, "reasons (configurations): " + "; ".join(shown) + ". Read their figures as indicative only: the "
+            "plots draw them hollow and the discussion leaves them out (see Validity).")
+
+
+def _not_run(frame):
+    counts = {status: int((frame["status"] == status).sum()) for status in NOT_RUN}
+    total = sum(counts.values())
+    if not total:
+        return None
+    return (f"{total} configuration(s) did not run",
+            ", ".join(f"{n} {status}" for status, n in counts.items() if n) + " (see What did not run, and why)")
+
+
+def _random_weights(frame, config):
+    uses = model_weights(frame, config)
+    names = [u.model for u in uses if u.downgraded]
+    if not names:
+        return None
+    return ("random weights where pretrained were asked",
+            f"{', '.join(names)}: {unavailable_reasons(uses)}; their accuracy was not measured")
+
+
+def _over_budget(outcome):
+    if outcome is None or not outcome.over_budget_s:
+        return None
+    return (f"over budget by {format_duration(outcome.over_budget_s)}",
+            f"the run took {format_duration(outcome.elapsed_s)} against a budget of "
+            f"{format_duration(outcome.budget_s)}")
+
+
+def _no_energy(frame):
+    if measured(frame).empty or has_energy(frame):
+        return None
+    return ("no energy figures", no_power_reason(frame))
+
+
+def _validity_unknown(frame):
+    ok = measured(frame)
+    if ok.empty or not ok["valid"].isna().all():
+        return None
+    return ("validity not recorded", "this bundle's records predate the validity checks: judge by the CI column "
+                                     "and the swap and throttle flags")
+
+
+def problems(frame, ctx) -> list:
+    """(short label, detail) for each reason to distrust the bundle, the most serious first."""
+    found = [_partial(ctx.outcome), _nothing_measured(frame), _invalid(frame), _not_run(frame),
+             _random_weights(frame, ctx.config), _over_budget(ctx.outcome), _no_energy(frame),
+             _validity_unknown(frame)]
+    return [problem for problem in found if problem]
+
+
+def clean_line(frame, outcome) -> str:
+    line = f"Verdict: clean. All {len(frame)} configurations were measured and passed the validity checks, with " \
+           "the weights asked for and energy measured"
+    if outcome is None:
+        return line + "; whether the run finished is not recorded (no outcome.json in the bundle)."
+    if outcome.budget_s is None:
+        return line + f"; the run finished in {format_duration(outcome.elapsed_s)} (no budget set)."
+    return line + (f"; the run finished in {format_duration(outcome.elapsed_s)}, within its budget of "
+                   f"{format_duration(outcome.budget_s)}.")
+
+
+def verdict(frame, ctx) -> Verdict:
+    found = problems(frame, ctx)
+    if not found:
+        return Verdict(clean_line(frame, ctx.outcome), [], clean=True)
+    return Verdict("Verdict: " + "; ".join(label for label, _ in found) + ".",
+                   [f"**{label}**: {detail}" for label, detail in found], clean=False)

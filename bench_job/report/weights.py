@@ -1,0 +1,76 @@
+"""Which weights each model was asked to run with (the resolved config) against those it ran with (the
+records), and why they differ: with missing or corrupt assets and `accuracy.optional`, a run goes on with
+random weights and each record's notes say why. The header, the verdict and the accuracy section all read
+this one account, so they cannot disagree with the models table."""
+
+import re
+from dataclasses import dataclass
+
+# What the run writes into a record's notes when it falls back to random weights (cli.prepare_assets).
+UNAVAILABLE = re.compile(r"pretrained weights unavailable \((.*)\); measured with random weights")
+
+
+@dataclass(frozen=True)
+class ModelWeights:
+    model: str
+    asked: str | None    # None where the bundle has no config.yaml to say
+    used: str            # the records' weights column ("" where not recorded)
+    why: str | None      # the reason recorded in the notes when pretrained weights were unavailable
+
+    @property
+    def downgraded(self) -> bool:
+        """Pretrained weights asked, random ones used."""
+        return self.asked == "pretrained" and self.used == "random"
+
+
+def asked_weights(config: dict) -> dict:
+    """model -> the weights its config entry asks for (the entry's `weights:`, else the top-level one)."""
+    default = config.get("weights")
+    asked = {}
+    for entry in config.get("models") or []:
+        if isinstance(entry, dict) and entry.get("name"):
+            asked[entry["name"]] = entry.get("weights", default)
+        elif isinstance(entry, str):
+            asked[entry] = default
+    return asked
+
+
+def model_weights(frame, config: dict) -> list:
+    """One ModelWeights per model of the records, in their order."""
+    asked = asked_weights(config)
+    out = []
+    for model, rows in frame.groupby("model", sort=False):
+        used = next((str(w) for w in rows["weights"] if isinstance(w, str) and w), "")
+        reasons = [match.group(1) for note in rows["notes"] if isinstance(note, str)
+                   for match in [UNAVAILABLE.search(note)] if match]
+        out.append(ModelWeights(model, asked.get(model, config.get("weights")), used, reasons[0] if reasons else None))
+    return out
+
+
+def by_value(pairs) -> str:
+    """'pretrained' when every model has the same value, else 'pretrained for a, b; random for c'."""
+    groups = {}
+    for model, value in pairs:
+        groups.setdefault(value or "not recorded", []).append(model)
+    if len(groups) == 1:
+        return next(iter(groups))
+    return "; ".join(f"{value} for {', '.join(models)}" for value, models in groups.items())
+
+
+def weights_line(uses: list) -> str:
+    """The header's account: what was asked, what was used, and a pointer to why where they differ."""
+    if not uses:
+        return "weights: no configuration recorded"
+    used = by_value((u.model, u.used) for u in uses)
+    if all(u.asked is None for u in uses):
+        return f"weights: {used}"
+    if all(u.asked == u.used for u in uses):
+        return f"weights: {used} (as asked)"
+    line = f"weights: asked {by_value((u.model, u.asked) for u in uses)}; used {used}"
+    return line + (" (pretrained weights unavailable: see the verdict)" if any(u.downgraded for u in uses) else "")
+
+
+def unavailable_reasons(uses: list) -> str:
+    """The distinct recorded reasons of the downgraded models, or a plain statement that none was recorded."""
+    reasons = list(dict.fromkeys(u.why for u in uses if u.downgraded and u.why))
+    return "; ".join(reasons) or "no reason recorded in the notes"

@@ -1,0 +1,48 @@
+"""A model whose timing failed a validity check is drawn hollow on the accuracy-vs-efficiency scatter and
+kept off the latency and energy fronts; its parameters and FLOPs, counted rather than timed, keep their
+place."""
+
+from matplotlib.colors import to_rgba
+
+from bench_job.report.accuracy import accuracy_table, draw_front, with_fronts
+from bench_job.report.frame import prepare
+from bench_job.report.plots import plt
+from bench_job.report.report import write_run_report
+from bench_job.results import to_frame
+from tests.report.synthetic import CONFIG, ENV, measured
+
+# model -> (median latency s, accuracy, params, failed validity); "fast" would dominate both others on
+# latency, and be the cheapest in parameters, were its timing trusted.
+MODELS = {"slow": (0.020, 0.70, 5e6, False), "mid": (0.010, 0.50, 3e6, False), "fast": (0.005, 0.90, 1e6, True)}
+
+
+def records():
+    return [measured(m, 1, 64, latency, accuracy=acc, params=params, eval_dataset="frgfm/imagenette",
+                     weights="pretrained", invalid="other processes used 70% of the CPU during timing" if bad else None)
+            for m, (latency, acc, params, bad) in MODELS.items()]
+
+
+def test_an_invalid_model_is_kept_off_the_latency_front_but_not_off_the_parameters_one():
+    table = with_fronts(accuracy_table(prepare(to_frame(records())))).set_index("model")
+    assert set(table.index[table["pareto_latency_median_s"]]) == {"slow", "mid"}
+    assert set(table.index[table["pareto_params"]]) == {"fast"}
+
+
+def test_the_invalid_model_is_hollow_and_the_front_does_not_pass_through_it():
+    table = accuracy_table(prepare(to_frame(records())))
+    fig, ax = plt.subplots()
+    draw_front(ax, table, "latency_median_s", 1e3, lambda r: "tab:blue", mark_invalid=True)
+    faces = {tuple(c.get_offsets()[0]): to_rgba(c.get_facecolors()[0]) for c in ax.collections}
+    assert faces[(5.0, 90.0)] == to_rgba("white")
+    assert faces[(10.0, 50.0)] != to_rgba("white") and faces[(20.0, 70.0)] != to_rgba("white")
+    (step,) = ax.lines
+    assert list(zip(step.get_xdata(), step.get_ydata())) == [(10.0, 50.0), (20.0, 70.0)]
+    plt.close(fig)
+
+
+def test_the_section_names_the_model_kept_off_and_marks_its_latency(tmp_path):
+    write_run_report(to_frame(records()), dict(CONFIG, weights="pretrained"), ENV, str(tmp_path))
+    report = (tmp_path / "report.md").read_text()
+    assert ("**torchvision** Pareto-optimal: vs latency: slow, mid; vs parameters: fast; vs FLOPs: fast. "
+            "Kept off the latency and energy fronts (failed a validity check): fast.") in report
+    assert "| fast | fp32 | torchvision | 90 |  | frgfm/imagenette |  | 5.00 † |" in report

@@ -1,0 +1,38 @@
+"""The memory section splits each peak into framework, weights and activations, and names the part that
+dominates each model's largest configuration."""
+
+from bench_job.report.report import write_run_report
+from bench_job.results import to_frame
+from tests.report.synthetic import CONFIG, ENV, measured
+
+MIB = 1024 ** 2
+
+
+def split(framework, weights, activations, tensors) -> dict:
+    return dict(framework_rss_bytes=framework * MIB, weights_rss_bytes=weights * MIB,
+                activations_rss_bytes=activations * MIB, weights_bytes=tensors * MIB,
+                peak_rss_bytes=(framework + weights + activations) * MIB, model_rss_bytes=(framework + weights) * MIB)
+
+
+def test_the_split_is_tabled_and_the_dominant_part_named(tmp_path):
+    records = [measured("small", 1, 64, 0.01, **split(900, 14, 20, 13.5)),
+               measured("small", 2, 64, 0.02, **split(900, 14, 60, 13.5)),
+               measured("wide", 1, 64, 0.05, **split(900, 500, 400, 490)),
+               measured("wide", 8, 64, 0.40, **split(900, 500, 3200, 490))]
+    write_run_report(to_frame(records), CONFIG, ENV, str(tmp_path))
+    memory = (tmp_path / "report.md").read_text().split("\n## Memory\n")[1].split("\n## ")[0]
+    assert "| small | fp32 | 2 | 64 px | 900.0 MiB | 14.0 MiB | 13.5 MiB | 60.0 MiB | 974.0 MiB |" in memory
+    # small peaks at batch 2: 900 + 14 + 60 = 974 MiB, the framework 92% of it.
+    assert ("- small [fp32] at batch 2, 64 px: peak 974.0 MiB = framework 900.0 MiB (92%), weights 14.0 MiB (1%), "
+            "activations 60.0 MiB (6%); **framework dominates**: a smaller model does not help there, a lighter "
+            "runtime does") in memory
+    # wide peaks at batch 8: 900 + 500 + 3200 = 4600 MiB, the activations 70% of it.
+    assert ("- wide [fp32] at batch 8, 64 px: peak 4.5 GiB = framework 900.0 MiB (20%), weights 500.0 MiB (11%), "
+            "activations 3.1 GiB (70%); **activations dominate**: a smaller batch or input helps there") in memory
+
+
+def test_bundles_before_the_split_keep_the_old_table_and_say_why(tmp_path):
+    write_run_report(to_frame([measured("small", 1, 64, 0.01)]), CONFIG, ENV, str(tmp_path))
+    memory = (tmp_path / "report.md").read_text().split("\n## Memory\n")[1].split("\n## ")[0]
+    assert "predate the split into framework, weights and activations" in memory
+    assert "| small | fp32 | 1 | 64 px | 476.8 MiB | 381.5 MiB |" in memory

@@ -1,0 +1,95 @@
+"""The verdict box at the top of report.md and report.html: every reason to distrust a bundle, or one
+line saying it is clean."""
+
+from bench_job.report.report import write_run_report
+from bench_job.report.verdict import reason_groups
+from bench_job.results import to_frame
+from bench_job.run_outcome import RunOutcome
+from tests.report.synthetic import CONFIG, ENV, failed, measured
+
+ENERGY = dict(energy_per_inference_j=0.1, avg_power_w=10.0, power_source="rapl", power_samples=50,
+              sampling_hz=100.0, energy_reason=None)
+
+
+def outcome(**fields) -> RunOutcome:
+    values = dict(complete=True, stopped_by=None, planned=2, never_measured=(), started_at="", finished_at="",
+                  elapsed_s=250.0, budget_s=600.0)
+    return RunOutcome(**dict(values, **fields))
+
+
+def report_lines(tmp_path, records, run_outcome=None, config=CONFIG) -> list:
+    write_run_report(to_frame(records), config, ENV, str(tmp_path), run_outcome)
+    return (tmp_path / "report.md").read_text().splitlines()
+
+
+def test_a_clean_run_says_so_in_one_line(tmp_path):
+    records = [measured("tiny", b, 64, 0.002 * b, **ENERGY) for b in (1, 2)]
+    lines = report_lines(tmp_path, records, outcome())
+    assert lines[2] == ("> **Verdict: clean. All 2 configurations were measured and passed the validity checks, "
+                        "with the weights asked for and energy measured; the run finished in 4 min 10 s, within its "
+                        "budget of 10 min.**")
+    assert not lines[3].startswith(">")  # one line, no list of problems
+    assert "- run: complete, 2 of 2 planned configurations recorded; 4 min 10 s elapsed against a budget of 10 min, " \
+           "within it" in lines
+    page = (tmp_path / "report.html").read_text()
+    assert '<div class="verdict verdict-clean"><p><strong>Verdict: clean.' in page
+
+
+def test_a_partial_run_says_partial_and_lists_what_was_never_measured(tmp_path):
+    never = ("tiny|fp32|cpu|b4|s64", "tiny|fp32|cpu|b8|s64")
+    records = [measured("tiny", b, 64, 0.002 * b, **ENERGY) for b in (1, 2)]
+    lines = report_lines(tmp_path, records, outcome(complete=False, stopped_by="SIGINT", planned=4,
+                                                   never_measured=never, budget_s=None))
+    assert lines[2] == "> **Verdict: PARTIAL run.**"
+    assert lines[4] == ("> - **PARTIAL run**: stopped by SIGINT; 2 of 4 planned configurations were never measured: "
+                        "`tiny|fp32|cpu|b4|s64`, `tiny|fp32|cpu|b8|s64`. Run the same command again to resume and "
+                        "finish it.")
+    assert "- run: PARTIAL (stopped by SIGINT), 2 of 4 planned configurations recorded; 4 min 10 s elapsed, no " \
+           "budget set" in lines
+    page = (tmp_path / "report.html").read_text()
+    assert '<div class="verdict verdict-warn"><p><strong>Verdict: PARTIAL run.</strong></p>' in page
+    assert "<code>tiny|fp32|cpu|b4|s64</code>" in page
+
+
+def test_a_budget_overrun_is_stated_with_its_size(tmp_path):
+    records = [measured("tiny", 1, 64, 0.002, **ENERGY)]
+    lines = report_lines(tmp_path, records, outcome(planned=1, elapsed_s=2000.0, budget_s=1800.0))
+    assert lines[2] == "> **Verdict: over budget by 3 min 20 s.**"
+    assert "> - **over budget by 3 min 20 s**: the run took 33 min 20 s against a budget of 30 min" in lines
+    assert "- run: complete, 1 of 1 planned configurations recorded; 33 min 20 s elapsed against a budget of 30 min: " \
+           "3 min 20 s over it" in lines
+
+
+def test_failures_random_weights_and_missing_energy_are_each_named(tmp_path):
+    note = "pretrained weights unavailable (assets in /a are missing or corrupt: x); measured with random weights"
+    records = [measured("tiny", 1, 64, 0.002, notes=note), measured("tiny", 2, 64, 0.004, notes=note),
+               failed("tiny", 4, 64, "oom", "killed by the kernel OOM killer"),
+               failed("tiny", 8, 64, "skipped", "a smaller configuration ran out of memory"),
+               failed("tiny", 16, 64, "error", "RuntimeError: boom")]
+    lines = report_lines(tmp_path, records, outcome(planned=5), dict(CONFIG, weights="pretrained", models=["tiny"]))
+    assert lines[2] == ("> **Verdict: 3 configuration(s) did not run; random weights where pretrained were asked; "
+                        "no energy figures.**")
+    assert "> - **3 configuration(s) did not run**: 1 oom, 1 error, 1 skipped (see What did not run, and why)" in lines
+    assert ("> - **random weights where pretrained were asked**: tiny: assets in /a are missing or corrupt: x; their "
+            "accuracy was not measured") in lines
+    assert "> - **no energy figures**: no power source: rapl: no readable zone" in lines
+
+
+def test_invalid_reasons_are_grouped_with_the_range_of_their_figures():
+    reasons = ["95% CI half-width 23.0% of the mean (> 5%); other processes used 70% of the CPU during timing",
+               "other processes used 45% of the CPU during timing",
+               "other processes used 45% of the CPU during timing; the device throttled",
+               "95% CI half-width 8.5% of the mean (> 5%)"]
+    assert reason_groups(reasons) == [("other processes used 45-70% of the CPU during timing", 3),
+                                      ("95% CI half-width 8.5-23.0% of the mean (> 5%)", 2),
+                                      ("the device throttled", 1)]
+
+
+def test_a_run_where_every_configuration_went_oom_still_gets_a_report_that_says_so(tmp_path):
+    records = [failed("resnet18", 1, 224, "oom", "killed by the kernel OOM killer (RSS 1.0 GiB)"),
+               failed("resnet18", 2, 224, "skipped", "a smaller configuration ran out of memory")]
+    lines = report_lines(tmp_path, records, outcome(), dict(CONFIG, models=["resnet18"]))
+    assert lines[2] == "> **Verdict: nothing was measured; 2 configuration(s) did not run.**"
+    assert "> - **nothing was measured**: none of the 2 recorded configurations produced figures" in lines
+    assert "> - **2 configuration(s) did not run**: 1 oom, 1 skipped (see What did not run, and why)" in lines
+    assert "No configuration recorded a memory peak." in lines
