@@ -196,7 +196,8 @@ class Runner:
                 record["achieved_gflops"] = record["flops"] / record["latency_median_s"] / 1e9
                 if self.peak_gflops:
                     record["peak_fraction"] = record["achieved_gflops"] / self.peak_gflops
-            mark_validity(record, self.config.measure["min_runs"], self.config.measure["target_ci_rel"])
+            mark_validity(record, self.config.measure["min_runs"], self.config.measure["target_ci_rel"],
+                          self.config.data["power"]["min_samples"])
         self.store.append(record)
         self.bar.update(1)
         if record["status"] == "ok":

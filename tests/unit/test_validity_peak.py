@@ -10,14 +10,14 @@ def record(**fields):
 
 
 def test_a_clean_record_is_valid():
-    r = mark_validity(record(), 10, 0.05)
+    r = mark_validity(record(), 10, 0.05, 10)
     assert r["valid"] is True and r["invalid_reasons"] is None
 
 
 def test_each_reason_is_named():
     r = mark_validity(record(n_runs=5, latency_ci_rel=0.12, throttled=True, throttle_reasons="soft temp limit",
                              swapped=True, swap_in=10, swap_out=3, power_source="rapl", power_samples=4,
-                             sampling_hz=50.0), 10, 0.05)
+                             sampling_hz=50.0), 10, 0.05, 10)
     assert r["valid"] is False
     assert r["invalid_reasons"] == ("only 5 timed runs (< 10); 95% CI half-width 12.0% of the mean (> 5%); "
                                     "the device throttled (soft temp limit); the machine swapped (10 pages in, 3 out); "
@@ -25,8 +25,8 @@ def test_each_reason_is_named():
 
 
 def test_counter_sources_need_no_samples_and_failed_rows_carry_no_verdict():
-    assert mark_validity(record(power_source="rapl", power_samples=0, sampling_hz=None), 10, 0.05)["valid"]
-    failed = mark_validity({"status": "oom"}, 10, 0.05)
+    assert mark_validity(record(power_source="rapl", power_samples=0, sampling_hz=None), 10, 0.05, 10)["valid"]
+    failed = mark_validity({"status": "oom"}, 10, 0.05, 10)
     assert "valid" not in failed
 
 
@@ -36,9 +36,9 @@ def test_peak_gflops_is_a_plausible_cpu_figure():
 
 
 def test_cpu_taken_by_other_processes_is_a_reason():
-    r = mark_validity(record(other_cpu_share=0.45), 10, 0.05)
+    r = mark_validity(record(other_cpu_share=0.45), 10, 0.05, 10)
     assert r["valid"] is False and r["invalid_reasons"] == "other processes used 45% of the CPU during timing"
-    assert mark_validity(record(other_cpu_share=0.02), 10, 0.05)["valid"] is True
+    assert mark_validity(record(other_cpu_share=0.02), 10, 0.05, 10)["valid"] is True
 
 
 def test_contention_probe_sees_a_busy_neighbour():
@@ -60,6 +60,14 @@ def test_contention_probe_sees_a_busy_neighbour():
 
 
 def test_a_ci_just_over_the_target_is_not_printed_as_the_target():
-    r = mark_validity(record(latency_ci_rel=0.0504), 10, 0.05)
+    r = mark_validity(record(latency_ci_rel=0.0504), 10, 0.05, 10)
     assert r["invalid_reasons"] == "95% CI half-width 5.04% of the mean (> 5%)"
-    assert mark_validity(record(latency_ci_rel=0.0551), 10, 0.05)["invalid_reasons"].startswith("95% CI half-width 5.5% ")
+    assert mark_validity(record(latency_ci_rel=0.0551), 10, 0.05, 10)["invalid_reasons"].startswith("95% CI half-width 5.5% ")
+
+
+def test_power_min_samples_from_the_config_sets_the_sample_threshold():
+    sampled = record(power_source="jetson-ina3221", power_samples=15, sampling_hz=50.0)
+    assert mark_validity(dict(sampled), 10, 0.05, 10)["valid"] is True
+    strict = mark_validity(dict(sampled), 10, 0.05, 20)
+    assert strict["valid"] is False
+    assert strict["invalid_reasons"] == "only 15 power samples in the energy window (< 20)"
