@@ -4,7 +4,8 @@ Timestamp convention: unix epoch seconds (UTC, the value of time.time() on a clo
 machine), as a decimal number, e.g. `1718000000.250,5.12`. A header row is allowed; blank lines and
 lines starting with # are skipped. The meter's logger may keep appending while the job runs: the file
 is re-read for every window, and samples are placed on the job's monotonic clock through the unix time
-recorded at each window's start.
+recorded at each window's start. The rate is taken from the rows last read, never by reading the file
+again, so a log that disappears mid-run costs its figures (with the reason), not the configuration.
 """
 
 import os
@@ -41,6 +42,7 @@ class ExternalMeterCsv(StreamedPowerSource):
     def __init__(self, path):
         super().__init__("external-csv", f"whatever the external meter measures (log {os.path.basename(path)})")
         self.path = path
+        self._last_rows = []
 
     def read_rows(self) -> list[tuple[float, float]]:
         try:
@@ -49,13 +51,14 @@ class ExternalMeterCsv(StreamedPowerSource):
         except OSError as exc:
             raise SourceUnavailable(f"cannot read the meter CSV {self.path}: {exc.strerror or exc}") from None
         try:
-            return parse_meter_csv(text, self.path)
+            self._last_rows = parse_meter_csv(text, self.path)
         except ValueError as exc:
             raise SourceUnavailable(str(exc)) from None
+        return self._last_rows
 
     @property
     def sampling_hz(self) -> float | None:
-        rows = self.read_rows()
+        rows = self._last_rows
         if len(rows) < 2 or rows[-1][0] == rows[0][0]:
             return None
         return (len(rows) - 1) / (rows[-1][0] - rows[0][0])
