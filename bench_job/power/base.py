@@ -29,8 +29,23 @@ class Window:
         return self.end_mono - self.start_mono
 
 
+class SourceSpec:
+    """What opening a discovered source takes, as a frozen (so picklable) dataclass with name and scope.
+
+    open() builds the source and may raise SourceUnavailable; it never searches for anything."""
+
+    name: str
+    scope: str
+
+    def open(self, files) -> "PowerSource":
+        """The source, reading sysfs files through files (a FileReader) where it reads any."""
+        raise NotImplementedError
+
+
 class PowerSource:
-    """Common part: a stable name, a scope in words (what the figure covers), and close()."""
+    """Common part: a stable name, a scope in words (what the figure covers), and close().
+
+    A discovered source keeps the spec it was built from in .spec, for the worker process."""
 
     kind = ""
 
