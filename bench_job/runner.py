@@ -76,7 +76,7 @@ class Runner:
     def _open_power(self) -> None:
         """Find the power sources once; the runner keeps a meter only for the idle baseline."""
         power = self.config.data["power"]
-        self.idle_meter, self.energy_reason = None, None
+        self.idle_meter, self.energy_reason, self.power_specs = None, None, []
         if not power["enabled"]:
             self.energy_reason = "energy measurement disabled (power.enabled: false)"
             return
@@ -92,6 +92,8 @@ class Runner:
             return
         log.info("power sources: %s", ", ".join(f"{s.name} ({s.scope})" for s in found))
         self.idle_meter = EnergyMeter(found, sampling_hz=power["sampling_hz"])
+        # the workers open these same sources again from their specs instead of searching a second time
+        self.power_specs = [source.spec for source in found]
 
     def _idle_baseline(self) -> dict:
         """Idle power, re-measured before each model so that drift (heat, background jobs) is followed."""
@@ -147,7 +149,7 @@ class Runner:
                 "confidence": self.config.measure["confidence"],
                 "max_time_s": self._time_per_config(remaining_configs),
             }
-            power = dict(self.config.data["power"], idle_w=self._idle_baseline())
+            power = dict(self.config.data["power"], idle_w=self._idle_baseline(), sources=self.power_specs)
             task = {"entry": item.entry, "variant": item.variant, "points": pending,
                     "power": power, "energy_reason": self.energy_reason,
                     "assets": self.config.run["assets"], "accuracy": self.config.data["accuracy"],

@@ -7,6 +7,10 @@ A source is one of three kinds, because sensors give energy in three different w
   The sampler thread polls it and the meter integrates the samples.
 - StreamedPowerSource: power that arrives with its own timestamps (a tegrastats pipe, an external
   meter's CSV). The source collects the samples itself; the meter asks for those inside a window.
+
+Sources are found once, by the runner. Each one is built from a SourceSpec: a small frozen description
+of what to open (file paths, a program, a device index) that crosses into the worker process, where
+spec.open() builds the same source again without searching.
 """
 
 from dataclasses import dataclass

@@ -9,9 +9,10 @@ again, so a log that disappears mid-run costs its figures (with the reason), not
 """
 
 import os
+from dataclasses import dataclass
 
 from bench_job.errors import UserError
-from bench_job.power.base import SourceUnavailable, StreamedPowerSource
+from bench_job.power.base import SourceSpec, SourceUnavailable, StreamedPowerSource
 
 
 def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
@@ -38,10 +39,24 @@ def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
     return rows
 
 
+@dataclass(frozen=True)
+class ExternalCsvSpec(SourceSpec):
+    path: str
+    name: str = "external-csv"
+
+    @property
+    def scope(self) -> str:
+        return f"whatever the external meter measures (log {os.path.basename(self.path)})"
+
+    def open(self, files) -> "ExternalMeterCsv":
+        return ExternalMeterCsv(self)
+
+
 class ExternalMeterCsv(StreamedPowerSource):
-    def __init__(self, path):
-        super().__init__("external-csv", f"whatever the external meter measures (log {os.path.basename(path)})")
-        self.path = path
+    def __init__(self, spec):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
+        self.path = spec.path
         self._last_rows = []
 
     def read_rows(self) -> list[tuple[float, float]]:
@@ -76,7 +91,7 @@ def discover(ctx):
     path = ctx.external_csv
     if not os.path.isfile(path):
         raise UserError(f"the external meter CSV {path} does not exist: pass the file the meter's logger writes")
-    source = ExternalMeterCsv(path)
+    source = ExternalCsvSpec(path).open(ctx.files)
     try:
         source.read_rows()
     except SourceUnavailable as exc:

@@ -5,7 +5,8 @@ sampled source holds at least min_samples samples inside it (capped by max_windo
 source: energy over the window (counter difference, or trapezoid integral of the samples), average
 power, energy per inference, and the net figure after subtracting the idle power times the window.
 A source that fails, in any way and at any step, gets empty figures and its reason; the others go on,
-and nothing a source raises leaves the meter. Nothing is ever estimated.
+and nothing a source raises leaves the meter. Sources that could not even be opened (in the worker)
+are listed with their reason too. Nothing is ever estimated.
 
 Sampling runs only inside measure() and measure_idle(), so latency timing elsewhere is undisturbed.
 """
@@ -34,11 +35,14 @@ def describe_failure(source, exc: Exception) -> str:
 
 
 class EnergyMeter:
-    def __init__(self, sources, sampling_hz=50.0, idle_w=None, clock=time.monotonic, wall_clock=time.time):
-        """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep)."""
+    def __init__(self, sources, sampling_hz=50.0, idle_w=None, clock=time.monotonic, wall_clock=time.time,
+                 unopened=()):
+        """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep).
+        unopened: (name, scope, reason) of sources found but not opened, reported with empty figures."""
         if sampling_hz <= 0:
             raise UserError(f"the power sampling rate must be positive, got {sampling_hz} Hz")
         self.sources = list(sources)
+        self.unopened = list(unopened)
         self.sampling_hz = sampling_hz
         self._clock, self._wall_clock = clock, wall_clock
         self._counters = [s for s in self.sources if s.kind == "counter"]
@@ -225,6 +229,7 @@ class EnergyMeter:
         figures = self._window_figures(window, counters_before, counters_after, failures)
         results = [self._source_result(source, figures[source.name], window, inferences, min_samples)
                    for source in self.sources]
+        results += [self._unopened_result(name, scope, reason) for name, scope, reason in self.unopened]
         return {"n_inferences": inferences, "window_s": window.seconds,
                 "window_start_unix": window.start_unix, "window_end_unix": window.end_unix, "sources": results}
 
@@ -248,6 +253,12 @@ class EnergyMeter:
             "sampling_hz": achieved_hz,
             "reason": reason,
         }
+
+    @staticmethod
+    def _unopened_result(name, scope, reason) -> dict:
+        return {"power_source": name, "power_scope": scope, "avg_power_w": None, "energy_j": None,
+                "energy_per_inference_j": None, "idle_power_w": None, "energy_net_per_inference_j": None,
+                "power_samples": 0, "sampling_hz": None, "reason": reason}
 
     def close(self) -> None:
         self._end()

@@ -123,3 +123,11 @@ def test_nothing_a_source_raises_leaves_the_meter():
         assert "TypeError: can't concat NoneType to bytes" in by_name[name]["reason"]
     assert idle["good"] == pytest.approx(2.0) and idle["counter"] is None
 
+
+def test_unopened_sources_are_listed_with_their_reason():
+    meter = EnergyMeter([StepPower("good", 1.0, 1.0, 0)], unopened=[("gone", "a rail", "rail file has vanished")])
+    result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.2)
+    meter.close()
+    assert [s["power_source"] for s in result["sources"]] == ["good", "gone"]
+    gone = result["sources"][1]
+    assert gone["energy_j"] is None and gone["power_scope"] == "a rail" and gone["reason"] == "rail file has vanished"
