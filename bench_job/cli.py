@@ -288,7 +288,7 @@ def finish(workdir: str, out: str, name: str, config_data: dict, env: dict, outc
             if os.path.exists(os.path.join(workdir, "results.jsonl")) else []
         frame = to_frame(records)
         frame.to_csv(os.path.join(workdir, "results.csv"), index=False)
-        write_run_report(frame, config_data, env, workdir)  # report.md, report.html, plots/
+        write_run_report(frame, config_data, env, workdir, outcome)  # report.md, report.html, plots/
     except Exception:
         log.exception("writing the report failed; the bundle still holds results.jsonl")
     for handler in log.handlers:

@@ -84,7 +84,7 @@ class Runner:
     def _open_power(self) -> None:
         """Find the power sources once; the runner keeps a meter only for the idle baseline."""
         power = self.config.data["power"]
-        self.idle_meter, self.energy_reason = None, None
+        self.idle_meter, self.energy_reason, self.power_specs = None, None, []
         if not power["enabled"]:
             self.energy_reason = "energy measurement disabled (power.enabled: false)"
             return
@@ -100,6 +100,8 @@ class Runner:
             return
         log.info("power sources: %s", ", ".join(f"{s.name} ({s.scope})" for s in found))
         self.idle_meter = EnergyMeter(found, sampling_hz=power["sampling_hz"])
+        # the workers open these same sources again from their specs instead of searching a second time
+        self.power_specs = [source.spec for source in found]
 
     def _idle_baseline(self) -> tuple[dict, float | None]:
         """Idle power, re-measured before each model so that drift (heat, background jobs) is followed,
@@ -171,7 +173,8 @@ class Runner:
         while pending and not self.stop.requested:
             settings = self._round_settings(remaining_configs)
             idle_w, idle_share = self._idle_baseline()
-            power = dict(self.config.data["power"], idle_w=idle_w, idle_other_cpu_share=idle_share)
+            power = dict(self.config.data["power"], idle_w=idle_w, idle_other_cpu_share=idle_share,
+                         sources=self.power_specs)
             task = {"entry": item.entry, "variant": item.variant, "points": pending,
                     "power": power, "energy_reason": self.energy_reason,
                     "assets": self.config.run["assets"], "accuracy": self.config.data["accuracy"],
@@ -221,7 +224,8 @@ class Runner:
                 if self.peak_gflops:
                     record["peak_fraction"] = record["achieved_gflops"] / self.peak_gflops
             measure = self.config.measure
-            mark_validity(record, measure["min_runs"], measure["target_ci_rel"], measure["max_other_cpu_share"])
+            mark_validity(record, measure["min_runs"], measure["target_ci_rel"], self.config.data["power"]["min_samples"],
+                          measure["max_other_cpu_share"])
         self.store.append(record)
         self.bar.update(1)
         if record["status"] == "ok":

@@ -6,14 +6,13 @@ timing or during the energy window, a throttled or swapping machine, an energy w
 power samples.
 """
 
-MIN_POWER_SAMPLES = 10
 # Other processes taking more than this share of the machine's CPU time during timing make latency
 # figures unreliable (they compete for the cores the forward pass uses), and during an energy window
 # they put their own work into a whole-device reading. measure.max_other_cpu_share overrides it.
 MAX_OTHER_CPU_SHARE = 0.10
 
 
-def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float,
+def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int,
                     max_other_cpu_share: float = MAX_OTHER_CPU_SHARE) -> list[str]:
     reasons = []
     n = record.get("n_runs") or 0
@@ -43,17 +42,18 @@ def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float,
     if record.get("swapped"):
         reasons.append(f"the machine swapped ({record.get('swap_in')} pages in, {record.get('swap_out')} out)")
     samples = record.get("power_samples")
-    if record.get("power_source") and record.get("sampling_hz") and samples is not None and samples < MIN_POWER_SAMPLES:
-        reasons.append(f"only {samples} power samples in the energy window (< {MIN_POWER_SAMPLES})")
+    if record.get("power_source") and record.get("sampling_hz") and samples is not None and samples < min_power_samples:
+        reasons.append(f"only {samples} power samples in the energy window (< {min_power_samples})")
     return reasons
 
 
-def mark_validity(record: dict, min_runs: int, target_ci_rel: float,
+def mark_validity(record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int,
                   max_other_cpu_share: float = MAX_OTHER_CPU_SHARE) -> dict:
-    """Fill valid / invalid_reasons on a measured (status ok) record; other statuses carry no figures."""
+    """Fill valid / invalid_reasons on a measured (status ok) record; other statuses carry no figures.
+    min_power_samples: power.min_samples, the samples an energy window of a sampled source must hold."""
     if record["status"] != "ok":
         return record
-    reasons = invalid_reasons(record, min_runs, target_ci_rel, max_other_cpu_share)
+    reasons = invalid_reasons(record, min_runs, target_ci_rel, min_power_samples, max_other_cpu_share)
     record["valid"] = not reasons
     record["invalid_reasons"] = "; ".join(reasons) or None
     return record

@@ -198,15 +198,22 @@ def finish_config(task: dict, prepared: PreparedConfig, meter, patience) -> dict
 
 
 def open_meter(task: dict):
-    """The worker's own EnergyMeter over the sources the runner found, with the runner's idle baseline."""
-    power = task["power"]
+    """The worker's EnergyMeter over the sources the runner discovered, with the runner's idle baseline,
+    or None with task["energy_reason"] saying why. Never raises: a power failure costs energy, not the worker."""
     if task["energy_reason"]:  # the runner found no source, or energy is switched off
         return None
-    from bench_job.power import EnergyMeter, discover_sources
+    power = task["power"]
+    try:
+        from bench_job.power import EnergyMeter, open_sources
 
-    found, _missing = discover_sources(sysfs_root=power["sysfs_root"], external_csv=power["external_csv"],
-                                       sampling_hz=power["sampling_hz"], powercap_dir=power["powercap_dir"])
-    return EnergyMeter(found, sampling_hz=power["sampling_hz"], idle_w=power["idle_w"]) if found else None
+        sources, unopened = open_sources(power["sources"])
+        if sources:
+            return EnergyMeter(sources, sampling_hz=power["sampling_hz"], idle_w=power["idle_w"], unopened=unopened)
+        reasons = "; ".join(f"{name}: {reason}" for name, _, reason in unopened)
+        task["energy_reason"] = f"no power source could be opened in the worker: {reasons}"
+    except Exception as exc:
+        task["energy_reason"] = f"the power sources could not be opened in the worker: {one_line(exc)}"
+    return None
 
 
 def worker_main(conn, task: dict) -> None:

@@ -7,6 +7,10 @@ A source is one of three kinds, because sensors give energy in three different w
   The sampler thread polls it and the meter integrates the samples.
 - StreamedPowerSource: power that arrives with its own timestamps (a tegrastats pipe, an external
   meter's CSV). The source collects the samples itself; the meter asks for those inside a window.
+
+Sources are found once, by the runner. Each one is built from a SourceSpec: a small frozen description
+of what to open (file paths, a program, a device index) that crosses into the worker process, where
+spec.open() builds the same source again without searching.
 """
 
 from dataclasses import dataclass
@@ -29,8 +33,23 @@ class Window:
         return self.end_mono - self.start_mono
 
 
+class SourceSpec:
+    """What opening a discovered source takes, as a frozen (so picklable) dataclass with name and scope.
+
+    open() builds the source and may raise SourceUnavailable; it never searches for anything."""
+
+    name: str
+    scope: str
+
+    def open(self, files) -> "PowerSource":
+        """The source, reading sysfs files through files (a FileReader) where it reads any."""
+        raise NotImplementedError
+
+
 class PowerSource:
-    """Common part: a stable name, a scope in words (what the figure covers), and close()."""
+    """Common part: a stable name, a scope in words (what the figure covers), and close().
+
+    A discovered source keeps the spec it was built from in .spec, for the worker process."""
 
     kind = ""
 

@@ -6,16 +6,31 @@ is the whole laptop's draw only while the battery is the supply, i.e. while stat
 """
 
 import os
+from dataclasses import dataclass
 
-from bench_job.power.base import PolledPowerSource, SourceUnavailable
+from bench_job.power.base import PolledPowerSource, SourceSpec, SourceUnavailable
 from bench_job.power.sysfs import describe_os_error, sorted_glob
 
 
+@dataclass(frozen=True)
+class BatterySpec(SourceSpec):
+    folders: tuple  # the power_supply/BAT* folders summed
+    name: str = "battery"
+
+    @property
+    def scope(self) -> str:
+        names = ", ".join(os.path.basename(f) for f in self.folders)
+        return f"whole laptop, drawn from the battery ({names}) while unplugged"
+
+    def open(self, files) -> "BatteryDischarge":
+        return BatteryDischarge(self, files)
+
+
 class BatteryDischarge(PolledPowerSource):
-    def __init__(self, folders, files):
-        names = ", ".join(os.path.basename(f) for f in folders)
-        super().__init__("battery", f"whole laptop, drawn from the battery ({names}) while unplugged")
-        self._folders = folders
+    def __init__(self, spec, files):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
+        self._folders = spec.folders
         self._files = files
 
     def read_power_w(self) -> float:
@@ -58,7 +73,7 @@ def discover(ctx):
         described = ", ".join(f"{name} {status or 'unreadable'}" for name, status in statuses.items())
         return [], [("battery", f"battery not discharging ({described}): battery power covers the laptop "
                                 "only while unplugged; unplug the charger to use it")]
-    source = BatteryDischarge(usable, ctx.files)
+    source = BatterySpec(tuple(usable)).open(ctx.files)
     try:
         source.read_power_w()
     except SourceUnavailable as exc:

@@ -4,13 +4,15 @@ Timestamp convention: unix epoch seconds (UTC, the value of time.time() on a clo
 machine), as a decimal number, e.g. `1718000000.250,5.12`. A header row is allowed; blank lines and
 lines starting with # are skipped. The meter's logger may keep appending while the job runs: the file
 is re-read for every window, and samples are placed on the job's monotonic clock through the unix time
-recorded at each window's start.
+recorded at each window's start. The rate is taken from the rows last read, never by reading the file
+again, so a log that disappears mid-run costs its figures (with the reason), not the configuration.
 """
 
 import os
+from dataclasses import dataclass
 
 from bench_job.errors import UserError
-from bench_job.power.base import SourceUnavailable, StreamedPowerSource
+from bench_job.power.base import SourceSpec, SourceUnavailable, StreamedPowerSource
 
 
 def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
@@ -37,10 +39,25 @@ def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
     return rows
 
 
+@dataclass(frozen=True)
+class ExternalCsvSpec(SourceSpec):
+    path: str
+    name: str = "external-csv"
+
+    @property
+    def scope(self) -> str:
+        return f"whatever the external meter measures (log {os.path.basename(self.path)})"
+
+    def open(self, files) -> "ExternalMeterCsv":
+        return ExternalMeterCsv(self)
+
+
 class ExternalMeterCsv(StreamedPowerSource):
-    def __init__(self, path):
-        super().__init__("external-csv", f"whatever the external meter measures (log {os.path.basename(path)})")
-        self.path = path
+    def __init__(self, spec):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
+        self.path = spec.path
+        self._last_rows = []
 
     def read_rows(self) -> list[tuple[float, float]]:
         try:
@@ -49,13 +66,14 @@ class ExternalMeterCsv(StreamedPowerSource):
         except OSError as exc:
             raise SourceUnavailable(f"cannot read the meter CSV {self.path}: {exc.strerror or exc}") from None
         try:
-            return parse_meter_csv(text, self.path)
+            self._last_rows = parse_meter_csv(text, self.path)
         except ValueError as exc:
             raise SourceUnavailable(str(exc)) from None
+        return self._last_rows
 
     @property
     def sampling_hz(self) -> float | None:
-        rows = self.read_rows()
+        rows = self._last_rows
         if len(rows) < 2 or rows[-1][0] == rows[0][0]:
             return None
         return (len(rows) - 1) / (rows[-1][0] - rows[0][0])
@@ -73,7 +91,7 @@ def discover(ctx):
     path = ctx.external_csv
     if not os.path.isfile(path):
         raise UserError(f"the external meter CSV {path} does not exist: pass the file the meter's logger writes")
-    source = ExternalMeterCsv(path)
+    source = ExternalCsvSpec(path).open(ctx.files)
     try:
         source.read_rows()
     except SourceUnavailable as exc:

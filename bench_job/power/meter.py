@@ -4,14 +4,16 @@ measure() repeats one synchronous inference until the window is at least min_win
 sampled source holds at least min_samples samples inside it (capped by max_window_s), then reports per
 source: energy over the window (counter difference, or trapezoid integral of the samples), average
 power, energy per inference, and the net figure after subtracting the idle power times the window.
-A source that fails gets empty figures and its reason; the others go on. Nothing is ever estimated.
+A source that fails, in any way and at any step, gets empty figures and its reason; the others go on,
+and nothing a source raises leaves the meter. Sources that could not even be opened (in the worker)
+are listed with their reason too. Nothing is ever estimated.
 
 Sampling runs only inside measure() and measure_idle(), so latency timing elsewhere is undisturbed.
 """
 
 import time
 
-from bench_job.errors import UserError
+from bench_job.errors import UserError, one_line
 from bench_job.power.base import SourceUnavailable, Window
 from bench_job.power.integrate import integrate_window, samples_inside
 from bench_job.power.sampler import PowerSampler
@@ -23,12 +25,24 @@ _STREAM_CHECK_S = 0.25
 _STREAM_GRACE_S = 3.0
 
 
+def describe_failure(source, exc: Exception) -> str:
+    """One line for a source call that raised: the source's own reason, or what went wrong."""
+    if isinstance(exc, SourceUnavailable):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return describe_os_error(exc.filename or source.name, exc)
+    return one_line(exc)
+
+
 class EnergyMeter:
-    def __init__(self, sources, sampling_hz=50.0, idle_w=None, clock=time.monotonic, wall_clock=time.time):
-        """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep)."""
+    def __init__(self, sources, sampling_hz=50.0, idle_w=None, clock=time.monotonic, wall_clock=time.time,
+                 unopened=()):
+        """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep).
+        unopened: (name, scope, reason) of sources found but not opened, reported with empty figures."""
         if sampling_hz <= 0:
             raise UserError(f"the power sampling rate must be positive, got {sampling_hz} Hz")
         self.sources = list(sources)
+        self.unopened = list(unopened)
         self.sampling_hz = sampling_hz
         self._clock, self._wall_clock = clock, wall_clock
         self._counters = [s for s in self.sources if s.kind == "counter"]
@@ -47,8 +61,8 @@ class EnergyMeter:
         for source in self._streamed:
             try:
                 source.start()
-            except SourceUnavailable as exc:
-                failed[source.name] = str(exc)
+            except Exception as exc:
+                failed[source.name] = describe_failure(source, exc)
         # wait for a first sample of each sampled source so the window start lies between samples
         deadline = self._clock() + 2.0
         waiting = list(self._polled)
@@ -67,10 +81,8 @@ class EnergyMeter:
         for source in self._counters:
             try:
                 readings[source.name] = (source.read_energy_j(), None)
-            except SourceUnavailable as exc:
-                readings[source.name] = (None, str(exc))
-            except OSError as exc:
-                readings[source.name] = (None, describe_os_error(exc.filename or source.name, exc))
+            except Exception as exc:
+                readings[source.name] = (None, describe_failure(source, exc))
         return readings
 
     def _open_window(self):
@@ -99,8 +111,8 @@ class EnergyMeter:
             while self._clock() < deadline:
                 try:
                     after = [t for t, _ in source.samples(window, _STREAM_GRACE_S) if t >= window.end_mono]
-                except SourceUnavailable:
-                    break
+                except Exception:
+                    break  # the same failure is met, and reported, with the figures
                 if after:
                     break
                 time.sleep(0.05)
@@ -108,7 +120,13 @@ class EnergyMeter:
     # -- figures ----------------------------------------------------------------------------------------
 
     def _sample_margin(self, source) -> float:
-        rate = self._sampler.rate_hz(source.name) if source.kind == "polled" else (source.sampling_hz or 1.0)
+        if source.kind == "polled":
+            rate = self._sampler.rate_hz(source.name)
+        else:
+            try:
+                rate = source.sampling_hz or 1.0
+            except Exception:
+                rate = 1.0  # the rate only widens the margin; a broken source fails at samples() with its reason
         return max(2.0 / rate, 0.1)
 
     def _sampled_energy(self, source, window, start_failures):
@@ -123,8 +141,8 @@ class EnergyMeter:
         else:
             try:
                 samples = source.samples(window, margin)
-            except SourceUnavailable as exc:
-                return None, 0, None, str(exc)
+            except Exception as exc:
+                return None, 0, None, describe_failure(source, exc)
         inside = samples_inside(samples, window.start_mono, window.end_mono)
         if inside == 0:
             return None, 0, None, f"no power samples inside the {window.seconds:.2f} s window"
@@ -179,7 +197,7 @@ class EnergyMeter:
                 continue
             try:
                 counts[source.name] = samples_inside(source.samples(window, 0.0), start_mono, now)
-            except SourceUnavailable:
+            except Exception:
                 continue  # reported with the figures
         return counts
 
@@ -211,6 +229,7 @@ class EnergyMeter:
         figures = self._window_figures(window, counters_before, counters_after, failures)
         results = [self._source_result(source, figures[source.name], window, inferences, min_samples)
                    for source in self.sources]
+        results += [self._unopened_result(name, scope, reason) for name, scope, reason in self.unopened]
         return {"n_inferences": inferences, "window_s": window.seconds,
                 "window_start_unix": window.start_unix, "window_end_unix": window.end_unix, "sources": results}
 
@@ -234,6 +253,12 @@ class EnergyMeter:
             "sampling_hz": achieved_hz,
             "reason": reason,
         }
+
+    @staticmethod
+    def _unopened_result(name, scope, reason) -> dict:
+        return {"power_source": name, "power_scope": scope, "avg_power_w": None, "energy_j": None,
+                "energy_per_inference_j": None, "idle_power_w": None, "energy_net_per_inference_j": None,
+                "power_samples": 0, "sampling_hz": None, "reason": reason}
 
     def close(self) -> None:
         self._end()

@@ -7,8 +7,9 @@ INA3221 rails are the source.
 """
 
 import os
+from dataclasses import dataclass
 
-from bench_job.power.base import EnergyCounterSource, PolledPowerSource, SourceUnavailable
+from bench_job.power.base import EnergyCounterSource, PolledPowerSource, SourceSpec, SourceUnavailable
 
 
 def _is_jetson(ctx) -> bool:
@@ -22,9 +23,34 @@ def _scope(nvml, handle, index) -> str:
     return f"NVIDIA GPU {index} ({name}) board power, from NVML"
 
 
+@dataclass(frozen=True)
+class NvmlSpec(SourceSpec):
+    index: int
+    counter: bool  # the total-energy counter works on this GPU (else power is sampled)
+    scope: str
+
+    @property
+    def name(self) -> str:
+        return f"nvml-gpu{self.index}"
+
+    def open(self, files):
+        """A fresh NVML handle for the GPU: handles do not cross processes."""
+        try:
+            import pynvml as nvml
+        except ImportError:
+            raise SourceUnavailable("nvidia-ml-py is not installed in the worker's environment") from None
+        try:
+            nvml.nvmlInit()
+            handle = nvml.nvmlDeviceGetHandleByIndex(self.index)
+        except nvml.NVMLError as exc:
+            raise SourceUnavailable(f"NVML could not open GPU {self.index}: {exc}") from None
+        return (NvmlEnergyCounter if self.counter else NvmlPowerSampler)(self, nvml, handle)
+
+
 class NvmlEnergyCounter(EnergyCounterSource):
-    def __init__(self, nvml, handle, index):
-        super().__init__(f"nvml-gpu{index}", _scope(nvml, handle, index))
+    def __init__(self, spec, nvml, handle):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
         self._nvml, self._handle = nvml, handle
 
     def read_energy_j(self) -> float:
@@ -35,8 +61,9 @@ class NvmlEnergyCounter(EnergyCounterSource):
 
 
 class NvmlPowerSampler(PolledPowerSource):
-    def __init__(self, nvml, handle, index):
-        super().__init__(f"nvml-gpu{index}", _scope(nvml, handle, index))
+    def __init__(self, spec, nvml, handle):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
         self._nvml, self._handle = nvml, handle
 
     def read_power_w(self) -> float:
@@ -65,13 +92,13 @@ def discover(ctx):
         handle = nvml.nvmlDeviceGetHandleByIndex(index)
         try:
             nvml.nvmlDeviceGetTotalEnergyConsumption(handle)
-            found.append(NvmlEnergyCounter(nvml, handle, index))
+            found.append(NvmlEnergyCounter(NvmlSpec(index, True, _scope(nvml, handle, index)), nvml, handle))
             continue
         except nvml.NVMLError:
             pass  # pre-Volta GPU: fall back to power sampling
         try:
             nvml.nvmlDeviceGetPowerUsage(handle)
-            found.append(NvmlPowerSampler(nvml, handle, index))
+            found.append(NvmlPowerSampler(NvmlSpec(index, False, _scope(nvml, handle, index)), nvml, handle))
         except nvml.NVMLError as exc:
             missing.append((f"nvml-gpu{index}", f"GPU {index} reports neither total energy nor power ({exc})"))
     return found, missing

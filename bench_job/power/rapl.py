@@ -13,8 +13,9 @@ the MSR package zone on some laptops and are skipped for the same reason.
 
 import os
 import re
+from dataclasses import dataclass
 
-from bench_job.power.base import EnergyCounterSource, SourceUnavailable
+from bench_job.power.base import EnergyCounterSource, SourceSpec, SourceUnavailable
 from bench_job.power.sysfs import describe_os_error
 
 _ZONE_DIR = re.compile(r"intel-rapl:\d+(:\d+)*")
@@ -60,14 +61,25 @@ def find_zones(powercap_dir: str) -> tuple[list[str], list[str]]:
     return zones, dangling
 
 
+@dataclass(frozen=True)
+class RaplSpec(SourceSpec):
+    name: str
+    scope: str
+    zones: tuple  # (energy_uj path, max_energy_range_uj) of each zone summed
+
+    def open(self, files) -> "RaplCounter":
+        return RaplCounter(self, files)
+
+
 class RaplCounter(EnergyCounterSource):
     """The sum of one or more disjoint RAPL zones, each followed across wrap-arounds."""
 
-    def __init__(self, name, scope, zones, files):
-        super().__init__(name, scope)
+    def __init__(self, spec, files):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
         self._files = files
         # per zone: [energy_uj path, max_energy_range_uj, last raw value, microjoules accumulated]
-        self._zones = [[path, max_range, None, 0] for path, max_range in zones]
+        self._zones = [[path, max_range, None, 0] for path, max_range in spec.zones]
 
     def read_energy_j(self) -> float:
         for zone in self._zones:
@@ -128,9 +140,7 @@ def discover(ctx):
             # a partial sum (one socket of two) would be wrong, so one unreadable zone drops the kind
             missing.append((source_name, problems[kind]))
         elif kind in by_kind:
-            zones_of_kind = by_kind[kind]
-            counter = RaplCounter(source_name, scope, zones_of_kind, ctx.files)
-            found.append(counter)
+            found.append(RaplSpec(source_name, scope, tuple(by_kind[kind])).open(ctx.files))
     if not found and not missing:
         missing.append(("rapl", f"RAPL zones under {folder} have no package, psys or dram zone"))
     return found, missing

@@ -9,8 +9,9 @@ mid-name. The sum covers the PMIC rails (SoC, RAM, IO), not USB devices, the fan
 
 import re
 import subprocess
+from dataclasses import dataclass
 
-from bench_job.power.base import PolledPowerSource, SourceUnavailable
+from bench_job.power.base import PolledPowerSource, SourceSpec, SourceUnavailable
 from bench_job.power.sysfs import find_tool
 
 _LINE = re.compile(r"^\s*(\S+)_([AV])\s+(current|volt)\(\d+\)=([-+0-9.eE]+)[AV]\s*$")
@@ -43,13 +44,24 @@ def run_pmic_read_adc(program) -> str:
     return result.stdout
 
 
+@dataclass(frozen=True)
+class PmicSpec(SourceSpec):
+    program: str
+    name: str = "rpi-pmic"
+    scope: str = SCOPE
+
+    def open(self, files) -> "PmicPower":
+        return PmicPower(self)
+
+
 class PmicPower(PolledPowerSource):
     # Each read starts a process; ten a second keeps that cost off the benchmarked cores.
     max_hz = 10.0
 
-    def __init__(self, program):
-        super().__init__("rpi-pmic", SCOPE)
-        self._program = program
+    def __init__(self, spec):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
+        self._program = spec.program
 
     def read_power_w(self) -> float:
         rails = parse_pmic(run_pmic_read_adc(self._program))
@@ -62,7 +74,7 @@ def discover(ctx):
     program = find_tool("vcgencmd", ctx.search_path)
     if program is None:
         return [], [("rpi-pmic", "vcgencmd is not on PATH (not a Raspberry Pi, or not mounted into the container)")]
-    source = PmicPower(program)
+    source = PmicSpec(program).open(ctx.files)
     try:
         source.read_power_w()
     except SourceUnavailable as exc:

@@ -2,8 +2,8 @@
 
 The thread sleeps between reads (time.sleep releases the GIL), so the inference thread runs untouched
 except for the reads themselves; benchmarks/sampler_overhead.py measures what that costs. Each sample
-is stamped with the monotonic midpoint of its read. A source whose read fails is dropped from polling
-for the rest of the session and its reason kept; the others go on.
+is stamped with the monotonic midpoint of its read. A source whose read fails, in any way, is dropped
+from polling for the rest of the session and its reason kept; the others go on.
 """
 
 import bisect
@@ -11,6 +11,7 @@ import collections
 import threading
 import time
 
+from bench_job.errors import one_line
 from bench_job.power.base import SourceUnavailable
 from bench_job.power.sysfs import describe_os_error
 
@@ -81,6 +82,9 @@ class PowerSampler:
             return
         except (ValueError, ArithmeticError) as exc:
             self._fail(source.name, f"unreadable value: {exc}")
+            return
+        except Exception as exc:  # an unforeseen failure must cost this source, not end the thread silently
+            self._fail(source.name, f"read failed: {one_line(exc)}")
             return
         stamp = (before + self._clock()) / 2.0
         with self._lock:

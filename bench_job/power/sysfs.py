@@ -41,6 +41,9 @@ def describe_os_error(path: str, exc: OSError) -> str:
         return f"permission denied reading {path}"
     if exc.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
         return f"{path} has vanished"
+    if exc.errno == errno.ENODATA:
+        # what the hwmon ABI has a driver return for a disabled channel (e.g. an INA3221 input)
+        return f"{path} has no data (the channel is disabled)"
     return f"cannot read {path}: {exc.strerror or exc}"
 
 

@@ -2,9 +2,11 @@
 
 Rail fields as tegrastats prints them (checked against jetson-stats' parser, jtop/core/tegra_parse.py,
 and public logs): JetPack 5/6 `VDD_IN 5000mW/5000mW` (current/average mW), JetPack 4
-`POM_5V_IN 3234/3234` (no unit), and JetPack 7 (L4T R38/R39, Thor) three values per rail, seen in a
-public log as `VDD_GPU_SOC 2792mW/2792mW/2792mW`. Only the first value, the instantaneous reading, is
-used: the others are averages over tegrastats' lifetime and would smear the windows. Each line is
+`POM_5V_IN 3234/3234` (no unit), and JetPack 7 (L4T R38/R39) `VDD_GPU_SOC 2792mW/2792mW/2792mW` or
+two values. Only the first value, the instantaneous reading, is used: the others are averages over
+tegrastats' lifetime and would smear the windows. Which rails add up to the board's power is decided
+once, from the first line, by jetson_rails (the same rule the sysfs reader follows, so both report the
+same figure); "NC" fields (JetPack 5.0 on AGX Orin prints `NC 0mW/0mW`) are not rails. Each line is
 stamped with the monotonic time it arrived.
 """
 
@@ -13,9 +15,11 @@ import re
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 
-from bench_job.power.base import SourceUnavailable, StreamedPowerSource
-from bench_job.power.jetson_ina3221 import BOARD_TOTAL_RAILS, SOURCE_NAME as SYSFS_SOURCE_NAME
+from bench_job.power.base import SourceSpec, SourceUnavailable, StreamedPowerSource
+from bench_job.power.jetson_ina3221 import SOURCE_NAME as SYSFS_SOURCE_NAME
+from bench_job.power.jetson_rails import board_total, is_rail
 from bench_job.power.sysfs import find_tool
 
 # RAIL cur/avg[/third] with an optional mW unit on each figure; "RAM 999/62841MB" does not match
@@ -25,31 +29,36 @@ MIN_INTERVAL_MS = 10
 
 
 def parse_rails(line: str) -> dict:
-    """{'VDD_IN': 5.0, ...} instantaneous watts per rail in one tegrastats line."""
-    return {name: int(current) / 1e3 for name, current, _, _ in _RAIL.findall(line)}
+    """{'VDD_IN': 5.0, ...} instantaneous watts per rail in one tegrastats line ("NC" fields left out)."""
+    return {name: int(current) / 1e3 for name, current, _, _ in _RAIL.findall(line) if is_rail(name)}
 
 
-def board_power(rails: dict) -> float | None:
-    """The board-total rail where present, else the sum of all rails; None for a line without rails."""
-    for name in BOARD_TOTAL_RAILS:
-        if name in rails:
-            return rails[name]
-    return sum(rails.values()) if rails else None
+def line_power(rails: dict, total_rails) -> float | None:
+    """The board power of one parsed line: the sum of total_rails, None if the line lacks one of them."""
+    if not all(name in rails for name in total_rails):
+        return None
+    return sum(rails[name] for name in total_rails)
 
 
-def describe_scope(rails: dict) -> str:
-    for name in BOARD_TOTAL_RAILS:
-        if name in rails:
-            return f"Jetson module input ({name} rail, via tegrastats)"
-    return f"sum of the rails tegrastats prints ({', '.join(rails)}): no VDD_IN/POM_5V_IN total rail"
+@dataclass(frozen=True)
+class TegrastatsSpec(SourceSpec):
+    program: str
+    interval_ms: int
+    rails: tuple  # the rails whose sum is the board total
+    scope: str
+    name: str = "tegrastats"
+
+    def open(self, files) -> "TegrastatsPower":
+        return TegrastatsPower(self)
 
 
 class TegrastatsPower(StreamedPowerSource):
-    def __init__(self, program, interval_ms, scope):
-        super().__init__("tegrastats", scope)
-        self._command = [program, "--interval", str(interval_ms)]
-        self._interval_ms = interval_ms
-        self._samples = collections.deque(maxlen=max(1000, int(600_000 / interval_ms)))
+    def __init__(self, spec):
+        super().__init__(spec.name, spec.scope)
+        self.spec = spec
+        self._command = [spec.program, "--interval", str(spec.interval_ms)]
+        self._interval_ms = spec.interval_ms
+        self._samples = collections.deque(maxlen=max(1000, int(600_000 / spec.interval_ms)))
         self._lock = threading.Lock()
         self._process = None
         self._reader = None
@@ -65,7 +74,7 @@ class TegrastatsPower(StreamedPowerSource):
         self._error = None
         try:
             self._process = subprocess.Popen(self._command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                             text=True, bufsize=1)
+                                             text=True, errors="replace", bufsize=1)
         except OSError as exc:
             raise SourceUnavailable(f"cannot start {self._command[0]}: {exc.strerror or exc}") from None
         self._reader = threading.Thread(target=self._read_lines, args=(self._process,), daemon=True,
@@ -74,7 +83,7 @@ class TegrastatsPower(StreamedPowerSource):
 
     def _read_lines(self, process) -> None:
         for line in process.stdout:
-            watts = board_power(parse_rails(line))
+            watts = line_power(parse_rails(line), self.spec.rails)
             if watts is not None:
                 with self._lock:
                     self._samples.append((time.monotonic(), watts))
@@ -108,7 +117,7 @@ class TegrastatsPower(StreamedPowerSource):
 def first_line(program, interval_ms, timeout_s) -> str | None:
     """The first line tegrastats prints, or None if it prints nothing within timeout_s."""
     process = subprocess.Popen([program, "--interval", str(interval_ms)], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+                               stderr=subprocess.DEVNULL, text=True, errors="replace")
     timer = threading.Timer(timeout_s, process.kill)
     timer.start()
     try:
@@ -133,4 +142,5 @@ def discover(ctx):
     rails = parse_rails(line or "")
     if not rails:
         return [], [("tegrastats", "tegrastats printed no power rails (some JetPacks print them to root only)")]
-    return [TegrastatsPower(program, interval_ms, describe_scope(rails))], []
+    total = board_total(rails)
+    return [TegrastatsSpec(program, interval_ms, total.rails, f"{total.scope}; read through tegrastats").open(None)], []

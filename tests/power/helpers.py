@@ -1,5 +1,6 @@
 """Builders of fake sysfs files and fake programs on PATH, shared by the power tests."""
 
+import io
 import os
 import stat
 import sys
@@ -33,6 +34,26 @@ def opener_denying(*fragments):
     def opener(path, mode="r", *args, **kwargs):
         if any(fragment in str(path) for fragment in fragments):
             raise PermissionError(13, "Permission denied", str(path))
+        return open(path, mode, *args, **kwargs)
+    return opener
+
+
+def opener_failing_read(error_number, *fragments):
+    """An opener whose files under any fragment open but fail on read with error_number, as a sysfs
+    attribute does when its driver's show() returns an error (ENODATA for a disabled INA3221 channel)."""
+    class FailingFile(io.RawIOBase):
+        def __init__(self, path):
+            self.path = path
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            raise OSError(error_number, os.strerror(error_number), self.path)
+
+    def opener(path, mode="r", *args, **kwargs):
+        if any(fragment in str(path) for fragment in fragments):
+            return FailingFile(str(path))
         return open(path, mode, *args, **kwargs)
     return opener
 

@@ -56,3 +56,24 @@ def test_live_log_aligned_by_unix_time_matches_known_integral(tmp_path):
     figures = result["sources"][0]
     assert figures["power_source"] == "external-csv" and figures["reason"] is None
     assert figures["energy_j"] == pytest.approx(expected, rel=0.02)
+
+
+def test_log_that_disappears_mid_run_costs_its_figures_not_the_configuration(tmp_path):
+    path = tmp_path / "meter.csv"
+    now = time.time()
+    path.write_text("".join(f"{now - 1 + k * 0.05:.3f},5.0\n" for k in range(20)))
+    (source,), _ = discover_sources(sysfs_root=str(tmp_path), external_csv=str(path), search_path="")
+    meter = EnergyMeter([source])
+    removed = []
+
+    def run_once():
+        if not removed:
+            path.unlink()  # the logger's file goes away during the window
+            removed.append(True)
+        time.sleep(0.01)
+
+    result = meter.measure(run_once, min_window_s=0.3)
+    meter.close()
+    (figures,) = result["sources"]
+    assert figures["energy_j"] is None and figures["avg_power_w"] is None
+    assert figures["reason"].startswith(f"cannot read the meter CSV {path}")

@@ -85,3 +85,49 @@ def test_bad_window_bounds_are_user_errors():
         meter.measure(lambda: None, min_window_s=2.0, max_window_s=1.0)
     with pytest.raises(UserError):
         EnergyMeter([], sampling_hz=0)
+
+
+class Raising:
+    """A source stand-in whose every call raises an unforeseen error (not SourceUnavailable)."""
+
+    def __init__(self, name, kind):
+        self.name, self.kind, self.scope, self.max_hz = name, kind, "test", None
+
+    def _fail(self, *args):
+        raise TypeError("can't concat NoneType to bytes")  # what a powered-off sysfs node gave on a Thor
+
+    read_power_w = read_energy_j = start = samples = _fail
+
+    @property
+    def sampling_hz(self):
+        self._fail()
+
+    def stop(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_nothing_a_source_raises_leaves_the_meter():
+    good = StepPower("good", 2.0, 2.0, 0)
+    meter = EnergyMeter([good, Raising("polled", "polled"), Raising("counter", "counter"),
+                         Raising("streamed", "streamed")])
+    result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3)
+    idle = meter.measure_idle(0.2)
+    meter.close()
+    by_name = {s["power_source"]: s for s in result["sources"]}
+    assert by_name["good"]["avg_power_w"] == pytest.approx(2.0)
+    for name in ("polled", "counter", "streamed"):
+        assert by_name[name]["energy_j"] is None
+        assert "TypeError: can't concat NoneType to bytes" in by_name[name]["reason"]
+    assert idle["good"] == pytest.approx(2.0) and idle["counter"] is None
+
+
+def test_unopened_sources_are_listed_with_their_reason():
+    meter = EnergyMeter([StepPower("good", 1.0, 1.0, 0)], unopened=[("gone", "a rail", "rail file has vanished")])
+    result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.2)
+    meter.close()
+    assert [s["power_source"] for s in result["sources"]] == ["good", "gone"]
+    gone = result["sources"][1]
+    assert gone["energy_j"] is None and gone["power_scope"] == "a rail" and gone["reason"] == "rail file has vanished"

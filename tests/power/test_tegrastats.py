@@ -1,30 +1,53 @@
+import pickle
 import time
 
 import pytest
 
 from bench_job.power import EnergyMeter
 from bench_job.power.discovery import DiscoveryContext
-from bench_job.power.tegrastats import board_power, discover, parse_rails
+from bench_job.power.tegrastats import discover, parse_rails
 from tests.power.helpers import fake_program
-
-JP5_LINE = ("08-23-2026 13:57:46 RAM 3595/7607MB (lfb 1x1MB) SWAP 11/3804MB (cached 0MB) "
-            "CPU [1%@729,off,3%@729,4%@729,5%@729,6%@729] EMC_FREQ 2%@2133 GR3D_FREQ 7%@[306] cpu@51C "
-            "soc2@50.562C tj@51C VDD_IN 5832mW/5852mW VDD_CPU_GPU_CV 1307mW/1327mW VDD_SOC 1468mW/1468mW")
-JP4_LINE = ("RAM 1750/3964MB (lfb 96x4MB) SWAP 0/1982MB (cached 0MB) IRAM 0/252kB(lfb 252kB) CPU [5%@1479,2%@1479,"
-            "0%@1479,1%@1479] EMC_FREQ 3%@1600 GR3D_FREQ 0%@76 APE 25 PLL@33C CPU@35.5C PMIC@100C GPU@33.5C "
-            "AO@41C thermal@34.5C POM_5V_IN 3234/3234 POM_5V_GPU 120/120 POM_5V_CPU 800/800")
-JP7_LINE = ("09-15-2026 12:19:33 RAM 999/62841MB CPU [0%@729,off] GR3D_FREQ 0% cpu@43.093C/43.093C "
-            "tj@42.906C/42.968C VDD_GPU_SOC 2792mW/2792mW/2792mW VDD_CPU_CV 0mW/0mW/0mW "
-            "VIN_SYS_5V0 3918mW/3952mW/4019mW")
+from tests.power.jetson_captures import AGX_ORIN_JP5, AGX_ORIN_JP7, NANO, ORIN_NX, THOR_R38
 
 
-def test_parses_the_three_line_formats():
-    assert parse_rails(JP5_LINE) == {"VDD_IN": 5.832, "VDD_CPU_GPU_CV": 1.307, "VDD_SOC": 1.468}
-    assert board_power(parse_rails(JP4_LINE)) == pytest.approx(3.234)
-    rails = parse_rails(JP7_LINE)
-    assert rails == {"VDD_GPU_SOC": 2.792, "VDD_CPU_CV": 0.0, "VIN_SYS_5V0": 3.918}
-    assert board_power(rails) == pytest.approx(2.792 + 3.918)  # no total rail: the sum
-    assert parse_rails("RAM 999/62841MB SWAP 0/3810MB") == {}
+def test_parses_the_line_formats_of_every_jetpack():
+    assert parse_rails(NANO) == {"POM_5V_IN": 1.022, "POM_5V_GPU": 0.0, "POM_5V_CPU": 0.204}  # no unit
+    assert parse_rails(ORIN_NX) == {"VDD_IN": 5.299, "VDD_CPU_GPU_CV": 0.773, "VDD_SOC": 1.424}  # mW/mW
+    assert parse_rails(THOR_R38)["VDD_CPU_SOC_MSS"] == 4.165
+    assert parse_rails(AGX_ORIN_JP7) == {"VDD_GPU_SOC": 5.139, "VDD_CPU_CV": 3.268, "VIN_SYS_5V0": 5.5}  # three
+    assert parse_rails("RAM 999/62841MB SWAP 0/3810MB IRAM 0/252kB(lfb 252kB)") == {}
+
+
+def replaying_tegrastats(bin_dir, line):
+    """A fake tegrastats that prints a captured line at the requested interval, as the real one does."""
+    return fake_program(bin_dir, "tegrastats", f"""
+        interval = int(sys.argv[sys.argv.index("--interval") + 1]) / 1000
+        while True:
+            print({line!r}, flush=True)
+            time.sleep(interval)
+    """)
+
+
+def test_agx_orin_jetpack_5_line_counts_vddq_once_and_names_no_nc(tmp_path):
+    bin_dir = replaying_tegrastats(tmp_path / "bin", AGX_ORIN_JP5)
+    (source,), _ = discover(DiscoveryContext(search_path=bin_dir, sampling_hz=50))
+    assert "NC" not in source.scope.replace(";", " ").split()
+    assert source.scope.startswith("Jetson AGX Orin module: VDD_GPU_SOC + VDD_CPU_CV + VIN_SYS_5V0")
+    assert source.scope.endswith("read through tegrastats")
+    meter = EnergyMeter([source])
+    result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3, min_samples=5)
+    meter.close()
+    (figures,) = result["sources"]
+    assert figures["reason"] is None
+    assert figures["avg_power_w"] == pytest.approx(2.399 + 0.400 + 4.032)
+
+
+def test_the_spec_reopens_the_same_pipe(tmp_path):
+    bin_dir = replaying_tegrastats(tmp_path / "bin", AGX_ORIN_JP5)
+    (source,), _ = discover(DiscoveryContext(search_path=bin_dir, sampling_hz=50))
+    reopened = pickle.loads(pickle.dumps(source.spec)).open(None)
+    assert (reopened.name, reopened.scope, reopened.kind) == (source.name, source.scope, "streamed")
+    assert reopened.spec.rails == ("VDD_GPU_SOC", "VDD_CPU_CV", "VIN_SYS_5V0")
 
 
 def test_fake_tegrastats_pipe_measures_its_power(tmp_path):

@@ -10,14 +10,14 @@ def record(**fields):
 
 
 def test_a_clean_record_is_valid():
-    r = mark_validity(record(), 10, 0.05)
+    r = mark_validity(record(), 10, 0.05, 10)
     assert r["valid"] is True and r["invalid_reasons"] is None
 
 
 def test_each_reason_is_named():
     r = mark_validity(record(n_runs=5, latency_median_ci_rel=0.12, throttled=True, throttle_reasons="soft temp limit",
                              swapped=True, swap_in=10, swap_out=3, power_source="rapl", power_samples=4,
-                             sampling_hz=50.0), 10, 0.05)
+                             sampling_hz=50.0), 10, 0.05, 10)
     assert r["valid"] is False
     assert r["invalid_reasons"] == ("only 5 timed runs (< 10); 95% CI half-width 12.0% of the median (> 5%); "
                                     "the device throttled (soft temp limit); the machine swapped (10 pages in, 3 out); "
@@ -25,8 +25,8 @@ def test_each_reason_is_named():
 
 
 def test_counter_sources_need_no_samples_and_failed_rows_carry_no_verdict():
-    assert mark_validity(record(power_source="rapl", power_samples=0, sampling_hz=None), 10, 0.05)["valid"]
-    failed = mark_validity({"status": "oom"}, 10, 0.05)
+    assert mark_validity(record(power_source="rapl", power_samples=0, sampling_hz=None), 10, 0.05, 10)["valid"]
+    failed = mark_validity({"status": "oom"}, 10, 0.05, 10)
     assert "valid" not in failed
 
 
@@ -36,9 +36,9 @@ def test_peak_gflops_is_a_plausible_cpu_figure():
 
 
 def test_cpu_taken_by_other_processes_is_a_reason():
-    r = mark_validity(record(other_cpu_share=0.45), 10, 0.05)
+    r = mark_validity(record(other_cpu_share=0.45), 10, 0.05, 10)
     assert r["valid"] is False and r["invalid_reasons"] == "other processes used 45% of the CPU during timing"
-    assert mark_validity(record(other_cpu_share=0.02), 10, 0.05)["valid"] is True
+    assert mark_validity(record(other_cpu_share=0.02), 10, 0.05, 10)["valid"] is True
 
 
 def test_contention_probe_sees_a_busy_neighbour():
@@ -60,25 +60,33 @@ def test_contention_probe_sees_a_busy_neighbour():
 
 
 def test_a_ci_just_over_the_target_is_not_printed_as_the_target():
-    r = mark_validity(record(latency_median_ci_rel=0.0504), 10, 0.05)
+    r = mark_validity(record(latency_median_ci_rel=0.0504), 10, 0.05, 10)
     assert r["invalid_reasons"] == "95% CI half-width 5.04% of the median (> 5%)"
-    assert mark_validity(record(latency_median_ci_rel=0.0551), 10, 0.05)["invalid_reasons"].startswith(
+    assert mark_validity(record(latency_median_ci_rel=0.0551), 10, 0.05, 10)["invalid_reasons"].startswith(
         "95% CI half-width 5.5% ")
 
 
 def test_the_median_interval_is_judged_not_the_mean_one():
     # a few disturbed runs widen the mean's interval; the median the report shows is still tight
-    assert mark_validity(record(latency_ci_rel=0.30, latency_median_ci_rel=0.01), 10, 0.05)["valid"] is True
-    r = mark_validity(record(n_runs=4, latency_median_ci_rel=None), 3, 0.05)
+    assert mark_validity(record(latency_ci_rel=0.30, latency_median_ci_rel=0.01), 10, 0.05, 10)["valid"] is True
+    r = mark_validity(record(n_runs=4, latency_median_ci_rel=None), 3, 0.05, 10)
     assert r["invalid_reasons"] == "4 timed runs are too few for a 95% confidence interval of the median (6 at least)"
 
 
 def test_contention_during_the_energy_window_is_a_reason_when_energy_was_measured():
-    r = mark_validity(record(energy_other_cpu_share=0.4, energy_per_inference_j=0.5), 10, 0.05)
+    r = mark_validity(record(energy_other_cpu_share=0.4, energy_per_inference_j=0.5), 10, 0.05, 10)
     assert r["invalid_reasons"] == ("other processes used 40% of the CPU during the energy window (their power "
                                     "is in it)")
-    assert mark_validity(record(energy_other_cpu_share=0.4, energy_per_inference_j=None), 10, 0.05)["valid"]
-    assert mark_validity(record(other_cpu_share=0.15), 10, 0.05, max_other_cpu_share=0.2)["valid"]
-    r = mark_validity(record(idle_other_cpu_share=0.3, energy_net_per_inference_j=0.2), 10, 0.05)
+    assert mark_validity(record(energy_other_cpu_share=0.4, energy_per_inference_j=None), 10, 0.05, 10)["valid"]
+    assert mark_validity(record(other_cpu_share=0.15), 10, 0.05, 10, max_other_cpu_share=0.2)["valid"]
+    r = mark_validity(record(idle_other_cpu_share=0.3, energy_net_per_inference_j=0.2), 10, 0.05, 10)
     assert r["invalid_reasons"] == ("other processes used 30% of the CPU during the idle baseline (net energy is "
                                     "too small)")
+
+
+def test_power_min_samples_from_the_config_sets_the_sample_threshold():
+    sampled = record(power_source="jetson-ina3221", power_samples=15, sampling_hz=50.0)
+    assert mark_validity(dict(sampled), 10, 0.05, 10)["valid"] is True
+    strict = mark_validity(dict(sampled), 10, 0.05, 20)
+    assert strict["valid"] is False
+    assert strict["invalid_reasons"] == "only 15 power samples in the energy window (< 20)"
