@@ -80,6 +80,8 @@ def front_plot(table, family: str, colours: dict, path: str) -> None:
 
 
 def empty_reason(frame) -> str:
+    if measured(frame).empty:
+        return "no accuracy: no configuration was measured"
     weights = set(frame["weights"].dropna().astype(str))
     if weights and weights <= {"random"}:
         return ("no accuracy: the models ran with random weights (`weights: random`), whose predictions are "
