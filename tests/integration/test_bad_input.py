@@ -4,6 +4,9 @@ import pytest
 
 BAD = [
     (["run", "--models", "resnet-9000"], "unknown model 'resnet-9000'"),
+    (["run", "--models", ""], "--models needs at least one model name, e.g. --models resnet18,bert-base-uncased"),
+    (["run", "--models", " , "], "--models needs at least one model name"),
+    (["fetch", "--assets", "/nonexistent/assets", "--models", ""], "--models needs at least one model name"),
     (["run", "--models", "resnet18", "--set", "sweeps.vision.input_sizes=[0]"], "sweeps.vision.input_sizes"),
     (["run", "--set", "sweeps.vision.colour=red"], "unknown config key 'sweeps.vision.colour'"),
     (["run", "--set", "measure.min_runs"], "bad --set"),
