@@ -10,6 +10,7 @@ BAD = [
     (["run", "--models", "resnet18", "--set", "sweeps.vision.input_sizes=[0]"], "sweeps.vision.input_sizes"),
     (["run", "--set", "sweeps.vision.colour=red"], "unknown config key 'sweeps.vision.colour'"),
     (["run", "--set", "measure.min_runs"], "bad --set"),
+    (["run", "--set", "measure.warmup_runs=abc"], "measure.warmup_runs must be a whole number (an integer), got 'abc'"),
     (["run", "--config", "/nonexistent/c.yaml"], "cannot read config /nonexistent/c.yaml"),
     (["run", "--max-worker-memory", "lots"], "bad memory size 'lots'"),
     (["run", "--accelerator", "tpu"], "run.accelerator must be one of cpu, cuda, auto"),
