@@ -158,15 +158,22 @@ def _folder_of_two_bundles(tmp_path):
     return str(tmp_path / "results"), "holds several bundles (run-a, run-b): name one of them"
 
 
-NOT_BUNDLES = [_readme, _gzip_of_something_else, _empty_file, _missing, _plain_folder, _tarball_without_records, _truncated, _corrupted,
-               _folder_of_two_bundles]
+NOT_BUNDLES = [_readme, _gzip_of_something_else, _empty_file, _missing, _plain_folder, _tarball_without_records,
+               _truncated, _corrupted, _folder_of_two_bundles]
 
 
 @pytest.mark.parametrize("make", NOT_BUNDLES, ids=lambda make: make.__name__.strip("_"))
-def test_what_is_not_a_readable_bundle_is_one_line_naming_the_fix(tmp_path, make):
+def test_what_is_not_a_readable_bundle_is_refused_naming_the_fix(tmp_path, make):
     path, message = make(tmp_path)
-    with pytest.raises(UserError, match=re.escape(message)):
+    with pytest.raises(UserError, match=re.escape(message)) as caught:
         load_bundle(path, str(tmp_path / "scratch"))
+    assert "\n" not in str(caught.value)
+
+
+# The cases a new user met, through the real command: one line on stderr, exit 2.
+@pytest.mark.parametrize("make", [_readme, _missing, _plain_folder, _truncated], ids=lambda make: make.__name__.strip("_"))
+def test_report_on_what_is_not_a_bundle_is_one_line(tmp_path, make):
+    path, message = make(tmp_path)
     result = run_cli("report", path, "--out", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("bench-job: error: ") and message in result.stderr
