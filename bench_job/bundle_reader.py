@@ -8,10 +8,13 @@ FIFOs, or fill the disk (a member or a total over the limits: a tar bomb declare
 sizes and huge extracted ones, and the tar header's size is what extraction would write).
 """
 
+import gzip
 import json
+import lzma
 import os
 import posixpath
 import tarfile
+import zlib
 from dataclasses import dataclass, field
 
 import yaml
@@ -24,6 +27,10 @@ from bench_job.run_outcome import OutcomeError, RunOutcome, read_outcome
 MAX_MEMBER_BYTES = 256 * 1024**2
 MAX_TOTAL_BYTES = 1024**3
 MAX_MEMBERS = 20_000
+GIVE_A_BUNDLE = "give the .tar.gz written by `bench-job run`, or its unpacked folder"
+# What reading a tarball raises when the file is one but damaged: a copy cut short ends the compressed
+# stream early (EOFError), corruption fails decompression or a checksum (zlib, lzma, gzip's OSError).
+DAMAGED = (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, OSError)
 
 
 def _refuse(bundle: str, member: str, why: str):
@@ -60,10 +67,50 @@ def check_members(bundle: str, members, max_member: int = MAX_MEMBER_BYTES, max_
     return checked
 
 
+def _unreadable(path: str, exc: BaseException) -> UserError:
+    if isinstance(exc, OSError) and exc.filename:  # the disk, not the bundle: permissions, space
+        return UserError(f"cannot read or extract bundle {path}: {exc.strerror} ({exc.filename})")
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+    return UserError(f"{path} is a damaged or truncated bundle ({detail}): copy it again from where "
+                     "`bench-job run` wrote it")
+
+
+def _damaged_gzip(path: str) -> BaseException | None:
+    """Why a gzip file's stream does not read to its end, or None if it does."""
+    with open(path, "rb") as handle:
+        if handle.read(2) != b"\x1f\x8b":
+            return None
+    try:
+        with gzip.open(path) as stream:
+            while stream.read(1 << 20):
+                pass
+    except DAMAGED as exc:
+        return exc
+    return None
+
+
+def _open_tarball(path: str) -> tarfile.TarFile:
+    """The bundle opened for reading; a file that is no tarball at all (a README, an empty file) is told
+    apart from a tarball that is damaged."""
+    try:
+        return tarfile.open(path, "r:*")
+    except tarfile.ReadError:
+        # No compression method nor plain tar recognised the file; a gzip whose stream is broken near its
+        # start (garbage for a tar header) lands here too, and is a damaged bundle rather than a README.
+        damage = _damaged_gzip(path)
+        if damage:
+            raise _unreadable(path, damage) from None
+        what = "an empty file" if os.path.getsize(path) == 0 else "not a tar archive"
+        raise UserError(f"{path} is not a results bundle ({what}): {GIVE_A_BUNDLE}") from None
+    except DAMAGED as exc:
+        raise _unreadable(path, exc) from None
+
+
 def safe_extract(path: str, dest: str, **limits) -> str:
     """Extract a bundle tarball into dest after checking every member; returns dest."""
+    tar = _open_tarball(path)
     try:
-        with tarfile.open(path, "r:*") as tar:
+        with tar:
             members = check_members(path, tar.getmembers(), **limits)
             os.makedirs(dest, exist_ok=True)
             for member in members:
@@ -74,10 +121,8 @@ def safe_extract(path: str, dest: str, **limits) -> str:
                 member.uname = member.gname = ""
             kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(dest, members=members, **kwargs)
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        if isinstance(exc, OSError) and not isinstance(exc, (tarfile.TarError, EOFError)) and exc.filename:
-            raise UserError(f"cannot extract bundle {path}: {exc.strerror} ({exc.filename})") from None
-        raise UserError(f"{path} is not a readable bundle tarball: {exc}") from None
+    except DAMAGED as exc:
+        raise _unreadable(path, exc) from None
     return dest
 
 
@@ -85,11 +130,12 @@ def find_root(folder: str, bundle: str) -> str:
     """The folder holding results.jsonl: the folder itself or its single top folder (bundles have one)."""
     if os.path.isfile(os.path.join(folder, "results.jsonl")):
         return folder
-    subdirs = [d for d in sorted(os.listdir(folder)) if os.path.isdir(os.path.join(folder, d))]
-    for sub in subdirs:
-        if os.path.isfile(os.path.join(folder, sub, "results.jsonl")):
-            return os.path.join(folder, sub)
-    raise UserError(f"{bundle} holds no results.jsonl: not a bench-job results bundle")
+    roots = [d for d in sorted(os.listdir(folder)) if os.path.isfile(os.path.join(folder, d, "results.jsonl"))]
+    if len(roots) > 1:  # a results folder of several runs: reporting whichever sorts first would mislead
+        raise UserError(f"{bundle} holds several bundles ({', '.join(roots)}): name one of them")
+    if not roots:
+        raise UserError(f"{bundle} holds no results.jsonl, so it is not a results bundle: {GIVE_A_BUNDLE}")
+    return os.path.join(folder, roots[0])
 
 
 @dataclass
@@ -120,7 +166,7 @@ def load_bundle(path: str, scratch: str) -> Bundle:
     elif os.path.isfile(path):
         root = find_root(safe_extract(path, os.path.join(scratch, bundle_name(path))), path)
     else:
-        raise UserError(f"no such bundle: {path} (give a .tar.gz written by `bench-job run` or its folder)")
+        raise UserError(f"no such bundle {path}: {GIVE_A_BUNDLE}")
     try:
         records = read_records(os.path.join(root, "results.jsonl"))
     except SchemaError as exc:

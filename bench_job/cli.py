@@ -112,7 +112,9 @@ def load_config(args):
     from bench_job import config as cfg
 
     sets = list(args.sets)
-    if args.models:
+    # `--models ""` (an unset shell variable) is a request for no model, refused by _select_models,
+    # not an absent option that would silently run the whole zoo.
+    if args.models is not None:
         base = cfg.read_config_file(args.config) if args.config else {}
         models = _select_models(base.get("models") or cfg.load_defaults()["models"], args.models)
         sets.append("models=" + json.dumps(models))

@@ -91,6 +91,9 @@ def cmd_compare(args) -> int:
     from bench_job.report.bundle import write_bundle
     from bench_job.report.compare_report import write_compare_report
 
+    if len(args.bundles) < 2:
+        raise UserError("compare needs at least two bundles: one per device (e.g. `bench-job compare pi.tar.gz "
+                        "laptop.tar.gz`), or two runs of one device told apart with --labels")
     labels = parse_labels(args.labels, len(args.bundles))
     with tempfile.TemporaryDirectory(prefix="bench-job-compare-") as scratch:
         bundles = [load_bundle(path, os.path.join(scratch, str(i))) for i, path in enumerate(args.bundles)]

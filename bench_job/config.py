@@ -153,15 +153,31 @@ def _refuse_unknown(mapping: dict, valid: tuple, where: str):
         raise UserError(f"unknown key {unknown[0]!r} in {where}; valid keys: {', '.join(valid)}")
 
 
-def _positive_int(value, key: str, allow_none: bool = False):
-    if value is None and allow_none:
-        return
-    _check(isinstance(value, int) and not isinstance(value, bool) and value > 0,
-           f"{key} must be a positive whole number, got {value!r}")
+def _is_whole(value) -> bool:
+    # bool is an int subclass in Python, but `true` in a YAML file is nobody's count of anything.
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole_number(value, key: str, at_least: int, why: str = "", allow_none: bool = False):
+    """A count: what is not a whole number is refused as such first, so 'abc' is never told it is too small."""
+    if value is None and allow_none:
+        return
+    _check(_is_whole(value), f"{key} must be a whole number (an integer), got {value!r}")
+    _check(value >= at_least, f"{key} must be at least {at_least}{why}, got {value!r}")
+
+
+def _positive_int(value, key: str, allow_none: bool = False):
+    _whole_number(value, key, 1, allow_none=allow_none)
+
+
+def _number(value, key: str, in_range, expected: str):
+    """A quantity: what is not a number is refused as such first, then the range (`expected` words it)."""
+    _check(_is_number(value), f"{key} must be a number, got {value!r}")
+    _check(in_range(value), f"{key} must be {expected}, got {value!r}")
 
 
 def _size_list(value, key: str):
@@ -175,37 +191,29 @@ def validate(data: dict) -> None:
     _check(run["device"] in DEVICES + ("auto",), f"run.device must be one of {', '.join(DEVICES + ('auto',))}, got {run['device']!r}")
     _check(run["accelerator"] in ACCELERATORS, f"run.accelerator must be one of {', '.join(ACCELERATORS)}, got {run['accelerator']!r}")
     _positive_int(run["threads"], "run.threads", allow_none=True)
-    _check(isinstance(run["seed"], int), f"run.seed must be a whole number, got {run['seed']!r}")
+    _whole_number(run["seed"], "run.seed", 0, " (numpy's generators take no negative seed)")
     if run["max_worker_memory"] is not None:
         parse_size(run["max_worker_memory"])
     if run["budget"] is not None:
         parse_duration(run["budget"])
-    _check(isinstance(run["config_timeout_s"], (int, float)) and run["config_timeout_s"] > 0,
-           f"run.config_timeout_s must be a positive number of seconds, got {run['config_timeout_s']!r}")
+    _number(run["config_timeout_s"], "run.config_timeout_s", lambda v: v > 0, "a positive number of seconds")
     _check(data["weights"] in WEIGHTS, f"weights must be one of {', '.join(WEIGHTS)}, got {data['weights']!r}")
     _check(data["attn_implementation"] in ATTENTION,
            f"attn_implementation must be one of {', '.join(ATTENTION)}, got {data['attn_implementation']!r}")
-    for key in ("warmup_runs",):
-        _check(isinstance(measure[key], int) and measure[key] >= 1,
-               f"measure.{key} must be at least 1 (the first run is always slow), got {measure[key]!r}")
-    _positive_int(measure["min_runs"], "measure.min_runs")
-    _check(measure["min_runs"] >= 2, "measure.min_runs must be at least 2 for a standard deviation")
+    _whole_number(measure["warmup_runs"], "measure.warmup_runs", 1, " (the first run is always slow)")
+    _whole_number(measure["min_runs"], "measure.min_runs", 2, " for a standard deviation")
     _positive_int(measure["max_runs"], "measure.max_runs")
     _check(measure["max_runs"] >= measure["min_runs"], "measure.max_runs must be >= measure.min_runs")
-    _check(isinstance(measure["target_ci_rel"], (int, float)) and 0 < measure["target_ci_rel"] < 1,
-           f"measure.target_ci_rel must be a fraction between 0 and 1, got {measure['target_ci_rel']!r}")
-    _check(isinstance(measure["confidence"], (int, float)) and 0.5 <= measure["confidence"] < 1,
-           f"measure.confidence must be between 0.5 and 1, got {measure['confidence']!r}")
-    _check(isinstance(measure["max_time_per_config_s"], (int, float)) and measure["max_time_per_config_s"] > 0,
-           f"measure.max_time_per_config_s must be a positive number, got {measure['max_time_per_config_s']!r}")
+    _number(measure["target_ci_rel"], "measure.target_ci_rel", lambda v: 0 < v < 1, "a fraction between 0 and 1")
+    _number(measure["confidence"], "measure.confidence", lambda v: 0.5 <= v < 1, "at least 0.5 and below 1")
+    _number(measure["max_time_per_config_s"], "measure.max_time_per_config_s", lambda v: v > 0,
+            "a positive number of seconds")
     _positive_int(measure["min_rounds"], "measure.min_rounds")
-    _check(_is_number(measure["round_time_s"]) and measure["round_time_s"] > 0,
-           f"measure.round_time_s must be a positive number of seconds, got {measure['round_time_s']!r}")
-    _check(_is_number(measure["max_other_cpu_share"]) and 0 < measure["max_other_cpu_share"] < 1,
-           f"measure.max_other_cpu_share must be a fraction between 0 and 1, got {measure['max_other_cpu_share']!r}")
+    _number(measure["round_time_s"], "measure.round_time_s", lambda v: v > 0, "a positive number of seconds")
+    _number(measure["max_other_cpu_share"], "measure.max_other_cpu_share", lambda v: 0 < v < 1,
+            "a fraction between 0 and 1")
     for key in ("quiet_wait_s", "patience_s"):
-        _check(_is_number(measure[key]) and measure[key] >= 0,
-               f"measure.{key} must be a number of seconds (0 or more), got {measure[key]!r}")
+        _number(measure[key], f"measure.{key}", lambda v: v >= 0, "a number of seconds, 0 or more")
     for sweep_name, sweep in data["sweeps"].items():
         _size_list(sweep["batch_sizes"], f"sweeps.{sweep_name}.batch_sizes")
         _positive_int(sweep["input_size"], f"sweeps.{sweep_name}.input_size")
@@ -213,8 +221,7 @@ def validate(data: dict) -> None:
     power = data["power"]
     _check(isinstance(power["enabled"], bool), f"power.enabled must be true or false, got {power['enabled']!r}")
     for key in ("sampling_hz", "idle_seconds", "min_window_s", "max_window_s"):
-        _check(isinstance(power[key], (int, float)) and not isinstance(power[key], bool) and power[key] > 0,
-               f"power.{key} must be a positive number, got {power[key]!r}")
+        _number(power[key], f"power.{key}", lambda v: v > 0, "a positive number")
     _check(power["min_window_s"] <= power["max_window_s"], "power.min_window_s must be <= power.max_window_s")
     _positive_int(power["min_samples"], "power.min_samples")
     _check(isinstance(power["sysfs_root"], str) and power["sysfs_root"], "power.sysfs_root must be a folder path")

@@ -117,6 +117,8 @@ def downgraded_text(uses: list) -> str:
 def empty_reason(frame, uses: list) -> str:
     if any(u.downgraded for u in uses):
         return "no accuracy: " + downgraded_text(uses)
+    if measured(frame).empty:
+        return "no accuracy: no configuration was measured"
     weights = set(frame["weights"].dropna().astype(str))
     if weights and weights <= {"random"}:
         return ("no accuracy: the models ran with random weights (`weights: random`), whose predictions are "

@@ -40,32 +40,50 @@ def devices_section(merged, devices: dict, baseline: str) -> list:
                    "bundles", "measured", "replaced"], rows)]
 
 
-def _ratio_blocks(merged, baseline: str, column: str, ratio: str, fmt, title: str, intro: str) -> list:
+def _headline(device: str, baseline: str, values, flagged: int, hosts: dict) -> str:
+    """One device's summary line, the figure a reader quotes: so it carries its own warnings, the rows
+    behind it that failed validity and two "devices" that are one machine."""
+    # The geometric mean is the one average of ratios that does not depend on which device is the base.
+    text = (f"{device} vs {baseline}: geometric mean {np.exp(np.log(values).mean()):.2f}x over {len(values)} "
+            f"configurations (range {values.min():.2f}-{values.max():.2f})")
+    if flagged:
+        text += (f"; {flagged} of the {len(values)} configurations behind it failed a validity check on either "
+                 "device: **indicative only**")
+    host = hosts.get(device)
+    if host and host == hosts.get(baseline):
+        text += (f"; both bundles come from host {host}: two runs of one machine, so the ratio shows how the runs "
+                 "differ (their settings, or the machine's own noise), not how devices differ")
+    return text
+
+
+def _ratio_blocks(merged, baseline: str, column: str, ratio: str, fmt, title: str, intro: str, hosts: dict) -> list:
     table = ratio_table(merged, baseline, column, ratio)
     if table.empty:
         return []
     ratio_columns = [c for c in table.columns if isinstance(c, str) and c.startswith(f"{ratio}:")]
     devices = [c.split(":", 1)[1] for c in ratio_columns]
     value_columns = [baseline] + devices
+    ok = measured(merged)
+    invalid = {(r["device"],) + tuple(r[c] for c in MATCH) for _, r in ok[ok["valid"] == False].iterrows()}  # noqa: E712
+
+    def failed(r, device) -> bool:
+        # A ratio is only as good as both of its measurements.
+        key = tuple(r[c] for c in MATCH)
+        return (device,) + key in invalid or (baseline,) + key in invalid
+
     blocks = [Heading(2, title), Text(intro)]
     summary = []
     for device, col in zip(devices, ratio_columns):
-        values = table[col].dropna()
-        if len(values):
-            # The geometric mean is the one average of ratios that does not depend on which device is the base.
-            summary.append(f"{device} vs {baseline}: geometric mean {np.exp(np.log(values).mean()):.2f}x over "
-                           f"{len(values)} configurations (range {values.min():.2f}-{values.max():.2f})")
+        rows = table[table[col].notna()]
+        if len(rows):
+            flagged = sum(failed(r, device) for _, r in rows.iterrows())
+            summary.append(_headline(device, baseline, rows[col], flagged, hosts))
     blocks.append(Bullets(summary))
-    ok = measured(merged)
-    invalid = {(r["device"],) + tuple(r[c] for c in MATCH) for _, r in ok[ok["valid"] == False].iterrows()}  # noqa: E712
 
     def ratio_cell(r, column, device):
         if r[column] != r[column]:
             return ""
-        key = tuple(r[c] for c in MATCH)
-        # A ratio is only as good as both of its measurements.
-        flag = " (!)" if (device,) + key in invalid or (baseline,) + key in invalid else ""
-        return f"{r[column]:.2f}x{flag}"
+        return f"{r[column]:.2f}x{' (!)' if failed(r, device) else ''}"
 
     if invalid:
         blocks.append(Text("(!) marks a ratio where the configuration failed a validity check on either device "
@@ -167,13 +185,14 @@ def fronts_section(merged, colours: dict, out_dir: str) -> list:
 
 def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> list:
     colours = device_colours(devices)
+    hosts = {label: info["env"].get("hostname") for label, info in devices.items()}
     blocks = devices_section(merged, devices, baseline)
     blocks += _ratio_blocks(merged, baseline, "latency_median_s", "speedup", ms, "Speed-up",
                             f"Median latency (ms) per device and speed-up = {baseline} median / device median "
-                            "(above 1: faster than the baseline).")
+                            "(above 1: faster than the baseline).", hosts)
     energy = _ratio_blocks(merged, baseline, "energy_per_inference_j", "ratio", num, "Energy ratio",
                            f"Energy per inference (J, gross) per device and ratio = device / {baseline} (below 1: "
-                           "less energy than the baseline).")
+                           "less energy than the baseline).", hosts)
     if not energy:
         reasons = measured(merged).groupby("device")["energy_reason"].first().dropna()
         energy = [Heading(2, "Energy ratio"),

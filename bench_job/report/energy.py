@@ -15,6 +15,8 @@ def has_energy(frame) -> bool:
 
 
 def no_power_reason(frame) -> str:
+    if measured(frame).empty:
+        return "no configuration was measured"
     reasons = measured(frame)["energy_reason"].dropna().astype(str)
     reasons = reasons[reasons != ""]
     if reasons.empty:

@@ -22,7 +22,8 @@ def flops_section(frame, ctx) -> list:
     peak = ctx.env.get("peak_gflops")
     ok = achieved(frame, peak)
     if ok.empty:
-        return []
+        why = "no configuration was measured" if measured(frame).empty else "no measured configuration counted them"
+        return [Heading(2, "FLOPs and achieved throughput"), Text(f"No FLOPs were recorded: {why}.")]
     rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
              f"{r['flops'] / 1e9:.3f}", f"{r['macs'] / 1e9:.3f}", ms(r["latency_median_s"]), num(r["achieved_gflops"]),
              "" if r["peak_fraction"] != r["peak_fraction"] else f"{r['peak_fraction']:.1%}"]

@@ -47,9 +47,10 @@ def measured(frame: pd.DataFrame) -> pd.DataFrame:
 
 def in_sweep(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
     """Rows of the batch sweep ("batch") or the input-size sweep ("input")."""
-    # astype(bool): on no rows the mask is an empty object Series, which pandas reads as a list of column
-    # labels and returns a frame without columns (KeyError: 'family' when every configuration went oom).
-    return frame[frame["sweeps"].str.split("+").map(lambda parts: sweep in parts).astype(bool)]
+    # The mask is made boolean explicitly: an empty object-dtype Series inside [] is read as a list of
+    # column labels, and a frame with no measured rows would come back with no columns either.
+    in_it = frame["sweeps"].str.split("+").map(lambda parts: sweep in parts).astype(bool)
+    return frame.loc[in_it]
 
 
 def common_config(frame: pd.DataFrame) -> pd.DataFrame:

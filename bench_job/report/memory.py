@@ -89,6 +89,8 @@ def memory_section(frame, ctx) -> list:
 def failures_section(frame) -> list:
     bad = frame[frame["status"] != "ok"]
     blocks = [Heading(2, "What did not run, and why")]
+    if frame.empty:
+        return blocks + [Text("The bundle holds no configurations.")]
     if bad.empty:
         return blocks + [Text("Every configuration ran.")]
     rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}", r["status"],
@@ -98,9 +100,10 @@ def failures_section(frame) -> list:
     for (model, variant), data in oom.groupby(["model", "variant"], sort=False):
         first = data.sort_values(["batch_size", "input_size"]).iloc[0]
         ran = frame[(frame["model"] == model) & (frame["variant"] == variant) & (frame["status"] == "ok")]
-        largest = ran["peak_rss_bytes"].max() if len(ran) else float("nan")
+        largest = (f"the largest configuration that ran peaked at {_bytes(ran['peak_rss_bytes'].max()) or 'n/a'}"
+                   if len(ran) else "none of its configurations ran")
         blocks.append(Text(
             f"{model} [{variant}] ran out of memory at batch {int(first['batch_size'])}, input "
-            f"{int(first['input_size'])} {first['input_unit']} ({first['reason']}); the largest configuration that "
-            f"ran peaked at {_bytes(largest) or 'n/a'}, and larger configurations were skipped."))
+            f"{int(first['input_size'])} {first['input_unit']} ({first['reason']}); {largest}, and larger "
+            "configurations were skipped."))
     return blocks

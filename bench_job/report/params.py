@@ -18,6 +18,8 @@ def params_section(frame, ctx) -> list:
                       f"({millions(eff - unique)} reused)")
         rows.append([model, data["family"].iloc[0], millions(unique), millions(eff),
                      millions(zoo.reference_params) if zoo else "", zoo.reference_source if zoo else "", shared])
+    if not rows:
+        return [Heading(2, "Parameters"), Text("No parameter counts were recorded: no model was built and counted.")]
     return [Heading(2, "Parameters"),
             Text("*Unique* counts every weight tensor once (`model.parameters()`, the size on disk); *effective* "
                  "counts a module's parameters each time it runs in one forward pass (forward hooks), which is what "

@@ -4,9 +4,13 @@ import pytest
 
 BAD = [
     (["run", "--models", "resnet-9000"], "unknown model 'resnet-9000'"),
+    (["run", "--models", ""], "--models needs at least one model name, e.g. --models resnet18,bert-base-uncased"),
+    (["run", "--models", " , "], "--models needs at least one model name"),
+    (["fetch", "--assets", "/nonexistent/assets", "--models", ""], "--models needs at least one model name"),
     (["run", "--models", "resnet18", "--set", "sweeps.vision.input_sizes=[0]"], "sweeps.vision.input_sizes"),
     (["run", "--set", "sweeps.vision.colour=red"], "unknown config key 'sweeps.vision.colour'"),
     (["run", "--set", "measure.min_runs"], "bad --set"),
+    (["run", "--set", "measure.warmup_runs=abc"], "measure.warmup_runs must be a whole number (an integer), got 'abc'"),
     (["run", "--config", "/nonexistent/c.yaml"], "cannot read config /nonexistent/c.yaml"),
     (["run", "--max-worker-memory", "lots"], "bad memory size 'lots'"),
     (["run", "--accelerator", "tpu"], "run.accelerator must be one of cpu, cuda, auto"),

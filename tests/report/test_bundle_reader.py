@@ -1,9 +1,11 @@
 """A bundle is untrusted input: crafted tarballs are refused with one line, and nothing lands outside
 the destination."""
 
+import gzip
 import io
 import json
 import os
+import re
 import tarfile
 
 import pytest
@@ -96,16 +98,86 @@ def test_cli_refuses_evil_bundles_in_one_line(tmp_path):
         assert result.stderr.startswith("bench-job: error: refusing bundle") and result.stderr.count("\n") == 1
 
 
-def test_not_a_bundle_is_refused(tmp_path):
-    junk = tmp_path / "junk.tar.gz"
-    junk.write_bytes(b"not a tarball")
-    with pytest.raises(UserError, match="not a readable bundle tarball"):
-        load_bundle(str(junk), str(tmp_path / "s"))
-    empty = make_tar(tmp_path / "empty.tar.gz", [({"name": "b/notes.txt"}, b"hi")])
-    with pytest.raises(UserError, match="holds no results.jsonl"):
-        load_bundle(empty, str(tmp_path / "s2"))
-    with pytest.raises(UserError, match="no such bundle"):
-        load_bundle(str(tmp_path / "missing.tar.gz"), str(tmp_path / "s3"))
+GIVE = "give the .tar.gz written by `bench-job run`, or its unpacked folder"
+
+
+def _a_real_tarball(tmp_path):
+    # Big enough that cutting it leaves a gzip stream that ends before its last member.
+    rows = records(*[dict(GOOD_RECORD, key=f"m|fp32|cpu|b{i}|s8", notes=os.urandom(64).hex()) for i in range(64)])
+    return make_tar(tmp_path / "good.tar.gz", [({"name": "b/results.jsonl"}, rows)])
+
+
+def _truncated(tmp_path):
+    data = open(_a_real_tarball(tmp_path), "rb").read()
+    (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) // 2])
+    return str(tmp_path / "cut.tar.gz"), "is a damaged or truncated bundle (Compressed file ended before the " \
+        "end-of-stream marker was reached): copy it again from where `bench-job run` wrote it"
+
+
+def _corrupted(tmp_path):
+    data = bytearray(open(_a_real_tarball(tmp_path), "rb").read())
+    data[200:300] = bytes(b ^ 0xFF for b in data[200:300])
+    (tmp_path / "bad.tar.gz").write_bytes(bytes(data))
+    return str(tmp_path / "bad.tar.gz"), "is a damaged or truncated bundle ("
+
+
+def _readme(tmp_path):
+    (tmp_path / "README.md").write_text("# Edge inference benchmark\n")
+    return str(tmp_path / "README.md"), f"is not a results bundle (not a tar archive): {GIVE}"
+
+
+def _gzip_of_something_else(tmp_path):
+    (tmp_path / "notes.gz").write_bytes(gzip.compress(b"a compressed text, not a tar archive\n" * 100))
+    return str(tmp_path / "notes.gz"), f"is not a results bundle (not a tar archive): {GIVE}"
+
+
+def _empty_file(tmp_path):
+    (tmp_path / "empty.tar.gz").write_bytes(b"")
+    return str(tmp_path / "empty.tar.gz"), f"is not a results bundle (an empty file): {GIVE}"
+
+
+def _missing(tmp_path):
+    return str(tmp_path / "missing.tar.gz"), f"no such bundle {tmp_path / 'missing.tar.gz'}: {GIVE}"
+
+
+def _plain_folder(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("hi")
+    return str(tmp_path / "docs"), f"holds no results.jsonl, so it is not a results bundle: {GIVE}"
+
+
+def _tarball_without_records(tmp_path):
+    return (make_tar(tmp_path / "notes.tar.gz", [({"name": "b/notes.txt"}, b"hi")]),
+            f"holds no results.jsonl, so it is not a results bundle: {GIVE}")
+
+
+def _folder_of_two_bundles(tmp_path):
+    for name in ("run-a", "run-b"):
+        (tmp_path / "results" / name).mkdir(parents=True)
+        (tmp_path / "results" / name / "results.jsonl").write_bytes(records(GOOD_RECORD))
+    return str(tmp_path / "results"), "holds several bundles (run-a, run-b): name one of them"
+
+
+NOT_BUNDLES = [_readme, _gzip_of_something_else, _empty_file, _missing, _plain_folder, _tarball_without_records,
+               _truncated, _corrupted, _folder_of_two_bundles]
+
+
+@pytest.mark.parametrize("make", NOT_BUNDLES, ids=lambda make: make.__name__.strip("_"))
+def test_what_is_not_a_readable_bundle_is_refused_naming_the_fix(tmp_path, make):
+    path, message = make(tmp_path)
+    with pytest.raises(UserError, match=re.escape(message)) as caught:
+        load_bundle(path, str(tmp_path / "scratch"))
+    assert "\n" not in str(caught.value)
+
+
+# The cases a new user met, through the real command: one line on stderr, exit 2.
+@pytest.mark.parametrize("make", [_readme, _missing, _plain_folder, _truncated], ids=lambda make: make.__name__.strip("_"))
+def test_report_on_what_is_not_a_bundle_is_one_line(tmp_path, make):
+    path, message = make(tmp_path)
+    result = run_cli("report", path, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("bench-job: error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_the_outcome_is_read_when_present_and_a_damaged_one_is_refused_in_one_line(tmp_path):

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from bench_job.compare import MATCH, ratio_table
+from bench_job.results import make_record
 from tests.conftest import run_cli
 from tests.report.conftest import extract
 
@@ -106,3 +107,61 @@ def test_bad_labels_and_baseline_are_refused(two_runs, tmp_path):
     result = run_cli("compare", two_runs["t1"], two_runs["t2"], "--labels", "x,y", "--baseline", "z",
                      "--out", str(tmp_path))
     assert result.returncode == 2 and "--baseline 'z'" in result.stderr
+
+
+def test_one_bundle_is_refused_naming_two(tmp_path):
+    result = run_cli("compare", str(tmp_path / "only.tar.gz"), "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "bench-job: error: compare needs at least two bundles: one per device (e.g. `bench-job compare pi.tar.gz "
+        "laptop.tar.gz`), or two runs of one device told apart with --labels")
+
+
+def _synthetic_bundle(folder, host, latencies, invalid=()):
+    """A bundle folder of one model's batch sweep on `host`: batch -> median latency; `invalid` batches
+    carry the validity verdict a busy machine gives."""
+    folder.mkdir()
+    rows = [make_record(key=f"m|fp32|cpu|b{batch}|s64", model="m", family="torchvision", variant="fp32",
+                        accelerator="cpu", batch_size=batch, input_size=64, input_unit="px", sweeps="batch",
+                        status="ok", latency_median_s=latency, valid=batch not in invalid,
+                        invalid_reasons="other processes used 70% of the CPU" if batch in invalid else None)
+            for batch, latency in latencies.items()]
+    (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (folder / "env.json").write_text(json.dumps({"device_kind": "laptop", "hostname": host}))
+    return str(folder)
+
+
+def _headline(tmp_path, a, b):
+    result = run_cli("compare", a, b, "--labels", "first,second", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    root = extract(result.stdout.strip().splitlines()[-1], tmp_path / "x")
+    report = open(os.path.join(root, "report.md")).read()
+    (line,) = [line for line in report.splitlines() if line.startswith("- second vs first: geometric mean")]
+    return line, report, open(os.path.join(root, "report.html")).read()
+
+
+def test_headline_of_two_runs_of_one_machine_with_every_row_invalid_says_so(tmp_path):
+    batches = (1, 2, 4)
+    a = _synthetic_bundle(tmp_path / "a", "lab-pc", {1: 0.010, 2: 0.020, 4: 0.040}, invalid=batches)
+    b = _synthetic_bundle(tmp_path / "b", "lab-pc", {1: 0.012, 2: 0.018, 4: 0.050}, invalid=batches)
+    line, report, page = _headline(tmp_path, a, b)
+    assert "over 3 configurations" in line
+    assert ("; 3 of the 3 configurations behind it failed a validity check on either device: **indicative only**"
+            in line)
+    assert ("; both bundles come from host lab-pc: two runs of one machine, so the ratio shows how the runs differ "
+            "(their settings, or the machine's own noise), not how devices differ") in line
+    assert "<strong>indicative only</strong>" in page
+    assert report.count("x (!) |") == 3
+
+
+def test_headline_counts_rows_invalid_on_either_side_and_is_plain_when_all_are_valid(tmp_path):
+    a = _synthetic_bundle(tmp_path / "a", "pi5", {1: 0.010, 2: 0.020, 4: 0.040}, invalid=(2,))
+    b = _synthetic_bundle(tmp_path / "b", "jetson", {1: 0.005, 2: 0.010, 4: 0.020}, invalid=(4,))
+    (tmp_path / "mixed").mkdir()
+    line, _, _ = _headline(tmp_path / "mixed", a, b)
+    assert "; 2 of the 3 configurations behind it failed a validity check" in line and "host" not in line
+    clean_a = _synthetic_bundle(tmp_path / "ca", "pi5", {1: 0.010, 2: 0.020})
+    clean_b = _synthetic_bundle(tmp_path / "cb", "jetson", {1: 0.005, 2: 0.010})
+    (tmp_path / "clean").mkdir()
+    line, _, _ = _headline(tmp_path / "clean", clean_a, clean_b)
+    assert line == "- second vs first: geometric mean 2.00x over 2 configurations (range 2.00-2.00)"

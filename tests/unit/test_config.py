@@ -102,3 +102,49 @@ def test_fingerprint_follows_what_is_measured(tmp_path):
     b = resolve(tmp_path, {"measure": {"min_runs": 11}})
     c = resolve(tmp_path, {"measure": {"min_runs": 10}, "notes": {"resnet18": "why"}})
     assert a.fingerprint() != b.fingerprint() and a.fingerprint() == c.fingerprint()
+
+
+WHOLE_NUMBER_KEYS = ["run.threads", "run.seed", "measure.warmup_runs", "measure.min_runs", "measure.max_runs",
+                     "power.min_samples", "accuracy.max_examples", "accuracy.batch_size", "sweeps.vision.input_size",
+                     "sweeps.nlp.input_size"]
+NUMBER_KEYS = ["run.config_timeout_s", "measure.target_ci_rel", "measure.confidence", "measure.max_time_per_config_s",
+               "power.sampling_hz", "power.idle_seconds", "power.min_window_s", "power.max_window_s"]
+
+
+@pytest.mark.parametrize("key", WHOLE_NUMBER_KEYS)
+@pytest.mark.parametrize("text,shown", [("abc", "'abc'"), ("true", "True"), ("2.5", "2.5"), ("'3'", "'3'")])
+def test_what_is_not_a_whole_number_is_named_so(key, text, shown):
+    with pytest.raises(UserError) as error:
+        cfg.resolve(None, device="laptop", sets=[f"{key}={text}"])
+    assert str(error.value) == f"{key} must be a whole number (an integer), got {shown}"
+
+
+@pytest.mark.parametrize("key", NUMBER_KEYS)
+@pytest.mark.parametrize("text,shown", [("abc", "'abc'"), ("true", "True"), ("[1]", "[1]")])
+def test_what_is_not_a_number_is_named_so(key, text, shown):
+    with pytest.raises(UserError) as error:
+        cfg.resolve(None, device="laptop", sets=[f"{key}={text}"])
+    assert str(error.value) == f"{key} must be a number, got {shown}"
+
+
+@pytest.mark.parametrize("assignment,message", [
+    ("sweeps.vision.batch_sizes=[1, abc]", "every entry of sweeps.vision.batch_sizes must be a whole number (an "
+                                           "integer), got 'abc'"),
+    ("variants=[{precision: fp32, threads: two}]", "variants: threads must be a whole number (an integer), got 'two'"),
+    ("measure.warmup_runs=0", "measure.warmup_runs must be at least 1 (the first run is always slow), got 0"),
+    ("measure.min_runs=1", "measure.min_runs must be at least 2 for a standard deviation, got 1"),
+    ("run.seed=-1", "run.seed must be at least 0 (numpy's generators take no negative seed), got -1"),
+    ("measure.confidence=1.5", "measure.confidence must be at least 0.5 and below 1, got 1.5"),
+    ("measure.target_ci_rel=0", "measure.target_ci_rel must be a fraction between 0 and 1, got 0"),
+    ("power.sampling_hz=-5", "power.sampling_hz must be a positive number, got -5"),
+])
+def test_numbers_out_of_range_name_the_range(assignment, message):
+    with pytest.raises(UserError) as error:
+        cfg.resolve(None, device="laptop", sets=[assignment])
+    assert str(error.value) == message
+
+
+def test_whole_numbers_pass_where_numbers_are_expected():
+    config = cfg.resolve(None, device="laptop", sets=["measure.max_time_per_config_s=3", "run.seed=0",
+                                                      "measure.confidence=0.9"])
+    assert config.measure["max_time_per_config_s"] == 3 and config.measure["confidence"] == 0.9
