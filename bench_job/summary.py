@@ -4,7 +4,7 @@ trusted and why not, what failed, and the time used against the budget."""
 from collections import Counter
 
 from bench_job.units import format_duration
-from bench_job.validity import reason_labels
+from bench_job.validity import reason_groups
 
 
 def run_summary(records: list, outcome) -> str:
@@ -12,11 +12,11 @@ def run_summary(records: list, outcome) -> str:
     statuses = Counter(r["status"] for r in records)
     measured = [r for r in records if r["status"] == "ok"]
     invalid = [r for r in measured if r.get("valid") is False]
-    reasons = Counter(label for r in invalid for label in set(reason_labels(r.get("invalid_reasons"))))
+    reasons = reason_groups(r["invalid_reasons"] for r in invalid if r.get("invalid_reasons"))
     parts = [f"{outcome.planned} configuration(s) planned, {len(measured)} measured: "
              f"{len(measured) - len(invalid)} valid, {len(invalid)} not valid"]
     if reasons:
-        parts[-1] += " (" + ", ".join(f"{label}: {count}" for label, count in reasons.most_common(3)) + ")"
+        parts[-1] += " (" + ", ".join(f"{reason}: {count}" for reason, count in reasons[:3]) + ")"
     parts.append(", ".join(f"{statuses.get(s, 0)} {s}" for s in ("oom", "skipped", "error", "timeout")))
     if outcome.never_measured:
         parts.append(f"{len(outcome.never_measured)} never measured (PARTIAL: stopped by {outcome.stopped_by}; "

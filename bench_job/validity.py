@@ -6,6 +6,8 @@ timing or during the energy window, a throttled or swapping machine, an energy w
 power samples.
 """
 
+import re
+
 # Other processes taking more than this share of the machine's CPU time during timing make latency
 # figures unreliable (they compete for the cores the forward pass uses), and during an energy window
 # they put their own work into a whole-device reading. measure.max_other_cpu_share overrides it.
@@ -25,7 +27,7 @@ def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float, min_power
     if ci is not None and ci > target_ci_rel:
         # two decimals where one would print the threshold itself ("5.0% (> 5%)")
         shown = f"{ci:.1%}" if round(ci, 3) > target_ci_rel else f"{ci:.2%}"
-        reasons.append(f"95% CI half-width {shown} of the median (> {target_ci_rel:.0%})")
+        reasons.append(f"95% CI half-width {shown} of the median (> {target_ci_rel * 100:g}%)")
     other = record.get("other_cpu_share")
     if other is not None and other > max_other_cpu_share:
         reasons.append(f"other processes used {other:.0%} of the CPU during timing")
@@ -59,24 +61,23 @@ def mark_validity(record: dict, min_runs: int, target_ci_rel: float, min_power_s
     return record
 
 
-# Short names of the reasons above, for counts in summaries: (text every such reason contains, label).
-REASON_LABELS = [
-    ("timed runs (<", "too few timed runs"),
-    ("too few for a 95% confidence", "too few timed runs for a confidence interval"),
-    ("CI half-width", "confidence interval too wide"),
-    ("CPU during timing", "other processes busy during timing"),
-    ("CPU during the energy window", "other processes busy during the energy window"),
-    ("CPU during the idle baseline", "other processes busy during the idle baseline"),
-    ("throttled", "the device throttled"),
-    ("swapped", "the machine swapped"),
-    ("power samples", "too few power samples"),
-]
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def reason_labels(invalid_reasons: str | None) -> list[str]:
-    """The short labels of a record's invalid_reasons text (the text itself for a reason not listed)."""
-    labels = []
-    for reason in (invalid_reasons or "").split("; "):
-        if reason:
-            labels.append(next((label for text, label in REASON_LABELS if text in reason), reason))
-    return labels
+def reason_groups(reason_texts) -> list:
+    """(reason, configurations) for the "; "-joined invalid_reasons of rows, grouped by wording with the
+    figures taken out and most frequent first. A group shows the range of each figure, so 26 rows whose
+    contention varied read as one reason: 'other processes used 45-70% of the CPU during timing'."""
+    groups = {}
+    for text in reason_texts:
+        for reason in str(text).split("; "):
+            if reason.strip():
+                groups.setdefault(tuple(_NUMBER.split(reason.strip())), []).append(_NUMBER.findall(reason))
+    out = []
+    for parts, figures in groups.items():
+        slots = []
+        for values in zip(*figures):
+            low, high = min(values, key=float), max(values, key=float)
+            slots.append(low if float(low) == float(high) else f"{low}-{high}")
+        out.append((parts[0] + "".join(slot + part for slot, part in zip(slots, parts[1:])), len(figures)))
+    return sorted(out, key=lambda group: -group[1])

@@ -48,11 +48,23 @@ def header(frame, ctx) -> list:
     if measure:
         items.append(
             f"set-up: inputs synthetic and built before timing; `model.eval()` under `torch.inference_mode()`; "
-            f"{measure.get('warmup_runs')} warm-up run(s) discarded; at least {measure.get('min_runs')} timed runs, "
-            f"more while the {measure.get('confidence', 0.95):.0%} CI half-width exceeds "
-            f"{measure.get('target_ci_rel', 0.05):.0%} of the mean (up to {measure.get('max_time_per_config_s')} s per "
-            f"configuration); batch sweep at a fixed input size, input-size sweep at batch 1.")
+            f"{measure.get('warmup_runs')} warm-up run(s) discarded; " + timing_rule(measure)
+            + "; batch sweep at a fixed input size, input-size sweep at batch 1.")
     return [Bullets(items)]
+
+
+def timing_rule(measure: dict) -> str:
+    """How the runs were scheduled and when timing stopped, as the bundle's config says."""
+    if "min_rounds" not in measure:  # bundles from before interleaved rounds
+        return (f"at least {measure.get('min_runs')} timed runs, more while the {measure.get('confidence', 0.95):.0%} CI "
+                f"half-width exceeded {measure.get('target_ci_rel', 0.05):.0%} of the mean (up to "
+                f"{measure.get('max_time_per_config_s')} s per configuration)")
+    return (f"a model's configurations timed in interleaved rounds of {measure['round_time_s']:g} s (up the sweep, "
+            f"then back), at least {measure['min_rounds']} rounds and {measure.get('min_runs')} runs each, more while "
+            f"the {measure.get('confidence', 0.95):.0%} CI of the median was wider than "
+            f"±{measure.get('target_ci_rel', 0.05):.0%} (up to {measure.get('max_time_per_config_s')} s per "
+            f"configuration); a round during which other processes used over {measure['max_other_cpu_share']:.0%} of "
+            f"the CPU was set aside and redone after waiting for quiet (at most {measure['patience_s']:g} s per model)")
 
 
 def models_section(frame, ctx) -> list:

@@ -3,36 +3,15 @@ reason to distrust the figures (a partial run, nothing measured, invalid rows wi
 configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
 validity not recorded), or says in one line that the run is clean."""
 
-import re
-
 from bench_job.report.document import Verdict
 from bench_job.report.energy import has_energy, no_power_reason
 from bench_job.report.frame import measured
 from bench_job.report.weights import model_weights, unavailable_reasons
 from bench_job.units import format_duration
+from bench_job.validity import reason_groups
 
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
 TOP_REASONS = 3
 NOT_RUN = ("oom", "error", "timeout", "skipped")
-
-
-def reason_groups(reason_texts) -> list:
-    """(reason, configurations) for the "; "-joined invalid_reasons of rows, grouped by wording with the
-    figures taken out and most frequent first. A group shows the range of each figure, so 26 rows whose
-    contention varied read as one reason: 'other processes used 45-70% of the CPU during timing'."""
-    groups = {}
-    for text in reason_texts:
-        for reason in str(text).split("; "):
-            if reason.strip():
-                groups.setdefault(tuple(NUMBER.split(reason.strip())), []).append(NUMBER.findall(reason))
-    out = []
-    for parts, figures in groups.items():
-        slots = []
-        for values in zip(*figures):
-            low, high = min(values, key=float), max(values, key=float)
-            slots.append(low if float(low) == float(high) else f"{low}-{high}")
-        out.append((parts[0] + "".join(slot + part for slot, part in zip(slots, parts[1:])), len(figures)))
-    return sorted(out, key=lambda group: -group[1])
 
 
 def _partial(outcome):

@@ -114,3 +114,20 @@ def test_report_names_models_and_tables(tiny_run, tmp_path):
                  "## FLOPs and achieved throughput", "## Memory", "Every configuration ran.",
                  "](plots/latency_vs_batch_size_vision.png)"):
         assert text in report, text
+
+
+def test_a_run_where_every_row_is_invalid_says_so_first_and_concludes_nothing(cli, tmp_path):
+    # A CI target no real timing can meet makes every row invalid, as a busy machine does.
+    result = cli("run", "--models", "squeezenet1_1,mnasnet1_0,mobilenet_v2", "--out", str(tmp_path / "out"),
+                 "--set", "sweeps.vision.batch_sizes=[1,2]", "--set", "sweeps.vision.input_sizes=[32]",
+                 "--set", "sweeps.vision.input_size=32", "--set", "measure.target_ci_rel=0.000001",
+                 "--set", "measure.max_time_per_config_s=0.2", "--threads", "1")
+    assert result.returncode == 0, result.stderr
+    assert "6 configuration(s) planned, 6 measured: 0 valid, 6 not valid (95% CI half-width" in result.stderr
+    root = open_bundle(result.stdout.strip().splitlines()[-1], tmp_path / "x")
+    lines = [line for line in open(os.path.join(root, "report.md")).read().splitlines() if line.strip()]
+    assert lines[0].startswith("# ") and "ALL 6 measured configurations failed a validity check" in lines[1]
+    discussion = open(os.path.join(root, "report.md")).read().split("## Discussion")[1]
+    assert "Not enough valid measurements" in discussion
+    for finding in ("ρ =", "p =", "R²", "median k"):
+        assert finding not in discussion, finding

@@ -2,7 +2,7 @@
 line saying it is clean."""
 
 from bench_job.report.report import write_run_report
-from bench_job.report.verdict import reason_groups
+from bench_job.validity import reason_groups
 from bench_job.results import to_frame
 from bench_job.run_outcome import RunOutcome
 from tests.report.synthetic import CONFIG, ENV, failed, measured

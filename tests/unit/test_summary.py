@@ -1,7 +1,6 @@
 from bench_job.run_outcome import RunOutcome
 from bench_job.summary import run_summary
 from bench_job.units import format_duration
-from bench_job.validity import reason_labels
 
 
 def outcome(**fields):
@@ -22,10 +21,10 @@ RECORDS = [
 
 def test_the_summary_counts_what_was_measured_trusted_and_lost_and_names_the_top_reasons():
     text = run_summary(RECORDS, outcome())
-    assert text == ("Summary: 5 configuration(s) planned, 3 measured: 1 valid, 2 not valid (other processes busy "
-                    "during timing: 2, confidence interval too wide: 1); 1 oom, 1 skipped, 0 error, 0 timeout; "
-                    "time 12 min 34 s; read the rows that are not valid as indicative only (report.md, section "
-                    "Validity).")
+    assert text == ("Summary: 5 configuration(s) planned, 3 measured: 1 valid, 2 not valid (other processes used "
+                    "45-70% of the CPU during timing: 2, 95% CI half-width 23.0% of the median (> 5%): 1); 1 oom, "
+                    "1 skipped, 0 error, 0 timeout; time 12 min 34 s; read the rows that are not valid as indicative "
+                    "only (report.md, section Validity).")
 
 
 def test_the_summary_says_partial_and_over_budget():
@@ -36,8 +35,5 @@ def test_the_summary_says_partial_and_over_budget():
     assert "against a budget of 20 min." in run_summary(RECORDS[:1], outcome(budget_s=1200.0))
 
 
-def test_reason_labels_and_durations():
-    assert reason_labels("only 4 timed runs (< 10); the machine swapped (3 pages in, 0 out); something new") == [
-        "too few timed runs", "the machine swapped", "something new"]
-    assert reason_labels(None) == []
+def test_durations():
     assert [format_duration(s) for s in (12.34, 754, 7300)] == ["12.3 s", "12 min 34 s", "2 h 1 min"]
