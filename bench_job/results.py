@@ -11,7 +11,8 @@ import os
 # 2: real-input energy columns (real_avg_power_w ... real_energy_reason) and raw real_energy_sources;
 # version 1 records lack them.
 # 3: the median's confidence interval (the statistic the report shows and validity judges), timing in
-# interleaved rounds with disturbed rounds redone (rounds ... quiet_wait_s, raw rounds_detail), other
+# interleaved rounds with disturbed rounds redone and delayed runs set aside (rounds ... runs_set_aside,
+# raw rounds_detail), other
 # processes' share during the energy window and the idle baseline, and the memory split (framework, weights, activations);
 # throughput is batch / median (it was batch / mean). Versions 1 and 2 lack them.
 SCHEMA_VERSION = 3
@@ -32,7 +33,7 @@ COLUMNS = [
     "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s",
     "latency_min_s", "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel",
     "latency_median_ci_low_s", "latency_median_ci_high_s", "latency_median_ci_rel",
-    "n_runs", "warmup_runs", "rounds", "rounds_redone", "redo_reasons", "quiet_wait_s", "stop_reason", "timer", "throughput", "achieved_gflops", "peak_fraction",
+    "n_runs", "warmup_runs", "rounds", "rounds_redone", "redo_reasons", "quiet_wait_s", "runs_set_aside", "stop_reason", "timer", "throughput", "achieved_gflops", "peak_fraction",
     "other_cpu_share",
     # memory
     "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes", "swap_in", "swap_out", "swapped",

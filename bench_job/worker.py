@@ -181,6 +181,7 @@ def finish_config(task: dict, prepared: PreparedConfig, meter, patience) -> dict
     redone = timing.redo_summary(settings.max_other_cpu_share)
     fields.update(timings_s=timing.timings_s, stop_reason=timing.stop_reason, rounds=len(timing.kept),
                   rounds_redone=len(timing.set_aside), redo_reasons=redone, quiet_wait_s=timing.waited_s,
+                  runs_set_aside=timing.runs_set_aside,
                   rounds_detail=[r.as_record() for r in timing.rounds], other_cpu_share=timing.other_cpu_share,
                   throughput=point.batch_size / stats["latency_median_s"])
     notes = record["notes"]

@@ -5,6 +5,8 @@ forward pass. The machine's busy time (/proc/stat) minus this process's own CPU 
 all threads) over the machine's total time is the share others took.
 """
 
+import os
+
 
 def _machine_jiffies() -> tuple[int, int] | None:
     """(busy, total) clock ticks of all CPUs since boot."""
@@ -42,3 +44,25 @@ class ContentionProbe:
         if total <= 0:
             return None
         return max(0.0, min(1.0, (busy - (own - self.own)) / total))
+
+
+def own_run_delay_s(task_dir: str = "/proc/self/task") -> float | None:
+    """Seconds this process's threads have spent runnable but waiting for a CPU (the kernel's per-thread
+    schedstat run delay, nanosecond resolution), summed; None where the kernel does not keep it.
+
+    Unlike the tick-sampled shares above, it resolves one forward pass: a run during which another
+    program took the CPU from one of our threads shows it at once."""
+    total = 0
+    try:
+        threads = os.listdir(task_dir)
+    except OSError:
+        return None
+    for thread in threads:
+        try:
+            with open(os.path.join(task_dir, thread, "schedstat")) as handle:
+                total += int(handle.read().split()[1])
+        except FileNotFoundError:
+            continue  # a thread that ended between the listing and the read
+        except (OSError, ValueError, IndexError):
+            return None
+    return total / 1e9

@@ -10,14 +10,26 @@ A round during which other processes used more than max_other_cpu_share of the m
 (kept in the raw record with its share) and redone after waiting for the machine to quieten; the
 waiting and the redone rounds draw on the model variant's Patience. Once that is spent, rounds are kept
 as measured and validity judges the share they saw.
+
+Within a kept round, a single run during which the kernel kept our threads waiting for a CPU for more
+than max_run_delay of its time (another program took a core mid-pass: a program starting, a hog's
+on-phase beginning inside the round) is set aside too: the tick-sampled share of a whole round cannot
+see one such run, and one run several times slower widens every interval. Those runs are counted
+(runs_set_aside) and kept in the raw record, never silently dropped.
 """
 
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from bench_job.measure.contention import ContentionProbe
+from bench_job.measure.contention import ContentionProbe, own_run_delay_s
 from bench_job.measure.stats import median_ci_rel
+
+
+# Another program taking a core holds it for a scheduler time slice (milliseconds); the runner's memory
+# poll and kernel housekeeping delay a thread by tens of microseconds. Below this, a delay is not a
+# disturbance worth setting a run aside for, however short the run.
+MIN_RUN_DELAY_S = 0.0005
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,7 @@ class RoundSettings:
     min_rounds: int = 3
     round_time_s: float = 0.25        # a round times a configuration at least this long (one run at least)
     max_other_cpu_share: float = 0.10
+    max_run_delay: float = 0.02       # a run whose threads waited for a CPU this fraction of its time is set aside
     quiet_wait_s: float = 10.0        # the longest single wait for the machine to quieten
     patience_s: float = 60.0          # per model variant: waiting plus redone rounds
     deadline: float | None = None     # time.monotonic() past which nothing is waited for or redone (--budget)
@@ -50,10 +63,12 @@ class Round:
     waited_s: float                   # waiting for quiet just before it
     kept: bool
     reason: str | None = None         # why it was set aside
+    runs_set_aside: list = field(default_factory=list)  # timings of runs another program delayed
 
     def as_record(self) -> dict:
         out = asdict(self)
         out["runs"] = len(out.pop("timings_s"))
+        out["runs_set_aside_s"] = out.pop("runs_set_aside")
         return out
 
 
@@ -87,6 +102,11 @@ class ConfigTiming:
         return sum(r.other_cpu_share * r.seconds for r in seen) / total
 
     @property
+    def runs_set_aside(self) -> int:
+        """Runs of kept rounds set aside because the scheduler delayed them."""
+        return sum(len(r.runs_set_aside) for r in self.kept)
+
+    @property
     def waited_s(self) -> float:
         return sum(r.waited_s for r in self.rounds)
 
@@ -111,23 +131,35 @@ class ConfigTiming:
             self.stop_reason = "time_budget"
 
 
-def time_round(config: ConfigTiming, timer, settings: RoundSettings, clock=time.monotonic) -> tuple[list, float]:
-    """One slice of config: runs until the slice length has passed (one at least) or max_runs is reached."""
-    timings = []
+def time_round(config: ConfigTiming, timer, settings: RoundSettings, clock=time.monotonic,
+               run_delay=None) -> tuple[list, list, float]:
+    """One slice of config: runs until the slice length has passed (one at least) or max_runs is reached.
+    Returns (timings, timings of runs set aside, seconds). run_delay() -> our threads' run delay in
+    seconds (None: runs are not judged one by one); read outside the timed call."""
+    timings, set_aside = [], []
     done = len(config.timings_s)
     started = clock()
     while True:
-        timings.append(timer.time(config.run_once))
+        before = run_delay() if run_delay else None
+        elapsed = timer.time(config.run_once)
+        after = run_delay() if before is not None else None
+        if after is not None and after - before > max(settings.max_run_delay * elapsed, MIN_RUN_DELAY_S):
+            set_aside.append(elapsed)
+        else:
+            timings.append(elapsed)
         if clock() - started >= settings.slice_s or done + len(timings) >= settings.max_runs:
-            return timings, clock() - started
+            return timings, set_aside, clock() - started
 
 
 def time_interleaved(configs: list, timer, settings: RoundSettings, patience, probe_factory=ContentionProbe,
-                     clock=time.monotonic, on_round=None) -> None:
+                     clock=time.monotonic, on_round=None, run_delay=own_run_delay_s) -> None:
     """Time configs (ConfigTiming, smallest first) in interleaved rounds until each has a stop reason.
 
     patience: a quiet.Patience shared by the model variant. on_round(key, index) is called before each
-    round (the worker tells the runner what it is doing)."""
+    round (the worker tells the runner what it is doing). run_delay: our threads' scheduler run delay
+    (seconds), for judging single runs; None where the kernel keeps none."""
+    if run_delay is not None and run_delay() is None:
+        run_delay = None
     previous_disturbed = False
     index = 0
     while True:
@@ -140,13 +172,20 @@ def time_interleaved(configs: list, timer, settings: RoundSettings, patience, pr
                 on_round(config.key, index)
             probe = probe_factory()
             probe.start()
-            timings, seconds = time_round(config, timer, settings, clock)
+            # Once the machine is busy for good, runs are measured as they come, like rounds.
+            timings, set_aside, seconds = time_round(config, timer, settings, clock,
+                                                     run_delay if patience.available else None)
             share = probe.other_share()
-            previous_disturbed = patience.disturbed(share)
-            redo = previous_disturbed and patience.available
+            # the next round waits for quiet after a disturbed round, or one whose runs were mostly delayed
+            previous_disturbed = patience.disturbed(share) or len(set_aside) > len(timings)
+            redo = patience.disturbed(share) and patience.available
+            if not timings:  # every run of the round was delayed: nothing of it is kept
+                redo = True
             if redo:
                 patience.spend(seconds)
-            config.rounds.append(Round(index, timings, seconds, share, waited, kept=not redo,
-                                       reason=f"other processes used {share:.0%} of the CPU" if redo else None))
+            reason = (f"other processes used {share:.0%} of the CPU" if patience.disturbed(share)
+                      else "every run was delayed by other processes" if redo else None)
+            config.rounds.append(Round(index, timings, seconds, share, waited, kept=not redo, reason=reason,
+                                       runs_set_aside=set_aside))
             config.update_stop_reason(settings)
         index += 1

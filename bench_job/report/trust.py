@@ -7,23 +7,27 @@ from bench_job.units import format_duration
 
 
 def busy_machine_blocks(ok) -> list:
-    """The rounds other processes disturbed: how many were redone, per configuration, and the waiting."""
+    """What other processes cost the timing: rounds set aside and redone, single runs set aside because
+    the scheduler delayed them, and the time waited for quiet; per configuration where any happened."""
     if "rounds" not in ok or ok["rounds"].isna().all():
         return []  # bundles from before interleaved rounds
-    redone = ok[ok["rounds_redone"].fillna(0) > 0]
+    redone, runs = ok["rounds_redone"].fillna(0), ok["runs_set_aside"].fillna(0)
     waited = ok["quiet_wait_s"].fillna(0).sum()
-    kept = int(ok["rounds"].fillna(0).sum())
-    if redone.empty:
-        return [Text(f"No timing round was disturbed by other processes: all {kept} rounds were kept"
-                     + (f" (the job waited {format_duration(waited)} for quiet before some)." if waited else "."))]
+    hit = ok[(redone > 0) | (runs > 0)]
+    if hit.empty:
+        return [Text(f"No timing round or run was disturbed by other processes: all {int(ok['rounds'].sum())} rounds "
+                     "were kept" + (f" (the job waited {format_duration(waited)} for quiet before some)."
+                                    if waited else "."))]
     rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-             int(r["rounds"]), int(r["rounds_redone"]), r["redo_reasons"] or ""]
-            for _, r in redone.iterrows()]
-    return [Text(f"Other processes disturbed {int(redone['rounds_redone'].sum())} timing round(s) of "
-                 f"{len(redone)} configuration(s); those rounds were set aside (they stay in `rounds_detail`) and "
-                 f"redone, and the job waited {format_duration(waited)} in all for the machine to quieten. The "
-                 "figures pool the kept rounds only."),
-            Table(["model", "variant", "batch", "input", "rounds kept", "rounds redone", "why"], rows)]
+             int(r["rounds"]), int(redone[i]), int(runs[i]), int(r["n_runs"]), r["redo_reasons"] or ""]
+            for i, r in hit.iterrows()]
+    return [Text(f"Other processes disturbed the timing of {len(hit)} configuration(s): {int(redone.sum())} round(s) "
+                 f"were set aside and redone, and {int(runs.sum())} single run(s) inside kept rounds were set aside "
+                 "because the scheduler kept a thread of ours waiting for a CPU during them (all stay in "
+                 f"`rounds_detail`); the job waited {format_duration(waited)} in all for the machine to quieten. "
+                 "The figures pool the kept runs only."),
+            Table(["model", "variant", "batch", "input", "rounds kept", "rounds redone", "runs set aside",
+                   "runs kept", "why"], rows)]
 
 
 def validity_section(frame, ctx) -> list:

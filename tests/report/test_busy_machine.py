@@ -17,17 +17,19 @@ def section_text(section, records, env=ENV, tmp_path="."):
 
 
 def test_redone_rounds_and_the_waiting_are_counted_and_listed(tmp_path):
-    records = [measured("resnet18", 1, 224, 0.03, rounds=4, rounds_redone=2, redo_reasons=REDO, quiet_wait_s=3.5),
-               measured("resnet18", 2, 224, 0.06, rounds=3, rounds_redone=0, quiet_wait_s=1.0)]
+    records = [measured("resnet18", 1, 224, 0.03, rounds=4, rounds_redone=2, redo_reasons=REDO, quiet_wait_s=3.5,
+                        runs_set_aside=3),
+               measured("resnet18", 2, 224, 0.06, rounds=3, rounds_redone=0, quiet_wait_s=1.0, runs_set_aside=0)]
     text = section_text(validity_section, records, tmp_path=tmp_path)
-    assert ("Other processes disturbed 2 timing round(s) of 1 configuration(s); those rounds were set aside (they "
-            "stay in `rounds_detail`) and redone, and the job waited 4.5 s in all for the machine to quieten.") in text
-    assert f"| resnet18 | fp32 | 1 | 224 px | 4 | 2 | {REDO} |" in text
+    assert ("Other processes disturbed the timing of 1 configuration(s): 2 round(s) were set aside and redone, and 3 "
+            "single run(s) inside kept rounds were set aside") in text
+    assert "the job waited 4.5 s in all for the machine to quieten" in text
+    assert f"| resnet18 | fp32 | 1 | 224 px | 4 | 2 | 3 | 40 | {REDO} |" in text
 
 
 def test_a_quiet_run_says_no_round_was_disturbed(tmp_path):
-    records = [measured("resnet18", 1, 224, 0.03, rounds=4, rounds_redone=0, quiet_wait_s=0.0)]
-    assert "No timing round was disturbed by other processes: all 4 rounds were kept." in section_text(
+    records = [measured("resnet18", 1, 224, 0.03, rounds=4, rounds_redone=0, quiet_wait_s=0.0, runs_set_aside=0)]
+    assert "No timing round or run was disturbed by other processes: all 4 rounds were kept." in section_text(
         validity_section, records, tmp_path=tmp_path)
 
 

@@ -58,10 +58,10 @@ def patience(machine, seconds=60.0, quiet_after=0.5, quiet=True, deadline=None):
     return Patience(seconds, 10.0, 0.10, deadline=deadline, waiter=waiter, clock=machine.clock)
 
 
-def run(machine, items, settings, shares=(), **patience_args):
+def run(machine, items, settings, shares=(), run_delay=None, **patience_args):
     order = []
     time_interleaved(items, machine, settings, patience(machine, **patience_args), probe_factory=ScriptedProbe(shares),
-                     clock=machine.clock, on_round=lambda key, index: order.append((index, key)))
+                     clock=machine.clock, on_round=lambda key, index: order.append((index, key)), run_delay=run_delay)
     return order
 
 
@@ -151,6 +151,46 @@ def test_a_pass_longer_than_a_round_is_one_run_per_round():
     items = configs("longformer")
     run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.25, max_time_s=1.5))
     assert [len(r.timings_s) for r in items[0].rounds] == [1] * 10   # min_runs is a floor, never bent
+
+
+class DelayedRuns:
+    """Our threads' run delay: grows by `delay` seconds during the calls numbered in `delayed`."""
+
+    def __init__(self, machine, delayed, delay=0.005):
+        self.machine, self.delayed, self.delay = machine, set(delayed), delay
+
+    def __call__(self):
+        # the delay of every run finished so far: read before run n it excludes n, after it includes it
+        return self.delay * sum(1 for n in self.delayed if n < self.machine.calls)
+
+
+def test_a_run_another_program_delayed_is_set_aside_and_counted():
+    machine = FakeMachine(lambda key, n: 1 / 64)
+    items = configs("b1")
+    delays = DelayedRuns(machine, delayed={1, 4})
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=3 / 64), run_delay=delays)
+    (b1,) = items
+    first = b1.rounds[0]
+    assert first.kept and len(first.timings_s) == 2 and first.runs_set_aside == [1 / 64]   # the slice is time
+    assert b1.runs_set_aside == 2 and len(b1.timings_s) >= 10
+    assert b1.rounds[0].as_record()["runs_set_aside_s"] == [1 / 64]
+
+
+def test_a_round_whose_every_run_was_delayed_is_redone():
+    machine = FakeMachine(lambda key, n: 0.5)          # one run a round
+    items = configs("b1")
+    run(machine, items, RoundSettings(min_runs=3, min_rounds=3, round_time_s=0.25),
+        run_delay=DelayedRuns(machine, {0}, delay=0.05))
+    assert [r.kept for r in items[0].rounds][:2] == [False, True]
+    assert items[0].rounds[0].reason == "every run was delayed by other processes"
+
+
+def test_short_scheduler_blips_are_not_a_disturbance():
+    machine = FakeMachine(lambda key, n: 0.001)
+    items = configs("b1")
+    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.01),
+        run_delay=DelayedRuns(machine, range(1000), delay=0.0001))   # 10% of a 1 ms run, but 0.1 ms
+    assert items[0].runs_set_aside == 0
 
 
 def test_round_length_shrinks_so_that_min_rounds_fit_the_configuration_time():
