@@ -14,7 +14,9 @@ import os
 # interleaved rounds with disturbed rounds redone and delayed runs set aside (rounds ... runs_set_aside,
 # raw rounds_detail), other
 # processes' share during the energy window and the idle baseline, and the memory split (framework, weights, activations);
-# throughput is batch / median (it was batch / mean). Versions 1 and 2 lack them.
+# throughput is batch / median (it was batch / mean); the label-map check as figures (accuracy_swapped: the
+# accuracy with the two outputs exchanged; label_map_swapped: the map looks reversed, which makes the row not
+# valid), and eval_dataset names where the dev set came from with its size. Versions 1 and 2 lack them.
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
@@ -47,7 +49,8 @@ COLUMNS = [
     "throttled", "throttle_reasons", "temp_max_c_before", "temp_max_c_after",
     # accuracy on real dev data (filled with pretrained weights and assets)
     "accuracy", "accuracy_top5", "accuracy_10way", "accuracy_kind", "accuracy_metric", "eval_dataset",
-    "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "weights_source",
+    "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "accuracy_swapped",
+    "label_map_swapped", "weights_source",
     # the same model on real inputs (real sentence lengths with dynamic padding, real images)
     "real_batch_size", "real_latency_per_batch_s", "real_mean_seq_len", "real_mean_tokens", "real_image_side",
     "real_avg_power_w", "real_energy_per_batch_j", "real_energy_net_per_batch_j", "real_energy_per_sample_j",

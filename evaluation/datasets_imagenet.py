@@ -36,9 +36,9 @@ def _rgb(image):
     return image.convert("RGB") if image.mode != "RGB" else image
 
 
-def load_disk(path: str, name: str | None = None) -> EvalSet:
+def load_disk(path: str, name: str) -> EvalSet:
     """A save_to_disk folder with columns image and label (Imagenette's ClassLabel, class names that are
-    ImageNet indices, or plain ImageNet indices)."""
+    ImageNet indices, or plain ImageNet indices), as an EvalSet called name."""
     import datasets
 
     if not os.path.isdir(path):
@@ -66,16 +66,13 @@ def load_disk(path: str, name: str | None = None) -> EvalSet:
     def fetch_inputs(indices):
         return [_rgb(img) for img in ds[list(indices)]["image"]]
 
-    return EvalSet(name=name or f"save_to_disk {path}", modality="image", labels=labels,
+    return EvalSet(name=name, modality="image", labels=labels,
                    fetch_inputs=fetch_inputs, restrict_to=_restriction(labels))
 
 
-def load_imagenette(path: str) -> EvalSet:
-    return load_disk(path, name="Imagenette (320px) validation, ImageNet-1k labels")
-
-
-def load_imagefolder(path: str) -> EvalSet:
-    """A class-per-folder tree (torchvision ImageFolder) with folders named by ImageNet index or WordNet id."""
+def load_imagefolder(path: str, name: str) -> EvalSet:
+    """A class-per-folder tree (torchvision ImageFolder) with folders named by ImageNet index or WordNet id,
+    as an EvalSet called name."""
     from PIL import Image
     from torchvision.datasets import ImageFolder
 
@@ -94,5 +91,5 @@ def load_imagefolder(path: str) -> EvalSet:
         return out
 
     labels = [label for _, label in samples]
-    return EvalSet(name=f"ImageFolder {path}", modality="image", labels=labels, fetch_inputs=fetch_inputs,
+    return EvalSet(name=name, modality="image", labels=labels, fetch_inputs=fetch_inputs,
                    restrict_to=_restriction(labels))

@@ -1,4 +1,5 @@
-"""GLUE SST-2 validation (872 sentences, label 0 negative / 1 positive), as saved by `fetch`."""
+"""SST-2-shaped dev sets (label 0 negative / 1 positive): GLUE's validation split as saved by `fetch`
+(872 sentences), or a user's own save_to_disk folder."""
 
 import os
 
@@ -7,8 +8,9 @@ from evaluation.evalset import EvalSet
 from evaluation.labels import SST2_NAMES
 
 
-def load_sst2(path: str, name: str = "GLUE SST-2 validation") -> EvalSet:
-    """An SST-2-shaped save_to_disk folder (columns sentence, label) as an EvalSet."""
+def load_sst2(path: str, name: str) -> EvalSet:
+    """An SST-2-shaped save_to_disk folder (columns sentence, label) as an EvalSet called name (where it
+    came from: the caller knows, this folder does not)."""
     if not os.path.isdir(path):
         raise AssetsError(f"no SST-2 dev set at {path}")
     ds = _load_split(path)

@@ -6,7 +6,7 @@ from typing import Callable
 
 @dataclass
 class EvalSet:
-    name: str                         # what the results call it (eval_dataset)
+    name: str                         # where it came from (eval_dataset adds its size)
     modality: str                     # "text" or "image"
     labels: list[int]                 # per row, in the model's label space (ImageNet-1k index for images)
     fetch_inputs: Callable            # list of row indices -> list of raw inputs (str or PIL image)

@@ -20,8 +20,9 @@ from evaluation.sampling import stratified_indices
 
 # What evaluate_model returns, for the result schema: one value per field (CSV columns) ...
 RESULT_FIELDS = ("accuracy", "accuracy_top5", "accuracy_10way", "accuracy_kind", "accuracy_metric", "eval_dataset",
-                 "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "real_batch_size",
-                 "real_latency_per_batch_s", "real_mean_seq_len", "real_mean_tokens", "real_image_side")
+                 "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "accuracy_swapped",
+                 "label_map_swapped", "real_batch_size", "real_latency_per_batch_s", "real_mean_seq_len",
+                 "real_mean_tokens", "real_image_side")
 # ... and raw per-batch lists (JSONL only)
 RAW_RESULT_FIELDS = ("real_latencies_s",)
 # Encoded batches kept on the device for on_real_inputs: enough to spread the sentence lengths of the dev
@@ -88,7 +89,7 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     fields = _score(logits, references, data, label_map, label_map_basis, model)
     fields.update(
         eval_examples=len(rows),
-        eval_dataset=data.name + ("" if len(rows) == len(data) else f" (stratified subset, seed {seed})"),
+        eval_dataset=dataset_label(data.name, len(data), len(rows), seed),
         eval_seed=seed,
         accuracy_metric=metric.metric_name(),
         real_batch_size=batch_size,
@@ -104,6 +105,12 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     return fields
 
 
+def dataset_label(name: str, size: int, evaluated: int, seed: int) -> str:
+    """eval_dataset: where the dev set came from and its size, so a user's 400 sentences never read as
+    GLUE's 872; a subset says so (eval_examples holds how many were scored)."""
+    return f"{name} ({size} examples" + (")" if evaluated == size else f"; stratified subset, seed {seed})")
+
+
 def _kept_batches(sizes: list, limit: int) -> set:
     """Indices of up to `limit` batches spread evenly over the dev set, full-size ones only where any are
     (a short last batch would lower the per-batch figures)."""
@@ -115,31 +122,36 @@ def _kept_batches(sizes: list, limit: int) -> set:
 
 
 def _score(logits, references, data, label_map, basis, model) -> dict:
-    """Accuracy fields; for two-class text tasks also the label-map check."""
+    """Accuracy fields; for two-class text tasks also the label-map check: accuracy_swapped is the accuracy
+    with the two outputs exchanged, label_map_swapped whether a fixed map looks reversed (a measured order
+    is the better one by construction; None where there was nothing to check)."""
     outputs = logits.argmax(dim=-1).tolist() if len(references) else []
     if data.modality == "image":
         return _score_images(logits, outputs, references, data, label_map)
     id2label = getattr(getattr(model, "config", None), "id2label", None)
     mapping, resolved_basis = label_maps.resolve_label_map(label_map, id2label)
     basis = basis or resolved_basis
-    warning = None
+    warning, swapped_accuracy, swapped = None, None, None
     if mapping == "measure":
         given = label_maps.identity_map(logits.shape[-1])
         as_is = metric.accuracy(label_maps.apply_map(outputs, given), references)
-        swapped = label_maps.swapped_map(given)
-        flipped = metric.accuracy(label_maps.apply_map(outputs, swapped), references)
-        mapping = given if as_is >= flipped else swapped
+        exchanged = label_maps.swapped_map(given)
+        flipped = metric.accuracy(label_maps.apply_map(outputs, exchanged), references)
+        mapping = given if as_is >= flipped else exchanged
         warning = (f"label order measured on the dev set (unknown for this checkpoint): "
                    f"{'output i = label i' if mapping == given else 'outputs reversed'} "
                    f"({max(as_is, flipped):.1%} against {min(as_is, flipped):.1%} the other way)")
-        accuracy = max(as_is, flipped)
+        accuracy, swapped_accuracy, swapped = max(as_is, flipped), min(as_is, flipped), False
     else:
         accuracy = metric.accuracy(label_maps.apply_map(outputs, mapping), references)
         if len(mapping) == 2 and accuracy is not None:
-            flipped = metric.accuracy(label_maps.apply_map(outputs, label_maps.swapped_map(mapping)), references)
-            warning = label_maps.swap_warning(accuracy, flipped, basis)
+            swapped_accuracy = metric.accuracy(label_maps.apply_map(outputs, label_maps.swapped_map(mapping)),
+                                               references)
+            swapped = label_maps.looks_swapped(accuracy, swapped_accuracy)
+            warning = label_maps.swap_warning(accuracy, swapped_accuracy, basis)
     return {"accuracy": accuracy, "accuracy_top5": None, "accuracy_10way": None,
             "accuracy_kind": "top-1, two classes", "label_map_warning": warning,
+            "accuracy_swapped": swapped_accuracy, "label_map_swapped": swapped,
             "label_map": {str(k): v for k, v in sorted(mapping.items())}, "label_map_basis": basis}
 
 
@@ -149,6 +161,7 @@ def _score_images(logits, outputs, references, data, label_map) -> dict:
         mapping, _ = label_maps.resolve_label_map(label_map, None)
     predicted = label_maps.apply_map(outputs, mapping) if mapping else outputs
     fields = {"accuracy": metric.accuracy(predicted, references), "label_map_warning": None,
+              "accuracy_swapped": None, "label_map_swapped": None,
               "accuracy_kind": f"top-1 over all {logits.shape[-1]} outputs",
               "label_map": None if mapping is None else {str(k): v for k, v in sorted(mapping.items())},
               "label_map_basis": "ImageNet-1k output indices" if mapping is None else "given"}

@@ -80,9 +80,14 @@ def swapped_map(mapping: dict[int, int]) -> dict[int, int]:
     return {a: lb, b: la}
 
 
+def looks_swapped(accuracy: float, swapped_accuracy: float) -> bool:
+    """Whether a fixed two-class map looks reversed: exchanging its outputs scores SWAP_MARGIN higher."""
+    return swapped_accuracy - accuracy >= SWAP_MARGIN
+
+
 def swap_warning(accuracy: float, swapped_accuracy: float, basis: str) -> str | None:
     """A sentence when the label map looks reversed, else None."""
-    if swapped_accuracy - accuracy < SWAP_MARGIN:
+    if not looks_swapped(accuracy, swapped_accuracy):
         return None
     return (f"label map looks swapped: accuracy is {accuracy:.1%} with the map from {basis}, but "
             f"{swapped_accuracy:.1%} with the two outputs exchanged; fix the checkpoint's label map "

@@ -1,13 +1,15 @@
 """Accuracy against efficiency: per family, accuracy on real dev data against latency, energy, parameters
 and FLOPs at the common configuration, with the Pareto front drawn and its models named. A model whose
-timing failed a validity check is drawn hollow against latency and energy and kept off those fronts."""
+timing failed a validity check is drawn hollow against latency and energy and kept off those fronts; a
+model whose label map looks swapped has an accuracy known to be wrong, so it is drawn hollow, labelled so,
+and kept off every front."""
 
 import os
 
 import pandas as pd
 
 from bench_job.report.document import Figure, Heading, Table, Text
-from bench_job.report.frame import common_config, measured
+from bench_job.report.frame import common_config, measured, model_variant_label
 from bench_job.report.markdown import millions, ms, num
 from bench_job.report.pareto import pareto_mask
 from bench_job.report.plots import INVALID_LABEL, invalid_legend_handle, log_axis, plt, save
@@ -26,7 +28,8 @@ COSTS = [
 MEASURED_COSTS = ("latency_median_s", "energy_per_inference_j")
 OFF_FRONT_LABEL = f"{INVALID_LABEL} (kept off the front)"
 ACCURACY_COLUMNS = ["accuracy", "accuracy_top5", "accuracy_10way", "accuracy_metric", "eval_dataset",
-                    "eval_examples", "weights_source", "label_map_warning"]
+                    "eval_examples", "weights_source", "label_map_warning", "accuracy_swapped", "label_map_swapped"]
+SWAPPED_MARK = "‡"
 
 
 def accuracy_table(frame) -> pd.DataFrame:
@@ -41,11 +44,17 @@ def accuracy_table(frame) -> pd.DataFrame:
     return acc.merge(cost, on=["model", "variant"], how="left")
 
 
+def wrong_accuracy(data: pd.DataFrame) -> pd.Series:
+    """Rows whose accuracy is known to be wrong: their label map looks swapped."""
+    return data["label_map_swapped"] == True  # noqa: E712 (True/False/None)
+
+
 def doubtful(data: pd.DataFrame, column: str) -> pd.Series:
-    """Rows whose cost in this column failed a validity check (only timed costs can)."""
+    """Rows that cannot stand on the front of this cost: a wrong accuracy (any cost), or a timed cost that failed
+    a validity check."""
     if column not in MEASURED_COSTS:
-        return pd.Series(False, index=data.index)
-    return data["valid"] == False  # noqa: E712 (True/False/None)
+        return wrong_accuracy(data)
+    return wrong_accuracy(data) | (data["valid"] == False)  # noqa: E712
 
 
 def front_mask(data: pd.DataFrame, column: str) -> pd.Series:
@@ -66,16 +75,19 @@ def with_fronts(table: pd.DataFrame) -> pd.DataFrame:
 
 def draw_front(ax, data, column: str, scale: float, colour_of, front_colour="black", front_label="Pareto front",
                annotate=True, mark_invalid=False) -> None:
-    """Scatter of accuracy (%) against one cost, the front as a step line through its models. mark_invalid:
-    rows whose timed cost failed a validity check are drawn hollow and kept off the front."""
+    """Scatter of accuracy (%) against one cost, the front as a step line through its models. Rows whose accuracy
+    is wrong are drawn hollow, labelled so and kept off the front; mark_invalid: so are rows whose timed cost
+    failed a validity check."""
     data = data[data[column].notna() & data["accuracy"].notna()]
-    hollow = doubtful(data, column) if mark_invalid else pd.Series(False, index=data.index)
+    wrong = wrong_accuracy(data)
+    hollow = doubtful(data, column) if mark_invalid else wrong
     for index, r in data.iterrows():
         style = (dict(facecolors="white", edgecolors=[colour_of(r)], linewidths=1.5) if hollow[index]
                  else dict(color=colour_of(r)))
         ax.scatter(r[column] * scale, r["accuracy"] * 100, s=40, zorder=3, **style)
         if annotate:
-            ax.annotate(r["model"], (r[column] * scale, r["accuracy"] * 100), fontsize=7, xytext=(4, 3),
+            ax.annotate(r["model"] + (" (label map swapped: accuracy wrong)" if wrong[index] else ""),
+                        (r[column] * scale, r["accuracy"] * 100), fontsize=7, xytext=(4, 3),
                         textcoords="offset points")
     trusted = data[~hollow]
     front = trusted[pareto_mask(trusted[column], trusted["accuracy"])].sort_values(column)
@@ -135,11 +147,14 @@ def accuracy_section(frame, ctx) -> list:
         return blocks + [Text(empty_reason(frame, uses) + ".")]
     table = with_fronts(table)
     blocks.append(Text("Accuracy on real dev data (vision: 1000-way top-1 on the subset, and 10-way restricted to "
-                       "the subset's classes; NLP: SST-2 validation) against the cost of one forward pass at batch 1 "
+                       "the subset's classes; NLP: two-class sentiment, SST-2 style; the dataset column names where "
+                       "each dev set came from and its size) against the cost of one forward pass at batch 1 "
                        "and the family's fixed input size. Pareto-optimal: no other model of the family is at least "
                        "as accurate and cheaper. A model whose timing at that configuration failed a validity check "
                        "is drawn hollow against latency and energy and kept off those two fronts (its parameters and "
-                       "FLOPs are counted, not timed, so it stays on theirs)."))
+                       "FLOPs are counted, not timed, so it stays on theirs). A model whose label map looks swapped "
+                       f"({SWAPPED_MARK}) has an accuracy known to be wrong: it is drawn hollow and kept off every "
+                       "front."))
     os.makedirs(ctx.plot_dir, exist_ok=True)
     for family in sorted(table["family"].dropna().unique()):
         name = f"accuracy_vs_efficiency_{family}.png"
@@ -148,14 +163,18 @@ def accuracy_section(frame, ctx) -> list:
         data = table[table["family"] == family]
         names = {short: ", ".join(data[data[f"pareto_{c}"]]["model"]) or "none"
                  for c, _, _, short in COSTS if data[c].notna().any()}
-        off = ", ".join(data[data["valid"] == False]["model"])  # noqa: E712
+        wrong = wrong_accuracy(data)
+        off = ", ".join(data[(data["valid"] == False) & ~wrong]["model"])  # noqa: E712
         blocks.append(Text(f"**{family}** Pareto-optimal: " + "; ".join(f"vs {k}: {v}" for k, v in names.items())
                            + "." + (f" Kept off the latency and energy fronts (failed a validity check): {off}."
-                                    if off else "")))
+                                    if off else "")
+                           + (f" Kept off every front (label map looks swapped: accuracy wrong): "
+                              f"{', '.join(data[wrong]['model'])}." if wrong.any() else "")))
     rows = []
     for _, r in table.iterrows():
         fronts = [short for c, _, _, short in COSTS if r[f"pareto_{c}"]]
-        rows.append([r["model"], r["variant"], r["family"], num(r["accuracy"] * 100, 4),
+        rows.append([r["model"], r["variant"], r["family"],
+                     num(r["accuracy"] * 100, 4) + (f" {SWAPPED_MARK}" if r["label_map_swapped"] == True else ""),  # noqa: E712
                      num(r["accuracy_10way"] * 100, 4) if r["accuracy_10way"] == r["accuracy_10way"] else "",
                      r["eval_dataset"], "" if r["eval_examples"] != r["eval_examples"] else int(r["eval_examples"]),
                      ms(r["latency_median_s"]) + (" †" if r["valid"] == False else ""),  # noqa: E712
@@ -165,6 +184,13 @@ def accuracy_section(frame, ctx) -> list:
     blocks.append(Table(["model", "variant", "family", "accuracy %", "10-way %", "dataset", "examples",
                          "median ms (b1)", "J/inference (b1)", "params", "GFLOPs (b1)", "Pareto-optimal vs",
                          "warning"], rows))
+    wrong, label = table[wrong_accuracy(table)], model_variant_label(table)
+    if len(wrong):
+        blocks.append(Text(f"{SWAPPED_MARK} label map looks swapped, so the accuracy as scored is wrong: " + "; ".join(
+            f"{label(r['model'], r['variant'])}: {r['accuracy']:.1%} as scored, {r['accuracy_swapped']:.1%} with the two "
+            "outputs exchanged" for _, r in wrong.iterrows()) + ". Such rows count as not valid and stand on no "
+            "front; fix the checkpoint's label map (`label_map` in the model's config entry, or the checkpoint's "
+            "id2label) and run again."))
     if any(u.downgraded for u in uses):
         blocks.append(Text("Not scored: " + downgraded_text(uses) + "."))
     return blocks + real_inputs_section(frame)

@@ -13,9 +13,9 @@ NUMERIC = [
     "swap_in", "swap_out", "framework_rss_bytes", "weights_rss_bytes", "activations_rss_bytes", "weights_bytes",
     "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j",
     "energy_per_sample_j", "idle_power_w", "energy_other_cpu_share", "idle_other_cpu_share", "power_samples", "sampling_hz", "temp_max_c_before",
-    "temp_max_c_after", "accuracy", "accuracy_top5", "accuracy_10way", "eval_examples", "duration_s",
+    "temp_max_c_after", "accuracy", "accuracy_top5", "accuracy_10way", "accuracy_swapped", "eval_examples", "duration_s",
 ]
-BOOLEAN = ["swapped", "throttled", "valid"]
+BOOLEAN = ["swapped", "throttled", "valid", "label_map_swapped"]
 
 
 def _as_bool(value):

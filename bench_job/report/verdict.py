@@ -1,14 +1,15 @@
 """The verdict that opens the report: how far to trust this bundle, from the bundle alone. It names every
-reason to distrust the figures (a partial run, nothing measured, invalid rows with their reasons grouped,
+reason to distrust the figures (a partial run, nothing measured, accuracy known to be wrong because a label
+map looks swapped, invalid rows with their reasons grouped,
 configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
 validity not recorded), or says in one line that the run is clean."""
 
 from bench_job.report.document import Verdict
 from bench_job.report.energy import has_energy, no_power_reason
-from bench_job.report.frame import measured
+from bench_job.report.frame import measured, model_variant_label
 from bench_job.report.weights import model_weights, unavailable_reasons
 from bench_job.units import format_duration
-from bench_job.validity import reason_groups
+from bench_job.validity import reason_groups, swapped_figures
 
 TOP_REASONS = 3
 NOT_RUN = ("oom", "error", "timeout", "skipped")
@@ -29,6 +30,22 @@ def _nothing_measured(frame):
         return None
     return ("nothing was measured", f"none of the {len(frame)} recorded configurations produced figures"
             if len(frame) else "the bundle holds no record")
+
+
+def _label_map_swapped(frame):
+    ok = measured(frame)
+    wrong = ok[ok["label_map_swapped"] == True]  # noqa: E712 (True/False/None)
+    if wrong.empty:
+        return None
+    # accuracy belongs to a model variant, not to a configuration: one line each
+    models = wrong.groupby(["model", "variant"], sort=False).first().reset_index()
+    label = model_variant_label(ok)
+    names = ", ".join(dict.fromkeys(label(r["model"], r["variant"]) for _, r in models.iterrows()))
+    return (f"label map looks swapped for {names}: accuracy wrong",
+            "; ".join(f"{label(r['model'], r['variant'])} on {r['eval_dataset']}: "
+                      + swapped_figures(r["accuracy"], r["accuracy_swapped"]) for _, r in models.iterrows())
+            + ". These rows are marked not valid and kept off every Pareto front; fix the checkpoint's label map "
+              "(`label_map` in the model's config entry, or the checkpoint's id2label) and run again.")
 
 
 def _invalid(frame):
@@ -88,8 +105,8 @@ def _validity_unknown(frame):
 
 def problems(frame, ctx) -> list:
     """(short label, detail) for each reason to distrust the bundle, the most serious first."""
-    found = [_partial(ctx.outcome), _nothing_measured(frame), _invalid(frame), _not_run(frame),
-             _random_weights(frame, ctx.config), _over_budget(ctx.outcome), _no_energy(frame),
+    found = [_partial(ctx.outcome), _nothing_measured(frame), _label_map_swapped(frame), _invalid(frame),
+             _not_run(frame), _random_weights(frame, ctx.config), _over_budget(ctx.outcome), _no_energy(frame),
              _validity_unknown(frame)]
     return [problem for problem in found if problem]
 

@@ -94,6 +94,21 @@ def make_bert_repo(folder: str, train: bool) -> str:
     return folder
 
 
+def make_swapped_label_names_repo(folder: str, trained_repo: str) -> str:
+    """A copy of a trained SST-2 repo (output 0 = negative) whose config names the outputs the other way round,
+    as a checkpoint exported with its id2label swapped: every prediction it reports is reversed."""
+    import json
+
+    shutil.copytree(trained_repo, folder)
+    path = os.path.join(folder, "config.json")
+    with open(path, encoding="utf-8") as f:
+        config = json.load(f)
+    config.update(id2label={"0": "positive", "1": "negative"}, label2id={"positive": 0, "negative": 1})
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(config, f)
+    return folder
+
+
 def make_resnet18_weights(path: str) -> str:
     """A real torchvision resnet18 (random init, seeded) saved as a state dict, like the released file."""
     import torch

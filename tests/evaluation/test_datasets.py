@@ -67,3 +67,44 @@ def test_sst2_test_split_with_hidden_labels_is_refused(tmp_path):
 def test_user_tasks_need_a_path():
     with pytest.raises(UserError, match="needs the path"):
         load_eval_set("imagefolder")
+
+
+def test_a_users_sst2_folder_is_named_after_its_path_not_glue(tmp_path, fetched_assets):
+    path = str(tmp_path / "my_sentences")
+    fixtures.make_sst2_dataset(40).save_to_disk(path)
+    data = load_eval_set("sst2", assets_dir=fetched_assets, data_path=path)  # fetched GLUE data lies beside it
+    assert data.name == f"sst2 dev set from {path}" and len(data) == 40
+
+
+def test_a_users_imagenette_folder_is_named_after_its_path_not_imagenette(tmp_path, fetched_assets):
+    path = str(tmp_path / "my_images")
+    fixtures.make_imagenette_dataset(per_class=1).save_to_disk(path)
+    data = load_eval_set("imagenette", assets_dir=fetched_assets, data_path=path)
+    assert data.name == f"imagenette dev set from {path}"
+
+
+def test_users_image_folders_are_named_after_their_paths(tmp_path):
+    folder = _image_folder(str(tmp_path / "v2"), ["0", "217"], per_class=1)
+    assert load_eval_set("imagefolder", data_path=folder).name == f"imagefolder dev set from {folder}"
+    disk = str(tmp_path / "nette")
+    fixtures.make_imagenette_dataset(per_class=1).save_to_disk(disk)
+    assert load_eval_set("disk", data_path=disk).name == f"disk dev set from {disk}"
+
+
+def test_fetched_dev_sets_are_named_with_their_source_and_the_manifests_revision(fetched_assets):
+    assert load_eval_set("sst2", assets_dir=fetched_assets).name == \
+        "GLUE SST-2 validation, nyu-mll/glue revision fixture"
+    assert load_eval_set("imagenette", assets_dir=fetched_assets).name == \
+        "Imagenette (320px) validation, ImageNet-1k labels, frgfm/imagenette revision fixture"
+
+
+def test_a_commit_revision_is_shortened_and_a_missing_one_is_said(assets_copy):
+    from evaluation import manifest
+
+    recorded = manifest.load(assets_copy)
+    recorded["items"]["data:sst2"]["revision"] = "0123456789abcdef" * 2 + "01234567"
+    manifest.save(assets_copy, recorded)
+    assert load_eval_set("sst2", assets_dir=assets_copy).name.endswith("nyu-mll/glue revision 0123456789ab")
+    recorded["items"]["data:sst2"]["revision"] = None
+    manifest.save(assets_copy, recorded)
+    assert load_eval_set("sst2", assets_dir=assets_copy).name.endswith("nyu-mll/glue revision not recorded")

@@ -8,6 +8,9 @@ import torch
 
 from evaluation import RAW_RESULT_FIELDS, RESULT_FIELDS, evaluate_model, load_pretrained, weights_source
 from evaluation.metric import EVALUATE_NAME
+from tests.evaluation import fixtures
+
+GLUE_FIXTURE = "GLUE SST-2 validation, nyu-mll/glue revision fixture"  # the fake fetch records revision "fixture"
 
 
 def _independent_sst2(model, tokenizer, dataset):
@@ -27,15 +30,29 @@ def test_sst2_accuracy_equals_an_independent_computation(fetched_assets, fixture
     predictions, labels = _independent_sst2(model, tokenizer, fixture_sources["sst2"])
     assert result["accuracy"] == pytest.approx(float((predictions == labels).mean()))
     assert result["accuracy"] > 0.9  # the fixture model was fitted on these rows
-    assert result["eval_examples"] == 36 and result["eval_dataset"] == "GLUE SST-2 validation"
+    assert result["eval_examples"] == 36 and result["eval_dataset"] == f"{GLUE_FIXTURE} (36 examples)"
     assert result["accuracy_metric"] == EVALUATE_NAME
     assert result["label_map_warning"] is None and result["label_map"] == {"0": 0, "1": 1}
+    assert result["label_map_swapped"] is False and result["accuracy_swapped"] == pytest.approx(1 - result["accuracy"])
     assert result["accuracy_top5"] is None and result["accuracy_10way"] is None
     assert set(result) == set(RESULT_FIELDS) | set(RAW_RESULT_FIELDS)
     assert json.loads(json.dumps(result)) == result
     assert len(result["real_latencies_s"]) == 8 and result["real_latency_per_batch_s"] > 0
     # dynamic padding: each batch is padded to its own longest sentence, never to the model's limit
     assert 3 <= result["real_mean_seq_len"] <= 9
+
+
+def test_a_users_dev_set_is_scored_and_named_after_its_path(fetched_assets, tmp_path):
+    """Beside fetched GLUE data, a user's own 40 sentences are what is scored, and what the row names."""
+    mine = fixtures.make_sst2_dataset(40)
+    path = str(tmp_path / "my_sentences")
+    mine.save_to_disk(path)
+    model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
+    result = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=6,
+                            assets_dir=fetched_assets, data_path=path, progress=False)
+    predictions, labels = _independent_sst2(model, tokenizer, mine)
+    assert result["accuracy"] == pytest.approx(float((predictions == labels).mean()))
+    assert result["eval_examples"] == 40 and result["eval_dataset"] == f"sst2 dev set from {path} (40 examples)"
 
 
 def test_real_batches_run_again_for_energy_full_size_in_rotation_already_encoded(fetched_assets):
@@ -66,9 +83,11 @@ def test_swapped_label_map_is_detected_and_said(fetched_assets):
     wrong = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=[1, 0], batch_size=8,
                            assets_dir=fetched_assets, progress=False)
     assert wrong["accuracy"] == pytest.approx(1 - right["accuracy"])
-    assert right["label_map_warning"] is None
+    assert right["label_map_warning"] is None and right["label_map_swapped"] is False
     assert wrong["label_map_warning"].startswith("label map looks swapped")
     assert f"{right['accuracy']:.1%}" in wrong["label_map_warning"]
+    # the figures the row's validity check reads: swapped, and what exchanging the outputs would score
+    assert wrong["label_map_swapped"] is True and wrong["accuracy_swapped"] == pytest.approx(right["accuracy"])
 
 
 def test_unknown_label_order_is_measured(fetched_assets):
@@ -82,6 +101,8 @@ def test_unknown_label_order_is_measured(fetched_assets):
     assert result["accuracy"] > 0.9
     assert result["label_map"] == {"0": 1, "1": 0}
     assert "measured" in result["label_map_warning"] and "reversed" in result["label_map_warning"]
+    # the better order was taken, so the figure stands; the other order's is kept beside it
+    assert result["label_map_swapped"] is False and result["accuracy_swapped"] == pytest.approx(1 - result["accuracy"])
 
 
 def test_config_label_names_are_read(fetched_assets):
@@ -91,6 +112,7 @@ def test_config_label_names_are_read(fetched_assets):
                             assets_dir=fetched_assets, progress=False)
     assert result["label_map"] == {"0": 1, "1": 0}
     assert result["label_map_warning"].startswith("label map looks swapped")  # the names lie: it says so
+    assert result["label_map_swapped"] is True
 
 
 def _independent_images(model, transform, dataset, to_imagenet):
@@ -121,6 +143,9 @@ def test_imagenette_accuracies_equal_an_independent_computation(fetched_assets, 
     assert result["accuracy_10way"] >= result["accuracy"]
     assert result["eval_examples"] == 10 and result["real_image_side"] == 224  # resnet18 transforms crop 224
     assert result["accuracy_kind"] == "top-1 over all 1000 outputs"
+    assert result["eval_dataset"] == ("Imagenette (320px) validation, ImageNet-1k labels, frgfm/imagenette revision "
+                                      "fixture (10 examples)")
+    assert result["label_map_swapped"] is None and result["accuracy_swapped"] is None  # no two-class map to check
     assert set(result) == set(RESULT_FIELDS) | set(RAW_RESULT_FIELDS)
     assert weights_source("resnet18", fetched_assets) == (
         "https://download.pytorch.org/models/resnet18-f37072fd.pth@ResNet18_Weights.IMAGENET1K_V1")
@@ -132,7 +157,8 @@ def test_stratified_subset_is_seeded_and_keeps_the_balance(fetched_assets):
                                       batch_size=4, max_examples=12, seed=seed, assets_dir=fetched_assets,
                                       progress=False)
     first, again = run(3), run(3)
-    assert first["eval_examples"] == 12 and "stratified subset, seed 3" in first["eval_dataset"]
+    assert first["eval_examples"] == 12
+    assert first["eval_dataset"] == f"{GLUE_FIXTURE} (36 examples; stratified subset, seed 3)"
     assert first["accuracy"] == again["accuracy"]
 
 

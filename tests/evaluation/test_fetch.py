@@ -158,6 +158,6 @@ def test_real_dataset_downloader_saves_the_split_and_checks_its_size(tmp_path, f
     assert facts["rows"] == 36
     from evaluation.datasets_sst2 import load_sst2
 
-    assert load_sst2(str(tmp_path / "saved")).labels == fixture_sources["sst2"]["label"]
+    assert load_sst2(str(tmp_path / "saved"), "saved split").labels == fixture_sources["sst2"]["label"]
     with pytest.raises(UserError, match="has 36 rows, expected 872"):
         downloaders.hf_dataset(dict(spec, rows=872), str(tmp_path / "again"), str(tmp_path), progress=False)

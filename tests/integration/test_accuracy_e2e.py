@@ -4,6 +4,7 @@ computation on the same data."""
 
 import json
 import os
+import tarfile
 
 import pytest
 
@@ -98,6 +99,54 @@ def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
     assert record["accuracy"] == pytest.approx(independent_accuracy(sources["bert"], sources["sst2"]))
     assert record["weights_source"] == sources["bert"]
     assert record["real_latency_per_batch_s"] > 0 and record["real_mean_tokens"] > 0
+    # named after the user's folder, never GLUE's
+    assert record["eval_dataset"] == f"sst2 dev set from {sources['sst2_dir']} (36 examples)"
+    assert record["label_map_swapped"] is False and "label map" not in (record["invalid_reasons"] or "")
+
+
+def pipeline_accuracy(model_dir, dataset) -> float:
+    """The checkpoint's own answers as transformers' pipeline reports them (through its config's id2label)."""
+    from transformers import pipeline
+
+    classify = pipeline("text-classification", model=model_dir, tokenizer=model_dir, device="cpu")
+    labels = {"negative": 0, "positive": 1}
+    predicted = [labels[out["label"].lower()] for out in classify(list(dataset["sentence"]), batch_size=8)]
+    return sum(int(p == y) for p, y in zip(predicted, list(dataset["label"]))) / len(dataset)
+
+
+def bundle_text(path: str, name: str) -> str:
+    with tarfile.open(path) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("/" + name))
+        return tar.extractfile(member).read().decode()
+
+
+def test_a_checkpoint_with_a_swapped_label_map_is_distrusted_from_the_reports_first_lines(cli, tmp_path, sources,
+                                                                                         offline_env):
+    swapped = fixtures.make_swapped_label_names_repo(str(tmp_path / "ckpt"), sources["bert"])
+    mine = fixtures.make_sst2_dataset(40)  # not GLUE's size: the row must say whose data it scored
+    mine.save_to_disk(str(tmp_path / "my_sentences"))
+    config = tmp_path / "mine.yaml"
+    config.write_text(json.dumps({"models": [{"name": "mine", "source": swapped, "weights": "pretrained",
+                                              "task": "sst2", "data_path": str(tmp_path / "my_sentences")}]}))
+    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
+    assert result.returncode == 0, result.stderr
+    bundle = result.stdout.split()[-1]
+    (record,) = bundle_records(bundle)
+    # as scored, the accuracy is what the checkpoint's own labels say (the pipeline reads the same id2label);
+    # with the outputs exchanged it is the plain argmax against the dataset's labels
+    as_scored = pipeline_accuracy(swapped, mine)
+    assert record["accuracy"] == pytest.approx(as_scored) and as_scored < 0.2
+    assert record["accuracy_swapped"] == pytest.approx(independent_accuracy(swapped, mine))
+    assert record["eval_dataset"] == f"sst2 dev set from {tmp_path / 'my_sentences'} (40 examples)"
+    reason = (f"label map looks swapped: {record['accuracy']:.0%} accuracy as scored, {record['accuracy_swapped']:.0%} "
+              "with the two outputs exchanged")
+    assert record["label_map_swapped"] is True and record["valid"] is False and reason in record["invalid_reasons"]
+    assert reason in result.stderr  # the console summary names it
+    lines = [line for line in bundle_text(bundle, "report.md").splitlines() if line.strip(" >")]
+    assert lines[1].startswith("> **Verdict: label map looks swapped for mine: accuracy wrong")
+    assert lines[2].startswith(f"> - **label map looks swapped for mine: accuracy wrong**: mine on "
+                               f"sst2 dev set from {tmp_path / 'my_sentences'} (40 examples): "
+                               f"{record['accuracy']:.0%} accuracy as scored")
 
 
 def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, offline_env, fake_rapl):

@@ -93,3 +93,23 @@ def test_a_run_where_every_configuration_went_oom_still_gets_a_report_that_says_
     assert "> - **nothing was measured**: none of the 2 recorded configurations produced figures" in lines
     assert "> - **2 configuration(s) did not run**: 1 oom, 1 skipped (see What did not run, and why)" in lines
     assert "No configuration recorded a memory peak." in lines
+
+
+def test_a_swapped_label_map_opens_the_verdict_and_reaches_validity_and_discussion(tmp_path):
+    reason = "label map looks swapped: 13% accuracy as scored, 87% with the two outputs exchanged"
+    swapped = dict(accuracy=0.13, accuracy_swapped=0.87, label_map_swapped=True, weights="pretrained",
+                   eval_dataset="sst2 dev set from ./mine (400 examples)", eval_examples=400, invalid=reason, **ENERGY)
+    records = [measured("mine", b, 16, 0.002 * b, family="transformers", **swapped) for b in (1, 2)]
+    records.append(measured("other", 1, 16, 0.003, family="transformers", weights="pretrained", **ENERGY))
+    lines = report_lines(tmp_path, records, outcome(planned=3), dict(CONFIG, weights="pretrained"))
+    assert lines[2] == ("> **Verdict: label map looks swapped for mine: accuracy wrong; 2 of 3 measured configurations "
+                        "failed a validity check.**")
+    assert lines[4] == ("> - **label map looks swapped for mine: accuracy wrong**: mine on sst2 dev set from "
+                        "./mine (400 examples): 13% accuracy as scored, 87% with the two outputs exchanged. These rows "
+                        "are marked not valid and kept off every Pareto front; fix the checkpoint's label map "
+                        "(`label_map` in the model's config entry, or the checkpoint's id2label) and run again.")
+    assert f"> - **2 of 3 measured configurations failed a validity check**: reasons (configurations): {reason} (2)." \
+           in " ".join(lines)
+    report = "\n".join(lines)
+    assert f"| mine | fp32 | 1 | 16 tokens | {reason} |" in report.split("## Validity")[1]
+    assert "2 of 3 measured configuration(s) failed a validity check" in report.split("## Discussion")[1]

@@ -37,3 +37,9 @@ def test_the_summary_says_partial_and_over_budget():
 
 def test_durations():
     assert [format_duration(s) for s in (12.34, 754, 7300)] == ["12.3 s", "12 min 34 s", "2 h 1 min"]
+
+
+def test_the_summary_names_a_swapped_label_map():
+    reason = "label map looks swapped: 13% accuracy as scored, 87% with the two outputs exchanged"
+    records = [{"key": k, "status": "ok", "valid": False, "invalid_reasons": reason} for k in "ab"]
+    assert (f"2 measured: 0 valid, 2 not valid ({reason}: 2)") in run_summary(records, outcome(planned=2))

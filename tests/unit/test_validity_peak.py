@@ -90,3 +90,21 @@ def test_power_min_samples_from_the_config_sets_the_sample_threshold():
     strict = mark_validity(dict(sampled), 10, 0.05, 20)
     assert strict["valid"] is False
     assert strict["invalid_reasons"] == "only 15 power samples in the energy window (< 20)"
+
+
+def test_a_swapped_label_map_is_a_reason_naming_both_figures():
+    r = mark_validity(record(accuracy=0.13, accuracy_swapped=0.87, label_map_swapped=True), 10, 0.05, 10)
+    assert r["valid"] is False
+    assert r["invalid_reasons"] == "label map looks swapped: 13% accuracy as scored, 87% with the two outputs exchanged"
+    # a map that checked out, and a row with no two-class map to check, stay valid
+    assert mark_validity(record(accuracy=0.92, accuracy_swapped=0.08, label_map_swapped=False), 10, 0.05, 10)["valid"]
+    assert mark_validity(record(accuracy=0.70, accuracy_swapped=None, label_map_swapped=None), 10, 0.05, 10)["valid"]
+
+
+def test_swapped_label_maps_of_several_models_group_into_one_reason():
+    from bench_job.validity import reason_groups
+
+    reasons = [mark_validity(record(accuracy=a, accuracy_swapped=1 - a, label_map_swapped=True), 10, 0.05, 10)
+               ["invalid_reasons"] for a in (0.13, 0.08)]
+    assert reason_groups(reasons) == [
+        ("label map looks swapped: 8-13% accuracy as scored, 87-92% with the two outputs exchanged", 2)]
