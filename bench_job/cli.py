@@ -169,7 +169,7 @@ def cmd_run(args) -> int:
         json.dump(env, handle, indent=2)
     store = ResultStore(os.path.join(workdir, "results.jsonl"))
     runner = Runner(config, store, accelerator, stop, show_progress=interactive, peak_gflops=env["peak_gflops"],
-                    started=started)
+                    started=started, default_threads=env["torch_threads_default"])
     result = runner.run()
     outcome = _outcome(runner, store, result, started, started_at)
     if result.interrupted:

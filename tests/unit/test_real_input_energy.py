@@ -2,9 +2,12 @@
 
 import pytest
 
-from bench_job.accuracy import real_input_energy
+from dataclasses import replace
 
-TASK = {"energy_reason": None, "power": {"min_window_s": 1.0, "min_samples": 10, "max_window_s": 30.0}}
+from bench_job.accuracy import real_input_energy
+from bench_job.task import PowerSettings
+
+TASK = PowerSettings(min_window_s=1.0, min_samples=10, max_window_s=30.0)
 
 
 class Meter:
@@ -37,7 +40,7 @@ def test_per_batch_and_per_sample_figures_from_the_window():
 
 
 def test_no_meter_gives_the_runs_reason():
-    fields = real_input_energy(dict(TASK, energy_reason="no power source: rapl: none"), None)(lambda: None, 8.0)
+    fields = real_input_energy(replace(TASK, energy_reason="no power source: rapl: none"), None)(lambda: None, 8.0)
     assert fields == {"real_energy_reason": "no power source: rapl: none"}
 
 
