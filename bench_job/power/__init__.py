@@ -10,10 +10,10 @@ sources again, every failure turned into a reason.
 
 from bench_job.errors import UserError, one_line
 from bench_job.power import (battery, external_csv, jetson_ina3221, nvml, rapl, rpi_vcgencmd, tegrastats)
-from bench_job.power.base import (EnergyCounterSource, PolledPowerSource, PowerSource, SourceSpec,
+from bench_job.power.base import (EnergyCounterSource, PolledPowerSource, PowerSample, PowerSource, SourceSpec,
                                   SourceUnavailable, StreamedPowerSource, Window)
 from bench_job.power.discovery import DiscoveryContext
-from bench_job.power.meter import EnergyMeter
+from bench_job.power.meter import EnergyMeter, EnergyWindow, SourceEnergy
 from bench_job.power.sysfs import FileReader
 
 DISCOVERERS = [
@@ -62,6 +62,6 @@ def open_sources(specs, files=None):
     return opened, failed
 
 
-__all__ = ["discover_sources", "open_sources", "EnergyMeter", "SourceSpec", "PowerSource", "EnergyCounterSource",
+__all__ = ["discover_sources", "open_sources", "EnergyMeter", "EnergyWindow", "SourceEnergy", "PowerSample", "SourceSpec", "PowerSource", "EnergyCounterSource",
            "PolledPowerSource", "StreamedPowerSource", "SourceUnavailable", "Window", "DiscoveryContext", "FileReader",
            "DISCOVERERS"]

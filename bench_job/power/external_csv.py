@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 
 from bench_job.errors import UserError
-from bench_job.power.base import SourceSpec, SourceUnavailable, StreamedPowerSource
+from bench_job.power.base import PowerSample, SourceSpec, SourceUnavailable, StreamedPowerSource
 
 
 def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
@@ -82,7 +82,7 @@ class ExternalMeterCsv(StreamedPowerSource):
         # unix -> monotonic through the pair of clocks read together at the window start
         offset = window.start_mono - window.start_unix
         low, high = window.start_unix - margin_s, window.end_unix + margin_s
-        return [(t + offset, watts) for t, watts in self.read_rows() if low <= t <= high]
+        return [PowerSample(t + offset, watts) for t, watts in self.read_rows() if low <= t <= high]
 
 
 def discover(ctx):

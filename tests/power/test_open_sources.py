@@ -96,10 +96,10 @@ def test_worker_reports_the_unopened_source_beside_the_others(tmp_path):
         result = meter.measure(lambda: time.sleep(0.01), 0.2, 5, 5.0)
     finally:
         meter.close()
-    by_name = {s["power_source"]: s for s in result["sources"]}
-    assert by_name["jetson-ina3221"]["avg_power_w"] == pytest.approx(1.022)
-    assert by_name["broken"]["energy_j"] is None
-    assert by_name["broken"]["reason"] == "could not be opened: OSError: [Errno 5] Input/output error"
+    by_name = {s.power_source: s for s in result.sources}
+    assert by_name["jetson-ina3221"].avg_power_w == pytest.approx(1.022)
+    assert by_name["broken"].energy_j is None
+    assert by_name["broken"].reason == "could not be opened: OSError: [Errno 5] Input/output error"
 
 
 def test_worker_with_specs_that_do_not_even_iterate_records_why():
