@@ -15,7 +15,9 @@ from dataclasses import dataclass
 # interleaved rounds with disturbed rounds redone and delayed runs set aside (rounds ... runs_set_aside,
 # raw rounds_detail), other
 # processes' share during the energy window and the idle baseline, and the memory split (framework, weights, activations);
-# throughput is batch / median (it was batch / mean). Versions 1 and 2 lack them.
+# throughput is batch / median (it was batch / mean); the model catalogue's figures (in_zoo, published_params,
+# published_params_source, model_note) so that a report is made from the bundle alone. Versions 1 and 2
+# lack them (and so do version-3 bundles written before the catalogue columns: the report says so).
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
@@ -57,6 +59,9 @@ SCHEMA = (
     # size and work
     _c("params", "int"), _c("params_effective", "int"), _c("flops", "int", "FLOP"), _c("macs", "int", "MAC"),
     _c("flop_counter", "text"),
+    # what the model catalogue (zoo.py) says of the model, so the report needs nothing but the bundle
+    _c("in_zoo", "bool"), _c("published_params", "int"), _c("published_params_source", "text"),
+    _c("model_note", "text"),
     # latency of the forward pass
     _c("latency_mean_s", "float", "s"), _c("latency_std_s", "float", "s"), _c("latency_median_s", "float", "s"),
     _c("latency_p90_s", "float", "s"), _c("latency_p99_s", "float", "s"), _c("latency_min_s", "float", "s"),

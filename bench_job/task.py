@@ -71,9 +71,12 @@ class WorkerTask:
     def record_head(self, point, threads: int | None, input_unit: str) -> dict:
         """The fields every record of one configuration starts with, the same whoever writes it: the worker
         (threads: what torch runs with) or the runner for a worker that died (threads: what the worker
-        would have run with)."""
+        would have run with). Identity, then what the catalogue says of the model, so that a report made
+        from the bundle alone, on another machine or by another version, shows the same figures."""
         entry, variant = self.entry, self.variant
         return {"key": self.keys[point], "model": entry.name, "family": entry.family, "variant": variant.name,
                 "precision": variant.precision, "accelerator": self.accelerator, "threads": threads,
                 "batch_size": point.batch_size, "input_size": point.input_size, "input_unit": input_unit,
-                "sweeps": "+".join(point.sweeps), "weights": entry.weights}
+                "sweeps": "+".join(point.sweeps), "weights": entry.weights,
+                "in_zoo": entry.reference_params is not None, "published_params": entry.reference_params,
+                "published_params_source": entry.reference_source or None, "model_note": entry.note or None}

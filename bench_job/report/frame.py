@@ -34,6 +34,15 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def catalogue_value(rows: pd.DataFrame, column: str):
+    """What the run recorded of the model catalogue (in_zoo, published_params, model_note ...) in one
+    model's rows; None where the bundle does not record it (written before records carried it)."""
+    if column not in rows:
+        return None
+    values = rows[column].dropna()
+    return values.iloc[0] if len(values) else None
+
+
 def measured(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["status"] == "ok"]
 
