@@ -334,9 +334,19 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except UserError as exc:
-        print(f"bench-job: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("bench-job: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not _user_can_fix(exc):
+            raise
+        print(f"bench-job: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _user_can_fix(exc: Exception) -> bool:
+    """The CLI's own UserError, or a lower layer's bad-input error: the power layer's PowerSetupError,
+    looked up only where the power package was loaded (a command that never measured cannot raise it,
+    and the CLI stays quick to start)."""
+    power = sys.modules.get("bench_job.power.base")
+    return isinstance(exc, UserError) or (power is not None and isinstance(exc, power.PowerSetupError))

@@ -21,6 +21,12 @@ class SourceUnavailable(Exception):
     """Raised by a discoverer or a read: the message is one line saying why and, where possible, the fix."""
 
 
+class PowerSetupError(ValueError):
+    """Bad input to the power layer that the user must fix (a meter CSV that is missing or malformed, a
+    window bound or rate out of range): the message is one line naming the fix. The power layer knows
+    nothing of the command line; the CLI prints these like its own errors."""
+
+
 class PowerSample(NamedTuple):
     """One power reading on the monotonic clock, the one shape a sample keeps from the reader (sampler
     thread, tegrastats pipe, meter CSV) to the integration: it is a (seconds, watts) tuple, so it sorts

@@ -11,8 +11,7 @@ again, so a log that disappears mid-run costs its figures (with the reason), not
 import os
 from dataclasses import dataclass
 
-from bench_job.errors import UserError
-from bench_job.power.base import PowerSample, SourceSpec, SourceUnavailable, StreamedPowerSource
+from bench_job.power.base import PowerSample, PowerSetupError, SourceSpec, SourceUnavailable, StreamedPowerSource
 
 
 def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
@@ -90,10 +89,10 @@ def discover(ctx):
         return [], [("external-csv", "no external meter log given (--external-csv FILE of unix_seconds,watts rows)")]
     path = ctx.external_csv
     if not os.path.isfile(path):
-        raise UserError(f"the external meter CSV {path} does not exist: pass the file the meter's logger writes")
+        raise PowerSetupError(f"the external meter CSV {path} does not exist: pass the file the meter's logger writes")
     source = ExternalCsvSpec(path).open(ctx.files)
     try:
         source.read_rows()
     except SourceUnavailable as exc:
-        raise UserError(f"{exc}: fix the file (rows of unix_seconds,watts)") from None
+        raise PowerSetupError(f"{exc}: fix the file (rows of unix_seconds,watts)") from None
     return [source], []

@@ -14,8 +14,8 @@ Sampling runs only inside measure() and measure_idle(), so latency timing elsewh
 import time
 from dataclasses import dataclass
 
-from bench_job.errors import UserError, one_line
-from bench_job.power.base import SourceUnavailable, Window
+from bench_job.errors import one_line
+from bench_job.power.base import PowerSetupError, SourceUnavailable, Window
 from bench_job.power.integrate import integrate_window, samples_inside
 from bench_job.power.sampler import PowerSampler
 from bench_job.power.sysfs import describe_os_error
@@ -67,7 +67,7 @@ class EnergyMeter:
         """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep).
         unopened: (name, scope, reason) of sources found but not opened, reported with empty figures."""
         if sampling_hz <= 0:
-            raise UserError(f"the power sampling rate must be positive, got {sampling_hz} Hz")
+            raise PowerSetupError(f"the power sampling rate must be positive, got {sampling_hz} Hz")
         self.sources = list(sources)
         self.unopened = list(unopened)
         self.sampling_hz = sampling_hz
@@ -196,7 +196,7 @@ class EnergyMeter:
     def measure_idle(self, seconds=3.0) -> dict:
         """Average power of each source while this process sleeps; kept for the net figures of measure()."""
         if seconds <= 0:
-            raise UserError(f"the idle measurement needs a positive duration, got {seconds} s")
+            raise PowerSetupError(f"the idle measurement needs a positive duration, got {seconds} s")
         failures = self._begin()
         try:
             counters_before, start_mono, start_unix = self._open_window()
@@ -230,9 +230,9 @@ class EnergyMeter:
 
     def measure(self, run_once, min_window_s=1.0, min_samples=10, max_window_s=30.0) -> EnergyWindow:
         if not 0 < min_window_s <= max_window_s:
-            raise UserError(f"energy window bounds must satisfy 0 < min ({min_window_s} s) <= max ({max_window_s} s)")
+            raise PowerSetupError(f"energy window bounds must satisfy 0 < min ({min_window_s} s) <= max ({max_window_s} s)")
         if min_samples < 1:
-            raise UserError(f"the minimum number of power samples must be at least 1, got {min_samples}")
+            raise PowerSetupError(f"the minimum number of power samples must be at least 1, got {min_samples}")
         failures = self._begin()
         try:
             counters_before, start_mono, start_unix = self._open_window()

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from bench_job.errors import UserError
+from bench_job.power.base import PowerSetupError
 from bench_job.power import EnergyMeter, discover_sources
 from bench_job.power.external_csv import parse_meter_csv
 
@@ -17,12 +17,12 @@ def test_header_comments_and_order():
 def test_bad_rows_name_the_line(text, tmp_path):
     path = tmp_path / "meter.csv"
     path.write_text("timestamp,watts\n" + text)
-    with pytest.raises(UserError, match="line 2"):
+    with pytest.raises(PowerSetupError, match="line 2"):
         discover_sources(sysfs_root=str(tmp_path), external_csv=str(path), search_path="")
 
 
 def test_missing_file_is_a_user_error(tmp_path):
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(PowerSetupError, match="does not exist"):
         discover_sources(sysfs_root=str(tmp_path), external_csv=str(tmp_path / "none.csv"), search_path="")
 
 

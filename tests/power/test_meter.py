@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from bench_job.errors import UserError
+from bench_job.power.base import PowerSetupError
 from bench_job.power import EnergyMeter
 from bench_job.power.integrate import integrate_window, samples_inside
 from tests.power.helpers import StepPower
@@ -81,9 +81,9 @@ def test_max_window_caps_the_loop_and_says_so():
 
 def test_bad_window_bounds_are_user_errors():
     meter = EnergyMeter([])
-    with pytest.raises(UserError):
+    with pytest.raises(PowerSetupError):
         meter.measure(lambda: None, min_window_s=2.0, max_window_s=1.0)
-    with pytest.raises(UserError):
+    with pytest.raises(PowerSetupError):
         EnergyMeter([], sampling_hz=0)
 
 
