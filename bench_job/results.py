@@ -201,7 +201,3 @@ def to_frame(records: list[dict]):
 def _flat(value):
     """A CSV cell: mappings and lists (a label map) as JSON text."""
     return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value
-
-
-def write_csv(records: list[dict], path: str) -> None:
-    to_frame(records).to_csv(path, index=False)

@@ -64,9 +64,3 @@ def common_config(frame: pd.DataFrame) -> pd.DataFrame:
         return rows
     picked = rows.sort_values("batch_size").groupby(["model", "variant"], sort=False).head(1)
     return picked.reset_index(drop=True)
-
-
-def model_variant_label(frame: pd.DataFrame):
-    """A function row -> display name: the variant is named only where the run has more than one."""
-    several = frame["variant"].nunique() > 1
-    return lambda model, variant: f"{model} [{variant}]" if several else model
