@@ -7,6 +7,7 @@ outcome into record fields.
 
 from bench_job.errors import UserError, one_line
 from bench_job.measure.energy import real_input_energy_fields
+from bench_job.task import PowerSettings, WorkerTask
 
 RANDOM_WEIGHTS = "random init (released architecture)"
 
@@ -33,25 +34,24 @@ def weights_source(entry, assets: str | None) -> str:
     return entry.source or entry.pretrained or "pretrained"
 
 
-def real_input_energy(task: dict, meter):
+def real_input_energy(power: PowerSettings, meter):
     """on_real_inputs for evaluate_model: the energy of real batches, in the window the sweep uses."""
     def measure(run_once, samples_per_batch: float) -> dict:
         if meter is None:
-            return {"real_energy_reason": task["energy_reason"]}
-        power = task["power"]
+            return {"real_energy_reason": power.energy_reason}
         try:
-            result = meter.measure(run_once, power["min_window_s"], power["min_samples"], power["max_window_s"])
+            result = meter.measure(run_once, power.min_window_s, power.min_samples, power.max_window_s)
         except Exception as exc:  # a failed energy window costs the real-input energy, not the accuracy
             return {"real_energy_reason": one_line(exc, 200)}
         return real_input_energy_fields(result, samples_per_batch)
     return measure
 
 
-def accuracy_fields(task: dict, model, family, preprocessing, label_map, device: str, meter=None) -> dict:
+def accuracy_fields(task: WorkerTask, model, family, preprocessing, label_map, device: str, meter=None) -> dict:
     """Accuracy fields for every record of this model variant, with latency and energy on real inputs;
     empty when accuracy does not apply. meter: the worker's EnergyMeter, None without a power source."""
-    entry, variant, settings = task["entry"], task["variant"], task["accuracy"]
-    if not settings["enabled"] or entry.weights != "pretrained" or not entry.task:
+    entry, variant, settings = task.entry, task.variant, task.accuracy
+    if not settings.enabled or entry.weights != "pretrained" or not entry.task:
         return {}
     from evaluation import PRETRAINED, evaluate_model
 
@@ -60,10 +60,10 @@ def accuracy_fields(task: dict, model, family, preprocessing, label_map, device:
         spec = PRETRAINED.get(entry.name, {}) if not entry.source else {}
         return evaluate_model(
             model, entry.task, tokenizer_or_transform=prep, label_map=label_map,
-            batch_size=settings["batch_size"], max_examples=settings["max_examples"], seed=task["seed"],
-            device=device, dtype=variant.precision, progress=False, assets_dir=task["assets"],
+            batch_size=settings.batch_size, max_examples=settings.max_examples, seed=task.seed,
+            device=device, dtype=variant.precision, progress=False, assets_dir=task.assets,
             data_path=entry.data_path, label_map_basis=spec.get("label_map_basis"),
-            on_real_inputs=real_input_energy(task, meter))
+            on_real_inputs=real_input_energy(task.power, meter))
     except UserError as exc:
         return {"accuracy_error": str(exc)}
     except Exception as exc:  # a failed evaluation costs the accuracy columns, not the sweep

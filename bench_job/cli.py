@@ -169,7 +169,7 @@ def cmd_run(args) -> int:
         json.dump(env, handle, indent=2)
     store = ResultStore(os.path.join(workdir, "results.jsonl"))
     runner = Runner(config, store, accelerator, stop, show_progress=interactive, peak_gflops=env["peak_gflops"],
-                    started=started)
+                    started=started, default_threads=env["torch_threads_default"])
     result = runner.run()
     outcome = _outcome(runner, store, result, started, started_at)
     if result.interrupted:
@@ -334,9 +334,19 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except UserError as exc:
-        print(f"bench-job: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("bench-job: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not _user_can_fix(exc):
+            raise
+        print(f"bench-job: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _user_can_fix(exc: Exception) -> bool:
+    """The CLI's own UserError, or a lower layer's bad-input error: the power layer's PowerSetupError,
+    looked up only where the power package was loaded (a command that never measured cannot raise it,
+    and the CLI stays quick to start)."""
+    power = sys.modules.get("bench_job.power.base")
+    return isinstance(exc, UserError) or (power is not None and isinstance(exc, power.PowerSetupError))

@@ -7,6 +7,7 @@ not know, so an old reader never misreads a new bundle.
 
 import json
 import os
+from dataclasses import dataclass
 
 # 2: real-input energy columns (real_avg_power_w ... real_energy_reason) and raw real_energy_sources;
 # version 1 records lack them.
@@ -16,52 +17,112 @@ import os
 # processes' share during the energy window and the idle baseline, and the memory split (framework, weights, activations);
 # throughput is batch / median (it was batch / mean); the label-map check as figures (accuracy_swapped: the
 # accuracy with the two outputs exchanged; label_map_swapped: the map looks reversed, which makes the row not
-# valid), and eval_dataset names where the dev set came from with its size. Versions 1 and 2 lack them.
+# valid), and eval_dataset names where the dev set came from with its size; the model catalogue's figures (in_zoo,
+# published_params, published_params_source, model_note) so that a report is made from the bundle alone. Versions
+# 1 and 2 lack them (and so do version-3 bundles written before the catalogue columns: the report says so).
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
-# One row per configuration, in CSV order. The RAW_FIELDS (raw timings, every power source's figures,
-# device state snapshots) stay in the JSONL only.
-COLUMNS = [
+@dataclass(frozen=True)
+class Column:
+    """One field of a record: its name, its type, its unit, and whether the flat CSV holds it (raw lists
+    and snapshots stay in the JSONL). produced_by names the package that fills it where that is not the
+    worker's own measurement (evaluation: accuracy and the real-input figures)."""
+    name: str
+    type: str                  # "text" | "int" | "float" | "bool" | "json" (a mapping or a list)
+    unit: str | None = None    # s, bytes, W, J, Hz, FLOP, degC, fraction (of the machine's CPU, of a peak)
+    in_csv: bool = True
+    produced_by: str | None = None
+
+
+def _c(name, type, unit=None, **kw):
+    return Column(name, type, unit, **kw)
+
+
+def _raw(name, produced_by=None):
+    return Column(name, "json", in_csv=False, produced_by=produced_by)
+
+
+def _eval(name, type, unit=None):
+    return Column(name, type, unit, produced_by="evaluation")
+
+
+# Every field of a record, declared once, in CSV order; COLUMNS, RAW_FIELDS, the report's typed columns
+# (report/frame.py) and what evaluation fills are derived from it.
+SCHEMA = (
     # identity
-    "schema_version", "run_id", "key", "model", "family", "variant", "precision", "accelerator", "threads",
-    "batch_size", "input_size", "input_unit", "sweeps", "weights",
+    _c("schema_version", "int"), _c("run_id", "text"), _c("key", "text"), _c("model", "text"),
+    _c("family", "text"), _c("variant", "text"), _c("precision", "text"), _c("accelerator", "text"),
+    _c("threads", "int"), _c("batch_size", "int"), _c("input_size", "int"), _c("input_unit", "text"),
+    _c("sweeps", "text"), _c("weights", "text"),
     # outcome
-    "status", "reason", "notes",
+    _c("status", "text"), _c("reason", "text"), _c("notes", "text"),
     # size and work
-    "params", "params_effective", "flops", "macs", "flop_counter",
+    _c("params", "int"), _c("params_effective", "int"), _c("flops", "int", "FLOP"), _c("macs", "int", "MAC"),
+    _c("flop_counter", "text"),
+    # what the model catalogue (zoo.py) says of the model, so the report needs nothing but the bundle
+    _c("in_zoo", "bool"), _c("published_params", "int"), _c("published_params_source", "text"),
+    _c("model_note", "text"),
     # latency of the forward pass
-    "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s",
-    "latency_min_s", "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel",
-    "latency_median_ci_low_s", "latency_median_ci_high_s", "latency_median_ci_rel",
-    "n_runs", "warmup_runs", "rounds", "rounds_redone", "redo_reasons", "quiet_wait_s", "runs_set_aside", "stop_reason", "timer", "throughput", "achieved_gflops", "peak_fraction",
-    "other_cpu_share",
+    _c("latency_mean_s", "float", "s"), _c("latency_std_s", "float", "s"), _c("latency_median_s", "float", "s"),
+    _c("latency_p90_s", "float", "s"), _c("latency_p99_s", "float", "s"), _c("latency_min_s", "float", "s"),
+    _c("latency_max_s", "float", "s"), _c("latency_ci_low_s", "float", "s"), _c("latency_ci_high_s", "float", "s"),
+    _c("latency_ci_rel", "float", "fraction"), _c("latency_median_ci_low_s", "float", "s"),
+    _c("latency_median_ci_high_s", "float", "s"), _c("latency_median_ci_rel", "float", "fraction"),
+    _c("n_runs", "int"), _c("warmup_runs", "int"), _c("rounds", "int"), _c("rounds_redone", "int"),
+    _c("redo_reasons", "text"), _c("quiet_wait_s", "float", "s"), _c("runs_set_aside", "int"),
+    _c("stop_reason", "text"), _c("timer", "text"), _c("throughput", "float", "samples/s"),
+    _c("achieved_gflops", "float", "GFLOP/s"), _c("peak_fraction", "float", "fraction"),
+    _c("other_cpu_share", "float", "fraction"),
     # memory
-    "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes", "swap_in", "swap_out", "swapped",
+    _c("peak_rss_bytes", "int", "bytes"), _c("model_rss_bytes", "int", "bytes"),
+    _c("cuda_peak_bytes", "int", "bytes"), _c("swap_in", "int", "pages"), _c("swap_out", "int", "pages"),
+    _c("swapped", "bool"),
     # the peak split: the worker before any model, the model's weights, the pass's activations
-    "framework_rss_bytes", "weights_rss_bytes", "activations_rss_bytes", "weights_bytes",
+    _c("framework_rss_bytes", "int", "bytes"), _c("weights_rss_bytes", "int", "bytes"),
+    _c("activations_rss_bytes", "int", "bytes"), _c("weights_bytes", "int", "bytes"),
     # power and energy (filled where the device has a power source)
-    "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j",
-    "idle_power_w", "power_source", "power_scope", "power_samples", "sampling_hz", "energy_reason",
-    "energy_other_cpu_share", "idle_other_cpu_share",
+    _c("avg_power_w", "float", "W"), _c("energy_per_inference_j", "float", "J"),
+    _c("energy_net_per_inference_j", "float", "J"), _c("energy_per_sample_j", "float", "J"),
+    _c("idle_power_w", "float", "W"), _c("power_source", "text"), _c("power_scope", "text"),
+    _c("power_samples", "int"), _c("sampling_hz", "float", "Hz"), _c("energy_reason", "text"),
+    _c("energy_other_cpu_share", "float", "fraction"), _c("idle_other_cpu_share", "float", "fraction"),
     # device state around the configuration
-    "throttled", "throttle_reasons", "temp_max_c_before", "temp_max_c_after",
+    _c("throttled", "bool"), _c("throttle_reasons", "text"), _c("temp_max_c_before", "float", "degC"),
+    _c("temp_max_c_after", "float", "degC"),
     # accuracy on real dev data (filled with pretrained weights and assets)
-    "accuracy", "accuracy_top5", "accuracy_10way", "accuracy_kind", "accuracy_metric", "eval_dataset",
-    "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "accuracy_swapped",
-    "label_map_swapped", "weights_source",
+    _eval("accuracy", "float", "fraction"), _eval("accuracy_top5", "float", "fraction"),
+    _eval("accuracy_10way", "float", "fraction"), _eval("accuracy_kind", "text"), _eval("accuracy_metric", "text"),
+    _eval("eval_dataset", "text"), _eval("eval_examples", "int"), _eval("eval_seed", "int"),
+    _eval("label_map", "json"), _eval("label_map_basis", "text"), _eval("label_map_warning", "text"),
+    _eval("accuracy_swapped", "float", "fraction"), _eval("label_map_swapped", "bool"),
+    _c("weights_source", "text"),
     # the same model on real inputs (real sentence lengths with dynamic padding, real images)
-    "real_batch_size", "real_latency_per_batch_s", "real_mean_seq_len", "real_mean_tokens", "real_image_side",
-    "real_avg_power_w", "real_energy_per_batch_j", "real_energy_net_per_batch_j", "real_energy_per_sample_j",
-    "real_energy_reason",
+    _eval("real_batch_size", "int"), _eval("real_latency_per_batch_s", "float", "s"),
+    _eval("real_mean_seq_len", "float", "tokens"), _eval("real_mean_tokens", "float", "tokens"),
+    _eval("real_image_side", "int", "px"),
+    _c("real_avg_power_w", "float", "W"), _c("real_energy_per_batch_j", "float", "J"),
+    _c("real_energy_net_per_batch_j", "float", "J"), _c("real_energy_per_sample_j", "float", "J"),
+    _c("real_energy_reason", "text"),
     # can the figures be trusted, and if not why
-    "valid", "invalid_reasons",
+    _c("valid", "bool"), _c("invalid_reasons", "text"),
     # when
-    "started_at", "duration_s",
-]
-RAW_FIELDS = ("timings_s", "warmup_s", "energy_sources", "device_state", "real_latencies_s", "real_energy_sources",
-              "rounds_detail")
+    _c("started_at", "text"), _c("duration_s", "float", "s"),
+    # raw: timings, every power source's figures, device state snapshots (JSONL only)
+    _raw("timings_s"), _raw("warmup_s"), _raw("energy_sources"), _raw("device_state"),
+    _raw("real_latencies_s", produced_by="evaluation"), _raw("real_energy_sources"), _raw("rounds_detail"),
+)
+SCHEMA_BY_NAME = {column.name: column for column in SCHEMA}
+
+# One row per configuration, in CSV order; the RAW_FIELDS stay in the JSONL only.
+COLUMNS = [c.name for c in SCHEMA if c.in_csv]
+RAW_FIELDS = tuple(c.name for c in SCHEMA if not c.in_csv)
+NUMERIC_COLUMNS = tuple(c.name for c in SCHEMA if c.in_csv and c.type in ("int", "float"))
+BOOLEAN_COLUMNS = tuple(c.name for c in SCHEMA if c.type == "bool")
+# what evaluation.evaluate_model returns: CSV columns, then raw lists
+EVALUATION_COLUMNS = tuple(c.name for c in SCHEMA if c.produced_by == "evaluation" and c.in_csv)
+EVALUATION_RAW_FIELDS = tuple(c.name for c in SCHEMA if c.produced_by == "evaluation" and not c.in_csv)
 
 
 def config_key(model: str, variant: str, accelerator: str, batch_size: int, input_size: int) -> str:
@@ -143,7 +204,3 @@ def to_frame(records: list[dict]):
 def _flat(value):
     """A CSV cell: mappings and lists (a label map) as JSON text."""
     return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value
-
-
-def write_csv(records: list[dict], path: str) -> None:
-    to_frame(records).to_csv(path, index=False)

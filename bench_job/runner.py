@@ -19,6 +19,7 @@ from bench_job.measure.quiet import wait_for_quiet
 from bench_job.measure.rounds import RoundSettings
 from bench_job.plan import build_plan, is_dominated
 from bench_job.results import ResultStore, make_record
+from bench_job.task import AccuracySettings, PowerSettings, WorkerTask
 from bench_job.units import format_bytes, parse_duration, parse_size
 from bench_job.validity import mark_validity
 from bench_job.worker import worker_main
@@ -57,10 +58,13 @@ class StopRequest:
 
 class Runner:
     def __init__(self, config, store: ResultStore, accelerator: str, stop: StopRequest, show_progress: bool,
-                 peak_gflops: float | None = None, started: float | None = None):
-        """started: time.monotonic() when the command began; the --budget counts from there."""
+                 peak_gflops: float | None = None, started: float | None = None, default_threads: int | None = None):
+        """started: time.monotonic() when the command began; the --budget counts from there.
+        default_threads: torch's default intra-op thread count on this machine (env.json), which a worker
+        runs with unless the run or the variant sets threads; records the runner writes carry it."""
         self.config = config
         self.peak_gflops = peak_gflops
+        self.default_threads = default_threads
         self.store = store
         self.accelerator = accelerator
         self.stop = stop
@@ -168,19 +172,21 @@ class Runner:
     # -- one model variant ----------------------------------------------------------------------------
     def _run_item(self, item, pending: list, remaining_configs: int) -> int:
         name = f"{item.entry.name} [{item.variant.name}]"
+        keys = {p: item.key(p, self.accelerator) for p in pending}
         written = 0
         failed = []
         while pending and not self.stop.requested:
             settings = self._round_settings(remaining_configs)
             idle_w, idle_share = self._idle_baseline()
-            power = dict(self.config.data["power"], idle_w=idle_w, idle_other_cpu_share=idle_share,
-                         sources=self.power_specs)
-            task = {"entry": item.entry, "variant": item.variant, "points": pending,
-                    "power": power, "energy_reason": self.energy_reason,
-                    "assets": self.config.run["assets"], "accuracy": self.config.data["accuracy"],
-                    "keys": {p: item.key(p, self.accelerator) for p in pending},
-                    "accelerator": self.accelerator, "threads": self.config.run["threads"],
-                    "seed": self.config.run["seed"], "settings": settings}
+            power = PowerSettings.from_config(self.config.data["power"], sources=tuple(self.power_specs),
+                                              idle_w=idle_w, idle_other_cpu_share=idle_share,
+                                              energy_reason=self.energy_reason)
+            task = WorkerTask(entry=item.entry, variant=item.variant, points=tuple(pending),
+                              keys={p: keys[p] for p in pending},
+                              accelerator=self.accelerator, threads=self.config.run["threads"],
+                              seed=self.config.run["seed"], timing=settings, power=power,
+                              accuracy=AccuracySettings.from_config(self.config.data["accuracy"]),
+                              assets=self.config.run["assets"])
             log.info("%s: starting a worker for %d configuration(s)", name, len(pending))
             recorded, end = self._watch_worker(task)
             written += len(recorded)
@@ -190,31 +196,27 @@ class Runner:
             status, reason, where = end
             if where == "build":
                 # Nothing of this model can run: its smallest configuration carries the reason.
-                written += self._write(item, pending[0], status, reason)
+                written += self._write(task, pending[0], status, reason)
                 rest_status = "skipped" if status == "oom" else status
                 rest_reason = "the model did not fit in memory" if status == "oom" else reason
                 for point in pending[1:]:
-                    written += self._write(item, point, rest_status, rest_reason)
+                    written += self._write(task, point, rest_status, rest_reason)
                 return written
-            written += self._write(item, where, status, reason)
+            written += self._write(task, where, status, reason)
             pending.remove(where)
             if status == "oom":
                 failed.append(where)
                 for point in [p for p in pending if is_dominated(p, failed)]:
-                    written += self._write(item, point, "skipped",
+                    written += self._write(task, point, "skipped",
                                            "a smaller configuration of this model ran out of memory")
                     pending.remove(point)
         return written
 
-    def _write(self, item, point, status: str, reason: str) -> int:
-        entry, variant = item.entry, item.variant
-        record = make_record(
-            run_id=self.run_id, key=item.key(point, self.accelerator), model=entry.name, family=entry.family,
-            variant=variant.name, precision=variant.precision, accelerator=self.accelerator,
-            threads=variant.threads or self.config.run["threads"], batch_size=point.batch_size,
-            input_size=point.input_size, input_unit=FAMILIES[entry.family].input_unit,
-            sweeps="+".join(point.sweeps), weights=entry.weights, status=status, reason=reason)
-        self._store(record)
+    def _write(self, task: WorkerTask, point, status: str, reason: str) -> int:
+        """The record of a configuration its worker could not measure, with the worker's identity fields."""
+        head = task.record_head(point, task.threads_asked or self.default_threads,
+                                 FAMILIES[task.entry.family].input_unit)
+        self._store(make_record(run_id=self.run_id, **head, status=status, reason=reason))
         return 1
 
     def _store(self, record: dict) -> None:
@@ -235,7 +237,7 @@ class Runner:
         else:
             log.warning("%s: %s (%s)", record["key"], record["status"], record["reason"])
 
-    def _watch_worker(self, task: dict):
+    def _watch_worker(self, task: WorkerTask):
         """Run one worker until it ends. Returns the points it recorded and, when it ended early,
         (status, reason, point or "build") for what it was doing."""
         ctx = multiprocessing.get_context("spawn")
@@ -244,7 +246,7 @@ class Runner:
         oom_kills_before = oom_kill_count()
         process.start()
         sender.close()
-        keys = task["keys"]
+        keys = task.keys
         by_key = {k: p for p, k in keys.items()}
         recorded, current, current_since, phase = set(), None, None, "start"
         killed_for = None
@@ -303,7 +305,7 @@ class Runner:
         where = by_key[current] if current else ("build" if phase in ("start", "build") else None)
         if where is None:
             # Died between configurations: the next one had not started; retry it in a new worker.
-            where = next(p for p in task["points"] if p not in recorded)
+            where = next(p for p in task.points if p not in recorded)
         if killed_for:
             return recorded, (*killed_for, where)
         code = process.exitcode

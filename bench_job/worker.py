@@ -12,6 +12,7 @@ The runner writes every record; the worker writes nothing to disk.
 """
 
 import ctypes
+import dataclasses
 import datetime
 import importlib
 import signal
@@ -32,6 +33,7 @@ from bench_job.measure.quiet import Patience
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
 from bench_job.plan import is_dominated
+from bench_job.task import PowerSettings, WorkerTask
 
 _DTYPES = {"fp16": "float16", "bf16": "bfloat16"}
 
@@ -106,17 +108,17 @@ def weights_bytes(model) -> int:
     return sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
 
 
-def prepare_config(task: dict, model, family, point, device: str, timer, record: dict, notes: list) -> PreparedConfig:
+def prepare_config(task: WorkerTask, model, family, point, device: str, timer, record: dict, notes: list) -> PreparedConfig:
     """The first pass over one configuration, in plan order (smallest first, so a configuration that
     does not fit fails before larger ones are tried): its inputs, the untimed counting pass, the
     warm-up runs, and its peak memory (every later run of it repeats the same pass)."""
     import torch
 
-    variant = task["variant"]
+    variant = task.variant
     cuda = device == "cuda"
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     fields = {"notes": list(notes)}
-    state_before = read_device_state(task["power"]["sysfs_root"])
+    state_before = read_device_state(task.power.sysfs_root)
     swap_before = memory.swap_counters()
     started = time.time()
     memory.reset_peak_rss()
@@ -125,7 +127,7 @@ def prepare_config(task: dict, model, family, point, device: str, timer, record:
     limit = family.max_input_size(model)
     if limit is not None and point.input_size > limit:
         raise UserError(f"input size {point.input_size} exceeds this model's maximum of {limit} {family.input_unit}")
-    inputs = prepare_inputs(family.make_inputs(model, point.batch_size, point.input_size, task["seed"]), variant, device)
+    inputs = prepare_inputs(family.make_inputs(model, point.batch_size, point.input_size, task.seed), variant, device)
     ctx = WorkerContext(model, inputs, sync)
 
     # One untimed counting pass: FLOPs and the parameters each module uses when it runs.
@@ -139,7 +141,7 @@ def prepare_config(task: dict, model, family, point, device: str, timer, record:
     else:
         fields["macs"] = fields["flops"] // 2
         fields["flop_counter"] = flops_measure.COUNTER_NAME
-    warmup = [timer.time(ctx.run_once) for _ in range(task["settings"].warmup_runs)]
+    warmup = [timer.time(ctx.run_once) for _ in range(task.timing.warmup_runs)]
     peak = memory.peak_rss_bytes()
     fields.update(warmup_s=warmup, warmup_runs=len(warmup), timer=timer.name, peak_rss_bytes=peak,
                   activations_rss_bytes=peak - record["model_rss_bytes"]
@@ -150,32 +152,31 @@ def prepare_config(task: dict, model, family, point, device: str, timer, record:
                           state_before, swap_before, started)
 
 
-def energy_window(task: dict, timing: ConfigTiming, meter, patience, batch_size: int) -> dict:
+def energy_window(power: PowerSettings, timing: ConfigTiming, meter, patience, batch_size: int) -> dict:
     """The configuration's energy window, after its timing so the sampler never runs beside a timed
     pass. Other processes' work lands in a whole-device reading, so a disturbed window is redone after
     waiting for quiet while the patience allows; the kept window's share goes into the record."""
     if meter is None:
-        return {"energy_reason": task["energy_reason"]}
-    power = task["power"]
+        return {"energy_reason": power.energy_reason}
     while True:
         probe = ContentionProbe()
         probe.start()
         started = time.monotonic()
-        result = meter.measure(timing.run_once, power["min_window_s"], power["min_samples"], power["max_window_s"])
+        result = meter.measure(timing.run_once, power.min_window_s, power.min_samples, power.max_window_s)
         share = probe.other_share()
         if not (patience.disturbed(share) and patience.available):
             return dict(energy_fields(result, batch_size), energy_other_cpu_share=share,
-                        idle_other_cpu_share=power["idle_other_cpu_share"])
+                        idle_other_cpu_share=power.idle_other_cpu_share)
         patience.spend(time.monotonic() - started)
         patience.wait()
 
 
-def finish_config(task: dict, prepared: PreparedConfig, meter, patience) -> dict:
+def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience) -> dict:
     """The record of a timed configuration: pooled statistics of its kept rounds, its energy window,
     swap and device state over its whole measurement."""
-    settings = task["settings"]
+    settings = task.timing
     record, timing, point = prepared.record, prepared.timing, prepared.point
-    fields = energy_window(task, timing, meter, patience, point.batch_size)
+    fields = energy_window(task.power, timing, meter, patience, point.batch_size)
     stats = summarize(timing.timings_s, settings.confidence)
     fields.update(stats)
     redone = timing.redo_summary(settings.max_other_cpu_share)
@@ -189,7 +190,7 @@ def finish_config(task: dict, prepared: PreparedConfig, meter, patience) -> dict
         notes.append(f"CI target not reached ({timing.stop_reason.replace('_', ' ')})")
     swap_in, swap_out = memory.swap_delta(prepared.swap_before, memory.swap_counters())
     fields.update(swap_in=swap_in, swap_out=swap_out, swapped=None if swap_in is None else bool(swap_in or swap_out))
-    state_after = read_device_state(task["power"]["sysfs_root"])
+    state_after = read_device_state(task.power.sysfs_root)
     change = compare_device_state(prepared.state_before, state_after)
     fields.update(device_state={"before": prepared.state_before, "after": state_after, "change": change},
                   throttled=change["throttled"], throttle_reasons="; ".join(change["throttle_reasons"]) or None,
@@ -198,48 +199,45 @@ def finish_config(task: dict, prepared: PreparedConfig, meter, patience) -> dict
                 duration_s=time.time() - prepared.started)
 
 
-def open_meter(task: dict):
-    """The worker's EnergyMeter over the sources the runner discovered, with the runner's idle baseline,
-    or None with task["energy_reason"] saying why. Never raises: a power failure costs energy, not the worker."""
-    if task["energy_reason"]:  # the runner found no source, or energy is switched off
-        return None
-    power = task["power"]
+def open_meter(power: PowerSettings):
+    """(the worker's EnergyMeter over the sources the runner discovered, with the runner's idle baseline,
+    None), or (None, why there is none). Never raises: a power failure costs energy, not the worker."""
+    if power.energy_reason:  # the runner found no source, or energy is switched off
+        return None, power.energy_reason
     try:
         from bench_job.power import EnergyMeter, open_sources
 
-        sources, unopened = open_sources(power["sources"])
+        sources, unopened = open_sources(power.sources)
         if sources:
-            return EnergyMeter(sources, sampling_hz=power["sampling_hz"], idle_w=power["idle_w"], unopened=unopened)
+            return EnergyMeter(sources, sampling_hz=power.sampling_hz, idle_w=power.idle_w, unopened=unopened), None
         reasons = "; ".join(f"{name}: {reason}" for name, _, reason in unopened)
-        task["energy_reason"] = f"no power source could be opened in the worker: {reasons}"
+        return None, f"no power source could be opened in the worker: {reasons}"
     except Exception as exc:
-        task["energy_reason"] = f"the power sources could not be opened in the worker: {one_line(exc)}"
-    return None
+        return None, f"the power sources could not be opened in the worker: {one_line(exc)}"
 
 
-def worker_main(conn, task: dict) -> None:
-    """Entry point of the worker process. task: entry, variant, points, accelerator, threads, seed, settings."""
+def worker_main(conn, task: WorkerTask) -> None:
+    """Entry point of the worker process: measures task.points of one model variant, sending each record."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when to stop
     import torch
 
-    entry, variant = task["entry"], task["variant"]
-    device = task["accelerator"]
-    threads = variant.threads or task["threads"]
+    entry, variant = task.entry, task.variant
+    device = task.accelerator
+    threads = task.threads_asked
     if threads:
         torch.set_num_threads(threads)
     family = FAMILIES[entry.family]
     importlib.import_module(family.library)  # the framework's cost is counted before any model exists
-    base = {"model": entry.name, "family": entry.family, "variant": variant.name, "precision": variant.precision,
-            "accelerator": device, "threads": torch.get_num_threads(), "input_unit": family.input_unit,
-            "weights": entry.weights, "weights_source": weights_source(entry, task["assets"]),
-            "framework_rss_bytes": memory.rss_bytes()}
+    base = {"weights_source": weights_source(entry, task.assets), "framework_rss_bytes": memory.rss_bytes()}
     conn.send(("framework", base["framework_rss_bytes"]))
     conn.send(("build",))
-    meter = open_meter(task)
+    meter, energy_reason = open_meter(task.power)
+    # from here on the task's reason is the worker's own: a source may have failed to open here
+    task = dataclasses.replace(task, power=dataclasses.replace(task.power, energy_reason=energy_reason))
     try:
         try:
-            model, preprocessing, label_map = build_model(entry, family, task["seed"], task["assets"])
+            model, preprocessing, label_map = build_model(entry, family, task.seed, task.assets)
             model = model.eval()
             unique = params.count_unique(model)
             model = prepare_variant(model, variant, device)
@@ -280,12 +278,11 @@ def measure_points(conn, task, model, family, device, meter, base, notes) -> Non
     then each one's energy window and record. A configuration that fails is recorded at once."""
     import torch
 
-    settings = task["settings"]
+    settings = task.timing
     timer = CudaEventTimer(torch.cuda) if device == "cuda" else CpuTimer()
     failed, prepared = [], []
-    for point in task["points"]:
-        record = dict(base, key=task["keys"][point], batch_size=point.batch_size, input_size=point.input_size,
-                      sweeps="+".join(point.sweeps))
+    for point in task.points:
+        record = dict(base, **task.record_head(point, torch.get_num_threads(), family.input_unit))
         if is_dominated(point, failed):
             conn.send(("record", dict(record, status="skipped",
                                       reason="a smaller configuration of this model ran out of memory")))
@@ -305,7 +302,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes) -> Non
 
     def on_round(key, index):
         conn.send(("start", key))
-        conn.send(("progress", f"{base['model']}: round {index + 1}"))
+        conn.send(("progress", f"{task.entry.name}: round {index + 1}"))
 
     time_interleaved([p.timing for p in prepared], timer, settings, patience, on_round=on_round)
     for config in prepared:

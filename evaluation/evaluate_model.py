@@ -12,19 +12,17 @@ import time
 import torch
 from tqdm.auto import tqdm
 
+from bench_job.results import EVALUATION_COLUMNS, EVALUATION_RAW_FIELDS
 from evaluation import labels as label_maps
 from evaluation import metric
 from evaluation.data import load_eval_set
 from evaluation.preprocess import encode_images, encode_text, resolve_dtype, text_max_length, to_device
 from evaluation.sampling import stratified_indices
 
-# What evaluate_model returns, for the result schema: one value per field (CSV columns) ...
-RESULT_FIELDS = ("accuracy", "accuracy_top5", "accuracy_10way", "accuracy_kind", "accuracy_metric", "eval_dataset",
-                 "eval_examples", "eval_seed", "label_map", "label_map_basis", "label_map_warning", "accuracy_swapped",
-                 "label_map_swapped", "real_batch_size", "real_latency_per_batch_s", "real_mean_seq_len",
-                 "real_mean_tokens", "real_image_side")
-# ... and raw per-batch lists (JSONL only)
-RAW_RESULT_FIELDS = ("real_latencies_s",)
+# What evaluate_model returns: the fields the result schema (bench_job/results.py) says evaluation fills,
+# CSV columns then raw per-batch lists (JSONL only).
+RESULT_FIELDS = EVALUATION_COLUMNS
+RAW_RESULT_FIELDS = EVALUATION_RAW_FIELDS
 # Encoded batches kept on the device for on_real_inputs: enough to spread the sentence lengths of the dev
 # set over the energy window, few enough that they stay small beside the model.
 KEPT_REAL_BATCHES = 16

@@ -2,7 +2,7 @@
 
 import os
 
-from bench_job.errors import UserError
+from bench_job.errors import UserError, one_line
 from bench_job.families.base import Family
 
 # Models whose position ids start after the padding index, so that two positions are never usable.
@@ -39,7 +39,7 @@ class TransformersFamily(Family):
             raise UserError(
                 f"pretrained weights for {entry.name} ({source}) are not available offline: run "
                 f"`bench-job fetch --assets DIR` and pass --assets DIR, name a local checkpoint folder as "
-                f"source, or use weights: random ({_first_line(exc)})") from None
+                f"source, or use weights: random ({one_line(exc, 200)})") from None
 
     def _load_config(self, entry):
         from transformers import AutoConfig
@@ -49,7 +49,7 @@ class TransformersFamily(Family):
         except (OSError, ValueError) as exc:
             raise UserError(
                 f"cannot read the architecture of {entry.name} from {entry.source}: give a local checkpoint "
-                f"folder holding config.json, or fetch it first ({_first_line(exc)})") from None
+                f"folder holding config.json, or fetch it first ({one_line(exc, 200)})") from None
 
     def preprocessing(self, entry):
         from transformers import AutoTokenizer
@@ -59,7 +59,7 @@ class TransformersFamily(Family):
             return AutoTokenizer.from_pretrained(source)
         except (OSError, ValueError) as exc:
             raise UserError(f"no tokenizer for {entry.name} at {source}: save it with the checkpoint "
-                            f"(tokenizer.save_pretrained) or fetch it ({_first_line(exc)})") from None
+                            f"(tokenizer.save_pretrained) or fetch it ({one_line(exc, 200)})") from None
 
     def make_inputs(self, model, batch_size: int, input_size: int, seed: int) -> dict:
         import torch
@@ -79,11 +79,6 @@ class TransformersFamily(Family):
         if config.model_type in _OFFSET_POSITION_MODELS:
             limit -= (config.pad_token_id or 0) + 1
         return limit
-
-
-def _first_line(exc) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 def is_checkpoint_folder(path: str) -> bool:

@@ -8,12 +8,12 @@ The runner discovers once; the worker process gets [source.spec ...] and open_so
 sources again, every failure turned into a reason.
 """
 
-from bench_job.errors import UserError, one_line
+from bench_job.errors import one_line
 from bench_job.power import (battery, external_csv, jetson_ina3221, nvml, rapl, rpi_vcgencmd, tegrastats)
-from bench_job.power.base import (EnergyCounterSource, PolledPowerSource, PowerSource, SourceSpec,
+from bench_job.power.base import (EnergyCounterSource, PolledPowerSource, PowerSample, PowerSetupError, PowerSource, SourceSpec,
                                   SourceUnavailable, StreamedPowerSource, Window)
 from bench_job.power.discovery import DiscoveryContext
-from bench_job.power.meter import EnergyMeter
+from bench_job.power.meter import EnergyMeter, EnergyWindow, SourceEnergy
 from bench_job.power.sysfs import FileReader
 
 DISCOVERERS = [
@@ -31,7 +31,7 @@ def discover_sources(sysfs_root="/sys", external_csv=None, sampling_hz=50.0, pow
                      search_path=None, files=None):
     """(found sources, [(source name, one-line reason it is unavailable)]) on this machine.
 
-    Only bad input (a missing --external-csv file) raises, as a UserError; any other failure of a
+    Only bad input (a missing --external-csv file) raises, as a PowerSetupError; any other failure of a
     discoverer costs that kind of source, with the reason."""
     ctx = DiscoveryContext(sysfs_root=sysfs_root, powercap_dir=powercap_dir, external_csv=external_csv,
                            sampling_hz=sampling_hz, search_path=search_path, files=files or FileReader())
@@ -39,7 +39,7 @@ def discover_sources(sysfs_root="/sys", external_csv=None, sampling_hz=50.0, pow
     for discover in DISCOVERERS:
         try:
             sources, reasons = discover(ctx)
-        except UserError:
+        except PowerSetupError:
             raise
         except Exception as exc:
             sources, reasons = [], [(discover.__module__.rsplit(".", 1)[-1], f"discovery failed: {one_line(exc)}")]
@@ -62,6 +62,6 @@ def open_sources(specs, files=None):
     return opened, failed
 
 
-__all__ = ["discover_sources", "open_sources", "EnergyMeter", "SourceSpec", "PowerSource", "EnergyCounterSource",
+__all__ = ["discover_sources", "open_sources", "EnergyMeter", "EnergyWindow", "SourceEnergy", "PowerSample", "PowerSetupError", "SourceSpec", "PowerSource", "EnergyCounterSource",
            "PolledPowerSource", "StreamedPowerSource", "SourceUnavailable", "Window", "DiscoveryContext", "FileReader",
            "DISCOVERERS"]

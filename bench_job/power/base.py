@@ -14,10 +14,25 @@ spec.open() builds the same source again without searching.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class SourceUnavailable(Exception):
     """Raised by a discoverer or a read: the message is one line saying why and, where possible, the fix."""
+
+
+class PowerSetupError(ValueError):
+    """Bad input to the power layer that the user must fix (a meter CSV that is missing or malformed, a
+    window bound or rate out of range): the message is one line naming the fix. The power layer knows
+    nothing of the command line; the CLI prints these like its own errors."""
+
+
+class PowerSample(NamedTuple):
+    """One power reading on the monotonic clock, the one shape a sample keeps from the reader (sampler
+    thread, tegrastats pipe, meter CSV) to the integration: it is a (seconds, watts) tuple, so it sorts
+    and unpacks like one."""
+    t: float
+    watts: float
 
 
 @dataclass(frozen=True)
@@ -91,8 +106,8 @@ class StreamedPowerSource(PowerSource):
     def stop(self) -> None:
         """Stop collecting samples; samples already collected stay readable."""
 
-    def samples(self, window: Window, margin_s: float) -> list[tuple[float, float]]:
-        """(monotonic seconds, watts) samples from margin_s before the window to margin_s after it."""
+    def samples(self, window: Window, margin_s: float) -> list[PowerSample]:
+        """Samples from margin_s before the window to margin_s after it."""
         raise NotImplementedError
 
     @property

@@ -11,8 +11,7 @@ again, so a log that disappears mid-run costs its figures (with the reason), not
 import os
 from dataclasses import dataclass
 
-from bench_job.errors import UserError
-from bench_job.power.base import SourceSpec, SourceUnavailable, StreamedPowerSource
+from bench_job.power.base import PowerSample, PowerSetupError, SourceSpec, SourceUnavailable, StreamedPowerSource
 
 
 def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
@@ -82,7 +81,7 @@ class ExternalMeterCsv(StreamedPowerSource):
         # unix -> monotonic through the pair of clocks read together at the window start
         offset = window.start_mono - window.start_unix
         low, high = window.start_unix - margin_s, window.end_unix + margin_s
-        return [(t + offset, watts) for t, watts in self.read_rows() if low <= t <= high]
+        return [PowerSample(t + offset, watts) for t, watts in self.read_rows() if low <= t <= high]
 
 
 def discover(ctx):
@@ -90,10 +89,10 @@ def discover(ctx):
         return [], [("external-csv", "no external meter log given (--external-csv FILE of unix_seconds,watts rows)")]
     path = ctx.external_csv
     if not os.path.isfile(path):
-        raise UserError(f"the external meter CSV {path} does not exist: pass the file the meter's logger writes")
+        raise PowerSetupError(f"the external meter CSV {path} does not exist: pass the file the meter's logger writes")
     source = ExternalCsvSpec(path).open(ctx.files)
     try:
         source.read_rows()
     except SourceUnavailable as exc:
-        raise UserError(f"{exc}: fix the file (rows of unix_seconds,watts)") from None
+        raise PowerSetupError(f"{exc}: fix the file (rows of unix_seconds,watts)") from None
     return [source], []

@@ -6,14 +6,16 @@ between the samples either side of it (or held from the nearest sample where non
 
 import bisect
 
+from bench_job.power.base import PowerSample
 
-def samples_inside(samples: list[tuple[float, float]], start: float, end: float) -> int:
+
+def samples_inside(samples: list[PowerSample], start: float, end: float) -> int:
     """How many samples fall inside [start, end]; samples are sorted by time."""
     times = [t for t, _ in samples]
     return bisect.bisect_right(times, end) - bisect.bisect_left(times, start)
 
 
-def _power_at(samples: list[tuple[float, float]], times: list[float], t: float) -> float:
+def _power_at(samples: list[PowerSample], times: list[float], t: float) -> float:
     index = bisect.bisect_left(times, t)
     if index < len(times) and times[index] == t:
         return samples[index][1]
@@ -25,7 +27,7 @@ def _power_at(samples: list[tuple[float, float]], times: list[float], t: float) 
     return p0 + (p1 - p0) * (t - t0) / (t1 - t0)
 
 
-def integrate_window(samples: list[tuple[float, float]], start: float, end: float) -> float:
+def integrate_window(samples: list[PowerSample], start: float, end: float) -> float:
     """Joules over [start, end] from (seconds, watts) samples sorted by time; needs at least one sample."""
     if not samples:
         raise ValueError("no power samples to integrate")

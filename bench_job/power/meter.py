@@ -12,9 +12,10 @@ Sampling runs only inside measure() and measure_idle(), so latency timing elsewh
 """
 
 import time
+from dataclasses import dataclass
 
-from bench_job.errors import UserError, one_line
-from bench_job.power.base import SourceUnavailable, Window
+from bench_job.errors import one_line
+from bench_job.power.base import PowerSetupError, SourceUnavailable, Window
 from bench_job.power.integrate import integrate_window, samples_inside
 from bench_job.power.sampler import PowerSampler
 from bench_job.power.sysfs import describe_os_error
@@ -23,6 +24,32 @@ from bench_job.power.sysfs import describe_os_error
 _STREAM_CHECK_S = 0.25
 # how long to wait for a streamed source's samples to reach past the window end (a meter logger lags)
 _STREAM_GRACE_S = 3.0
+
+
+@dataclass(frozen=True)
+class SourceEnergy:
+    """One source's figures over an energy window; every figure None where the source failed (reason)."""
+    power_source: str
+    power_scope: str
+    avg_power_w: float | None = None
+    energy_j: float | None = None
+    energy_per_inference_j: float | None = None
+    idle_power_w: float | None = None
+    energy_net_per_inference_j: float | None = None
+    power_samples: int = 0
+    sampling_hz: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class EnergyWindow:
+    """What EnergyMeter.measure returns: the window on the unix clock (an outside meter's log lines up
+    with it), how many inferences ran in it, and each source's figures in preference order."""
+    n_inferences: int
+    window_s: float
+    window_start_unix: float
+    window_end_unix: float
+    sources: tuple[SourceEnergy, ...]
 
 
 def describe_failure(source, exc: Exception) -> str:
@@ -40,7 +67,7 @@ class EnergyMeter:
         """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep).
         unopened: (name, scope, reason) of sources found but not opened, reported with empty figures."""
         if sampling_hz <= 0:
-            raise UserError(f"the power sampling rate must be positive, got {sampling_hz} Hz")
+            raise PowerSetupError(f"the power sampling rate must be positive, got {sampling_hz} Hz")
         self.sources = list(sources)
         self.unopened = list(unopened)
         self.sampling_hz = sampling_hz
@@ -169,7 +196,7 @@ class EnergyMeter:
     def measure_idle(self, seconds=3.0) -> dict:
         """Average power of each source while this process sleeps; kept for the net figures of measure()."""
         if seconds <= 0:
-            raise UserError(f"the idle measurement needs a positive duration, got {seconds} s")
+            raise PowerSetupError(f"the idle measurement needs a positive duration, got {seconds} s")
         failures = self._begin()
         try:
             counters_before, start_mono, start_unix = self._open_window()
@@ -201,11 +228,11 @@ class EnergyMeter:
                 continue  # reported with the figures
         return counts
 
-    def measure(self, run_once, min_window_s=1.0, min_samples=10, max_window_s=30.0) -> dict:
+    def measure(self, run_once, min_window_s=1.0, min_samples=10, max_window_s=30.0) -> EnergyWindow:
         if not 0 < min_window_s <= max_window_s:
-            raise UserError(f"energy window bounds must satisfy 0 < min ({min_window_s} s) <= max ({max_window_s} s)")
+            raise PowerSetupError(f"energy window bounds must satisfy 0 < min ({min_window_s} s) <= max ({max_window_s} s)")
         if min_samples < 1:
-            raise UserError(f"the minimum number of power samples must be at least 1, got {min_samples}")
+            raise PowerSetupError(f"the minimum number of power samples must be at least 1, got {min_samples}")
         failures = self._begin()
         try:
             counters_before, start_mono, start_unix = self._open_window()
@@ -229,11 +256,10 @@ class EnergyMeter:
         figures = self._window_figures(window, counters_before, counters_after, failures)
         results = [self._source_result(source, figures[source.name], window, inferences, min_samples)
                    for source in self.sources]
-        results += [self._unopened_result(name, scope, reason) for name, scope, reason in self.unopened]
-        return {"n_inferences": inferences, "window_s": window.seconds,
-                "window_start_unix": window.start_unix, "window_end_unix": window.end_unix, "sources": results}
+        results += [SourceEnergy(name, scope, reason=reason) for name, scope, reason in self.unopened]
+        return EnergyWindow(inferences, window.seconds, window.start_unix, window.end_unix, tuple(results))
 
-    def _source_result(self, source, figure, window, inferences, min_samples) -> dict:
+    def _source_result(self, source, figure, window, inferences, min_samples) -> SourceEnergy:
         energy, samples, achieved_hz, reason = figure
         idle_w = self._idle_w.get(source.name)
         if energy is not None and source.kind != "counter" and samples < min_samples:
@@ -241,24 +267,10 @@ class EnergyMeter:
                       "the window hit its maximum length")
         per_inference = energy / inferences if energy is not None else None
         net = (energy - idle_w * window.seconds) / inferences if energy is not None and idle_w is not None else None
-        return {
-            "power_source": source.name,
-            "power_scope": source.scope,
-            "avg_power_w": energy / window.seconds if energy is not None else None,
-            "energy_j": energy,
-            "energy_per_inference_j": per_inference,
-            "idle_power_w": idle_w,
-            "energy_net_per_inference_j": net,
-            "power_samples": samples,
-            "sampling_hz": achieved_hz,
-            "reason": reason,
-        }
-
-    @staticmethod
-    def _unopened_result(name, scope, reason) -> dict:
-        return {"power_source": name, "power_scope": scope, "avg_power_w": None, "energy_j": None,
-                "energy_per_inference_j": None, "idle_power_w": None, "energy_net_per_inference_j": None,
-                "power_samples": 0, "sampling_hz": None, "reason": reason}
+        return SourceEnergy(source.name, source.scope, avg_power_w=energy / window.seconds if energy is not None else None,
+                            energy_j=energy, energy_per_inference_j=per_inference, idle_power_w=idle_w,
+                            energy_net_per_inference_j=net, power_samples=samples, sampling_hz=achieved_hz,
+                            reason=reason)
 
     def close(self) -> None:
         self._end()

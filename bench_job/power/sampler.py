@@ -12,7 +12,7 @@ import threading
 import time
 
 from bench_job.errors import one_line
-from bench_job.power.base import SourceUnavailable
+from bench_job.power.base import PowerSample, SourceUnavailable
 from bench_job.power.sysfs import describe_os_error
 
 # samples kept per source: ten minutes at the default rate, more than any window plus idle needs
@@ -88,7 +88,7 @@ class PowerSampler:
             return
         stamp = (before + self._clock()) / 2.0
         with self._lock:
-            self._samples[source.name].append((stamp, watts))
+            self._samples[source.name].append(PowerSample(stamp, watts))
 
     def _fail(self, name, reason) -> None:
         with self._lock:
@@ -98,7 +98,7 @@ class PowerSampler:
         with self._lock:
             return self._errors.get(name)
 
-    def samples(self, name, start, end) -> list[tuple[float, float]]:
+    def samples(self, name, start, end) -> list[PowerSample]:
         """Samples with start <= time <= end (sorted)."""
         with self._lock:
             copied = list(self._samples[name])

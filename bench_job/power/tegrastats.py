@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench_job.power.base import SourceSpec, SourceUnavailable, StreamedPowerSource
+from bench_job.power.base import PowerSample, SourceSpec, SourceUnavailable, StreamedPowerSource
 from bench_job.power.jetson_ina3221 import SOURCE_NAME as SYSFS_SOURCE_NAME
 from bench_job.power.jetson_rails import board_total, is_rail
 from bench_job.power.sysfs import find_tool
@@ -86,7 +86,7 @@ class TegrastatsPower(StreamedPowerSource):
             watts = line_power(parse_rails(line), self.spec.rails)
             if watts is not None:
                 with self._lock:
-                    self._samples.append((time.monotonic(), watts))
+                    self._samples.append(PowerSample(time.monotonic(), watts))
         code = process.wait()
         if self._process is process:  # not stopped by us
             self._error = f"tegrastats exited during the measurement (exit code {code})"

@@ -3,19 +3,11 @@ configuration at which models are compared with one another."""
 
 import pandas as pd
 
-NUMERIC = [
-    "threads", "batch_size", "input_size", "params", "params_effective", "flops", "macs",
-    "latency_mean_s", "latency_std_s", "latency_median_s", "latency_p90_s", "latency_p99_s", "latency_min_s",
-    "latency_max_s", "latency_ci_low_s", "latency_ci_high_s", "latency_ci_rel", "latency_median_ci_low_s",
-    "latency_median_ci_high_s", "latency_median_ci_rel", "n_runs", "warmup_runs", "rounds", "rounds_redone", "quiet_wait_s",
-    "runs_set_aside",
-    "throughput", "achieved_gflops", "peak_fraction", "other_cpu_share", "peak_rss_bytes", "model_rss_bytes", "cuda_peak_bytes",
-    "swap_in", "swap_out", "framework_rss_bytes", "weights_rss_bytes", "activations_rss_bytes", "weights_bytes",
-    "avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j",
-    "energy_per_sample_j", "idle_power_w", "energy_other_cpu_share", "idle_other_cpu_share", "power_samples", "sampling_hz", "temp_max_c_before",
-    "temp_max_c_after", "accuracy", "accuracy_top5", "accuracy_10way", "accuracy_swapped", "eval_examples", "duration_s",
-]
-BOOLEAN = ["swapped", "throttled", "valid", "label_map_swapped"]
+from bench_job.results import BOOLEAN_COLUMNS, NUMERIC_COLUMNS
+
+# typed as the result schema declares them (bench_job/results.py)
+NUMERIC = list(NUMERIC_COLUMNS)
+BOOLEAN = list(BOOLEAN_COLUMNS)
 
 
 def _as_bool(value):
@@ -40,6 +32,15 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].fillna("").astype(str)
     return out
+
+
+def catalogue_value(rows: pd.DataFrame, column: str):
+    """What the run recorded of the model catalogue (in_zoo, published_params, model_note ...) in one
+    model's rows; None where the bundle does not record it (written before records carried it)."""
+    if column not in rows:
+        return None
+    values = rows[column].dropna()
+    return values.iloc[0] if len(values) else None
 
 
 def measured(frame: pd.DataFrame) -> pd.DataFrame:

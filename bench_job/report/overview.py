@@ -2,9 +2,9 @@
 which models were measured and why."""
 
 from bench_job.report.document import Bullets, Heading, Table, Text
+from bench_job.report.frame import catalogue_value
 from bench_job.report.weights import model_weights, weights_line
 from bench_job.units import format_bytes, format_duration
-from bench_job.zoo import ZOO
 
 
 def run_line(outcome) -> str:
@@ -69,14 +69,25 @@ def timing_rule(measure: dict) -> str:
 
 def models_section(frame, ctx) -> list:
     notes = ctx.model_notes()
-    rows = []
+    rows, unrecorded = [], []
     for (model, variant), data in frame.groupby(["model", "variant"], sort=False):
-        zoo = ZOO.get(model)
         first = data.iloc[0]
-        rows.append([model, variant, first["family"], first.get("weights") or "",
-                     notes.get(model) or (zoo.notes if zoo else "") or ("" if zoo else "outside the zoo (named in the config)"),
+        in_zoo = catalogue_value(data, "in_zoo")
+        note = catalogue_value(data, "model_note")
+        if in_zoo is None:
+            unrecorded.append(model)
+            why = notes.get(model) or ""
+        else:
+            why = notes.get(model) or note or ("" if in_zoo else "outside the zoo (named in the config)")
+        rows.append([model, variant, first["family"], first.get("weights") or "", why,
                      f"{(data['status'] == 'ok').sum()}/{len(data)}"])
-    return [Heading(2, "Models and why"),
-            Text("Each model with the reason it is in the study (the config's `note` per model or its `notes` "
-                 "mapping; zoo notes otherwise), and how many of its configurations were measured."),
-            Table(["model", "variant", "family", "weights", "why", "measured"], rows)]
+    blocks = [Heading(2, "Models and why"),
+              Text("Each model with the reason it is in the study (the config's `note` per model or its `notes` "
+                   "mapping; the zoo's notes otherwise, as the run recorded them), and how many of its "
+                   "configurations were measured."),
+              Table(["model", "variant", "family", "weights", "why", "measured"], rows)]
+    if unrecorded:
+        blocks.append(Text(f"This bundle does not record what the model zoo says of {', '.join(dict.fromkeys(unrecorded))} "
+                           "(it was written before records carried the zoo's notes): only the config's notes are shown."))
+    return blocks
+

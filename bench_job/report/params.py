@@ -2,22 +2,25 @@
 
 from bench_job.report.document import Heading, Table, Text
 from bench_job.report.markdown import millions
-from bench_job.zoo import ZOO
+from bench_job.report.frame import catalogue_value
 
 
 def params_section(frame, ctx) -> list:
-    rows = []
+    rows, unrecorded = [], []
     for model, data in frame[frame["params"].notna()].groupby("model", sort=False):
         unique = data["params"].iloc[0]
         effective = data["params_effective"].dropna()
         eff = effective.iloc[0] if len(effective) else None
-        zoo = ZOO.get(model)
+        published = catalogue_value(data, "published_params")
+        if catalogue_value(data, "in_zoo") is None:
+            unrecorded.append(model)
         shared = ""
         if eff and eff > unique * 1.01:
             shared = (f"shared layers: each forward pass uses {eff / unique:.1f}x the parameters it stores "
                       f"({millions(eff - unique)} reused)")
         rows.append([model, data["family"].iloc[0], millions(unique), millions(eff),
-                     millions(zoo.reference_params) if zoo else "", zoo.reference_source if zoo else "", shared])
+                     millions(published) if published is not None else "",
+                     catalogue_value(data, "published_params_source") or "", shared])
     if not rows:
         return [Heading(2, "Parameters"), Text("No parameter counts were recorded: no model was built and counted.")]
     return [Heading(2, "Parameters"),
@@ -28,4 +31,6 @@ def params_section(frame, ctx) -> list:
                  "model with 12 distinct layers; memory follows the unique count, FLOPs and latency the effective "
                  "one. Counts include the task head (2-way classifier for NLP, 1000-way for vision); the published "
                  "figure is the base architecture's."),
-            Table(["model", "family", "unique", "effective", "published", "published by", "sharing"], rows)]
+            Table(["model", "family", "unique", "effective", "published", "published by", "sharing"], rows)] + (
+        [Text(f"Published counts are not in this bundle for {', '.join(unrecorded)} (it was written before records "
+              "carried them), so none are shown for them.")] if unrecorded else [])

@@ -150,11 +150,3 @@ def write_sweep_plots(frame, plot_dir: str, metric: str, colours: dict) -> list[
                 save(fig, os.path.join(plot_dir, name))
                 written.append(os.path.join(os.path.basename(plot_dir), name))
     return written
-
-
-def write_latency_plots(frame, plot_dir: str) -> list[str]:
-    """The latency sweep plots alone (kept for callers that want only these)."""
-    from bench_job.report.frame import prepare
-
-    frame = prepare(frame)
-    return write_sweep_plots(frame, plot_dir, "latency", model_colours(frame["model"]))

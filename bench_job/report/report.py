@@ -53,8 +53,3 @@ def write_run_report(frame, config_data: dict, env: dict, out_dir: str,
     with open(html_path, "w") as handle:
         handle.write(html.render(blocks, title_of(env or {}), out_dir))
     return md_path, html_path
-
-
-def write_report(frame, config_data: dict, env: dict, plots: list, path: str) -> None:
-    """Former entry point (plots made by the caller): now writes everything next to `path`."""
-    write_run_report(frame, config_data, env, os.path.dirname(path) or ".")

@@ -204,10 +204,3 @@ def test_fetch_without_network_is_one_line_naming_the_retry(cli, tmp_path):
     assert last.startswith("bench-job: error: fetch into") and "run the same command again" in last
     assert "Traceback" not in result.stderr
 
-
-def test_every_evaluation_field_has_a_column():
-    from evaluation import RAW_RESULT_FIELDS, RESULT_FIELDS
-
-    from bench_job.results import COLUMNS, RAW_FIELDS
-
-    assert set(RESULT_FIELDS) <= set(COLUMNS) and set(RAW_RESULT_FIELDS) <= set(RAW_FIELDS)

@@ -18,6 +18,8 @@ BAD = [
     (["run", "--device", "phone"], "device must be one of laptop, rpi, jetson, auto"),
     (["run", "--threads", "many"], "invalid int value"),
     (["frobnicate"], "invalid choice"),
+    # the power layer's own bad-input error (PowerSetupError), turned into the same one line by the CLI
+    (["probe", "--external-csv", "/nonexistent/meter.csv"], "the external meter CSV /nonexistent/meter.csv does not exist"),
 ]
 
 

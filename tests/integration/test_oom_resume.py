@@ -34,6 +34,12 @@ def test_worker_over_its_memory_cap_is_oom_and_larger_configurations_are_skipped
     assert skipped["status"] == "skipped" and "ran out of memory" in skipped["reason"]
     # the next model still ran after the kill
     assert records[("mobilenet_v2", 1, 224)]["status"] == "ok"
+    # the records the runner wrote itself (oom, skipped) carry the worker's identity fields, threads included
+    identity = ("run_id", "model", "family", "variant", "precision", "accelerator", "threads", "input_unit", "weights")
+    measured = records[("squeezenet1_1", 1, 224)]
+    for written_by_runner in (oom, skipped):
+        assert {f: written_by_runner[f] for f in identity} == {f: measured[f] for f in identity}
+    assert isinstance(measured["threads"], int) and measured["threads"] >= 1
 
 
 def test_a_run_where_every_configuration_is_oom_still_writes_its_report(cli, tmp_path):

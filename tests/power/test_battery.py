@@ -47,5 +47,5 @@ def test_plugging_in_mid_run_voids_the_window(tmp_path):
 
     result = meter.measure(run_once, min_window_s=0.6)
     meter.close()
-    figures = result["sources"][0]
-    assert figures["energy_j"] is None and "Charging" in figures["reason"]
+    figures = result.sources[0]
+    assert figures.energy_j is None and "Charging" in figures.reason

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from bench_job.errors import UserError
+from bench_job.power.base import PowerSetupError
 from bench_job.power import EnergyMeter, discover_sources
 from bench_job.power.external_csv import parse_meter_csv
 
@@ -17,12 +17,12 @@ def test_header_comments_and_order():
 def test_bad_rows_name_the_line(text, tmp_path):
     path = tmp_path / "meter.csv"
     path.write_text("timestamp,watts\n" + text)
-    with pytest.raises(UserError, match="line 2"):
+    with pytest.raises(PowerSetupError, match="line 2"):
         discover_sources(sysfs_root=str(tmp_path), external_csv=str(path), search_path="")
 
 
 def test_missing_file_is_a_user_error(tmp_path):
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(PowerSetupError, match="does not exist"):
         discover_sources(sysfs_root=str(tmp_path), external_csv=str(tmp_path / "none.csv"), search_path="")
 
 
@@ -50,12 +50,12 @@ def test_live_log_aligned_by_unix_time_matches_known_integral(tmp_path):
     finally:
         stop.set()
         thread.join()
-    start, end = result["window_start_unix"], result["window_end_unix"]
+    start, end = result.window_start_unix, result.window_end_unix
     assert start < step_unix < end
     expected = 5.0 * (step_unix - start) + 9.0 * (end - step_unix)
-    figures = result["sources"][0]
-    assert figures["power_source"] == "external-csv" and figures["reason"] is None
-    assert figures["energy_j"] == pytest.approx(expected, rel=0.02)
+    figures = result.sources[0]
+    assert figures.power_source == "external-csv" and figures.reason is None
+    assert figures.energy_j == pytest.approx(expected, rel=0.02)
 
 
 def test_log_that_disappears_mid_run_costs_its_figures_not_the_configuration(tmp_path):
@@ -74,6 +74,6 @@ def test_log_that_disappears_mid_run_costs_its_figures_not_the_configuration(tmp
 
     result = meter.measure(run_once, min_window_s=0.3)
     meter.close()
-    (figures,) = result["sources"]
-    assert figures["energy_j"] is None and figures["avg_power_w"] is None
-    assert figures["reason"].startswith(f"cannot read the meter CSV {path}")
+    (figures,) = result.sources
+    assert figures.energy_j is None and figures.avg_power_w is None
+    assert figures.reason.startswith(f"cannot read the meter CSV {path}")

@@ -141,8 +141,8 @@ def test_same_board_through_both_readers(tmp_path):
     meter = EnergyMeter([sysfs_source, tegrastats])
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3, min_samples=5)
     meter.close()
-    by_name = {s["power_source"]: s for s in result["sources"]}
-    assert by_name["tegrastats"]["avg_power_w"] == pytest.approx(by_name["jetson-ina3221"]["avg_power_w"], abs=0.003)
+    by_name = {s.power_source: s for s in result.sources}
+    assert by_name["tegrastats"].avg_power_w == pytest.approx(by_name["jetson-ina3221"].avg_power_w, abs=0.003)
 
 
 def test_tegrastats_stands_aside_when_sysfs_rails_are_read(tmp_path):

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from bench_job.errors import UserError
+from bench_job.power.base import PowerSetupError
 from bench_job.power import EnergyMeter
 from bench_job.power.integrate import integrate_window, samples_inside
 from tests.power.helpers import StepPower
@@ -23,11 +23,11 @@ def test_power_step_at_known_time_integrates_within_two_percent():
     result = meter.measure(lambda: time.sleep(0.005), min_window_s=1.0, min_samples=10)
     meter.close()
     window = meter.last_window
-    (figures,) = result["sources"]
+    (figures,) = result.sources
     assert window.start_mono < source.switch_at < window.end_mono
-    assert figures["energy_j"] == pytest.approx(source.energy_between(window.start_mono, window.end_mono), rel=0.02)
-    assert figures["power_samples"] >= 10 and 40 <= figures["sampling_hz"] <= 55
-    assert figures["reason"] is None
+    assert figures.energy_j == pytest.approx(source.energy_between(window.start_mono, window.end_mono), rel=0.02)
+    assert figures.power_samples >= 10 and 40 <= figures.sampling_hz <= 55
+    assert figures.reason is None
 
 
 def test_idle_baseline_gives_net_energy():
@@ -36,15 +36,15 @@ def test_idle_baseline_gives_net_energy():
     assert meter.measure_idle(0.3)["rail"] == pytest.approx(3.0)
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3)
     meter.close()
-    (figures,) = result["sources"]
-    assert figures["idle_power_w"] == pytest.approx(3.0)
-    assert figures["energy_net_per_inference_j"] == pytest.approx(0.0, abs=1e-9)
+    (figures,) = result.sources
+    assert figures.idle_power_w == pytest.approx(3.0)
+    assert figures.energy_net_per_inference_j == pytest.approx(0.0, abs=1e-9)
     # an idle baseline measured elsewhere (the parent process) is passed in
     other = EnergyMeter([source], idle_w={"rail": 1.0})
-    (figures,) = other.measure(lambda: time.sleep(0.01), min_window_s=0.2)["sources"]
+    (figures,) = other.measure(lambda: time.sleep(0.01), min_window_s=0.2).sources
     other.close()
     # 3 W measured, 1 W idle: two thirds of the gross energy is net
-    assert figures["energy_net_per_inference_j"] == pytest.approx(figures["energy_per_inference_j"] * 2 / 3, rel=1e-6)
+    assert figures.energy_net_per_inference_j == pytest.approx(figures.energy_per_inference_j * 2 / 3, rel=1e-6)
 
 
 def test_window_waits_for_min_samples_of_a_slow_source():
@@ -53,8 +53,8 @@ def test_window_waits_for_min_samples_of_a_slow_source():
     meter = EnergyMeter([slow], sampling_hz=50.0)
     result = meter.measure(lambda: time.sleep(0.005), min_window_s=0.2, min_samples=5)
     meter.close()
-    assert result["window_s"] >= 0.4  # five samples at 10 Hz, not the 0.2 s minimum
-    assert result["sources"][0]["power_samples"] >= 5
+    assert result.window_s >= 0.4  # five samples at 10 Hz, not the 0.2 s minimum
+    assert result.sources[0].power_samples >= 5
 
 
 def test_a_source_failing_mid_run_gets_a_reason_and_the_others_go_on():
@@ -64,9 +64,9 @@ def test_a_source_failing_mid_run_gets_a_reason_and_the_others_go_on():
     meter = EnergyMeter([good, bad])
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.5)
     meter.close()
-    by_name = {s["power_source"]: s for s in result["sources"]}
-    assert by_name["bad"]["energy_j"] is None and "vanished" in by_name["bad"]["reason"]
-    assert by_name["good"]["avg_power_w"] == pytest.approx(2.0)
+    by_name = {s.power_source: s for s in result.sources}
+    assert by_name["bad"].energy_j is None and "vanished" in by_name["bad"].reason
+    assert by_name["good"].avg_power_w == pytest.approx(2.0)
 
 
 def test_max_window_caps_the_loop_and_says_so():
@@ -75,15 +75,15 @@ def test_max_window_caps_the_loop_and_says_so():
     meter = EnergyMeter([slow])
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.2, min_samples=50, max_window_s=0.6)
     meter.close()
-    assert result["window_s"] < 1.0
-    assert "fewer than 50" in result["sources"][0]["reason"]
+    assert result.window_s < 1.0
+    assert "fewer than 50" in result.sources[0].reason
 
 
 def test_bad_window_bounds_are_user_errors():
     meter = EnergyMeter([])
-    with pytest.raises(UserError):
+    with pytest.raises(PowerSetupError):
         meter.measure(lambda: None, min_window_s=2.0, max_window_s=1.0)
-    with pytest.raises(UserError):
+    with pytest.raises(PowerSetupError):
         EnergyMeter([], sampling_hz=0)
 
 
@@ -116,11 +116,11 @@ def test_nothing_a_source_raises_leaves_the_meter():
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3)
     idle = meter.measure_idle(0.2)
     meter.close()
-    by_name = {s["power_source"]: s for s in result["sources"]}
-    assert by_name["good"]["avg_power_w"] == pytest.approx(2.0)
+    by_name = {s.power_source: s for s in result.sources}
+    assert by_name["good"].avg_power_w == pytest.approx(2.0)
     for name in ("polled", "counter", "streamed"):
-        assert by_name[name]["energy_j"] is None
-        assert "TypeError: can't concat NoneType to bytes" in by_name[name]["reason"]
+        assert by_name[name].energy_j is None
+        assert "TypeError: can't concat NoneType to bytes" in by_name[name].reason
     assert idle["good"] == pytest.approx(2.0) and idle["counter"] is None
 
 
@@ -128,6 +128,6 @@ def test_unopened_sources_are_listed_with_their_reason():
     meter = EnergyMeter([StepPower("good", 1.0, 1.0, 0)], unopened=[("gone", "a rail", "rail file has vanished")])
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.2)
     meter.close()
-    assert [s["power_source"] for s in result["sources"]] == ["good", "gone"]
-    gone = result["sources"][1]
-    assert gone["energy_j"] is None and gone["power_scope"] == "a rail" and gone["reason"] == "rail file has vanished"
+    assert [s.power_source for s in result.sources] == ["good", "gone"]
+    gone = result.sources[1]
+    assert gone.energy_j is None and gone.power_scope == "a rail" and gone.reason == "rail file has vanished"

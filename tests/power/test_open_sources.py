@@ -10,6 +10,7 @@ import pytest
 
 from bench_job.power import SourceSpec, SourceUnavailable, discover_sources, open_sources
 from bench_job.power.sysfs import FileReader
+from bench_job.task import PowerSettings
 from bench_job.worker import open_meter
 from tests.power import jetson_boards
 from tests.power.fake_rapl import make_zone
@@ -76,33 +77,32 @@ def test_a_source_that_cannot_be_opened_is_a_reason(tmp_path, monkeypatch):
 
 
 def power_task(specs):
-    return {"energy_reason": None,
-            "power": {"sources": specs, "sampling_hz": 50.0, "idle_w": {}, "min_window_s": 0.2,
-                      "min_samples": 5, "max_window_s": 5.0}}
+    return PowerSettings(sources=specs, sampling_hz=50.0, idle_w={}, min_window_s=0.2, min_samples=5,
+                         max_window_s=5.0)
 
 
 def test_worker_with_no_source_opened_records_why():
-    task = power_task([BrokenSpec(SourceUnavailable("the rail file has vanished"))])
-    assert open_meter(task) is None
-    assert task["energy_reason"] == "no power source could be opened in the worker: broken: the rail file has vanished"
+    meter, energy_reason = open_meter(power_task([BrokenSpec(SourceUnavailable("the rail file has vanished"))]))
+    assert meter is None
+    assert energy_reason == "no power source could be opened in the worker: broken: the rail file has vanished"
 
 
 def test_worker_reports_the_unopened_source_beside_the_others(tmp_path):
     jetson_boards.nano_jp4(tmp_path)
     (rails,), _ = discover_sources(sysfs_root=str(tmp_path), search_path="")
     task = power_task([BrokenSpec(OSError(5, "Input/output error")), rails.spec])
-    meter = open_meter(task)
+    meter, _ = open_meter(task)
     try:
         result = meter.measure(lambda: time.sleep(0.01), 0.2, 5, 5.0)
     finally:
         meter.close()
-    by_name = {s["power_source"]: s for s in result["sources"]}
-    assert by_name["jetson-ina3221"]["avg_power_w"] == pytest.approx(1.022)
-    assert by_name["broken"]["energy_j"] is None
-    assert by_name["broken"]["reason"] == "could not be opened: OSError: [Errno 5] Input/output error"
+    by_name = {s.power_source: s for s in result.sources}
+    assert by_name["jetson-ina3221"].avg_power_w == pytest.approx(1.022)
+    assert by_name["broken"].energy_j is None
+    assert by_name["broken"].reason == "could not be opened: OSError: [Errno 5] Input/output error"
 
 
 def test_worker_with_specs_that_do_not_even_iterate_records_why():
-    task = power_task(None)
-    assert open_meter(task) is None
-    assert task["energy_reason"].startswith("the power sources could not be opened in the worker: TypeError")
+    meter, energy_reason = open_meter(power_task(None))
+    assert meter is None
+    assert energy_reason.startswith("the power sources could not be opened in the worker: TypeError")

@@ -118,10 +118,10 @@ def _measure_step(tmp_path):
         expected = fake.energy_between(window.start_mono, window.end_mono)
         raw_after = int(open(os.path.join(fake.folder, "energy_uj")).read())
     assert raw_after < raw_before, "the counter should have wrapped inside the window"
-    package = result["sources"][0]
-    assert package["power_source"] == "rapl-package" and package["reason"] is None
-    assert package["energy_j"] == pytest.approx(expected, rel=0.02)
-    assert package["energy_per_inference_j"] == pytest.approx(package["energy_j"] / result["n_inferences"])
+    package = result.sources[0]
+    assert package.power_source == "rapl-package" and package.reason is None
+    assert package.energy_j == pytest.approx(expected, rel=0.02)
+    assert package.energy_per_inference_j == pytest.approx(package.energy_j / result.n_inferences)
 
 
 MAX_RANGE = 60_000_000  # 60 J: the 10-30 W run wraps once during the window (real ranges are ~262 kJ)

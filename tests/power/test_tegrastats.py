@@ -37,9 +37,9 @@ def test_agx_orin_jetpack_5_line_counts_vddq_once_and_names_no_nc(tmp_path):
     meter = EnergyMeter([source])
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3, min_samples=5)
     meter.close()
-    (figures,) = result["sources"]
-    assert figures["reason"] is None
-    assert figures["avg_power_w"] == pytest.approx(2.399 + 0.400 + 4.032)
+    (figures,) = result.sources
+    assert figures.reason is None
+    assert figures.avg_power_w == pytest.approx(2.399 + 0.400 + 4.032)
 
 
 def test_the_spec_reopens_the_same_pipe(tmp_path):
@@ -65,9 +65,9 @@ def test_fake_tegrastats_pipe_measures_its_power(tmp_path):
     meter = EnergyMeter([source])
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3, min_samples=10)
     meter.close()
-    figures = result["sources"][0]
-    assert figures["reason"] is None and figures["power_samples"] >= 10
-    assert 3.9 <= figures["avg_power_w"] <= 8.1
+    figures = result.sources[0]
+    assert figures.reason is None and figures.power_samples >= 10
+    assert 3.9 <= figures.avg_power_w <= 8.1
 
 
 def test_missing_or_silent_tegrastats(tmp_path):

@@ -2,9 +2,13 @@
 
 import pytest
 
-from bench_job.accuracy import real_input_energy
+from dataclasses import replace
 
-TASK = {"energy_reason": None, "power": {"min_window_s": 1.0, "min_samples": 10, "max_window_s": 30.0}}
+from bench_job.accuracy import real_input_energy
+from bench_job.power.meter import EnergyWindow, SourceEnergy
+from bench_job.task import PowerSettings
+
+TASK = PowerSettings(min_window_s=1.0, min_samples=10, max_window_s=30.0)
 
 
 class Meter:
@@ -21,10 +25,10 @@ class Meter:
 
 
 def window(energy_j=8.0, n=4):
-    source = {"power_source": "rapl-package", "power_scope": "package", "energy_j": energy_j,
-              "energy_per_inference_j": energy_j / n, "energy_net_per_inference_j": 0.5, "avg_power_w": 8.0,
-              "idle_power_w": 6.0, "power_samples": 0, "sampling_hz": None, "reason": None}
-    return {"sources": [source], "n_inferences": n, "window_s": 1.0}
+    source = SourceEnergy(power_source="rapl-package", power_scope="package", energy_j=energy_j,
+                          energy_per_inference_j=energy_j / n, energy_net_per_inference_j=0.5, avg_power_w=8.0,
+                          idle_power_w=6.0, power_samples=0, sampling_hz=None, reason=None)
+    return EnergyWindow(n_inferences=n, window_s=1.0, window_start_unix=0.0, window_end_unix=1.0, sources=(source,))
 
 
 def test_per_batch_and_per_sample_figures_from_the_window():
@@ -37,7 +41,7 @@ def test_per_batch_and_per_sample_figures_from_the_window():
 
 
 def test_no_meter_gives_the_runs_reason():
-    fields = real_input_energy(dict(TASK, energy_reason="no power source: rapl: none"), None)(lambda: None, 8.0)
+    fields = real_input_energy(replace(TASK, energy_reason="no power source: rapl: none"), None)(lambda: None, 8.0)
     assert fields == {"real_energy_reason": "no power source: rapl: none"}
 
 
