@@ -5,7 +5,7 @@ map, the metric); this module picks the model, preprocessing and label map the r
 outcome into record fields.
 """
 
-from bench_job.errors import UserError, one_line
+from bench_job.errors import one_line, user_fixable
 from bench_job.measure.energy import real_input_energy_fields
 from bench_job.task import PowerSettings, WorkerTask
 
@@ -64,7 +64,5 @@ def accuracy_fields(task: WorkerTask, model, family, preprocessing, label_map, d
             device=device, dtype=variant.precision, progress=False, assets_dir=task.assets,
             data_path=entry.data_path, label_map_basis=spec.get("label_map_basis"),
             on_real_inputs=real_input_energy(task.power, meter))
-    except UserError as exc:
-        return {"accuracy_error": str(exc)}
     except Exception as exc:  # a failed evaluation costs the accuracy columns, not the sweep
-        return {"accuracy_error": one_line(exc, 200)}
+        return {"accuracy_error": str(exc) if user_fixable(exc) else one_line(exc, 200)}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from bench_job.errors import UserError
+from bench_job.errors import UserError, one_line
 from bench_job.results import READABLE_VERSIONS, SchemaError, read_records, to_frame
 from bench_job.run_outcome import OutcomeError, RunOutcome, read_outcome
 
@@ -191,7 +191,7 @@ def _load(file: str, parse, bundle: str) -> dict:
             data = parse(handle)
     except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {os.path.basename(file)} of bundle {bundle}: "
-                        f"{str(exc).splitlines()[0]}") from None
+                        f"{one_line(exc)}") from None
     if not isinstance(data, dict):
         raise UserError(f"{os.path.basename(file)} of bundle {bundle} is not a mapping")
     return data

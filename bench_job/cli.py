@@ -13,7 +13,7 @@ import time
 import yaml
 
 from bench_job import __version__
-from bench_job.errors import UserError, one_line
+from bench_job.errors import UserError, one_line, user_fixable
 from bench_job.results import latest_records
 from bench_job.summary import run_summary
 from bench_job.units import format_duration
@@ -264,9 +264,9 @@ def cmd_fetch(args) -> int:
                         "(zoo models do; bring your own with source: FOLDER)")
     try:
         outcome = fetch(args.assets, [m.name for m in models], tasks, progress=sys.stderr.isatty())
-    except UserError:
-        raise
     except Exception as exc:  # network and hub failures: what was fetched is kept, a re-run resumes
+        if user_fixable(exc):
+            raise
         raise UserError(f"fetch into {args.assets} stopped ({one_line(exc, 200)}); "
                         f"check the network and run the same command again: completed items are kept") from None
     for item, what in outcome.items():
@@ -338,15 +338,7 @@ def main(argv=None) -> int:
         print("bench-job: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if not _user_can_fix(exc):
+        if not user_fixable(exc):
             raise
         print(f"bench-job: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-
-
-def _user_can_fix(exc: Exception) -> bool:
-    """The CLI's own UserError, or a lower layer's bad-input error: the power layer's PowerSetupError,
-    looked up only where the power package was loaded (a command that never measured cannot raise it,
-    and the CLI stays quick to start)."""
-    power = sys.modules.get("bench_job.power.base")
-    return isinstance(exc, UserError) or (power is not None and isinstance(exc, power.PowerSetupError))

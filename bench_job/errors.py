@@ -4,6 +4,15 @@
 class UserError(Exception):
     """Bad input: an unknown model, a bad size, a broken config, missing weights or data."""
 
+    user_fixable = True
+
+
+def user_fixable(exc: BaseException) -> bool:
+    """Whether exc is bad input the user can fix: the CLI's UserError, or a lower layer's own error that says so
+    (the power layer's PowerSetupError, the evaluation layer's EvaluationError) by a `user_fixable` attribute,
+    so that no lower layer depends on the CLI's error class nor the CLI on theirs."""
+    return getattr(exc, "user_fixable", False) is True
+
 
 def one_line(exc: BaseException, limit: int = 300) -> str:
     """An unexpected exception as one line for a record or a message: its type and the start of its first line."""

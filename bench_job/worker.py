@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from bench_job.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.device_state import compare_device_state, read_device_state
-from bench_job.errors import UserError, one_line
+from bench_job.errors import UserError, one_line, user_fixable
 from bench_job.families import FAMILIES
 from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
@@ -248,7 +248,7 @@ def worker_main(conn, task: WorkerTask) -> None:
             accuracy = accuracy_fields(task, model, family, preprocessing, label_map, device, meter)
         except Exception as exc:  # a model that cannot be built fails all its configurations alike
             status = "oom" if _is_out_of_memory(exc) else "error"
-            reason = str(exc) if isinstance(exc, UserError) else one_line(exc)
+            reason = str(exc) if user_fixable(exc) else one_line(exc)
             conn.send(("build_failed", status, reason))
             return
         notes = [entry.weights_note] if entry.weights_note else []
@@ -270,7 +270,7 @@ def _failure(conn, exc: BaseException, device: str) -> dict:
             torch.cuda.empty_cache()
         return {"status": "oom", "reason": one_line(exc)}
     conn.send(("log", "debug", traceback.format_exc()))
-    return {"status": "error", "reason": str(exc) if isinstance(exc, UserError) else one_line(exc)}
+    return {"status": "error", "reason": str(exc) if user_fixable(exc) else one_line(exc)}
 
 
 def measure_points(conn, task, model, family, device, meter, base, notes) -> None:

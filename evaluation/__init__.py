@@ -4,11 +4,12 @@ evaluate_model is imported eagerly on purpose: the function shares its name with
 explicit import here guarantees that `evaluation.evaluate_model` is the function, not the module.
 """
 
-from evaluation.assets import DATASETS, PRETRAINED, TASKS, fetch, offline_env, pretrained_spec, require, verify
-from evaluation.errors import AssetsError, EvaluationDataError
+from evaluation.assets import DATASETS, PRETRAINED, TASKS, offline_env, pretrained_spec
+from evaluation.errors import AssetsError, EvaluationDataError, EvaluationError
 from evaluation.evaluate_model import RAW_RESULT_FIELDS, RESULT_FIELDS, evaluate_model
+from evaluation.fetching import fetch, require, verify
 from evaluation.pretrained import load_pretrained, pretrained_path, weights_source
 
 __all__ = ["DATASETS", "PRETRAINED", "RAW_RESULT_FIELDS", "RESULT_FIELDS", "TASKS", "AssetsError",
-           "EvaluationDataError", "evaluate_model", "fetch", "load_pretrained", "offline_env", "pretrained_path",
+           "EvaluationDataError", "EvaluationError", "evaluate_model", "fetch", "load_pretrained", "offline_env", "pretrained_path",
            "pretrained_spec", "require", "verify", "weights_source"]

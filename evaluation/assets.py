@@ -132,24 +132,3 @@ def item_keys(models, tasks) -> list[str]:
             raise ValueError(f"task {task!r} has no fetchable dev set (fetchable: {sorted(DATASETS)})")
         keys.append(f"data:{task}")
     return keys
-
-
-def fetch(assets_dir: str, models, tasks, progress: bool = True, downloaders=None) -> dict:
-    """Download what models and tasks need (see evaluation.fetching.fetch)."""
-    from evaluation.fetching import fetch as _fetch
-
-    return _fetch(assets_dir, models, tasks, progress=progress, downloaders=downloaders)
-
-
-def verify(assets_dir: str, models=None, tasks=None, deep: bool = True) -> list[str]:
-    """Problems with the assets, empty when all is well (see evaluation.fetching.verify)."""
-    from evaluation.fetching import verify as _verify
-
-    return _verify(assets_dir, models, tasks, deep=deep)
-
-
-def require(assets_dir: str, models=None, tasks=None, deep: bool = True) -> None:
-    """Raise AssetsError naming `bench-job fetch --assets DIR` unless the assets are complete and intact."""
-    from evaluation.fetching import require as _require
-
-    _require(assets_dir, models, tasks, deep=deep)

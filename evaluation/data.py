@@ -8,7 +8,7 @@ task's usual data set is.
 from evaluation import assets
 from evaluation.datasets_imagenet import load_disk, load_imagefolder
 from evaluation.datasets_sst2 import load_sst2
-from evaluation.errors import UserError
+from evaluation.errors import EvaluationError
 from evaluation.fetching import entry
 
 
@@ -37,11 +37,11 @@ def load_eval_set(task: str, *, assets_dir: str | None = None, data_path: str | 
         elif assets_dir:
             path, name = assets.data_dir(assets_dir, task), fetched_name(assets_dir, task)
         else:
-            raise UserError(f"task {task} needs --assets DIR (after `bench-job fetch --assets DIR`) or a data path")
+            raise EvaluationError(f"task {task} needs --assets DIR (after `bench-job fetch --assets DIR`) or a data path")
         return load_sst2(path, name) if task == "sst2" else load_disk(path, name)
     if task in ("imagefolder", "disk"):
         if not data_path:
-            raise UserError(f"task {task} needs the path of your dev set (data_path)")
+            raise EvaluationError(f"task {task} needs the path of your dev set (data_path)")
         loader = load_imagefolder if task == "imagefolder" else load_disk
         return loader(data_path, users_name(task, data_path))
-    raise UserError(f"unknown evaluation task {task!r}: use one of {', '.join(assets.TASKS)}")
+    raise EvaluationError(f"unknown evaluation task {task!r}: use one of {', '.join(assets.TASKS)}")

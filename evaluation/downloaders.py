@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Callable
 
-from evaluation.errors import UserError
+from evaluation.errors import EvaluationError
 
 
 def hf_snapshot(repo_id: str, revision: str | None, allow_patterns: list[str], cache_dir: str,
@@ -62,7 +62,7 @@ def hf_dataset(spec: dict, dest: str, scratch_dir: str, progress: bool) -> dict:
                                    revision=spec.get("revision"), cache_dir=cache)
         expected = spec.get("rows")
         if expected is not None and len(ds) != expected:
-            raise UserError(f"{spec['repo']} {spec.get('config')} {spec['split']} has {len(ds)} rows, "
+            raise EvaluationError(f"{spec['repo']} {spec.get('config')} {spec['split']} has {len(ds)} rows, "
                             f"expected {expected}: the Hub copy changed; check it before trusting accuracy")
         ds.save_to_disk(dest)
     return {"revision": _dataset_commit(spec), "rows": len(ds)}

@@ -10,9 +10,10 @@ import shutil
 
 from tqdm.auto import tqdm
 
+from bench_job.errors import one_line
 from evaluation import assets, manifest
 from evaluation.downloaders import REAL, Downloaders
-from evaluation.errors import AssetsError, UserError
+from evaluation.errors import AssetsError, EvaluationError
 
 _TOKENIZER_GLOBS = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json", "merges.txt",
                     "spiece.model", "sentencepiece.bpe.model"]
@@ -121,7 +122,7 @@ def _fetch_torchvision(spec: dict, assets_dir: str, dl: Downloaders, progress: b
     enum = torchvision.models.get_model_weights(spec["source"])
     weights = enum.DEFAULT if spec.get("weights", "DEFAULT") == "DEFAULT" else enum[spec["weights"]]
     if weights.name == "IMAGENET1K_FEATURES":
-        raise UserError(f"{weights} has no classifier head and cannot be evaluated: use DEFAULT")
+        raise EvaluationError(f"{weights} has no classifier head and cannot be evaluated: use DEFAULT")
     file_name = os.path.basename(weights.url)
     dst = os.path.join(assets.torch_checkpoints(assets_dir), file_name)
     match = torch.hub.HASH_REGEX.search(file_name)
@@ -132,12 +133,12 @@ def _fetch_torchvision(spec: dict, assets_dir: str, dl: Downloaders, progress: b
 
 def _fetch_hf_model(spec: dict, assets_dir: str, dl: Downloaders, progress: bool) -> dict:
     if os.path.isdir(spec["source"]):
-        raise UserError(f"{spec['source']} is a local folder: use it as the model's source directly, "
+        raise EvaluationError(f"{spec['source']} is a local folder: use it as the model's source directly, "
                         f"there is nothing to fetch")
     path = dl.hf_snapshot(spec["source"], spec.get("revision"), assets.HF_MODEL_FILES,
                           assets.hf_hub_cache(assets_dir), progress)
     if not any(f.endswith((".safetensors", ".bin")) for f in os.listdir(path)):
-        raise UserError(f"{spec['source']} has no PyTorch weights (safetensors or pytorch_model.bin)")
+        raise EvaluationError(f"{spec['source']} has no PyTorch weights (safetensors or pytorch_model.bin)")
     return {"kind": "hf-snapshot", "source": f"hf://{spec['source']}", "revision": os.path.basename(path),
             "requested_revision": spec.get("revision"), "root": os.path.relpath(path, assets_dir)}
 
@@ -155,20 +156,20 @@ def _fetch_tokenizer(name: str, spec: dict, model_root: str, assets_dir: str, dl
     folder, source = os.path.join(assets_dir, model_root), spec["source"]
     if not _has_tokenizer(folder):
         if not spec.get("tokenizer_source"):
-            raise UserError(f"{source} ships no tokenizer: name a tokenizer_source for {name}")
+            raise EvaluationError(f"{source} ships no tokenizer: name a tokenizer_source for {name}")
         source = spec["tokenizer_source"]
         folder = dl.hf_snapshot(source, "main", assets.HF_TOKENIZER_FILES + ["config.json"],
                                 assets.hf_hub_cache(assets_dir), progress)
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
     except (ImportError, ValueError) as exc:
-        raise UserError(f"cannot build the tokenizer of {source} ({str(exc).splitlines()[0][:160]}): "
+        raise EvaluationError(f"cannot build the tokenizer of {source} ({one_line(exc, 160)}): "
                         f"`pip install sentencepiece protobuf` for the fetch, then fetch again") from None
     dest = assets.tokenizer_dir(assets_dir, name)
     shutil.rmtree(dest, ignore_errors=True)
     tokenizer.save_pretrained(dest)
     if not os.path.isfile(os.path.join(dest, "tokenizer.json")):
-        raise UserError(f"the tokenizer of {source} did not save a tokenizer.json; it cannot run offline "
+        raise EvaluationError(f"the tokenizer of {source} did not save a tokenizer.json; it cannot run offline "
                         f"without its original libraries")
     return {"kind": "tokenizer", "source": f"hf://{source}", "revision": os.path.basename(folder),
             "root": os.path.relpath(dest, assets_dir)}

@@ -9,6 +9,8 @@ import os
 
 import torch
 
+from bench_job.errors import one_line
+
 METRIC_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metrics", "accuracy", "accuracy.py")
 EVALUATE_NAME = "evaluate:accuracy (project-local script)"
 LOCAL_NAME = "local"
@@ -27,7 +29,7 @@ def _load_metric():
             _loaded["reason"] = None
         except Exception as exc:  # any failure to load means: compute locally and say so
             _loaded["metric"] = None
-            _loaded["reason"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+            _loaded["reason"] = one_line(exc, 200)
     return _loaded["metric"], _loaded["reason"]
 
 

@@ -5,6 +5,7 @@ Everything is read through the manifest's paths, so a run needs no network and n
 
 import os
 
+from bench_job.errors import one_line
 from evaluation import assets
 from evaluation.errors import AssetsError
 from evaluation.fetching import entry
@@ -38,7 +39,7 @@ def load_pretrained(model_name: str, assets_dir: str):
         tokenizer_root = entry(assets_dir, f"tokenizer:{model_name}")["root"]
         tokenizer = AutoTokenizer.from_pretrained(os.path.join(assets_dir, tokenizer_root))
     except OSError as exc:
-        raise AssetsError(f"cannot load {model_name} from {path} ({str(exc).splitlines()[0][:160]})") from None
+        raise AssetsError(f"cannot load {model_name} from {path} ({one_line(exc, 160)})") from None
     return model, tokenizer, spec["label_map"]
 
 
@@ -53,5 +54,5 @@ def _load_torchvision(spec: dict, path: str):
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     except (RuntimeError, OSError) as exc:
         raise AssetsError(f"cannot load weights {path} into {spec['source']} "
-                          f"({str(exc).splitlines()[0][:160]})") from None
+                          f"({one_line(exc, 160)})") from None
     return model, weights.transforms(), spec["label_map"]

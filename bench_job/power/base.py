@@ -26,6 +26,8 @@ class PowerSetupError(ValueError):
     window bound or rate out of range): the message is one line naming the fix. The power layer knows
     nothing of the command line; the CLI prints these like its own errors."""
 
+    user_fixable = True  # see bench_job.errors.user_fixable
+
 
 class PowerSample(NamedTuple):
     """One power reading on the monotonic clock, the one shape a sample keeps from the reader (sampler

@@ -1,6 +1,5 @@
 """Session fixtures: tiny checkpoints, datasets and a fetched assets directory, all built offline."""
 
-import os
 import shutil
 
 import pytest

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from evaluation.data import load_eval_set
-from evaluation.errors import EvaluationDataError, UserError
+from evaluation.errors import EvaluationDataError, EvaluationError
 from tests.evaluation import fixtures
 
 
@@ -65,7 +65,7 @@ def test_sst2_test_split_with_hidden_labels_is_refused(tmp_path):
 
 
 def test_user_tasks_need_a_path():
-    with pytest.raises(UserError, match="needs the path"):
+    with pytest.raises(EvaluationError, match="needs the path"):
         load_eval_set("imagefolder")
 
 

@@ -189,9 +189,9 @@ def test_evaluation_makes_no_network_call(fetched_assets, monkeypatch):
 
 
 def test_unknown_task_names_the_choices(fetched_assets):
-    from evaluation.errors import UserError
+    from evaluation.errors import EvaluationError
 
     model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
-    with pytest.raises(UserError, match="unknown evaluation task 'mnli'.*sst2, imagenette, imagefolder, disk"):
+    with pytest.raises(EvaluationError, match="unknown evaluation task 'mnli'.*sst2, imagenette, imagefolder, disk"):
         evaluate_model(model, "mnli", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=2,
                        assets_dir=fetched_assets)

@@ -114,10 +114,10 @@ def test_verify_names_items_that_were_never_fetched(assets_copy):
 
 def test_fetch_refuses_vgg16_feature_weights(tmp_path, fake_downloaders, monkeypatch):
     from evaluation import assets
-    from evaluation.errors import UserError
+    from evaluation.errors import EvaluationError
 
     monkeypatch.setitem(assets.PRETRAINED, "vgg16", dict(assets.PRETRAINED["vgg16"], weights="IMAGENET1K_FEATURES"))
-    with pytest.raises(UserError, match="no classifier head"):
+    with pytest.raises(EvaluationError, match="no classifier head"):
         fetch(str(tmp_path), ["vgg16"], [], progress=False, downloaders=fake_downloaders.as_downloaders())
 
 
@@ -148,7 +148,7 @@ def test_real_file_downloader_checks_torchvision_hash_prefix(tmp_path):
 def test_real_dataset_downloader_saves_the_split_and_checks_its_size(tmp_path, fixture_sources):
     """downloaders.hf_dataset runs datasets.load_dataset for real, here on a local parquet folder."""
     from evaluation import downloaders
-    from evaluation.errors import UserError
+    from evaluation.errors import EvaluationError
 
     repo = tmp_path / "glue"
     repo.mkdir()
@@ -159,5 +159,5 @@ def test_real_dataset_downloader_saves_the_split_and_checks_its_size(tmp_path, f
     from evaluation.datasets_sst2 import load_sst2
 
     assert load_sst2(str(tmp_path / "saved"), "saved split").labels == fixture_sources["sst2"]["label"]
-    with pytest.raises(UserError, match="has 36 rows, expected 872"):
+    with pytest.raises(EvaluationError, match="has 36 rows, expected 872"):
         downloaders.hf_dataset(dict(spec, rows=872), str(tmp_path / "again"), str(tmp_path), progress=False)

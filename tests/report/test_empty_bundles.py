@@ -3,7 +3,6 @@ timeout), or no row at all. `bench-job report` is run for real on synthetic bund
 
 import json
 
-import pytest
 import yaml
 
 from bench_job.report.frame import in_sweep, measured, prepare

@@ -44,7 +44,6 @@ def test_cpu_taken_by_other_processes_is_a_reason():
 def test_contention_probe_sees_a_busy_neighbour():
     import subprocess
     import sys
-    import time
 
     from bench_job.measure.contention import ContentionProbe
 
