@@ -93,8 +93,10 @@ build: check-device
 	echo "built $(IMAGE) in $$(( $$(date +%s) - start )) s: $$($(DOCKER) image inspect -f '{{.Size}}' $(IMAGE) | awk '{printf "%.2f GB", $$1/1e9}')," \
 	  "$$($(DOCKER) image inspect -f '{{.Os}}/{{.Architecture}}' $(IMAGE))"
 	@# The classic builder keeps each build stage as an untagged image (GBs: the whole venv before the
-	@# final stage copies it); the stage carries this label so that exactly those go.
+	@# final stage copies it), and a rebuild leaves the image it replaced untagged: both go, found by
+	@# their labels (prune removes untagged images only).
 	@$(DOCKER) image prune --force --filter label=io.edge-bench.stage=build >/dev/null
+	@$(DOCKER) image prune --force --filter label=io.edge-bench.device=$(DEVICE) >/dev/null
 
 # No image registry (no Docker Hub): a Debian bookworm base made with debootstrap (root), the wheels
 # from PyPI, then the usual build from those.

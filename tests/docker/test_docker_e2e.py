@@ -122,9 +122,12 @@ def _build(engine, device: str) -> None:
                     f"edge-bench-job:{device}"]).stdout.split()
     # Labelled with the platform it really is, so that compose (platform: linux/arm64) never rebuilds it.
     assert inspect[1] == {"laptop": "linux/amd64", "rpi": "linux/arm64"}[device], inspect
-    # No untagged build stage left behind (the classic builder keeps each stage as an image).
+    # No untagged build stage left behind (the classic builder keeps each stage as an image), nor the
+    # image this build replaced.
     stages = _run(["docker", "images", "-q", "--filter", "label=io.edge-bench.stage=build"]).stdout.split()
-    assert not stages, stages
+    replaced = _run(["docker", "images", "-q", "--filter", "dangling=true",
+                     "--filter", f"label=io.edge-bench.device={device}"]).stdout.split()
+    assert not stages and not replaced, (stages, replaced)
     _say(f"edge-bench-job:{device}: make build-local in {TIMINGS[f'build-local {device}']:.0f} s, image "
          f"{int(inspect[0]) / 1e9:.2f} GB, {inspect[1]}; " + " | ".join(
              line for line in out.splitlines() if line.startswith(("built ", "base image", "wheelhouse "))))
