@@ -33,8 +33,9 @@ pytestmark = pytest.mark.docker
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROJECT = "edge-bench-test"
-ASSETS_VOLUME = "edge-bench-test-assets"
+# Another name lets two checkouts run this test on one engine at once.
+PROJECT = os.environ.get("EDGE_BENCH_TEST_PROJECT", "edge-bench-test")
+ASSETS_VOLUME = f"{PROJECT}-assets"
 # The quick config, two of its models (one vision, one NLP): every sweep point of each.
 QUICK_ARGS = "--models squeezenet1_1,distilbert-base-uncased"
 # A user's mistake: the job refuses it with exit code 2, and so must the documented commands.
@@ -123,10 +124,11 @@ def _build(engine, device: str) -> None:
     # Labelled with the platform it really is, so that compose (platform: linux/arm64) never rebuilds it.
     assert inspect[1] == {"laptop": "linux/amd64", "rpi": "linux/arm64"}[device], inspect
     # No untagged build stage left behind (the classic builder keeps each stage as an image), nor the
-    # image this build replaced.
+    # image this build replaced, unless a stopped container still holds it (prune keeps those).
     stages = _run(["docker", "images", "-q", "--filter", "label=io.edge-bench.stage=build"]).stdout.split()
-    replaced = _run(["docker", "images", "-q", "--filter", "dangling=true",
-                     "--filter", f"label=io.edge-bench.device={device}"]).stdout.split()
+    replaced = [i for i in _run(["docker", "images", "-q", "--filter", "dangling=true",
+                                 "--filter", f"label=io.edge-bench.device={device}"]).stdout.split()
+                if not _run(["docker", "ps", "-a", "-q", "--filter", f"ancestor={i}"]).stdout.strip()]
     assert not stages and not replaced, (stages, replaced)
     _say(f"edge-bench-job:{device}: make build-local in {TIMINGS[f'build-local {device}']:.0f} s, image "
          f"{int(inspect[0]) / 1e9:.2f} GB, {inspect[1]}; " + " | ".join(
