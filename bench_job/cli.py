@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import shutil
-import socket
 import sys
 import time
 
@@ -125,8 +124,9 @@ EXIT_NOTHING_MEASURED = 1
 
 
 def cmd_run(args) -> int:
+    from bench_job.container import container_facts, file_safe, host_name
     from bench_job.device import collect_env, run_isolated
-    from bench_job.logs import setup_logging
+    from bench_job.logs import copy_entrypoint_log, setup_logging
     from bench_job.measure.peak import measure_peak_quietly
     from bench_job.results import ResultStore
     from bench_job.runner import Runner, StopRequest, resolve_accelerator
@@ -135,9 +135,12 @@ def cmd_run(args) -> int:
     started_at = _utc_now()
     config = load_config(args)
     device = config.run["device"]
-    host = socket.gethostname()
+    host = file_safe(host_name())
     asset_warnings = prepare_assets(config)
     env = run_isolated(collect_env, config.data["power"]["sysfs_root"])
+    # The profile the run used is the device it stands for (an emulated Pi is measured as a Pi); what
+    # the hardware looks like stays beside it.
+    env.update(detected_device_kind=env["device_kind"], device_kind=device, container=container_facts())
     accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
     try:
         os.makedirs(args.out, exist_ok=True)
@@ -147,8 +150,11 @@ def cmd_run(args) -> int:
     os.makedirs(workdir, exist_ok=True)
     interactive = sys.stderr.isatty()
     setup_logging(os.path.join(workdir, "run.log"), interactive, args.verbose)
+    copy_entrypoint_log(os.environ.get("BENCH_ENTRYPOINT_LOG"))
     log.info("bench-job %s: device profile %s, %d model(s), work folder %s", __version__, device,
              len(config.models), workdir)
+    for adjustment in config.adjustments:
+        log.warning(adjustment)
     for warning in asset_warnings:
         log.warning(warning)
     log.info("measuring the device's matmul peak (a few seconds)")
@@ -171,6 +177,11 @@ def cmd_run(args) -> int:
     runner = Runner(config, store, accelerator, stop, show_progress=interactive, peak_gflops=env["peak_gflops"],
                     started=started, default_threads=env["torch_threads_default"])
     result = runner.run()
+    # Which power sources exist but could not be read (RAPL's root-only energy_uj for a non-root job),
+    # known once the runner has looked.
+    env["power_not_read"] = runner.power_not_read
+    with open(os.path.join(workdir, "env.json"), "w") as handle:
+        json.dump(env, handle, indent=2)
     outcome = _outcome(runner, store, result, started, started_at)
     if result.interrupted:
         log.warning("stopped by %s: bundling the %d configuration(s) measured so far as PARTIAL; run the same "

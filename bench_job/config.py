@@ -6,7 +6,7 @@ Every error here is a UserError naming the bad key or value and the valid choice
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import yaml
@@ -127,6 +127,7 @@ class ModelEntry:
 class Config:
     data: dict                      # the resolved config, as written to config.yaml
     models: list                    # ModelEntry, in plan order
+    adjustments: list = field(default_factory=list)  # what resolve changed on its own, for the run log
 
     @property
     def run(self) -> dict:
@@ -344,9 +345,23 @@ def _lazy_torchvision_names():
     return names
 
 
+def _fit_profile_threads(data: dict, device: str, cpus: int) -> list[str]:
+    """A device profile's thread count is the whole board's (the Pi's 4 cores); in a container limited
+    to fewer CPUs, or an emulated Pi on a 2-core machine, more threads than CPUs only oversubscribe
+    them. A thread count the user asks for later (config, --set, --threads) is kept as asked."""
+    threads = data["run"]["threads"]
+    if threads is None or threads <= cpus:
+        return []
+    data["run"]["threads"] = cpus
+    return [f"the {device} profile's run.threads {threads} capped at the {cpus} CPU(s) this process may use"]
+
+
 def resolve(config_path: str | None = None, device: str | None = None, sets: list[str] = (),
-            overrides: dict | None = None, detect_device=None) -> Config:
-    """Build the validated Config from its layers. `overrides` are CLI options as dotted keys."""
+            overrides: dict | None = None, detect_device=None, cpus: int | None = None) -> Config:
+    """Build the validated Config from its layers. `overrides` are CLI options as dotted keys; `cpus`
+    the CPUs this process may use (default: its affinity and cgroup quota)."""
+    from bench_job.cpus import usable_cpus
+
     from bench_job.families import FAMILIES
 
     defaults = load_defaults()
@@ -361,6 +376,7 @@ def resolve(config_path: str | None = None, device: str | None = None, sets: lis
         from bench_job.device import detect_device_kind
         chosen = (detect_device or detect_device_kind)()
     data = merge(defaults, load_device_profile(chosen), defaults)
+    adjustments = _fit_profile_threads(data, chosen, cpus or usable_cpus())
     data = merge(data, user, defaults)
     for keys, value in assignments:
         data = apply_set(data, keys, value, defaults)
@@ -370,4 +386,4 @@ def resolve(config_path: str | None = None, device: str | None = None, sets: lis
     models = [_resolve_model(raw, data, FAMILIES, names) for raw in data["models"]]
     seen = [m.name for m in models]
     _check(len(set(seen)) == len(seen), f"models lists a name twice: {sorted({n for n in seen if seen.count(n) > 1})}")
-    return Config(data=data, models=models)
+    return Config(data=data, models=models, adjustments=adjustments)

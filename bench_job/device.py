@@ -5,9 +5,10 @@ collect_env imports torch, so the runner calls it through run_isolated and itsel
 
 import os
 import platform
-import socket
 import sys
 from importlib import metadata
+
+from bench_job.container import host_name
 
 _LIBRARIES = ("torch", "torchvision", "transformers", "datasets", "evaluate", "pandas", "numpy", "matplotlib",
               "tqdm", "scipy", "edge-bench-job")
@@ -62,10 +63,12 @@ def collect_env(sysfs_root: str = "/sys") -> dict:
     import psutil
     import torch
 
+    from bench_job.cpus import usable_cpus
+
     memory, swap = psutil.virtual_memory(), psutil.swap_memory()
     cuda = torch.cuda.is_available()
     return {
-        "hostname": socket.gethostname(),
+        "hostname": host_name(),
         "device_kind": detect_device_kind(sysfs_root=sysfs_root),
         "board_model": board_model(sysfs_root=sysfs_root),
         "l4t_release": (_read("/etc/nv_tegra_release") or "").splitlines()[0] if _read("/etc/nv_tegra_release") else None,
@@ -76,6 +79,7 @@ def collect_env(sysfs_root: str = "/sys") -> dict:
         "cpu_logical_cores": os.cpu_count(),
         "cpu_physical_cores": psutil.cpu_count(logical=False),
         "cpu_affinity": len(os.sched_getaffinity(0)),
+        "cpus_usable": usable_cpus(),
         "memory_total_bytes": memory.total,
         "memory_available_bytes": memory.available,
         "swap_total_bytes": swap.total,

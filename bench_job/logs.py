@@ -33,3 +33,25 @@ def setup_logging(log_file: str | None, interactive: bool, verbose: bool = False
         handler.setFormatter(logging.Formatter(_FORMAT))
         logger.addHandler(handler)
     return logger
+
+
+def copy_entrypoint_log(path: str | None) -> None:
+    """Put what the container's entrypoint said before the job started (NO ASSETS, FETCH FAILED, the
+    user it runs as) into the run log, which travels in the bundle; the console already showed it.
+    Lines read `warning: text` or `info: text`."""
+    if not path:
+        return
+    try:
+        with open(path) as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return
+    logger = logging.getLogger("bench_job")
+    for line in lines:
+        level, _, text = line.partition(": ")
+        record = logger.makeRecord(logger.name, logging.WARNING if level == "warning" else logging.INFO,
+                                   __file__, 0, "entrypoint: %s", (text,), None)
+        # to the file only: the console printed these lines itself
+        for handler in logger.handlers:
+            if isinstance(handler, logging.FileHandler) and record.levelno >= handler.level:
+                handler.handle(record)

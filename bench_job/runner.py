@@ -89,6 +89,7 @@ class Runner:
         """Find the power sources once; the runner keeps a meter only for the idle baseline."""
         power = self.config.data["power"]
         self.idle_meter, self.energy_reason, self.power_specs = None, None, []
+        self.power_not_read = {}        # source -> why it was not used, for env.json
         if not power["enabled"]:
             self.energy_reason = "energy measurement disabled (power.enabled: false)"
             return
@@ -98,6 +99,7 @@ class Runner:
                                           sampling_hz=power["sampling_hz"], powercap_dir=power["powercap_dir"])
         for name, reason in missing:
             log.debug("power source %s not used: %s", name, reason)
+        self.power_not_read = dict(missing)
         if not found:
             self.energy_reason = no_source_reason(missing)
             log.warning("no power source found: energy columns stay empty (see `bench-job probe`)")

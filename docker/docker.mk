@@ -1,12 +1,15 @@
 # Container targets, included by the top-level Makefile (`include docker/docker.mk`).
 #   make build DEVICE=laptop|rpi|jetson    build edge-bench-job:$(DEVICE)
+#   make build-local DEVICE=laptop|rpi     the same without an image registry: local base image + wheelhouse
 #   make run DEVICE=...                    build if needed, fetch (may fail: random weights), benchmark;
-#                                          the bundle lands in $(RESULTS_DIR)
+#                                          the bundle lands in $(RESULTS_DIR), the exit status is the job's
 #   make fetch DEVICE=...                  fill the assets volume (network on); failure is an error
 #   make wheelhouse DEVICE=laptop|rpi      download the image's wheels for a build without network
+#   make base-image DEVICE=laptop|rpi      a local Debian bookworm base image (debootstrap), no registry
 #   make lock-docker                       re-pin docker/requirements-common.txt from requirements.txt
 #   make test-docker                       end-to-end: engine, base images, builds, compose up, emulated Pi
-#   make clean-docker                      remove the images, containers and the assets volume
+#   make clean-images                      remove the images and stopped containers (not the assets)
+#   make clean-assets                      remove the assets volume: downloaded weights and dev sets
 DEVICE ?= laptop
 DEVICES := laptop rpi jetson
 DOCKER ?= docker
@@ -20,18 +23,20 @@ DOCKER_PYTHON ?= python3
 DOCKER_VERSION_LABEL := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' pyproject.toml 2>/dev/null)
 VCS_REF := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-BASE_IMAGE_laptop := python:3.11-slim-bookworm
-BASE_IMAGE_rpi := python:3.11-slim-bookworm
-BASE_IMAGE_jetson := dustynv/pytorch:2.6-r36.4.0-cu128-24.04
-BASE_IMAGE ?= $(BASE_IMAGE_$(DEVICE))
+ASSETS_VOLUME ?= edge-bench-assets
+# The base image: the Dockerfile's own ARG default (its one source of truth) unless BASE_IMAGE is given.
+DOCKERFILE_BASE_IMAGE = $(shell sed -n 's/^ARG BASE_IMAGE=//p' docker/Dockerfile.$(DEVICE))
+BASE_IMAGE ?= $(DOCKERFILE_BASE_IMAGE)
+HOST_ARCH := $(shell uname -m)
 ARCH_laptop := x86_64
 ARCH_rpi := aarch64
 ARCH_jetson := aarch64
+DEBIAN_ARCH_laptop := amd64
+DEBIAN_ARCH_rpi := arm64
+LOCAL_BASE_IMAGE = edge-bench/bookworm-python:$(DEBIAN_ARCH_$(DEVICE))
 PLATFORM_laptop := linux/amd64
 PLATFORM_rpi := linux/arm64
 PLATFORM_jetson := linux/arm64
-# `--platform` lets a BuildKit engine build the Pi image on x86_64 (with qemu binfmt handlers). An old
-# engine given a local, already-arm64 base image builds correctly without it: BUILD_PLATFORM= .
 BUILD_PLATFORM ?= $(PLATFORM_$(DEVICE))
 TORCH_INDEX_URL ?= https://download.pytorch.org/whl/cpu
 # make wheelhouse: where torch/torchvision come from. Default: the same index the laptop image uses
@@ -40,47 +45,80 @@ WHEELHOUSE_TORCH_INDEX ?= $(if $(filter laptop,$(DEVICE)),$(TORCH_INDEX_URL),pyp
 # Every glibc the images' Debian bookworm (2.36) accepts, for `pip download --platform`.
 MANYLINUX_TAGS = $(foreach v,17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36,--platform manylinux_2_$(v)_$(1)) --platform manylinux2014_$(1)
 
-# The compose services' environment: results folder, the invoking user for the non-root services.
+# Only this device's files go to the engine, as a tar on stdin: not the other devices' wheelhouses
+# (GBs), and the same with the classic builder and BuildKit.
+CONTEXT_FILES = pyproject.toml README.md bench_job evaluation configs docker/Dockerfile.$(DEVICE) \
+	docker/entrypoint.sh docker/requirements-common.txt docker/requirements-$(DEVICE).txt \
+	docker/wheelhouse/README.md $(wildcard docker/wheelhouse/$(DEVICE))
+
+# The compose services' environment: results folder, the host's name and the image's id for env.json.
 COMPOSE_ENV = RESULTS_DIR="$(RESULTS_DIR)" BENCH_ARGS="$(BENCH_ARGS)" FETCH_IMAGE_DEVICE=$(DEVICE) \
-	BENCH_UID=$$(id -u) BENCH_GID=$$(id -g)
+	ASSETS_VOLUME=$(ASSETS_VOLUME) BENCH_HOST="$$(hostname)" \
+	BENCH_IMAGE_ID=$$($(DOCKER) image inspect -f '{{.Id}}' $(IMAGE))
 COMPOSE_PROFILE = $(if $(filter laptop,$(DEVICE)),,--profile $(DEVICE))
 
-.PHONY: help-docker check-device image-present build run fetch wheelhouse lock-docker test-docker clean-docker clean-wheelhouse
+.PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse lock-docker \
+	test-docker clean-images clean-assets clean-wheelhouse
 
 help-docker:
 	@echo "make build DEVICE=laptop|rpi|jetson   build the image edge-bench-job:DEVICE (default DEVICE=laptop)"
+	@echo "make build-local DEVICE=laptop|rpi    the same without Docker Hub: local base image (root, debootstrap) + wheelhouse"
 	@echo "make run DEVICE=...                   build if needed, fetch assets if possible, benchmark; bundle in ./results"
 	@echo "                                      (BENCH_ARGS='--models resnet18 --set ...' passes options to bench-job run)"
 	@echo "make fetch DEVICE=...                 download pretrained weights and dev sets into the assets volume"
 	@echo "make wheelhouse DEVICE=laptop|rpi     download the image's wheels to docker/wheelhouse/DEVICE (offline builds)"
+	@echo "make base-image DEVICE=laptop|rpi     make the local base image edge-bench/bookworm-python:amd64|arm64 (debootstrap, root)"
 	@echo "make lock-docker                      re-pin docker/requirements-common.txt (and -jetson) from requirements.txt"
 	@echo "make test-docker                      end-to-end container test (starts a Docker engine if none answers)"
-	@echo "make clean-docker                     remove the images, stopped containers and the assets volume"
+	@echo "make clean-images                     remove the edge-bench-job images and stopped containers"
+	@echo "make clean-assets                     remove the assets volume $(ASSETS_VOLUME) (downloaded weights, dev sets)"
 
 check-device:
 	@case " $(DEVICES) " in *" $(DEVICE) "*) ;; \
 	  *) echo "error: unknown DEVICE '$(DEVICE)': use one of $(DEVICES) (e.g. make $(firstword $(MAKECMDGOALS)) DEVICE=laptop)" >&2; exit 2 ;; esac
 
 build: check-device
-	@if [ "$(DEVICE)" = jetson ] && [ "$$(uname -m)" != aarch64 ]; then \
-	  echo "note: the Jetson image builds on a Jetson (or an arm64 host with its L4T base image); this is $$(uname -m)" >&2; fi
+	@# $(error) stops make with this one line (exit 2) before any build starts.
+	$(if $(and $(filter jetson,$(DEVICE)),$(filter-out aarch64,$(HOST_ARCH))),$(error the Jetson image builds on the Jetson itself (its L4T base image is arm64 and CUDA-specific); this host is $(HOST_ARCH)))
+	@echo "building $(IMAGE) for $(PLATFORM_$(DEVICE)) from $(BASE_IMAGE); context $$(du -shc $(CONTEXT_FILES) | tail -n 1 | cut -f1)." \
+	  "The longest steps print little: pip unpacking torch, then copying the environment into the image."
 	@start=$$(date +%s); \
+	tar -c --exclude=__pycache__ --exclude='*.pyc' --exclude='*.egg-info' $(CONTEXT_FILES) | \
 	$(DOCKER) build $(if $(BUILD_PLATFORM),--platform $(BUILD_PLATFORM)) \
 	  -f docker/Dockerfile.$(DEVICE) \
-	  --build-arg BASE_IMAGE=$(BASE_IMAGE) \
+	  --build-arg BASE_IMAGE=$(BASE_IMAGE) --build-arg IMAGE=$(IMAGE) \
 	  $(if $(filter laptop,$(DEVICE)),--build-arg TORCH_INDEX_URL=$(TORCH_INDEX_URL)) \
 	  --build-arg VERSION=$(DOCKER_VERSION_LABEL) --build-arg VCS_REF=$(VCS_REF) \
-	  -t $(IMAGE) . && \
-	echo "built $(IMAGE) in $$(( $$(date +%s) - start )) s: $$($(DOCKER) image inspect -f '{{.Size}}' $(IMAGE) | awk '{printf "%.2f GB", $$1/1e9}')"
+	  -t $(IMAGE) - && \
+	echo "built $(IMAGE) in $$(( $$(date +%s) - start )) s: $$($(DOCKER) image inspect -f '{{.Size}}' $(IMAGE) | awk '{printf "%.2f GB", $$1/1e9}')," \
+	  "$$($(DOCKER) image inspect -f '{{.Os}}/{{.Architecture}}' $(IMAGE))"
+	@# The classic builder keeps each build stage as an untagged image (GBs: the whole venv before the
+	@# final stage copies it), and a rebuild leaves the image it replaced untagged: both go, found by
+	@# their labels (prune removes untagged images only).
+	@$(DOCKER) image prune --force --filter label=io.edge-bench.stage=build >/dev/null
+	@$(DOCKER) image prune --force --filter label=io.edge-bench.device=$(DEVICE) >/dev/null
+
+# No image registry (no Docker Hub): a Debian bookworm base made with debootstrap (root), the wheels
+# from PyPI, then the usual build from those.
+build-local: check-device
+	@if [ "$(DEVICE)" = jetson ]; then \
+	  echo "error: the Jetson image needs NVIDIA's L4T base image; build-local makes Debian bases for laptop and rpi only" >&2; exit 2; fi
+	$(MAKE) --no-print-directory base-image DEVICE=$(DEVICE)
+	$(MAKE) --no-print-directory wheelhouse DEVICE=$(DEVICE)
+	$(MAKE) --no-print-directory build DEVICE=$(DEVICE) BASE_IMAGE=$(LOCAL_BASE_IMAGE)
+
+base-image: check-device
+	@if [ "$(DEVICE)" = jetson ]; then \
+	  echo "error: the Jetson image needs NVIDIA's L4T base image; local base images are for laptop and rpi" >&2; exit 2; fi
+	bash docker/base-image.sh $(DEBIAN_ARCH_$(DEVICE)) $(LOCAL_BASE_IMAGE)
 
 # Build only when the image is missing; `make build` rebuilds.
 image-present: check-device
 	@$(DOCKER) image inspect $(IMAGE) >/dev/null 2>&1 || $(MAKE) --no-print-directory build DEVICE=$(DEVICE)
 
 run: image-present
-	@# Group-writable and setgid: the laptop service (uid 0 without capabilities, in the invoking
-	@# user's group) and the non-root Pi service can both write bundles the user owns and can remove.
-	@mkdir -p "$(RESULTS_DIR)" && chmod g+ws "$(RESULTS_DIR)"
+	@# Made here, by the invoking user: the container runs the job as this folder's owner.
+	@mkdir -p "$(RESULTS_DIR)"
 	$(COMPOSE_ENV) $(COMPOSE) $(COMPOSE_PROFILE) run --rm $(DEVICE)
 	@echo "bundles in $(RESULTS_DIR):"; ls -t "$(RESULTS_DIR)"/*.tar.gz 2>/dev/null | head -3
 
@@ -110,14 +148,19 @@ lock-docker:
 test-docker: venv
 	$(BIN)/python -m pytest -m docker tests/docker -v -rs $(PYTEST_ARGS)
 
-clean-docker:
+# Images and containers go; the assets volume (downloaded weights and dev sets) stays: clean-assets.
+clean-images:
 	@if $(DOCKER) info >/dev/null 2>&1; then \
-	  for d in $(DEVICES); do RESULTS_DIR="$(RESULTS_DIR)" $(COMPOSE) --profile $$d down --volumes --remove-orphans >/dev/null 2>&1 || true; done; \
+	  ASSETS_VOLUME=$(ASSETS_VOLUME) $(COMPOSE) --profile rpi --profile jetson down --remove-orphans >/dev/null 2>&1 || true; \
 	  for d in $(DEVICES); do $(DOCKER) image rm -f $(IMAGE_NAME):$$d >/dev/null 2>&1 || true; done; \
-	  echo "removed the $(IMAGE_NAME) images, containers and the assets volume"; \
+	  $(DOCKER) image prune --force --filter label=io.edge-bench.stage=build >/dev/null; \
+	  echo "removed the $(IMAGE_NAME) images and containers; the assets volume $(ASSETS_VOLUME) is kept (make clean-assets)"; \
 	else echo "no Docker engine answers: nothing to clean in Docker"; fi
+
+clean-assets:
+	@if $(DOCKER) volume inspect $(ASSETS_VOLUME) >/dev/null 2>&1; then \
+	  $(DOCKER) volume rm $(ASSETS_VOLUME) >/dev/null && echo "removed the assets volume $(ASSETS_VOLUME): the next fetch downloads again"; \
+	else echo "no assets volume $(ASSETS_VOLUME)"; fi
 
 clean-wheelhouse:
 	rm -rf $(addprefix docker/wheelhouse/,$(DEVICES))
-
-clean: clean-docker

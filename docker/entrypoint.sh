@@ -15,7 +15,14 @@
 #   HOST_SYSFS       the host's /sys mounted read-only (default /host/sys; /sys when absent)
 #   HOST_POWERCAP    the host's /sys/devices/virtual/powercap mounted read-only (Docker masks the real one)
 #   FETCH_REQUIRED   1: a failed fetch is an error; 0 (compose's default step): warn, and the run goes on
-#                    with random weights
+#                    with random weights (the warning is kept in the assets volume for the run's log)
+#   BENCH_HOST       the host's name, for the bundle's name and env.json (default: the host's
+#                    /etc/hostname mounted at /host/etc/hostname, else the container's hostname)
+#
+# Started as uid 0 (compose.yaml, with only the SETUID and SETGID capabilities), `run` and `probe` become
+# the owner of the results folder before anything else: the bundle then belongs to whoever made that
+# folder (the user who cloned the repository or ran `make run`), who can delete it. Root-only sensors
+# (RAPL's energy_uj) are then read only where the host lets that user; env.json and the report say so.
 #   WEIGHTS          auto (default): pretrained when the assets volume holds a fetch (manifest.json),
 #                    random otherwise; pretrained | random force one (pretrained without assets: the job
 #                    goes on with random weights only where its config allows, accuracy.optional)
@@ -29,8 +36,35 @@ HOST_SYSFS="${HOST_SYSFS:-/host/sys}"
 HOST_POWERCAP="${HOST_POWERCAP:-/host/powercap}"
 FETCH_REQUIRED="${FETCH_REQUIRED:-1}"
 WEIGHTS="${WEIGHTS:-auto}"
+FETCH_FAILED_NOTE="$ASSETS_DIR/fetch-failed.txt"
+# What this script says, for the job to copy into the run log (the bundle); /tmp is the container's tmpfs.
+BENCH_ENTRYPOINT_LOG="${BENCH_ENTRYPOINT_LOG:-/tmp/edge-bench-entrypoint.log}"
+export BENCH_ENTRYPOINT_LOG
 
-say() { printf '%s\n' "entrypoint: $*" >&2; }
+say() {
+    printf '%s\n' "entrypoint: $*" >&2
+    printf '%s\n' "info: $*" >>"$BENCH_ENTRYPOINT_LOG" 2>/dev/null || true
+}
+warn() {
+    printf '%s\n' "entrypoint: $*" >&2
+    printf '%s\n' "warning: $*" >>"$BENCH_ENTRYPOINT_LOG" 2>/dev/null || true
+}
+
+become_results_owner() {
+    # As uid 0: re-run this script as the owner of the results folder (with its group, and the
+    # supplementary groups compose added, such as video for the Pi's /dev/vcio, but not root's).
+    # A root-owned folder (a root user's run) keeps the job root, which then reads RAPL.
+    [ "$(id -u)" = 0 ] || return 0
+    owner=$(stat -c %u "$RESULTS_DIR" 2>/dev/null) || return 0
+    group=$(stat -c %g "$RESULTS_DIR")
+    [ "$owner" != 0 ] || return 0
+    groups=""
+    for g in $(id -G); do
+        [ "$g" = 0 ] || [ "$g" = "$group" ] || groups="${groups:+$groups,}$g"
+    done
+    if [ -n "$groups" ]; then set -- --groups="$groups" "$@"; else set -- --clear-groups "$@"; fi
+    exec setpriv --reuid="$owner" --regid="$group" "$@"
+}
 
 has_option() {
     # has_option --flag "$@": is --flag (or --flag=...) among the arguments?
@@ -60,14 +94,23 @@ sys.exit(0 if any(i.get("complete") for i in items.values()) else 1)' "$ASSETS_D
 }
 
 cmd="${1:-run}"
+case "$cmd" in run|probe) become_results_owner -- "$0" "$@" ;; esac
 [ $# -gt 0 ] && shift
+if [ -z "${BENCH_HOST:-}" ] && [ -r /host/etc/hostname ]; then
+    BENCH_HOST=$(head -n 1 /host/etc/hostname)
+    export BENCH_HOST
+fi
 
 case "$cmd" in
 run)
     if ! mkdir -p "$RESULTS_DIR" 2>/dev/null || ! [ -w "$RESULTS_DIR" ]; then
-        say "cannot write the results folder $RESULTS_DIR as uid $(id -u): make the host folder writable" \
+        warn "cannot write the results folder $RESULTS_DIR as uid $(id -u): make the host folder writable" \
             "for this uid (e.g. \`mkdir -p results && chown $(id -u) results\`) or run through \`make run\`"
         exit 2
+    fi
+    say "running as uid $(id -u), gid $(id -g): the owner of the results folder"
+    if [ -f "$FETCH_FAILED_NOTE" ]; then
+        warn "$(cat "$FETCH_FAILED_NOTE")"
     fi
     has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
     has_option --device "$@" || set -- --device "$DEVICE" "$@"
@@ -82,8 +125,8 @@ run)
         say "assets found in $ASSETS_DIR (manifest.json): pretrained weights and dev sets are read from there," \
             "offline; models whose assets are missing run with random weights, and the rows say so"
     else
-        say "NO ASSETS in $ASSETS_DIR: the fetch step did not run, or could not reach the network and completed nothing."
-        say "The run goes on with RANDOM WEIGHTS: latency, FLOPs, memory and energy are valid; accuracy is not measured."
+        warn "NO ASSETS in $ASSETS_DIR: the fetch step did not run, or could not reach the network and completed nothing."
+        warn "The run goes on with RANDOM WEIGHTS: latency, FLOPs, memory and energy are valid; accuracy is not measured."
         if [ "$WEIGHTS" = auto ]; then
             set -- --set weights=random "$@"
         fi
@@ -91,19 +134,30 @@ run)
     if [ "$WEIGHTS" != auto ]; then
         set -- --set "weights=$WEIGHTS" "$@"
     fi
-    say "bench-job run $*"
+    say "bench-job run $* (its own first lines follow once torch has loaded: seconds, a minute under emulation)"
     exec bench-job run "$@"
     ;;
 fetch)
     has_option --assets "$@" || set -- --assets "$ASSETS_DIR" "$@"
     has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
     say "bench-job fetch $*"
+    # Its errors go to the console as they come and to a file, whose last line is the reason kept
+    # for the run's log.
+    errors=/tmp/edge-bench-fetch.err
+    rm -f "$errors.pipe" && mkfifo "$errors.pipe"
+    tee "$errors" <"$errors.pipe" >&2 &
     status=0
-    bench-job fetch "$@" || status=$?
-    if [ "$status" = 0 ] || [ "$FETCH_REQUIRED" = 1 ]; then
-        exit "$status"
+    bench-job fetch "$@" 2>"$errors.pipe" || status=$?
+    wait
+    if [ "$status" = 0 ]; then
+        rm -f "$FETCH_FAILED_NOTE"
+        exit 0
     fi
-    say "FETCH FAILED (exit $status): the benchmark runs on with RANDOM WEIGHTS and no accuracy."
+    note="FETCH FAILED (exit $status) at $(date -u +%Y-%m-%dT%H:%M:%SZ): $(tail -n 1 "$errors")"
+    printf '%s\n' "$note" >"$FETCH_FAILED_NOTE" 2>/dev/null || true
+    [ "$FETCH_REQUIRED" = 1 ] && exit "$status"
+    say "$note"
+    say "the benchmark runs on with RANDOM WEIGHTS and no accuracy."
     exit 0
     ;;
 probe)

@@ -25,8 +25,9 @@ _KINDS = {
     "package": ("rapl-package", "CPU package(s): cores, caches, uncore, integrated GPU (RAPL package)"),
     "dram": ("rapl-dram", "DRAM (RAPL dram)"),
 }
-_ROOT_ONLY = ("{path} is readable by root only (since CVE-2020-8694): run the job as root "
-              "(uid 0 in the container is enough) or `chmod a+r` the energy_uj files")
+_ROOT_ONLY = ("{path} is readable by root only (since CVE-2020-8694) and the job runs as uid {uid}: "
+              "the host's owner may `chmod a+r /sys/class/powercap/intel-rapl:*/energy_uj` (docker/README.md), "
+              "or run the job as root")
 
 
 def _zone_kind(name: str) -> str:
@@ -96,7 +97,7 @@ class RaplCounter(EnergyCounterSource):
         try:
             raw = self._files.integer(path)
         except PermissionError:
-            raise SourceUnavailable(_ROOT_ONLY.format(path=path)) from None
+            raise SourceUnavailable(_ROOT_ONLY.format(path=path, uid=os.getuid())) from None
         except OSError as exc:
             raise SourceUnavailable(describe_os_error(path, exc)) from None
         except ValueError as exc:
@@ -128,7 +129,7 @@ def discover(ctx):
             max_range = ctx.files.integer(os.path.join(zone, "max_energy_range_uj"))
             ctx.files.integer(energy_path)
         except PermissionError:
-            problems[kind] = _ROOT_ONLY.format(path=energy_path)
+            problems[kind] = _ROOT_ONLY.format(path=energy_path, uid=os.getuid())
             continue
         except (OSError, ValueError) as exc:
             problems[kind] = describe_os_error(energy_path, exc) if isinstance(exc, OSError) else str(exc)

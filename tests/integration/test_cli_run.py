@@ -36,8 +36,13 @@ def tiny_run(tmp_path_factory, tiny_bert_dir):
     from tests.conftest import run_cli
 
     tmp = tmp_path_factory.mktemp("run")
+    # As the container's entrypoint starts it: the host's name passed in, its own lines in a file.
+    entrypoint_log = tmp / "entrypoint.log"
+    entrypoint_log.write_text("warning: NO ASSETS in /assets: the run goes on with RANDOM WEIGHTS\n"
+                              "info: running as uid 1000\n")
     result = run_cli("run", "--config", tiny_config(tmp, tiny_bert_dir), "--out", str(tmp / "out"),
-                     "--device", "laptop", "--threads", "1")
+                     "--device", "laptop", "--threads", "1",
+                     env={"BENCH_HOST": "lab bench/7", "BENCH_ENTRYPOINT_LOG": str(entrypoint_log)})
     return tmp, result
 
 
@@ -47,7 +52,8 @@ def test_run_prints_the_bundle_path_last_and_leaves_no_work_folder(tiny_run):
     bundle = result.stdout.strip().splitlines()[-1]
     assert os.path.dirname(bundle) == str(tmp / "out")
     name = os.path.basename(bundle)
-    assert name.startswith("laptop-") and name.endswith("Z.tar.gz")
+    # Named after the host passed in, made safe for a file name.
+    assert name.startswith("laptop-lab-bench-7-") and name.endswith("Z.tar.gz")
     assert os.listdir(tmp / "out") == [name]
 
 
@@ -68,6 +74,10 @@ def test_bundle_holds_records_table_config_env_log_plots_report(tiny_run, tmp_pa
     assert {r["status"] for r in rows} == {"ok"}
     env = json.load(open(os.path.join(root, "env.json")))
     assert env["accelerator"] == "cpu" and env["libraries"]["torch"]
+    assert env["hostname"] == "lab bench/7" and env["device_kind"] == "laptop"
+    assert env["cpus_usable"] >= 1
+    log_text = open(os.path.join(root, "run.log")).read()
+    assert "WARNING entrypoint: NO ASSETS in /assets" in log_text and "INFO entrypoint: running as uid 1000" in log_text
     config = yaml.safe_load(open(os.path.join(root, "config.yaml")))
     assert config["run"]["threads"] == 1 and config["run"]["device"] == "laptop"
 

@@ -27,14 +27,26 @@ def test_defaults_give_the_whole_zoo():
 
 def test_layers_apply_in_order_defaults_profile_user_set(tmp_path):
     # The rpi profile sets threads 4 and smaller vision batches; the user file overrides the batches;
-    # --set overrides the user file.
+    # --set overrides the user file. cpus=4: a Pi's four cores, whatever this machine has.
     user = {"sweeps": {"vision": {"batch_sizes": [1, 3]}}, "measure": {"min_runs": 12}}
-    config = resolve(tmp_path, user, device="rpi", sets=["measure.min_runs=20"])
+    config = resolve(tmp_path, user, device="rpi", sets=["measure.min_runs=20"], cpus=4)
     assert config.run["threads"] == 4                                   # profile
     assert config.data["sweeps"]["vision"]["batch_sizes"] == [1, 3]     # user over profile
     assert config.data["sweeps"]["vision"]["input_sizes"] == [96, 128, 160, 224]  # profile kept
     assert config.measure["min_runs"] == 20                             # --set over user
     assert config.measure["warmup_runs"] == 2                           # defaults
+
+
+def test_a_profiles_threads_never_exceed_the_cpus_the_process_has(tmp_path):
+    # The emulated Pi on a 2-core machine, or a container with `cpus: 2`: the profile's 4 threads
+    # would oversubscribe the CPUs, so they are capped and the run log says so.
+    config = resolve(tmp_path, device="rpi", cpus=2)
+    assert config.run["threads"] == 2
+    assert config.adjustments == ["the rpi profile's run.threads 4 capped at the 2 CPU(s) this process may use"]
+    # A count the user asks for is kept as asked (an oversubscription study is theirs to run).
+    assert resolve(tmp_path, device="rpi", cpus=2, overrides={"run.threads": 4}).run["threads"] == 4
+    assert resolve(tmp_path, {"run": {"threads": 3}}, device="rpi", cpus=2).run["threads"] == 3
+    assert resolve(tmp_path, device="rpi", cpus=4).adjustments == []
 
 
 def test_device_from_the_user_file_selects_the_profile(tmp_path):
