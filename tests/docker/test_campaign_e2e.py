@@ -22,7 +22,7 @@ import time
 import pytest
 import yaml
 
-from tests.docker.test_docker_e2e import BASE, REPO, TIMINGS, _base_image, _run, _say, engine, laptop_image  # noqa: F401
+from tests.docker.test_docker_e2e import BASE, REPO, TIMINGS, _base_image, _build, _run, _say, engine  # noqa: F401
 
 pytestmark = pytest.mark.docker
 
@@ -58,7 +58,22 @@ def _container(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def standins(engine, laptop_image):
+def device_image(engine):
+    """edge-bench-job:laptop, built only when missing: this test is about the playbook, and any build of the
+    device image is a device to it (test_docker_e2e builds and checks the image of this revision)."""
+    image = "edge-bench-job:laptop"
+    found = _run(["docker", "image", "inspect", "-f", '{{index .Config.Labels "org.opencontainers.image.revision"}}',
+                  image], check=False)
+    if found.returncode != 0:
+        _build(engine, "laptop", _base_image("amd64"))
+        found = _run(["docker", "image", "inspect", "-f",
+                      '{{index .Config.Labels "org.opencontainers.image.revision"}}', image])
+    _say(f"campaign hosts run {image} of revision {found.stdout.strip()}")
+    return image
+
+
+@pytest.fixture(scope="module")
+def standins(engine, device_image):
     _base_image("amd64")
     for name, image in STANDINS.items():
         _run(["docker", "rm", "-f", _container(name)], check=False)

@@ -68,7 +68,7 @@ def test_32_bundles_compare_under_a_short_name(tmp_path):
     # Fronts per device kind: both models are on every device's front (faster and less accurate, or not).
     report = open(os.path.join(root, "report.md")).read()
     assert "compare_accuracy_vs_latency_torchvision.png" in os.listdir(os.path.join(root, "plots"))
-    assert "jetson-student-laptop-of-group-02-in-room-b: large, small" in report
+    assert "jetson-student-laptop-of-group-02-in-room-b: small, large" in report
     # The fastest device leads the leaderboard of each model.
     board = pd.read_csv(os.path.join(root, "leaderboard.csv"))
     first = board[board["latency_rank"] == 1]
