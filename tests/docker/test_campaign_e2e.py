@@ -14,7 +14,6 @@ second run must resume: hosts with a bundle skipped, nothing measured twice.
 
 import json
 import os
-import subprocess
 import sys
 import tarfile
 import time
