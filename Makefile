@@ -9,13 +9,15 @@ ARGS ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bench lab probe test test-fast clean
+.PHONY: help venv bench lab probe test test-fast clean campaign campaign-settings
 
 help:
 	@echo "make bench            set up $(VENV) and run the quick benchmark natively (CONFIG=$(CONFIG), OUT=$(OUT))"
 	@echo "make lab              the full lab sweep natively (configs/lab.yaml, about 30 minutes on a 2-core laptop)"
 	@echo "make probe            print what the job sees on this machine"
 	@echo "make test             set up $(VENV) and run the test suite (no network, no GPU needed)"
+	@echo "make campaign INVENTORY=fleet.yml CONFIG=...  run CONFIG on every host of an Ansible inventory, fetch the"
+	@echo "                      bundles to $(OUT)/CAMPAIGN/HOST/ and compare them (campaign/inventory.example.yml)"
 	@echo "make clean            remove $(VENV) and build leftovers"
 	@$(MAKE) --no-print-directory help-docker 2>/dev/null || true
 
@@ -39,6 +41,26 @@ probe: venv
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A campaign over a fleet (campaign/campaign.yml): Ansible on this controller, the job on each host.
+# Re-running the same CAMPAIGN resumes it: hosts whose bundle came back are skipped.
+INVENTORY ?=
+CAMPAIGN ?= $(basename $(notdir $(INVENTORY)))-$(basename $(notdir $(CONFIG)))
+CAMPAIGN_ARGS ?=
+
+$(BIN)/.campaign-installed: $(BIN)/.installed campaign/requirements.txt
+	$(BIN)/pip install -r campaign/requirements.txt
+	touch $@
+
+# Checked before anything is installed.
+campaign-settings:
+	@test -f "$(INVENTORY)" || { echo "error: no inventory '$(INVENTORY)': make campaign INVENTORY=your-fleet.yml CONFIG=configs/quick.yaml (start from campaign/inventory.example.yml)" >&2; exit 2; }
+	@test -f "$(CONFIG)" || { echo "error: no config '$(CONFIG)': pass CONFIG=configs/quick.yaml or your own bench-job config" >&2; exit 2; }
+
+campaign: campaign-settings $(BIN)/.campaign-installed
+	ANSIBLE_CONFIG=campaign/ansible.cfg $(BIN)/ansible-playbook -i "$(INVENTORY)" campaign/campaign.yml \
+	  -e campaign="$(CAMPAIGN)" -e campaign_config="$(abspath $(CONFIG))" -e results_root="$(abspath $(OUT))" \
+	  -e controller_python="$(abspath $(BIN))/python" $(CAMPAIGN_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -8,9 +8,9 @@ on the accelerator: a Jetson's CUDA run and a laptop's CPU run of the same confi
 """
 
 import datetime
+import hashlib
 import json
 import os
-import re
 import tempfile
 
 import pandas as pd
@@ -22,9 +22,24 @@ from bench_job.report.frame import measured, prepare
 MATCH = ["model", "variant", "batch_size", "input_size"]
 
 
+UNKNOWN_KIND = "unknown"
+
+
 def device_label(env: dict, fallback: str) -> str:
     kind, host = env.get("device_kind"), env.get("hostname")
     return f"{kind}-{host}" if kind and host else fallback
+
+
+def device_kind(info: dict) -> str:
+    """What kind of device a label stands for (laptop, rpi, jetson), from its env facts."""
+    return info["env"].get("device_kind") or UNKNOWN_KIND
+
+
+def output_name(devices, stamp: str) -> str:
+    """The comparison bundle's name: short whatever the device count (a name listing every label broke
+    the file-name limit at 32 devices), and distinct for two compares of different devices in one second."""
+    digest = hashlib.sha256("\n".join(devices).encode()).hexdigest()[:8]
+    return f"compare-{len(devices)}-devices-{digest}-{stamp}"
 
 
 def parse_labels(text, count: int) -> list:
@@ -83,10 +98,6 @@ def add_compare_parser(subparsers) -> None:
     parser.add_argument("--baseline", help="device label the ratios are relative to (default: the first bundle's)")
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:40]
-
-
 def cmd_compare(args) -> int:
     from bench_job.report.bundle import write_bundle
     from bench_job.report.compare_report import write_compare_report
@@ -109,7 +120,7 @@ def cmd_compare(args) -> int:
     except OSError as exc:
         raise UserError(f"cannot create the output folder {args.out}: {exc.strerror}; pass a writable --out") from None
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    name = f"compare-{'-vs-'.join(_slug(d) for d in devices)}-{stamp}"
+    name = output_name(devices, stamp)
     workdir = os.path.join(args.out, name)
     os.makedirs(workdir, exist_ok=True)
     merged.to_csv(os.path.join(workdir, "results.csv"), index=False)
