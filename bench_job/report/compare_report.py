@@ -10,14 +10,13 @@ import numpy as np
 
 from bench_job.compare import MATCH, device_kind, ratio_table
 from bench_job.report import html, markdown
-from bench_job.report.accuracy import accuracy_table, draw_front
+from bench_job.report.accuracy import accuracy_table, draw_front, front_mask
 from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars
 from bench_job.report.coverage import coverage_section
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import measured
 from bench_job.report.leaderboard import common_configurations, leaderboard_section
 from bench_job.report.markdown import ms, num
-from bench_job.report.pareto import pareto_mask
 from bench_job.report.plots import log_axis, plt, save
 from bench_job.units import format_bytes
 
@@ -173,8 +172,9 @@ def fronts_section(merged, devices: dict, out_dir: str) -> list:
                 draw_front(ax, data, "latency_median_s", 1e3, lambda r, c=colour: c, front_colour=colour,
                            front_label=device, annotate=len(of_kind) == 1)
                 front = data[data["latency_median_s"].notna()]
-                names.append(f"{device}: " + (", ".join(front[pareto_mask(front["latency_median_s"],
-                                                                          front["accuracy"])]["model"]) or "none"))
+                # the models named are those drawn on the front: doubtful rows (invalid, label map swapped) left out
+                names.append(f"{device}: " + (", ".join(front[front_mask(front, "latency_median_s")]["model"])
+                                              or "none"))
             log_axis(ax, "x")
             ax.margins(x=0.15, y=0.1)
             ax.set_xlabel("median latency, batch 1 (ms)")
