@@ -169,10 +169,14 @@ def cmd_run(args) -> int:
     stop = StopRequest()
     stop.install()
     env.update(accelerator=accelerator, bench_job_version=__version__, config_fingerprint=config.fingerprint())
+
+    def write_env() -> None:
+        with open(os.path.join(workdir, "env.json"), "w") as handle:
+            json.dump(env, handle, indent=2)
+
     with open(os.path.join(workdir, "config.yaml"), "w") as handle:
         yaml.safe_dump(config.data, handle, sort_keys=False)
-    with open(os.path.join(workdir, "env.json"), "w") as handle:
-        json.dump(env, handle, indent=2)
+    write_env()  # now, so that a run killed mid-way leaves its environment beside its records
     store = ResultStore(os.path.join(workdir, "results.jsonl"))
     runner = Runner(config, store, accelerator, stop, show_progress=interactive, peak_gflops=env["peak_gflops"],
                     started=started, default_threads=env["torch_threads_default"])
@@ -180,8 +184,7 @@ def cmd_run(args) -> int:
     # Which power sources exist but could not be read (RAPL's root-only energy_uj for a non-root job),
     # known once the runner has looked.
     env["power_not_read"] = runner.power_not_read
-    with open(os.path.join(workdir, "env.json"), "w") as handle:
-        json.dump(env, handle, indent=2)
+    write_env()
     outcome = _outcome(runner, store, result, started, started_at)
     if result.interrupted:
         log.warning("stopped by %s: bundling the %d configuration(s) measured so far as PARTIAL; run the same "
