@@ -177,14 +177,14 @@ def time_interleaved(configs: list, timer, settings: RoundSettings, patience, pr
                                                      run_delay if patience.available else None)
             share = probe.other_share()
             # the next round waits for quiet after a disturbed round, or one whose runs were mostly delayed
-            previous_disturbed = patience.disturbed(share) or len(set_aside) > len(timings)
-            redo = patience.disturbed(share) and patience.available
-            if not timings:  # every run of the round was delayed: nothing of it is kept
-                redo = True
+            disturbed = patience.disturbed(share)
+            previous_disturbed = disturbed or len(set_aside) > len(timings)
+            # a round with every run delayed keeps nothing, whatever the patience left
+            redo = (disturbed and patience.available) or not timings
             if redo:
                 patience.spend(seconds)
-            reason = (f"other processes used {share:.0%} of the CPU" if patience.disturbed(share)
-                      else "every run was delayed by other processes" if redo else None)
+            reason = (None if not redo else f"other processes used {share:.0%} of the CPU" if disturbed
+                      else "every run was delayed by other processes")
             config.rounds.append(Round(index, timings, seconds, share, waited, kept=not redo, reason=reason,
                                        runs_set_aside=set_aside))
             config.update_stop_reason(settings)
