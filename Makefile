@@ -22,7 +22,14 @@ help:
 	@echo "make clean            remove $(VENV) and build leftovers"
 	@$(MAKE) --no-print-directory help-docker 2>/dev/null || true
 
+# x86_64 PyPI torch is a CUDA build: the venv takes about 6.2 GB there, under 1.5 GB on aarch64. Say so
+# in one line before pip fills the disk and fails half-way with Errno 28.
+VENV_GB := $(if $(filter x86_64,$(shell uname -m)),7,2)
+
 $(BIN)/.installed: pyproject.toml requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import shutil, sys; free = shutil.disk_usage(".").free / 2**30; \
+	sys.exit(0 if free >= $(VENV_GB) else f"make: the Python environment needs about $(VENV_GB) GB free here, " \
+	f"{free:.1f} GB is: free some disk space (docker system prune, pip cache purge) and run make again")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
 	$(BIN)/pip install -r requirements.txt -r requirements-test.txt
