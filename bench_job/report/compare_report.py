@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from bench_job.compare import MATCH, device_kind, ratio_table
+from bench_job.report.comparison import MATCH, device_kind, ratio_table
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_table, draw_front, front_mask
 from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars

@@ -9,7 +9,7 @@ flatter it."""
 
 import pandas as pd
 
-from bench_job.compare import MATCH, device_kind
+from bench_job.report.comparison import MATCH, device_kind
 from bench_job.report.document import Heading, Table, Text
 from bench_job.report.frame import in_sweep, measured
 from bench_job.report.markdown import missing, ms, num

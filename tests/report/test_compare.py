@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from bench_job.compare import MATCH, ratio_table
+from bench_job.report.comparison import MATCH, ratio_table
 from bench_job.results import make_record
 from tests.conftest import run_cli
 from tests.report.conftest import extract
