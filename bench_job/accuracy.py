@@ -18,7 +18,7 @@ def build_model(entry, family, seed: int, assets: str | None):
         from evaluation import PRETRAINED, load_pretrained
 
         if entry.name in PRETRAINED and not entry.source:
-            return load_pretrained(entry.name, assets)
+            return load_pretrained(entry.name, assets, entry.attn_implementation)
     model = family.build(entry, entry.weights, seed)
     return model, None, entry.label_map
 
@@ -63,6 +63,6 @@ def accuracy_fields(task: WorkerTask, model, family, preprocessing, label_map, d
             batch_size=settings.batch_size, max_examples=settings.max_examples, seed=task.seed,
             device=device, dtype=variant.precision, progress=False, assets_dir=task.assets,
             data_path=entry.data_path, label_map_basis=spec.get("label_map_basis"),
-            on_real_inputs=real_input_energy(task.power, meter))
+            on_real_inputs=real_input_energy(task.power, meter), family=family)
     except Exception as exc:  # a failed evaluation costs the accuracy columns, not the sweep
         return {"accuracy_error": str(exc) if user_fixable(exc) else one_line(exc, 200)}

@@ -13,6 +13,7 @@ import yaml
 
 from bench_job.errors import UserError
 from bench_job.units import parse_duration, parse_size
+from bench_job.zoo import TASKS
 
 DEVICES = ("laptop", "rpi", "jetson")
 ACCELERATORS = ("cpu", "cuda", "auto")
@@ -21,7 +22,6 @@ WEIGHTS = ("random", "pretrained")
 ATTENTION = ("eager", "sdpa")
 MODEL_KEYS = ("name", "family", "source", "pretrained", "weights", "variants", "batch_sizes", "input_size",
               "input_sizes", "note", "task", "data_path", "label_map")
-TASKS = ("sst2", "imagenette", "imagefolder", "disk")
 VARIANT_KEYS = ("name", "precision", "threads")
 
 
@@ -329,9 +329,7 @@ def _zoo_task(name: str) -> str | None:
     from bench_job.zoo import ZOO
 
     zoo = ZOO.get(name)
-    if not zoo:
-        return None
-    return "sst2" if zoo.family == "transformers" else "imagenette"
+    return zoo.checkpoint.task if zoo else None
 
 
 def _lazy_torchvision_names():

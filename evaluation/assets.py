@@ -5,55 +5,39 @@ Layout of an assets directory (one Docker volume; `fetch` fills it with network,
   torch/              TORCH_HOME: torchvision weights under torch/hub/checkpoints/<file name in the URL>
   data/<task>/        dev sets saved with datasets' save_to_disk
   manifest.json       what, where from, revision, size and sha256 per file
-The core's zoo reads PRETRAINED for where each zoo model's trained weights come from.
+PRETRAINED is the catalogue's checkpoints (bench_job/zoo.py) in the form the fetch and accuracy steps read.
 """
 
 import os
 import tempfile
+
+from bench_job.zoo import ZOO, ZooModel
 
 # Patterns of files a transformers checkpoint needs; skips Flax/TF/Rust weights and pickled training args.
 HF_MODEL_FILES = ["config.json", "*.safetensors", "pytorch_model.bin", "tokenizer*", "vocab*", "merges.txt",
                   "spiece.model", "special_tokens_map.json", "sentencepiece*"]
 HF_TOKENIZER_FILES = ["tokenizer*", "vocab*", "merges.txt", "spiece.model", "special_tokens_map.json"]
 
-# label_map: "config" = read the checkpoint's id2label names (placeholder LABEL_i names fall back to
-# output i = label i, which the source says is right for textattack); "measure" = the order is unknown
-# and is measured on the dev set; a dict/list = a fixed map {model output: dataset label}.
-PRETRAINED: dict[str, dict] = {
-    "bert-base-uncased": {
-        "kind": "transformers", "source": "textattack/bert-base-uncased-SST-2", "revision": "main",
-        "task": "sst2", "label_map": [0, 1],
-        "label_map_basis": "textattack convention LABEL_0 = negative (no id2label in its config)",
-        "reported_accuracy": 0.9243, "reported_source": "eval_results_sst-2.txt in the repo (eval_acc 0.92431)",
-    },
-    "albert-base-v2": {
-        "kind": "transformers", "source": "textattack/albert-base-v2-SST-2", "revision": "main",
-        "task": "sst2", "label_map": [0, 1],
-        "label_map_basis": "textattack convention LABEL_0 = negative (no id2label in its config)",
-        "reported_accuracy": 0.9255, "reported_source": "train_args.json best_eval_score 0.92546",
-        "notes": "ships only spiece.model: fetch converts it to tokenizer.json (needs sentencepiece, protobuf)",
-    },
-    "distilbert-base-uncased": {
-        "kind": "transformers", "source": "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-        "revision": "main", "task": "sst2", "label_map": "config",
-        "label_map_basis": "config id2label NEGATIVE/POSITIVE",
-        "reported_accuracy": 0.9106,
-        "reported_source": "model card model-index, glue sst2 validation 0.91055 (verified)",
-    },
-    "longformer-base-4096": {
-        "kind": "transformers", "source": "MasterGuda/longformer-finetuned-glue-sst2", "revision": "main",
-        "tokenizer_source": "allenai/longformer-base-4096",
-        "task": "sst2", "label_map": "measure",
-        "label_map_basis": "no model card: label order measured on the dev set, not trusted",
-        "reported_accuracy": None, "reported_source": "none published (repository has weights, no card)",
-    },
-}
-for _arch in ("resnet18", "mobilenet_v2", "squeezenet1_1", "vgg16", "mnasnet1_0"):
-    # DEFAULT is each architecture's best classification weights; VGG16's IMAGENET1K_FEATURES has no
-    # classifier and must never be used for accuracy.
-    PRETRAINED[_arch] = {"kind": "torchvision", "source": _arch, "weights": "DEFAULT", "task": "imagenette",
-                         "label_map": None, "label_map_basis": "ImageNet-1k output indices",
-                         "reported_source": "torchvision weights meta, acc@1 on full ImageNet val"}
+
+def _spec(model: ZooModel) -> dict:
+    """A catalogue model as the fetch and accuracy steps read it (tests and users may add to PRETRAINED)."""
+    checkpoint = model.checkpoint
+    spec = {"kind": model.family, "revision": checkpoint.revision, "task": checkpoint.task,
+            "label_map": checkpoint.label_map, "label_map_basis": checkpoint.label_map_basis,
+            "reported_accuracy": checkpoint.reported_accuracy, "reported_source": checkpoint.reported_source}
+    if model.family == "torchvision":
+        spec.update(source=model.architecture, weights=checkpoint.source)
+    else:
+        spec.update(source=checkpoint.source)
+    if checkpoint.tokenizer_source:
+        spec["tokenizer_source"] = checkpoint.tokenizer_source
+    if checkpoint.note:
+        spec["notes"] = checkpoint.note
+    return spec
+
+
+# Where each zoo model's trained weights come from, read from the one catalogue (bench_job/zoo.py).
+PRETRAINED: dict[str, dict] = {name: _spec(model) for name, model in ZOO.items()}
 
 DATASETS: dict[str, dict] = {
     "sst2": {"repo": "nyu-mll/glue", "config": "sst2", "split": "validation", "revision": None, "rows": 872,
@@ -63,7 +47,6 @@ DATASETS: dict[str, dict] = {
                    "revision": "refs/convert/parquet", "rows": 3925,
                    "name": "Imagenette (320px) validation, ImageNet-1k labels"},
 }
-TASKS = ("sst2", "imagenette", "imagefolder", "disk")
 
 
 def hf_home(assets_dir: str) -> str:

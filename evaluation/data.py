@@ -5,6 +5,7 @@ manifest (GLUE SST-2 only when it is GLUE's), a user's own folder (data_path) by
 task's usual data set is.
 """
 
+from bench_job.zoo import TASKS
 from evaluation import assets
 from evaluation.datasets_imagenet import load_disk, load_imagefolder
 from evaluation.datasets_sst2 import load_sst2
@@ -44,4 +45,4 @@ def load_eval_set(task: str, *, assets_dir: str | None = None, data_path: str | 
             raise EvaluationError(f"task {task} needs the path of your dev set (data_path)")
         loader = load_imagefolder if task == "imagefolder" else load_disk
         return loader(data_path, users_name(task, data_path))
-    raise EvaluationError(f"unknown evaluation task {task!r}: use one of {', '.join(assets.TASKS)}")
+    raise EvaluationError(f"unknown evaluation task {task!r}: use one of {', '.join(TASKS)}")

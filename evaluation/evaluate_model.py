@@ -12,11 +12,12 @@ import time
 import torch
 from tqdm.auto import tqdm
 
+from bench_job.families import family_for_modality
 from bench_job.results import EVALUATION_COLUMNS, EVALUATION_RAW_FIELDS
 from evaluation import labels as label_maps
 from evaluation import metric
 from evaluation.data import load_eval_set
-from evaluation.preprocess import encode_images, encode_text, resolve_dtype, text_max_length, to_device
+from evaluation.preprocess import resolve_dtype, to_device
 from evaluation.sampling import stratified_indices
 
 # What evaluate_model returns: the fields the result schema (bench_job/results.py) says evaluation fills,
@@ -31,7 +32,7 @@ KEPT_REAL_BATCHES = 16
 def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch_size: int,
                    max_examples: int | None = None, seed: int = 0, device: str = "cpu", dtype=None,
                    progress: bool = True, assets_dir: str | None = None, data_path: str | None = None,
-                   label_map_basis: str | None = None, on_real_inputs=None) -> dict:
+                   label_map_basis: str | None = None, on_real_inputs=None, family=None) -> dict:
     """Run the model over the dev set (all rows, or a seeded stratified subset of max_examples).
 
     label_map: None (output i is label i), a list/dict {output: dataset label}, "config" (the model's
@@ -40,6 +41,8 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     function that runs the model on the next of up to KEPT_REAL_BATCHES real batches (already encoded and
     on the device, so preprocessing stays outside) in rotation; its fields join the result (the worker
     measures energy on real inputs with it).
+    family: the model's family (bench_job/families), which encodes the dev set's rows; default: the
+    family of the dev set's modality.
     Returns JSON-able fields for the result records (RESULT_FIELDS and RAW_RESULT_FIELDS; fields that do
     not apply to the task are None).
     """
@@ -48,11 +51,7 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     dtype = resolve_dtype(dtype)
     cuda = str(device).startswith("cuda")
     sync = torch.cuda.synchronize if cuda else (lambda: None)
-    if data.modality == "text":
-        max_length = text_max_length(tokenizer_or_transform, model)
-        encode = lambda raw: encode_text(tokenizer_or_transform, raw, max_length)  # noqa: E731
-    else:
-        encode = lambda raw: encode_images(tokenizer_or_transform, raw)  # noqa: E731
+    encode = (family or family_for_modality(data.modality)).real_input_encoder(tokenizer_or_transform, model)
 
     model.eval()
     all_logits, latencies, facts, kept, extra = [], [], [], [], {}

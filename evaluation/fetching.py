@@ -11,6 +11,7 @@ import shutil
 from tqdm.auto import tqdm
 
 from bench_job.errors import one_line
+from bench_job.families.torchvision_family import imagenet_weights
 from evaluation import assets, manifest
 from evaluation.downloaders import REAL, Downloaders
 from evaluation.errors import AssetsError, EvaluationError
@@ -117,10 +118,8 @@ def _fetch_item(key: str, assets_dir: str, current: dict, dl: Downloaders, progr
 
 def _fetch_torchvision(spec: dict, assets_dir: str, dl: Downloaders, progress: bool) -> dict:
     import torch.hub
-    import torchvision
 
-    enum = torchvision.models.get_model_weights(spec["source"])
-    weights = enum.DEFAULT if spec.get("weights", "DEFAULT") == "DEFAULT" else enum[spec["weights"]]
+    weights = imagenet_weights(spec["source"], spec.get("weights"))
     if weights.name == "IMAGENET1K_FEATURES":
         raise EvaluationError(f"{weights} has no classifier head and cannot be evaluated: use DEFAULT")
     file_name = os.path.basename(weights.url)

@@ -1,42 +1,11 @@
-"""Turning a batch of raw dev-set rows into model inputs with the checkpoint's own preprocessing.
+"""Real dev-set batches moved to the model's device and precision.
 
-This runs outside the timed region: real_latency_per_batch_s covers the forward pass only, like the
-synthetic latency figures it is compared with.
+Encoding raw rows into inputs is the model family's (bench_job/families: real_input_encoder). This runs
+outside the timed region: real_latency_per_batch_s covers the forward pass only, like the synthetic
+latency figures it is compared with.
 """
 
 import torch
-
-# Models whose position ids start after the padding index, so two positions are never usable.
-_OFFSET_POSITION_MODELS = {"roberta", "longformer", "xlm-roberta", "camembert"}
-
-
-def text_max_length(tokenizer, model) -> int:
-    """The longest input the pair accepts: the tokenizer's limit, capped by the model's positions
-    (tokenizers saved without a limit report a huge sentinel value)."""
-    limits = [tokenizer.model_max_length]
-    config = getattr(model, "config", None)
-    positions = getattr(config, "max_position_embeddings", None)
-    if positions:
-        if getattr(config, "model_type", None) in _OFFSET_POSITION_MODELS:
-            positions -= (getattr(config, "pad_token_id", None) or 0) + 1
-        limits.append(positions)
-    return int(min(v for v in limits if v and v > 0))
-
-
-def encode_text(tokenizer, texts: list[str], max_length: int) -> tuple[tuple, dict, dict]:
-    """(args, kwargs, facts): padded to the longest sentence of this batch (dynamic padding)."""
-    encoded = tokenizer(list(texts), padding="longest", truncation=True, max_length=max_length,
-                        return_tensors="pt")
-    mask = encoded.get("attention_mask")
-    facts = {"padded_len": int(encoded["input_ids"].shape[1]),
-             "tokens": int(mask.sum()) if mask is not None else int(encoded["input_ids"].numel())}
-    return (), dict(encoded), facts
-
-
-def encode_images(transform, images: list) -> tuple[tuple, dict, dict]:
-    """(args, kwargs, facts): the weights' transforms applied per image, stacked into one batch."""
-    batch = torch.stack([transform(img) for img in images])
-    return (batch,), {}, {"side": int(batch.shape[-1])}
 
 
 def to_device(args: tuple, kwargs: dict, device: str, dtype) -> tuple[tuple, dict]:

@@ -2,7 +2,7 @@
 
 import os
 
-from bench_job.errors import UserError
+from bench_job.errors import UserError, one_line
 from bench_job.families.base import Family
 
 
@@ -12,10 +12,28 @@ def classification_model_names() -> list[str]:
     return sorted(torchvision.models.list_models(module=torchvision.models))
 
 
+def imagenet_weights(architecture: str, name: str | None = "DEFAULT"):
+    """The torchvision weights enum member of an architecture: DEFAULT (its best classification weights)
+    or a named one such as IMAGENET1K_V1."""
+    import torchvision
+
+    enum = torchvision.models.get_model_weights(architecture)
+    return enum.DEFAULT if (name or "DEFAULT") == "DEFAULT" else enum[name]
+
+
+def encode_images(transform, images: list) -> tuple[tuple, dict, dict]:
+    """(args, kwargs, facts): the weights' transforms applied per image, stacked into one batch."""
+    import torch
+
+    batch = torch.stack([transform(img) for img in images])
+    return (batch,), {}, {"side": int(batch.shape[-1])}
+
+
 class TorchvisionFamily(Family):
     name = "torchvision"
     sweep = "vision"
     input_unit = "px"
+    modality = "image"
     library = "torchvision"
 
     def build(self, entry, weights: str, seed: int):
@@ -27,14 +45,9 @@ class TorchvisionFamily(Family):
             return torchvision.models.get_model(entry.architecture, weights=None)
         if entry.source and os.path.isfile(entry.source):
             # A user's own weights file for a torchvision architecture.
-            model = torchvision.models.get_model(entry.architecture, weights=None)
-            state = torch.load(entry.source, map_location="cpu", weights_only=True)
-            model.load_state_dict(state)
-            return model
-        weight_name = entry.pretrained or "DEFAULT"
+            return self.load_checkpoint(entry.architecture, entry.source)
         try:
-            enum = torchvision.models.get_model_weights(entry.architecture)
-            weight = enum[weight_name] if weight_name != "DEFAULT" else enum.DEFAULT
+            weight = imagenet_weights(entry.architecture, entry.pretrained)
             return torchvision.models.get_model(entry.architecture, weights=weight)
         except (OSError, RuntimeError) as exc:  # URLError is an OSError: the file is not in TORCH_HOME
             raise UserError(
@@ -43,12 +56,22 @@ class TorchvisionFamily(Family):
                 f"`bench-job fetch --assets DIR` and pass --assets DIR, or use weights: random "
                 f"({type(exc).__name__})") from None
 
-    def preprocessing(self, entry):
+    def load_checkpoint(self, architecture, path: str, attn_implementation: str = "eager"):
+        import torch
         import torchvision
 
-        enum = torchvision.models.get_model_weights(entry.architecture)
-        weights = enum.DEFAULT if (entry.pretrained or "DEFAULT") == "DEFAULT" else enum[entry.pretrained]
-        return weights.transforms()
+        model = torchvision.models.get_model(architecture, weights=None)
+        try:
+            model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        except (RuntimeError, OSError) as exc:
+            raise UserError(f"cannot load weights {path} into {architecture} ({one_line(exc, 160)})") from None
+        return model
+
+    def preprocessing(self, entry, path: str | None = None):
+        return imagenet_weights(entry.architecture, entry.pretrained).transforms()
+
+    def real_input_encoder(self, preprocessing, model):
+        return lambda images: encode_images(preprocessing, images)
 
     def make_inputs(self, model, batch_size: int, input_size: int, seed: int) -> dict:
         import torch

@@ -42,6 +42,15 @@ class SourceEnergy:
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """What one source gave over one window, before the idle baseline and the inference count apply."""
+    energy_j: float | None
+    samples: int = 0                 # power samples inside the window (0 for counters)
+    sampling_hz: float | None = None
+    reason: str | None = None        # why there is no energy
+
+
+@dataclass(frozen=True)
 class EnergyWindow:
     """What EnergyMeter.measure returns: the window on the unix clock (an outside meter's log lines up
     with it), how many inferences ran in it, and each source's figures in preference order."""
@@ -157,24 +166,24 @@ class EnergyMeter:
         return max(2.0 / rate, 0.1)
 
     def _sampled_energy(self, source, window, start_failures):
-        """(joules, samples inside the window, achieved Hz, reason) of a polled or streamed source."""
+        """The reading of a polled or streamed source."""
         if source.name in start_failures:
-            return None, 0, None, start_failures[source.name]
+            return _Reading(None, reason=start_failures[source.name])
         margin = self._sample_margin(source)
         if source.kind == "polled":
             if self._sampler.error(source.name):
-                return None, 0, None, self._sampler.error(source.name)
+                return _Reading(None, reason=self._sampler.error(source.name))
             samples = self._sampler.samples(source.name, window.start_mono - margin, window.end_mono + margin)
         else:
             try:
                 samples = source.samples(window, margin)
             except Exception as exc:
-                return None, 0, None, describe_failure(source, exc)
+                return _Reading(None, reason=describe_failure(source, exc))
         inside = samples_inside(samples, window.start_mono, window.end_mono)
         if inside == 0:
-            return None, 0, None, f"no power samples inside the {window.seconds:.2f} s window"
+            return _Reading(None, reason=f"no power samples inside the {window.seconds:.2f} s window")
         energy = integrate_window(samples, window.start_mono, window.end_mono)
-        return energy, inside, inside / window.seconds, None
+        return _Reading(energy, inside, inside / window.seconds)
 
     def _window_figures(self, window, counters_before, counters_after, start_failures) -> dict:
         figures = {}
@@ -186,7 +195,7 @@ class EnergyMeter:
                 energy = None if reason else after - before
                 if energy is not None and energy < 0:
                     energy, reason = None, "the energy counter went backwards (reset during the window)"
-                figures[source.name] = (energy, 0, None, reason)
+                figures[source.name] = _Reading(energy, reason=reason)
             else:
                 figures[source.name] = self._sampled_energy(source, window, start_failures)
         return figures
@@ -205,8 +214,8 @@ class EnergyMeter:
         finally:
             self._end()
         figures = self._window_figures(window, counters_before, counters_after, failures)
-        self._idle_w = {name: (energy / window.seconds if energy is not None else None)
-                        for name, (energy, _, _, _) in figures.items()}
+        self._idle_w = {name: (reading.energy_j / window.seconds if reading.energy_j is not None else None)
+                        for name, reading in figures.items()}
         return dict(self._idle_w)
 
     def _enough_samples(self, start_mono, min_samples, stream_counts) -> bool:
@@ -259,8 +268,8 @@ class EnergyMeter:
         results += [SourceEnergy(name, scope, reason=reason) for name, scope, reason in self.unopened]
         return EnergyWindow(inferences, window.seconds, window.start_unix, window.end_unix, tuple(results))
 
-    def _source_result(self, source, figure, window, inferences, min_samples) -> SourceEnergy:
-        energy, samples, achieved_hz, reason = figure
+    def _source_result(self, source, reading: _Reading, window, inferences, min_samples) -> SourceEnergy:
+        energy, samples, achieved_hz, reason = reading.energy_j, reading.samples, reading.sampling_hz, reading.reason
         idle_w = self._idle_w.get(source.name)
         if energy is not None and source.kind != "counter" and samples < min_samples:
             reason = (f"only {samples} power samples in the window (fewer than {min_samples}): "
