@@ -115,6 +115,8 @@ class ModelEntry:
     note: str = ""
     reference_params: int | None = None
     reference_source: str = ""
+    published_accuracy: float | None = None  # the catalogue checkpoint's own reported dev-set accuracy
+    published_accuracy_source: str = ""
     max_input_size: int | None = None
     attn_implementation: str = "eager"
     task: str | None = None          # dev set for accuracy: sst2 | imagenette | imagefolder | disk
@@ -320,8 +322,17 @@ def _resolve_model(raw, data: dict, families: dict, torchvision_names) -> ModelE
         input_sizes=sorted(set(input_sizes)), note=raw.get("note") or data["notes"].get(name, "") or (zoo.notes if zoo else ""),
         reference_params=zoo.reference_params if zoo else None,
         reference_source=zoo.reference_source if zoo else "",
+        **_published_accuracy(zoo, source or raw.get("pretrained")),
         max_input_size=max_size, attn_implementation=data["attn_implementation"], task=task,
         data_path=raw.get("data_path"), label_map=raw.get("label_map"))
+
+
+def _published_accuracy(zoo, own_weights) -> dict:
+    """The catalogue checkpoint's reported accuracy, only where the entry evaluates that checkpoint."""
+    if not zoo or own_weights or zoo.checkpoint.reported_accuracy is None:
+        return {}
+    return {"published_accuracy": zoo.checkpoint.reported_accuracy,
+            "published_accuracy_source": zoo.checkpoint.reported_source}
 
 
 def _zoo_task(name: str) -> str | None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 # throughput is batch / median (it was batch / mean); the label-map check as figures (accuracy_swapped: the
 # accuracy with the two outputs exchanged; label_map_swapped: the map looks reversed, which makes the row not
 # valid), and eval_dataset names where the dev set came from with its size; the model catalogue's figures (in_zoo,
-# published_params, published_params_source, model_note) so that a report is made from the bundle alone. Versions
+# published_params, published_params_source, model_note, and the catalogue checkpoint's reported accuracy:
+# published_accuracy, published_accuracy_source) so that a report is made from the bundle alone. Versions
 # 1 and 2 lack them (and so do version-3 bundles written before the catalogue columns: the report says so).
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
@@ -63,7 +64,7 @@ SCHEMA = (
     _c("flop_counter", "text"),
     # what the model catalogue (zoo.py) says of the model, so the report needs nothing but the bundle
     _c("in_zoo", "bool"), _c("published_params", "int"), _c("published_params_source", "text"),
-    _c("model_note", "text"),
+    _c("model_note", "text"), _c("published_accuracy", "float"), _c("published_accuracy_source", "text"),
     # latency of the forward pass
     _c("latency_mean_s", "float", "s"), _c("latency_std_s", "float", "s"), _c("latency_median_s", "float", "s"),
     _c("latency_p90_s", "float", "s"), _c("latency_p99_s", "float", "s"), _c("latency_min_s", "float", "s"),

@@ -79,4 +79,6 @@ class WorkerTask:
                 "batch_size": point.batch_size, "input_size": point.input_size, "input_unit": input_unit,
                 "sweeps": "+".join(point.sweeps), "weights": entry.weights,
                 "in_zoo": entry.reference_params is not None, "published_params": entry.reference_params,
-                "published_params_source": entry.reference_source or None, "model_note": entry.note or None}
+                "published_params_source": entry.reference_source or None, "model_note": entry.note or None,
+                "published_accuracy": entry.published_accuracy,
+                "published_accuracy_source": entry.published_accuracy_source or None}

@@ -90,3 +90,18 @@ def test_the_section_marks_the_wrong_accuracy_and_says_why_it_is_off_every_front
     assert "| swapped | fp32 | torchvision | 13 ‡ |  | sst2 dev set from ./mine (400 examples) | 400 | 2.00 † |" in report
     assert ("‡ label map looks swapped, so the accuracy as scored is wrong: swapped: 13.0% as scored, 87.0% "
             "with the two outputs exchanged.") in report
+
+
+def test_the_accuracy_table_shows_the_published_figure_beside_the_measured_one(tmp_path):
+    rows = records()
+    for row in rows:
+        row.update(published_accuracy=0.8 if row["model"] == "slow" else None,
+                   published_accuracy_source="the model card" if row["model"] == "slow" else None)
+    table = accuracy_table(prepare(to_frame(rows))).set_index("model")
+    assert table.loc["slow", "published_accuracy"] == 0.8 and table["published_accuracy"].isna().sum() == 2
+    out = tmp_path / "bundle"
+    out.mkdir()
+    write_run_report(to_frame(rows), CONFIG, ENV, str(out))
+    text = (out / "report.md").read_text()
+    assert "| slow | fp32 | torchvision | 70 (published 80) |" in text
+    assert "slow: the model card" in text

@@ -160,3 +160,13 @@ def test_whole_numbers_pass_where_numbers_are_expected():
     config = cfg.resolve(None, device="laptop", sets=["measure.max_time_per_config_s=3", "run.seed=0",
                                                       "measure.confidence=0.9"])
     assert config.measure["max_time_per_config_s"] == 3 and config.measure["confidence"] == 0.9
+
+
+def test_published_accuracy_only_where_the_catalogue_checkpoint_is_the_one_evaluated(tmp_path):
+    models = {m.name: m for m in resolve(tmp_path, {"models": [
+        "bert-base-uncased", "resnet18", {"name": "distilbert-base-uncased", "pretrained": "someone/other-sst2"}]}).models}
+    assert models["bert-base-uncased"].published_accuracy == 0.9243
+    assert "eval_results_sst-2.txt" in models["bert-base-uncased"].published_accuracy_source
+    # torchvision's published acc@1 is on the whole of ImageNet, not on the subset scored here: none.
+    assert models["resnet18"].published_accuracy is None
+    assert models["distilbert-base-uncased"].published_accuracy is None
