@@ -8,6 +8,7 @@ it is given and the Prepared says so (fixed_shape).
 import contextlib
 import io
 import os
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -39,14 +40,28 @@ def _export(model, inputs: dict, path: str, dynamic: bool) -> None:
     if dynamic:
         shapes = {name: {axis: torch.export.Dim.DYNAMIC for axis in axes}
                   for name, axes in dynamic_axes(inputs).items()}
-    # The exporter reports its progress on stdout and warns about every renamed axis: that belongs in no
-    # run log. Its failures are exceptions, kept.
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+    # The exporter reports its progress on stdout, warns about every renamed axis and dumps the graph it
+    # failed on to stderr: that belongs in no run log. Its failures are exceptions, kept.
+    quiet = contextlib.ExitStack()
+    quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    with warnings.catch_warnings(), quiet:
         warnings.simplefilter("ignore")
         program = torch.onnx.export(model, (), path, kwargs=dict(inputs), dynamo=True, dynamic_shapes=shapes,
                                      verbose=False, external_data=False)
     if program is None and not os.path.exists(path):
         raise RuntimeFailed("the ONNX exporter wrote no file")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def export_failure(exc: BaseException) -> str:
+    """The exporter's one-line reason: its innermost cause (the outer error only says which of its steps
+    failed), without the terminal colours it adds."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return _ANSI.sub("", one_line(exc, 200))
 
 
 def export_onnx(model, inputs: dict, workdir: str) -> Exported:
@@ -58,10 +73,10 @@ def export_onnx(model, inputs: dict, workdir: str) -> Exported:
         _export(model, inputs, path, dynamic=True)
         return Exported(path, time.perf_counter() - started, False, shapes)
     except Exception as dynamic_failure:
-        why = one_line(dynamic_failure, 200)
+        why = export_failure(dynamic_failure)
     try:
         _export(model, inputs, path, dynamic=False)
     except Exception as exc:
-        raise RuntimeFailed(f"ONNX export failed (torch.onnx dynamo exporter): {one_line(exc, 200)}") from None
+        raise RuntimeFailed(f"ONNX export failed (torch.onnx dynamo exporter): {export_failure(exc)}") from None
     note = f"fixed-shape ONNX export (dynamic axes refused: {why})"
     return Exported(path, time.perf_counter() - started, True, shapes, note)
