@@ -3,8 +3,8 @@ one comparison bundle with speed-up and energy-ratio tables, per-device plots an
 
 A device is env.json's device_kind + hostname unless the user labels the bundles (--labels); bundles
 with the same label are runs of one device and are merged, the latest measurement of a configuration
-winning. Configurations are matched across devices on model, variant, batch size and input size (not
-on the accelerator: a Jetson's CUDA run and a laptop's CPU run of the same configuration compare).
+winning. Configurations are matched across devices on model, variant, runtime, batch size and input size
+(not on the accelerator: a Jetson's CUDA run and a laptop's CPU run of the same configuration compare).
 """
 
 import datetime
@@ -19,7 +19,7 @@ from bench_job.bundle_reader import load_bundle
 from bench_job.errors import UserError
 from bench_job.report.frame import measured, prepare
 
-MATCH = ["model", "variant", "batch_size", "input_size"]
+MATCH = ["model", "variant", "runtime", "batch_size", "input_size"]
 
 
 UNKNOWN_KIND = "unknown"
