@@ -12,6 +12,7 @@ from importlib import resources
 import yaml
 
 from bench_job.errors import UserError
+from bench_job.runtimes import RUNTIMES
 from bench_job.units import parse_duration, parse_size
 from bench_job.zoo import TASKS
 
@@ -22,7 +23,7 @@ WEIGHTS = ("random", "pretrained")
 ATTENTION = ("eager", "sdpa")
 MODEL_KEYS = ("name", "family", "source", "pretrained", "weights", "variants", "batch_sizes", "input_size",
               "input_sizes", "note", "task", "data_path", "label_map")
-VARIANT_KEYS = ("name", "precision", "threads")
+VARIANT_KEYS = ("name", "precision", "threads", "runtime")
 
 
 def _profile_text(name: str) -> str:
@@ -97,6 +98,7 @@ class Variant:
     name: str
     precision: str = "fp32"
     threads: int | None = None
+    runtime: str = "eager"          # bench_job.runtimes.RUNTIMES: eager | compile | onnxruntime | tensorrt
 
 
 @dataclass
@@ -249,12 +251,17 @@ def _parse_variants(raw, where: str, accelerator: str) -> list[Variant]:
         _refuse_unknown(item, VARIANT_KEYS, where)
         precision = item.get("precision", "fp32")
         _check(precision in PRECISIONS, f"{where}: precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-        _check(not (precision == "int8" and accelerator == "cuda"),
+        runtime = item.get("runtime", "eager")
+        _check(runtime in RUNTIMES, f"{where}: runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+        _check(precision in RUNTIMES[runtime].precisions,
+               f"{where}: runtime {runtime} runs precision {', '.join(RUNTIMES[runtime].precisions)}, not {precision}")
+        _check(not (precision == "int8" and runtime == "eager" and accelerator == "cuda"),
                f"{where}: int8 dynamic quantization runs on the CPU only; use run.accelerator: cpu or another precision")
         threads = item.get("threads")
         _positive_int(threads, f"{where}: threads", allow_none=True)
-        name = item.get("name") or precision + (f"-t{threads}" if threads else "")
-        variants.append(Variant(name=str(name), precision=precision, threads=threads))
+        # The runtime is part of the default name, so that the row key (model|variant|...) tells runtimes apart.
+        name = item.get("name") or precision + (f"-{runtime}" if runtime != "eager" else "") + (f"-t{threads}" if threads else "")
+        variants.append(Variant(name=str(name), precision=precision, threads=threads, runtime=runtime))
     names = [v.name for v in variants]
     _check(len(set(names)) == len(names), f"{where}: variant names must differ, got {names}")
     return variants

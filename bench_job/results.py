@@ -21,6 +21,11 @@ from dataclasses import dataclass
 # published_params, published_params_source, model_note, and the catalogue checkpoint's reported accuracy:
 # published_accuracy, published_accuracy_source) so that a report is made from the bundle alone. Versions
 # 1 and 2 lack them (and so do version-3 bundles written before the catalogue columns: the report says so).
+# The deployment runtime (runtime: eager, compile, onnxruntime, tensorrt; rows without it are eager), what
+# preparing it cost (export_s: export or compile, session_s: session or engine creation), the first run of
+# each configuration (first_inference_s: the cold start), whether the export is fixed-shape, the execution
+# providers, the int8 quantization and its calibration data, and the outputs against eager PyTorch's on the
+# same inputs (output_max_abs_diff, output_rel_diff over the output's scale, output_tolerance, fidelity_error).
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
@@ -54,7 +59,8 @@ def _eval(name, type, unit=None):
 SCHEMA = (
     # identity
     _c("schema_version", "int"), _c("run_id", "text"), _c("key", "text"), _c("model", "text"),
-    _c("family", "text"), _c("variant", "text"), _c("precision", "text"), _c("accelerator", "text"),
+    _c("family", "text"), _c("variant", "text"), _c("precision", "text"), _c("runtime", "text"),
+    _c("accelerator", "text"),
     _c("threads", "int"), _c("batch_size", "int"), _c("input_size", "int"), _c("input_unit", "text"),
     _c("sweeps", "text"), _c("weights", "text"),
     # outcome
@@ -76,6 +82,11 @@ SCHEMA = (
     _c("stop_reason", "text"), _c("timer", "text"), _c("throughput", "float", "samples/s"),
     _c("achieved_gflops", "float", "GFLOP/s"), _c("peak_fraction", "float", "fraction"),
     _c("other_cpu_share", "float", "fraction"),
+    # the deployment runtime: what preparing it cost, its cold start, and its outputs against eager PyTorch's
+    _c("export_s", "float", "s"), _c("session_s", "float", "s"), _c("first_inference_s", "float", "s"),
+    _c("fixed_shape", "bool"), _c("runtime_providers", "text"), _c("quantization", "text"),
+    _c("calibration", "text"), _c("output_max_abs_diff", "float"), _c("output_rel_diff", "float", "fraction"),
+    _c("output_tolerance", "float", "fraction"), _c("fidelity_error", "text"),
     # memory
     _c("peak_rss_bytes", "int", "bytes"), _c("model_rss_bytes", "int", "bytes"),
     _c("cuda_peak_bytes", "int", "bytes"), _c("swap_in", "int", "pages"), _c("swap_out", "int", "pages"),

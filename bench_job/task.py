@@ -75,7 +75,7 @@ class WorkerTask:
         from the bundle alone, on another machine or by another version, shows the same figures."""
         entry, variant = self.entry, self.variant
         return {"key": self.keys[point], "model": entry.name, "family": entry.family, "variant": variant.name,
-                "precision": variant.precision, "accelerator": self.accelerator, "threads": threads,
+                "precision": variant.precision, "runtime": variant.runtime, "accelerator": self.accelerator, "threads": threads,
                 "batch_size": point.batch_size, "input_size": point.input_size, "input_unit": input_unit,
                 "sweeps": "+".join(point.sweeps), "weights": entry.weights,
                 "in_zoo": entry.reference_params is not None, "published_params": entry.reference_params,

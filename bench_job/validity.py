@@ -4,10 +4,13 @@ Each reason names a known way benchmarks mislead: too few repetitions, a confide
 median, the figure the report shows) wider than asked for, other processes competing for the CPU during
 timing or during the energy window, a throttled or swapping machine, an energy window with too few
 power samples, an accuracy scored through a label map that looks reversed (the evaluation found the two
-outputs exchanged far more accurate: the figure as scored is known to be wrong).
+outputs exchanged far more accurate: the figure as scored is known to be wrong), a deployment runtime
+whose outputs differ from eager PyTorch's beyond the tolerance of its precision (runtimes/fidelity.py).
 """
 
 import re
+
+from bench_job.runtimes.fidelity import fidelity_reason
 
 # Other processes taking more than this share of the machine's CPU time during timing make latency
 # figures unreliable (they compete for the cores the forward pass uses), and during an energy window
@@ -47,6 +50,9 @@ def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float, min_power
     samples = record.get("power_samples")
     if record.get("power_source") and record.get("sampling_hz") and samples is not None and samples < min_power_samples:
         reasons.append(f"only {samples} power samples in the energy window (< {min_power_samples})")
+    fidelity = fidelity_reason(record)
+    if fidelity:
+        reasons.append(fidelity)
     if record.get("label_map_swapped"):
         reasons.append("label map looks swapped: " + swapped_figures(record["accuracy"], record["accuracy_swapped"]))
     return reasons

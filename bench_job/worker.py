@@ -33,6 +33,9 @@ from bench_job.measure.quiet import Patience
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
 from bench_job.plan import is_dominated
+from bench_job.runtimes import RUNTIMES, RuntimeFailed
+from bench_job.runtimes.calibration import calibration_inputs
+from bench_job.runtimes.deployment import Deployment
 from bench_job.task import PowerSettings, WorkerTask
 
 _DTYPES = {"fp16": "float16", "bf16": "bfloat16"}
@@ -91,6 +94,19 @@ class WorkerContext:
         self.sync()
 
 
+class BoundContext:
+    """A runtime's call bound to its inputs (runtimes.base.Prepared.bind): run_once is one complete
+    (synchronised) inference and returns its raw output."""
+
+    def __init__(self, bound, sync):
+        self.bound, self.sync = bound, sync
+
+    def run_once(self):
+        output = self.bound()
+        self.sync()
+        return output
+
+
 @dataclass
 class PreparedConfig:
     """A configuration past its first pass (counted, warmed up, its memory peak taken), waiting for its
@@ -108,10 +124,12 @@ def weights_bytes(model) -> int:
     return sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
 
 
-def prepare_config(task: WorkerTask, model, family, point, device: str, timer, record: dict, notes: list) -> PreparedConfig:
+def prepare_config(task: WorkerTask, model, family, point, device: str, timer, record: dict, notes: list,
+                   deployment: Deployment) -> PreparedConfig:
     """The first pass over one configuration, in plan order (smallest first, so a configuration that
-    does not fit fails before larger ones are tried): its inputs, the untimed counting pass, the
-    warm-up runs, and its peak memory (every later run of it repeats the same pass)."""
+    does not fit fails before larger ones are tried): its inputs, the first (cold) run in the variant's
+    runtime and its fidelity to eager PyTorch, the untimed counting pass (FLOPs and parameters always of
+    the PyTorch model), the warm-up runs, and its peak memory (every later run of it repeats the same pass)."""
     import torch
 
     variant = task.variant
@@ -128,14 +146,19 @@ def prepare_config(task: WorkerTask, model, family, point, device: str, timer, r
     if limit is not None and point.input_size > limit:
         raise UserError(f"input size {point.input_size} exceeds this model's maximum of {limit} {family.input_unit}")
     inputs = prepare_inputs(family.make_inputs(model, point.batch_size, point.input_size, task.seed), variant, device)
-    ctx = WorkerContext(model, inputs, sync)
+    eager = WorkerContext(model, inputs, sync)
+    ctx = BoundContext(deployment.prepare(inputs).bind(inputs), sync)
+    first = []
+    fields["first_inference_s"] = timer.time(lambda: first.append(ctx.run_once()))
+    fields.update(deployment.fields(inputs, first.pop()))
+    fields["notes"] += deployment.prepared.notes
 
     # One untimed counting pass: FLOPs and the parameters each module uses when it runs.
     def counting_pass():
-        fields["flops"] = flops_measure.count_flops(ctx.run_once)
+        fields["flops"] = flops_measure.count_flops(eager.run_once)
 
     fields["params_effective"] = params.count_effective(model, counting_pass)
-    if variant.precision == "int8":
+    if variant.precision == "int8" and deployment.eager:
         fields["flops"] = None
         fields["notes"].append("FLOPs not counted: the counter cannot see dynamically quantized kernels")
     else:
@@ -225,6 +248,7 @@ def worker_main(conn, task: WorkerTask) -> None:
     entry, variant = task.entry, task.variant
     device = task.accelerator
     threads = task.threads_asked
+    runtime = RUNTIMES[variant.runtime]
     if threads:
         torch.set_num_threads(threads)
     family = FAMILIES[entry.family]
@@ -235,30 +259,66 @@ def worker_main(conn, task: WorkerTask) -> None:
     meter, energy_reason = open_meter(task.power)
     # from here on the task's reason is the worker's own: a source may have failed to open here
     task = dataclasses.replace(task, power=dataclasses.replace(task.power, energy_reason=energy_reason))
+    deployment = None
     try:
+        unavailable = runtime.unavailable(device)
+        if unavailable:
+            conn.send(("build_failed", "skipped", unavailable))
+            return
         try:
             model, preprocessing, label_map = build_model(entry, family, task.seed, task.assets)
             model = model.eval()
             unique = params.count_unique(model)
-            model = prepare_variant(model, variant, device)
+            if not runtime.exports_fp32:  # an export starts from the fp32 model and sets its precision itself
+                model = prepare_variant(model, variant, device)
+            deployment = open_deployment(task, model, family, preprocessing, device)
+            # for a runtime other than eager: its session or engine beside the PyTorch model kept for the
+            # FLOP count and the fidelity reference
             model_rss = memory.rss_bytes()
             base.update(params=unique, model_rss_bytes=model_rss, weights_bytes=weights_bytes(model),
                         weights_rss_bytes=model_rss - base["framework_rss_bytes"]
                         if None not in (model_rss, base["framework_rss_bytes"]) else None)
-            accuracy = accuracy_fields(task, model, family, preprocessing, label_map, device, meter)
+            accuracy = accuracy_fields(task, deployment.accuracy_model(), family, preprocessing, label_map, device, meter)
         except Exception as exc:  # a model that cannot be built fails all its configurations alike
             status = "oom" if _is_out_of_memory(exc) else "error"
-            reason = str(exc) if user_fixable(exc) else one_line(exc)
+            reason = str(exc) if user_fixable(exc) or isinstance(exc, RuntimeFailed) else one_line(exc)
             conn.send(("build_failed", status, reason))
             return
         notes = [entry.weights_note] if entry.weights_note else []
         if "accuracy_error" in accuracy:
             notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
         with torch.inference_mode():
-            measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), notes)
+            measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), notes, deployment)
     finally:
         if meter is not None:
             meter.close()
+        if deployment is not None:
+            deployment.close()
+
+
+def open_deployment(task: WorkerTask, model, family, preprocessing, device: str) -> Deployment:
+    """The model variant in its runtime, prepared once before any configuration (an export or a compile,
+    a session or an engine) on inputs of batch 2 at the model's fixed input size: a batch of 1 would let
+    an exporter fix the batch axis at 1. Raises RuntimeFailed when it cannot be prepared."""
+    entry, variant = task.entry, task.variant
+    runtime = RUNTIMES[variant.runtime]
+    target = "cpu" if runtime.exports_fp32 else device
+
+    def inputs(batch_size: int, input_size: int) -> dict:
+        made = family.make_inputs(model, batch_size, input_size, task.seed)
+        return {k: v.to(target) for k, v in made.items()} if runtime.exports_fp32 else prepare_inputs(made, variant, device)
+
+    sizes = [p.input_size for p in task.points]
+    batches = [p.batch_size for p in task.points]
+    shapes = lambda made: {k: tuple(v.shape) for k, v in made.items()}  # noqa: E731
+    shape_range = (shapes(inputs(min(batches), min(sizes))), shapes(inputs(max(batches), max(sizes))))
+    example = inputs(2, entry.input_size)
+    calibration, note = None, None
+    if variant.precision == "int8" and not runtime.name == "eager" and any(t.is_floating_point() for t in example.values()):
+        calibration, note = calibration_inputs(entry, family, model, preprocessing, task.assets, task.seed)
+    deployment = Deployment(variant.runtime, model, variant, device, task.threads_asked, shape_range, calibration, note)
+    deployment.prepare(example)
+    return deployment
 
 
 def _failure(conn, exc: BaseException, device: str) -> dict:
@@ -273,7 +333,7 @@ def _failure(conn, exc: BaseException, device: str) -> dict:
     return {"status": "error", "reason": str(exc) if user_fixable(exc) else one_line(exc)}
 
 
-def measure_points(conn, task, model, family, device, meter, base, notes) -> None:
+def measure_points(conn, task, model, family, device, meter, base, notes, deployment) -> None:
     """First pass over every configuration (smallest first), then their timing in interleaved rounds,
     then each one's energy window and record. A configuration that fails is recorded at once."""
     import torch
@@ -291,7 +351,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes) -> Non
         started = time.time()
         record["started_at"] = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat()
         try:
-            prepared.append(prepare_config(task, model, family, point, device, timer, record, notes))
+            prepared.append(prepare_config(task, model, family, point, device, timer, record, notes, deployment))
         except Exception as exc:
             outcome = _failure(conn, exc, device)
             if outcome["status"] == "oom":

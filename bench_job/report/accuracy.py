@@ -85,6 +85,7 @@ def draw_front(ax, data, column: str, scale: float, colour_of, front_colour="bla
     is wrong are drawn hollow, labelled so and kept off the front; mark_invalid: so are rows whose timed cost
     failed a validity check."""
     data = data[data[column].notna() & data["accuracy"].notna()]
+    label = model_variant_label(data)   # one point per model x runtime x precision: each variant named
     wrong = wrong_accuracy(data)
     hollow = doubtful(data, column) if mark_invalid else wrong
     for index, r in data.iterrows():
@@ -92,7 +93,7 @@ def draw_front(ax, data, column: str, scale: float, colour_of, front_colour="bla
                  else dict(color=colour_of(r)))
         ax.scatter(r[column] * scale, r["accuracy"] * 100, s=40, zorder=3, **style)
         if annotate:
-            ax.annotate(r["model"] + (" (label map swapped: accuracy wrong)" if wrong[index] else ""),
+            ax.annotate(label(r["model"], r["variant"]) + (" (label map swapped: accuracy wrong)" if wrong[index] else ""),
                         (r[column] * scale, r["accuracy"] * 100), fontsize=7, xytext=(4, 3),
                         textcoords="offset points")
     trusted = data[~hollow]

@@ -1,7 +1,7 @@
 """Comparing devices: the rows of several bundles merged with a `device` column, and the ratio tables.
 
-Configurations are matched across devices on model, variant, batch size and input size (not on the
-accelerator: a Jetson's CUDA run and a laptop's CPU run of the same configuration compare). Used by the
+Configurations are matched across devices on model, variant, runtime, batch size and input size (not on
+the accelerator: a Jetson's CUDA run and a laptop's CPU run of the same configuration compare). Used by the
 `bench-job compare` command (bench_job/compare.py) and the comparison report.
 """
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from bench_job.report.frame import measured, prepare
 
-MATCH = ["model", "variant", "batch_size", "input_size"]
+MATCH = ["model", "variant", "runtime", "batch_size", "input_size"]
 UNKNOWN_KIND = "unknown"
 
 

@@ -31,6 +31,8 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("sweeps", "variant", "model", "family", "status"):
         if column in out:
             out[column] = out[column].fillna("").astype(str)
+    # Rows written before the runtime column existed ran eager PyTorch, the only runtime there was.
+    out["runtime"] = out["runtime"].fillna("eager").replace("", "eager") if "runtime" in out else "eager"
     return out
 
 

@@ -17,13 +17,14 @@ from bench_job.report.memory import memory_section
 from bench_job.report.overview import header, models_section
 from bench_job.report.params import params_section
 from bench_job.report.plots import model_colours
+from bench_job.report.runtimes import runtime_section
 from bench_job.report.trust import validity_section
 from bench_job.report.verdict import verdict
 from bench_job.run_outcome import RunOutcome
 
 # The lab's order of questions.
 SECTIONS = [models_section, params_section, latency_section, energy_section, memory_section, flops_section,
-            accuracy_section, validity_section, discussion_section]
+            runtime_section, accuracy_section, validity_section, discussion_section]
 
 
 def title_of(env: dict) -> str:

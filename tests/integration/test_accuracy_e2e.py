@@ -104,6 +104,21 @@ def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
     assert record["label_map_swapped"] is False and "label map" not in (record["invalid_reasons"] or "")
 
 
+def test_an_onnxruntime_variant_is_scored_on_the_dev_set_through_its_session(cli, tmp_path, sources, offline_env):
+    config = tmp_path / "ort.yaml"
+    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
+                                              "task": "sst2", "data_path": sources["sst2_dir"]}],
+                                  "variants": [{"precision": "fp32"}, {"precision": "fp32", "runtime": "onnxruntime"}]}))
+    result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
+    assert result.returncode == 0, result.stderr
+    rows = {r["runtime"]: r for r in bundle_records(result.stdout.split()[-1])}
+    expected = independent_accuracy(sources["bert"], sources["sst2"])
+    # the dev set's sentences of every length run through the dynamic export, with the same answers as eager
+    assert rows["onnxruntime"]["accuracy"] == pytest.approx(expected) == rows["eager"]["accuracy"]
+    assert rows["onnxruntime"]["real_latency_per_batch_s"] > 0 and rows["onnxruntime"]["real_mean_seq_len"] > 0
+    assert "accuracy not measured" not in (rows["onnxruntime"]["notes"] or "")
+
+
 def pipeline_accuracy(model_dir, dataset) -> float:
     """The checkpoint's own answers as transformers' pipeline reports them (through its config's id2label)."""
     from transformers import pipeline

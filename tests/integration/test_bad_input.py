@@ -16,6 +16,7 @@ BAD = [
     (["run", "--accelerator", "tpu"], "run.accelerator must be one of cpu, cuda, auto"),
     (["run", "--accelerator", "cuda", "--models", "resnet18"], "torch sees no CUDA device"),
     (["run", "--device", "phone"], "device must be one of laptop, rpi, jetson, auto"),
+    (["run", "--set", "variants=[{runtime: tflite}]"], "variants: runtime must be one of eager, compile, onnxruntime, tensorrt"),
     (["run", "--threads", "many"], "invalid int value"),
     (["frobnicate"], "invalid choice"),
     # the power layer's own bad-input error (PowerSetupError), turned into the same one line by the CLI

@@ -39,7 +39,7 @@ def test_speedups_are_the_hand_computed_ratios(compared, two_runs, tmp_path):
     for index in common:
         speedup = a.loc[index, "latency_median_s"] / b.loc[index, "latency_median_s"]
         ratios.append(speedup)
-        variant, batch, size = index[1:]
+        variant, _runtime, batch, size = index[1:]  # MATCH: model, variant, runtime, batch, input size
         # Flagged where either measurement failed its validity check.
         flag = " (!)" if not (a.loc[index, "valid"] and b.loc[index, "valid"]) else ""
         row = (f"| {variant} | {batch} | {size} | {a.loc[index, 'latency_median_s'] * 1e3:.2f} | "
@@ -67,7 +67,7 @@ def test_energy_ratio_is_device_over_baseline():
     rows = []
     for device, energies in (("a", [2.0, 4.0]), ("b", [1.0, 3.0])):
         for batch, energy in zip((1, 2), energies):
-            rows.append(dict(device=device, model="m", variant="fp32", batch_size=batch, input_size=64, status="ok",
+            rows.append(dict(device=device, model="m", variant="fp32", runtime="eager", batch_size=batch, input_size=64, status="ok",
                              energy_per_inference_j=energy))
     table = ratio_table(pd.DataFrame(rows), "a", "energy_per_inference_j", "ratio")
     assert list(table["ratio:b"]) == [0.5, 0.75]

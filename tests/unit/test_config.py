@@ -70,6 +70,11 @@ def test_auto_device_uses_detection():
     ({"models": [{"name": "resnet18", "colour": "red"}]}, "unknown key 'colour' in model 'resnet18'"),
     ({"variants": [{"precision": "fp8"}]}, "precision must be one of fp32, fp16, bf16, int8"),
     ({"run": {"accelerator": "cuda"}, "variants": ["int8"]}, "int8 dynamic quantization runs on the CPU only"),
+    ({"variants": [{"runtime": "tflite"}]},
+     "variants: runtime must be one of eager, compile, onnxruntime, tensorrt, got 'tflite'"),
+    ({"variants": [{"precision": "fp16", "runtime": "onnxruntime"}]},
+     "variants: runtime onnxruntime runs precision fp32, int8, not fp16"),
+    ({"variants": [{"precision": "int8", "runtime": "tensorrt"}]}, "runtime tensorrt runs precision fp32, fp16, not int8"),
     ({"run": {"max_worker_memory": "lots"}}, "bad memory size 'lots'"),
     ({"weights": "imagenet"}, "weights must be one of random, pretrained"),
     ({"models": ["resnet18", "resnet18"]}, "models lists a name twice"),
@@ -107,6 +112,22 @@ def test_variants_per_model_and_names(tmp_path):
     config = resolve(tmp_path, {"models": [{"name": "resnet18", "variants": [
         {"precision": "fp32"}, {"precision": "int8"}, {"precision": "fp32", "threads": 1}]}]})
     assert [v.name for v in config.models[0].variants] == ["fp32", "int8", "fp32-t1"]
+
+
+def test_the_runtime_is_part_of_the_variant_and_its_default_name(tmp_path):
+    config = resolve(tmp_path, {"models": [{"name": "resnet18", "variants": [
+        {"precision": "fp32"}, {"runtime": "onnxruntime"}, {"precision": "int8", "runtime": "onnxruntime", "threads": 1},
+        {"runtime": "compile"}, {"name": "trt", "precision": "fp16", "runtime": "tensorrt"}]}]})
+    variants = config.models[0].variants
+    assert [(v.name, v.runtime) for v in variants] == [
+        ("fp32", "eager"), ("fp32-onnxruntime", "onnxruntime"), ("int8-onnxruntime-t1", "onnxruntime"),
+        ("fp32-compile", "compile"), ("trt", "tensorrt")]
+
+
+def test_tensorrt_on_the_cpu_is_accepted_so_one_config_serves_every_device(tmp_path):
+    # the worker records its rows as skipped with the reason (tests/integration/test_runtimes_e2e.py)
+    config = resolve(tmp_path, {"run": {"accelerator": "cpu"}, "variants": [{"runtime": "tensorrt"}]})
+    assert config.models[0].variants[0].runtime == "tensorrt"
 
 
 def test_fingerprint_follows_what_is_measured(tmp_path):

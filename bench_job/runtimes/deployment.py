@@ -1,0 +1,66 @@
+"""One model variant in its runtime, for the worker: prepared once (a dynamic export serves every
+configuration), prepared again for a configuration of another shape when the export is fixed-shape, and
+the record fields each configuration gets from it (preparation costs, fidelity to eager PyTorch)."""
+
+import shutil
+import tempfile
+
+from bench_job.runtimes import RUNTIMES
+from bench_job.runtimes.adapter import DeployedModel
+from bench_job.runtimes.base import first_output
+from bench_job.runtimes.fidelity import output_fidelity
+
+
+class Deployment:
+    """model: what the runtime prepares from and what its outputs are checked against (the fp32 CPU model
+    for an export, the eager variant's model otherwise)."""
+
+    def __init__(self, runtime_name: str, model, variant, device: str, threads: int | None,
+                 shape_range: tuple | None = None, calibration: list | None = None,
+                 calibration_note: str | None = None):
+        self.runtime = RUNTIMES[runtime_name]
+        self.model, self.variant, self.device, self.threads = model, variant, device, threads
+        self.shape_range, self.calibration, self.calibration_note = shape_range, calibration, calibration_note
+        self.workdir = tempfile.mkdtemp(prefix=f"bench-job-{runtime_name}-")
+        self.prepared = None
+        self.input_names: list = []
+
+    @property
+    def eager(self) -> bool:
+        return self.runtime.name == "eager"
+
+    def _on_model_device(self, inputs: dict) -> dict:
+        parameter = next(self.model.parameters(), None)
+        device = parameter.device if parameter is not None else "cpu"
+        return {name: tensor.to(device) for name, tensor in inputs.items()}
+
+    def prepare(self, inputs: dict):
+        """The Prepared that runs inputs: the one already made when it accepts them, else a new one."""
+        if self.prepared is None or not self.prepared.accepts(inputs):
+            self.input_names = list(inputs)
+            self.prepared = self.runtime.prepare(self.model, self._on_model_device(inputs), self.variant, self.device,
+                                                 self.threads, self.workdir, self.shape_range, self.calibration)
+        return self.prepared
+
+    def fields(self, inputs: dict, output) -> dict:
+        """Record fields of one configuration whose first run returned output: the runtime's preparation costs
+        and, for a runtime other than eager, its outputs against eager PyTorch's on the same inputs."""
+        prepared = self.prepare(inputs)
+        fields = dict(prepared.fields, export_s=prepared.export_s, session_s=prepared.session_s,
+                      fixed_shape=prepared.fixed_shape if not self.eager else None)
+        if self.calibration_note:
+            fields["calibration"] = self.calibration_note
+        if not self.eager:
+            import torch
+
+            with torch.inference_mode():
+                reference = first_output(self.model(**self._on_model_device(inputs)))
+            fields.update(output_fidelity(reference, prepared.output(output), self.variant.precision))
+        return fields
+
+    def accuracy_model(self):
+        """What the accuracy step runs: the eager model itself, or the runtime behind an adapter."""
+        return self.model if self.eager else DeployedModel(self, self.input_names)
+
+    def close(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,108 @@
+"""The worker's side of a runtime: one preparation serving the sweep (or one per shape when the export is
+fixed-shape), the fields each configuration records, the accuracy adapter, and the calibration images of
+static int8 (dev set when there is one, synthetic otherwise, saying which)."""
+
+import types
+
+import torch
+
+from bench_job.config import Variant
+from bench_job.families import FAMILIES
+from bench_job.runtimes import onnx_export
+from bench_job.runtimes.calibration import CALIBRATION_IMAGES, calibration_inputs
+from bench_job.runtimes.deployment import Deployment
+from tests.evaluation.fixtures import make_imagenette_dataset
+from tests.runtimes.models import images, tiny_bert, tiny_conv, tokens
+
+
+def test_a_dynamic_export_serves_every_configuration_and_records_its_fidelity():
+    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1)
+    try:
+        first = deployment.prepare(images(2, 32))
+        inputs = images(4, 48, seed=5)
+        assert deployment.prepare(inputs) is first
+        fields = deployment.fields(inputs, first.bind(inputs)())
+        assert fields["export_s"] == first.export_s and fields["fixed_shape"] is False
+        assert fields["output_rel_diff"] < 1e-5 and fields["output_tolerance"] == 1e-3
+        assert fields["runtime_providers"] == "CPUExecutionProvider"
+    finally:
+        deployment.close()
+
+
+def test_a_fixed_shape_export_is_made_again_for_each_shape(monkeypatch):
+    real = onnx_export._export
+    exported = []
+
+    def no_dynamic(model, inputs, path, dynamic):
+        if dynamic:
+            raise ValueError("Constraints violated")
+        exported.append(tuple(inputs["x"].shape))
+        real(model, inputs, path, dynamic)
+
+    monkeypatch.setattr(onnx_export, "_export", no_dynamic)
+    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1)
+    try:
+        deployment.prepare(images(2, 32))
+        deployment.prepare(images(2, 32, seed=1))
+        prepared = deployment.prepare(images(1, 32))
+        assert exported == [(2, 3, 32, 32), (1, 3, 32, 32)] and prepared.fixed_shape
+    finally:
+        deployment.close()
+
+
+def test_eager_records_no_fidelity_and_runs_the_model_itself():
+    model = tiny_conv()
+    deployment = Deployment("eager", model, Variant("fp32"), "cpu", 1)
+    inputs = images(1, 32)
+    with torch.inference_mode():
+        fields = deployment.fields(inputs, deployment.prepare(inputs).bind(inputs)())
+    assert fields == {"export_s": None, "session_s": None, "fixed_shape": None}
+    assert deployment.accuracy_model() is model
+
+
+def test_the_accuracy_adapter_takes_the_dev_sets_batches_as_the_model_would():
+    model = tiny_bert()
+    deployment = Deployment("onnxruntime", model, Variant("v", runtime="onnxruntime"), "cpu", 1)
+    try:
+        deployment.prepare(tokens(2, 16))
+        adapter = deployment.accuracy_model()
+        batch = tokens(3, 11, seed=2)
+        # the tokenizer's token_type_ids (zeros for single sentences) are not an input of the export
+        logits = adapter.eval()(**batch, token_type_ids=torch.zeros_like(batch["input_ids"]))
+        with torch.inference_mode():
+            assert torch.allclose(logits, model(**batch).logits, atol=1e-5)
+        assert adapter.config is model.config
+    finally:
+        deployment.close()
+
+
+def _entry(**fields):
+    values = dict(weights="random", task=None, data_path=None, input_size=32)
+    values.update(fields)
+    return types.SimpleNamespace(**values)
+
+
+def test_random_weights_calibrate_on_synthetic_images_and_say_so():
+    family = FAMILIES["torchvision"]
+    batches, note = calibration_inputs(_entry(), family, tiny_conv(), None, None, seed=0)
+    assert sum(len(b["x"]) for b in batches) == CALIBRATION_IMAGES and batches[0]["x"].shape[1:] == (3, 32, 32)
+    assert note == f"{CALIBRATION_IMAGES} synthetic images (no dev-set images for this model (random weights or no image task))"
+
+
+def test_pretrained_image_models_calibrate_on_their_dev_set(tmp_path):
+    import torchvision
+
+    path = str(tmp_path / "dev")
+    make_imagenette_dataset(per_class=2).save_to_disk(path)
+    transform = torchvision.transforms.Compose([torchvision.transforms.Resize(36), torchvision.transforms.CenterCrop(32),
+                                                torchvision.transforms.ToTensor()])
+    entry = _entry(weights="pretrained", task="disk", data_path=path)
+    batches, note = calibration_inputs(entry, FAMILIES["torchvision"], tiny_conv(), transform, None, seed=0)
+    assert note == "20 dev-set images (disk)"
+    assert sum(len(b["x"]) for b in batches) == 20 and batches[0]["x"].shape[1:] == (3, 32, 32)
+
+
+def test_an_unreadable_dev_set_falls_back_to_synthetic_images_naming_why(tmp_path):
+    entry = _entry(weights="pretrained", task="disk", data_path=str(tmp_path / "missing"))
+    _, note = calibration_inputs(entry, FAMILIES["torchvision"], tiny_conv(), lambda image: image, None, seed=0)
+    assert note.startswith(f"{CALIBRATION_IMAGES} synthetic images (the dev set could not be read: ")
