@@ -1,21 +1,23 @@
 """Inputs that calibrate static int8 quantization: dev-set images through the model's own preprocessing
 when the accuracy assets are there, synthetic images otherwise (the record says which)."""
 
+from bench_job.errors import one_line
+
 CALIBRATION_IMAGES = 32
 _BATCH = 8
 
 
-def dev_set_calibration(task: str, assets: str | None, data_path: str | None, transform, seed: int) -> list:
-    """CALIBRATION_IMAGES images of the dev set (a seeded stratified subset), as {"x": batch} dicts."""
+def dev_set_calibration(task: str, assets: str | None, data_path: str | None, encode, seed: int) -> list:
+    """CALIBRATION_IMAGES images of the dev set (a seeded stratified subset), as {"x": batch} dicts;
+    encode: the family's real_input_encoder, so calibration sees what the accuracy step feeds the model."""
     from evaluation.data import load_eval_set
-    from evaluation.preprocess import encode_images
     from evaluation.sampling import stratified_indices
 
     data = load_eval_set(task, assets_dir=assets, data_path=data_path)
     rows = stratified_indices(data.labels, CALIBRATION_IMAGES, seed)
     batches = []
     for start in range(0, len(rows), _BATCH):
-        (images,), _, _ = encode_images(transform, data.inputs(rows[start:start + _BATCH]))
+        (images,), _, _ = encode(data.inputs(rows[start:start + _BATCH]))
         batches.append({"x": images})
     return batches
 
@@ -32,11 +34,12 @@ def calibration_inputs(entry, family, model, preprocessing, assets: str | None, 
     if entry.weights == "pretrained" and entry.task in ("imagenette", "imagefolder", "disk") and (assets or entry.data_path):
         try:
             transform = preprocessing if preprocessing is not None else family.preprocessing(entry)
-            batches = dev_set_calibration(entry.task, assets, entry.data_path, transform, seed)
+            batches = dev_set_calibration(entry.task, assets, entry.data_path,
+                                          family.real_input_encoder(transform, model), seed)
             count = sum(len(b["x"]) for b in batches)
             return batches, f"{count} dev-set images ({entry.task})"
         except Exception as exc:  # calibration falls back; the reason is kept in the record
-            why = f"the dev set could not be read: {str(exc)[:150]}"
+            why = f"the dev set could not be read: {one_line(exc, 150)}"
     batches = synthetic_calibration(family, model, entry.input_size, seed)
     count = sum(len(next(iter(b.values()))) for b in batches)
     return batches, f"{count} synthetic images ({why})"
