@@ -47,6 +47,8 @@ TINY_ARGS = ["--models", "squeezenet1_1", "--set", "sweeps.vision.batch_sizes=[1
              "--set", "sweeps.vision.input_size=64", "--set", "sweeps.vision.input_sizes=[64]",
              "--set", "measure.warmup_runs=1", "--set", "measure.min_runs=3",
              "--set", "measure.max_time_per_config_s=1", "--set", "power.idle_seconds=1"]
+# The Pi deploys through ONNX Runtime: its aarch64 wheel must import and run under the emulation too.
+PI_ARGS = TINY_ARGS + ["--set", "variants=[{precision: fp32, runtime: onnxruntime}]"]
 TIMINGS = {}
 _CONFIG = []
 
@@ -375,7 +377,7 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     assert "2.9.1" in text, text[-3000:]
 
     started = time.monotonic()
-    run = _compose(engine, "--profile", "rpi", "run", "--rm", "--no-deps", "rpi", "run", *TINY_ARGS, env=env,
+    run = _compose(engine, "--profile", "rpi", "run", "--rm", "--no-deps", "rpi", "run", *PI_ARGS, env=env,
                    files=files, timeout=1800)
     TIMINGS["tiny run rpi"] = time.monotonic() - started
     _say(f"arm64 under qemu: probe {TIMINGS['probe rpi']:.0f} s, one-model tiny run {TIMINGS['tiny run rpi']:.0f} s")
@@ -384,6 +386,8 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     assert run.stdout.strip().splitlines()[-1] == f"/results/{bundles[0]}"
     rows, env_json, run_log, config = _check_bundle(str(results / bundles[0]), "rpi", {"squeezenet1_1"})
     assert len(rows) == 1 and rows[0]["input_size"] == 64 and rows[0]["batch_size"] == 1
+    assert rows[0]["runtime"] == "onnxruntime" and rows[0]["variant"] == "fp32-onnxruntime", rows[0]
+    assert rows[0]["output_max_abs_diff"] is not None and rows[0]["output_rel_diff"] < 1e-3, rows[0]
     assert env_json["machine"] == "aarch64" and env_json["container"]["uid"] == 10001
     # Measured as a Pi (the rpi profile), on hardware that looks like none.
     assert env_json["device_kind"] == "rpi" and env_json["detected_device_kind"] == "laptop"
