@@ -302,19 +302,21 @@ def open_deployment(task: WorkerTask, model, family, preprocessing, device: str)
     an exporter fix the batch axis at 1. Raises RuntimeFailed when it cannot be prepared."""
     entry, variant = task.entry, task.variant
     runtime = RUNTIMES[variant.runtime]
-    target = "cpu" if runtime.exports_fp32 else device
+    if runtime.name == "eager":
+        return Deployment("eager", model, variant, device, task.threads_asked)
 
     def inputs(batch_size: int, input_size: int) -> dict:
-        made = family.make_inputs(model, batch_size, input_size, task.seed)
-        return {k: v.to(target) for k, v in made.items()} if runtime.exports_fp32 else prepare_inputs(made, variant, device)
+        made = family.make_inputs(model, batch_size, input_size, task.seed)  # on the CPU, fp32: what an export takes
+        return made if runtime.exports_fp32 else prepare_inputs(made, variant, device)
 
-    sizes = [p.input_size for p in task.points]
-    batches = [p.batch_size for p in task.points]
-    shapes = lambda made: {k: tuple(v.shape) for k, v in made.items()}  # noqa: E731
-    shape_range = (shapes(inputs(min(batches), min(sizes))), shapes(inputs(max(batches), max(sizes))))
+    def shapes(batch_size: int, input_size: int) -> dict:
+        return {name: tuple(t.shape) for name, t in inputs(batch_size, input_size).items()}
+
+    sizes, batches = [p.input_size for p in task.points], [p.batch_size for p in task.points]
+    shape_range = (shapes(min(batches), min(sizes)), shapes(max(batches), max(sizes)))
     example = inputs(2, entry.input_size)
     calibration, note = None, None
-    if variant.precision == "int8" and not runtime.name == "eager" and any(t.is_floating_point() for t in example.values()):
+    if variant.precision == "int8" and any(t.is_floating_point() for t in example.values()):
         calibration, note = calibration_inputs(entry, family, model, preprocessing, task.assets, task.seed)
     deployment = Deployment(variant.runtime, model, variant, device, task.threads_asked, shape_range, calibration, note)
     deployment.prepare(example)
