@@ -4,7 +4,7 @@ runtime in a row's identity."""
 
 import os
 
-from bench_job.compare import MATCH, ratio_table
+from bench_job.report.comparison import MATCH, ratio_table
 from bench_job.report.context import Context
 from bench_job.report.document import Figure, Table, Text
 from bench_job.report.frame import prepare
