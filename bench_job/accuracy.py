@@ -47,9 +47,11 @@ def real_input_energy(power: PowerSettings, meter):
     return measure
 
 
-def accuracy_fields(task: WorkerTask, model, family, preprocessing, label_map, device: str, meter=None) -> dict:
+def accuracy_fields(task: WorkerTask, model, family, preprocessing, label_map, device: str, meter=None,
+                    reference=None) -> dict:
     """Accuracy fields for every record of this model variant, with latency and energy on real inputs;
-    empty when accuracy does not apply. meter: the worker's EnergyMeter, None without a power source."""
+    empty when accuracy does not apply. meter: the worker's EnergyMeter, None without a power source.
+    reference: eager PyTorch where model is a deployed runtime (top1_agreement with it)."""
     entry, variant, settings = task.entry, task.variant, task.accuracy
     if not settings.enabled or entry.weights != "pretrained" or not entry.task:
         return {}
@@ -63,6 +65,6 @@ def accuracy_fields(task: WorkerTask, model, family, preprocessing, label_map, d
             batch_size=settings.batch_size, max_examples=settings.max_examples, seed=task.seed,
             device=device, dtype=variant.precision, progress=False, assets_dir=task.assets,
             data_path=entry.data_path, label_map_basis=spec.get("label_map_basis"),
-            on_real_inputs=real_input_energy(task.power, meter), family=family)
+            on_real_inputs=real_input_energy(task.power, meter), family=family, reference=reference)
     except Exception as exc:  # a failed evaluation costs the accuracy columns, not the sweep
         return {"accuracy_error": str(exc) if user_fixable(exc) else one_line(exc, 200)}

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 # preparing it cost (export_s: export or compile, session_s: session or engine creation), the first run of
 # each configuration (first_inference_s: the cold start), whether the export is fixed-shape, the execution
 # providers, the int8 quantization and its calibration data, and the outputs against eager PyTorch's on the
-# same inputs (output_max_abs_diff, output_rel_diff over the output's scale, output_tolerance, fidelity_error).
+# same inputs (output_max_abs_diff, output_rel_diff over the output's scale, output_tolerance, fidelity_error),
+# and on the dev set (top1_agreement: the share of examples whose top-1 output is eager's).
 SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
@@ -109,6 +110,7 @@ SCHEMA = (
     _eval("eval_dataset", "text"), _eval("eval_examples", "int"), _eval("eval_seed", "int"),
     _eval("label_map", "json"), _eval("label_map_basis", "text"), _eval("label_map_warning", "text"),
     _eval("accuracy_swapped", "float", "fraction"), _eval("label_map_swapped", "bool"),
+    _eval("top1_agreement", "float", "fraction"),
     _c("weights_source", "text"),
     # the same model on real inputs (real sentence lengths with dynamic padding, real images)
     _eval("real_batch_size", "int"), _eval("real_latency_per_batch_s", "float", "s"),

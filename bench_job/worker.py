@@ -278,7 +278,8 @@ def worker_main(conn, task: WorkerTask) -> None:
             base.update(params=unique, model_rss_bytes=model_rss, weights_bytes=weights_bytes(model),
                         weights_rss_bytes=model_rss - base["framework_rss_bytes"]
                         if None not in (model_rss, base["framework_rss_bytes"]) else None)
-            accuracy = accuracy_fields(task, deployment.accuracy_model(), family, preprocessing, label_map, device, meter)
+            accuracy = accuracy_fields(task, deployment.accuracy_model(), family, preprocessing, label_map, device, meter,
+                                       reference=deployment.reference_model())
         except Exception as exc:  # a model that cannot be built fails all its configurations alike
             status = "oom" if _is_out_of_memory(exc) else "error"
             reason = str(exc) if user_fixable(exc) or isinstance(exc, RuntimeFailed) else one_line(exc)

@@ -32,7 +32,7 @@ KEPT_REAL_BATCHES = 16
 def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch_size: int,
                    max_examples: int | None = None, seed: int = 0, device: str = "cpu", dtype=None,
                    progress: bool = True, assets_dir: str | None = None, data_path: str | None = None,
-                   label_map_basis: str | None = None, on_real_inputs=None, family=None) -> dict:
+                   label_map_basis: str | None = None, on_real_inputs=None, family=None, reference=None) -> dict:
     """Run the model over the dev set (all rows, or a seeded stratified subset of max_examples).
 
     label_map: None (output i is label i), a list/dict {output: dataset label}, "config" (the model's
@@ -43,6 +43,8 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     measures energy on real inputs with it).
     family: the model's family (bench_job/families), which encodes the dev set's rows; default: the
     family of the dev set's modality.
+    reference: a model the evaluated one stands in for (eager PyTorch behind a deployed runtime): run on the
+    same batches outside the timed region, its top-1 outputs are compared with the model's (top1_agreement).
     Returns JSON-able fields for the result records (RESULT_FIELDS and RAW_RESULT_FIELDS; fields that do
     not apply to the task are None).
     """
@@ -54,7 +56,7 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     encode = (family or family_for_modality(data.modality)).real_input_encoder(tokenizer_or_transform, model)
 
     model.eval()
-    all_logits, latencies, facts, kept, extra = [], [], [], [], {}
+    all_logits, latencies, facts, kept, extra, reference_top1 = [], [], [], [], {}, []
     batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
     keep = _kept_batches([len(b) for b in batches], KEPT_REAL_BATCHES) if on_real_inputs else set()
     with torch.inference_mode():
@@ -70,6 +72,8 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
             latencies.append((time.perf_counter_ns() - start) / 1e9)
             logits = output.logits if hasattr(output, "logits") else output
             all_logits.append(logits.float().cpu())
+            if reference is not None:
+                reference_top1.append(_top1(reference, args, kwargs))
             facts.append(fact)
         if kept:
             rotation = itertools.cycle(kept)
@@ -98,8 +102,25 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     fields["real_mean_seq_len"] = statistics.fmean(f["padded_len"] for f in facts) if text and facts else None
     fields["real_mean_tokens"] = sum(f["tokens"] for f in facts) / len(rows) if text and rows else None
     fields["real_image_side"] = facts[0]["side"] if not text and facts else None
+    fields["top1_agreement"] = _agreement(reference_top1, logits) if reference is not None else None
     fields.update(extra)
     return fields
+
+
+def _top1(reference, args: tuple, kwargs: dict) -> torch.Tensor:
+    """The reference model's top-1 output per example, its inputs moved to its device and float type."""
+    parameter = next(reference.parameters(), None)
+    device, dtype = (parameter.device, parameter.dtype) if parameter is not None else ("cpu", None)
+    args, kwargs = to_device(args, kwargs, device, dtype)
+    output = reference(*args, **kwargs)
+    return (output.logits if hasattr(output, "logits") else output).argmax(dim=-1).cpu()
+
+
+def _agreement(reference_top1: list, logits: torch.Tensor) -> float | None:
+    """Share of examples whose top-1 output is the reference's."""
+    if not reference_top1 or not len(logits):
+        return None
+    return float((torch.cat(reference_top1) == logits.argmax(dim=-1)).float().mean())
 
 
 def dataset_label(name: str, size: int, evaluated: int, seed: int) -> str:

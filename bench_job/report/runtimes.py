@@ -32,9 +32,11 @@ def _costs_table(ok) -> Table:
     for (model, variant), data in ok.groupby(["model", "variant"], sort=True):
         first = data.sort_values(["batch_size", "input_size"]).iloc[0]
         worst = data["output_rel_diff"].max()
+        agreement = data["top1_agreement"].max() if "top1_agreement" in data else None
         rows.append([model, variant, first["runtime"], _seconds(first["export_s"]), _seconds(first["session_s"]),
                      ms(first["first_inference_s"]), "yes" if first["fixed_shape"] is True else "",
-                     "" if missing(worst) else f"{worst:.1e} (tolerance {first['output_tolerance']:g})",
+                     ("" if missing(worst) else f"{worst:.1e} (tolerance {first['output_tolerance']:g})")
+                     + ("" if missing(agreement) else f"; top-1 as eager on {agreement:.1%} of the dev set"),
                      _text(first["quantization"]), _text(first["calibration"])])
     return Table(["model", "variant", "runtime", "export / compile s", "session / engine s", "first inference ms",
                   "fixed shape", "max output diff / scale", "quantization", "calibration"], rows)

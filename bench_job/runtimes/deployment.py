@@ -62,5 +62,9 @@ class Deployment:
         """What the accuracy step runs: the eager model itself, or the runtime behind an adapter."""
         return self.model if self.eager else DeployedModel(self, self.input_names)
 
+    def reference_model(self):
+        """What the accuracy step compares the deployed model's top-1 with: eager PyTorch, None for eager itself."""
+        return None if self.eager else self.model
+
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)

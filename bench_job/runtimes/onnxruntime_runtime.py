@@ -33,6 +33,19 @@ class _Calibration:
         return next(self.feeds, None)
 
 
+def _without_value_info(path: str, workdir: str) -> str:
+    """A copy of the exported model without its intermediate shape annotations. The dynamo exporter writes
+    them for the example batch; ONNX Runtime 1.27's quantizer re-infers shapes with the batch symbolic and
+    refuses the disagreement ("Inferred shape and existing shape differ")."""
+    import onnx
+
+    model = onnx.load(path)
+    del model.graph.value_info[:]
+    stripped = os.path.join(workdir, "model.shapeless.onnx")
+    onnx.save(model, stripped)
+    return stripped
+
+
 def quantize(path: str, inputs: dict, calibration: list | None, workdir: str) -> tuple[str, str]:
     """(the int8 model's path, how it was quantized)."""
     from onnxruntime.quantization import QuantFormat, QuantType, quantize_dynamic, quantize_static
@@ -40,7 +53,7 @@ def quantize(path: str, inputs: dict, calibration: list | None, workdir: str) ->
 
     out = os.path.join(workdir, "model.int8.onnx")
     if not any(t.is_floating_point() for t in inputs.values()):
-        quantize_dynamic(path, out, weight_type=QuantType.QInt8)
+        quantize_dynamic(_without_value_info(path, workdir), out, weight_type=QuantType.QInt8)
         return out, "ONNX Runtime dynamic (weights int8, activations quantized on the fly)"
     if not calibration:
         raise RuntimeFailed("static int8 quantization needs calibration inputs")

@@ -195,3 +195,23 @@ def test_unknown_task_names_the_choices(fetched_assets):
     with pytest.raises(EvaluationError, match="unknown evaluation task 'mnli'.*sst2, imagenette, imagefolder, disk"):
         evaluate_model(model, "mnli", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=2,
                        assets_dir=fetched_assets)
+
+
+class _Flipped(torch.nn.Module):
+    """The same model with its two outputs exchanged: it disagrees with the original on every example."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, **inputs):
+        return self.model(**inputs).logits.flip(-1)
+
+
+def test_top1_agreement_with_a_reference_model_on_the_same_batches(fetched_assets):
+    model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
+    common = dict(tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=5, assets_dir=fetched_assets,
+                  progress=False)
+    assert evaluate_model(model, "sst2", **common)["top1_agreement"] is None
+    assert evaluate_model(model, "sst2", reference=model, **common)["top1_agreement"] == 1.0
+    assert evaluate_model(model, "sst2", reference=_Flipped(model), **common)["top1_agreement"] == 0.0

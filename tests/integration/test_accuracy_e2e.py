@@ -117,6 +117,8 @@ def test_an_onnxruntime_variant_is_scored_on_the_dev_set_through_its_session(cli
     assert rows["onnxruntime"]["accuracy"] == pytest.approx(expected) == rows["eager"]["accuracy"]
     assert rows["onnxruntime"]["real_latency_per_batch_s"] > 0 and rows["onnxruntime"]["real_mean_seq_len"] > 0
     assert "accuracy not measured" not in (rows["onnxruntime"]["notes"] or "")
+    # every dev-set example gets eager's top-1 answer through the session; eager has nothing to agree with
+    assert rows["onnxruntime"]["top1_agreement"] == 1.0 and rows["eager"]["top1_agreement"] is None
 
 
 def pipeline_accuracy(model_dir, dataset) -> float:
