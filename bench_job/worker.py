@@ -83,20 +83,9 @@ def prepare_inputs(inputs: dict, variant, device: str) -> dict:
     return out
 
 
-class WorkerContext:
-    """A model with its prepared inputs: run_once is one complete (synchronised) inference."""
-
-    def __init__(self, model, inputs, sync):
-        self.model, self.inputs, self.sync = model, inputs, sync
-
-    def run_once(self):
-        self.model(**self.inputs)
-        self.sync()
-
-
 class BoundContext:
-    """A runtime's call bound to its inputs (runtimes.base.Prepared.bind): run_once is one complete
-    (synchronised) inference and returns its raw output."""
+    """A call bound to its inputs (a runtime's Prepared.bind, or the PyTorch model's own): run_once is one
+    complete (synchronised) inference and returns its raw output."""
 
     def __init__(self, bound, sync):
         self.bound, self.sync = bound, sync
@@ -146,7 +135,8 @@ def prepare_config(task: WorkerTask, model, family, point, device: str, timer, r
     if limit is not None and point.input_size > limit:
         raise UserError(f"input size {point.input_size} exceeds this model's maximum of {limit} {family.input_unit}")
     inputs = prepare_inputs(family.make_inputs(model, point.batch_size, point.input_size, task.seed), variant, device)
-    eager = WorkerContext(model, inputs, sync)
+    reference_inputs = deployment.model_inputs(inputs)
+    eager = BoundContext(lambda: model(**reference_inputs), sync)
     ctx = BoundContext(deployment.prepare(inputs).bind(inputs), sync)
     first = []
     fields["first_inference_s"] = timer.time(lambda: first.append(ctx.run_once()))

@@ -29,16 +29,22 @@ class Deployment:
     def eager(self) -> bool:
         return self.runtime.name == "eager"
 
-    def _on_model_device(self, inputs: dict) -> dict:
+    def model_inputs(self, inputs: dict) -> dict:
+        """The variant's inputs as the PyTorch model takes them: on its device, float tensors in its float
+        type. An export starts from the fp32 CPU model while the runtime's inputs follow the variant (fp16 on
+        a GPU for TensorRT), so the export, the fidelity reference and the FLOP count all need this."""
+        from evaluation.preprocess import to_device
+
         parameter = next(self.model.parameters(), None)
-        device = parameter.device if parameter is not None else "cpu"
-        return {name: tensor.to(device) for name, tensor in inputs.items()}
+        if parameter is None:
+            return inputs
+        return to_device((), inputs, parameter.device, parameter.dtype)[1]
 
     def prepare(self, inputs: dict):
         """The Prepared that runs inputs: the one already made when it accepts them, else a new one."""
         if self.prepared is None or not self.prepared.accepts(inputs):
             self.input_names = list(inputs)
-            self.prepared = self.runtime.prepare(self.model, self._on_model_device(inputs), self.variant, self.device,
+            self.prepared = self.runtime.prepare(self.model, self.model_inputs(inputs), self.variant, self.device,
                                                  self.threads, self.workdir, self.shape_range, self.calibration)
         return self.prepared
 
@@ -54,7 +60,7 @@ class Deployment:
             import torch
 
             with torch.inference_mode():
-                reference = first_output(self.model(**self._on_model_device(inputs)))
+                reference = first_output(self.model(**self.model_inputs(inputs)))
             fields.update(output_fidelity(reference, prepared.output(output), self.variant.precision))
         return fields
 

@@ -106,3 +106,17 @@ def test_an_unreadable_dev_set_falls_back_to_synthetic_images_naming_why(tmp_pat
     entry = _entry(weights="pretrained", task="disk", data_path=str(tmp_path / "missing"))
     _, note = calibration_inputs(entry, FAMILIES["torchvision"], tiny_conv(), lambda image: image, None, seed=0)
     assert note.startswith(f"{CALIBRATION_IMAGES} synthetic images (the dev set could not be read: ")
+
+
+def test_the_pytorch_model_gets_the_variants_inputs_on_its_device_and_in_its_float_type():
+    # An export starts from the fp32 model while a TensorRT fp16 variant's inputs are half: the export, the
+    # fidelity reference and the FLOP count must see fp32, and integer token ids must stay integers.
+    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1)
+    try:
+        half = {name: t.half() for name, t in images(2, 32).items()}
+        (converted,) = deployment.model_inputs(half).values()
+        assert converted.dtype == torch.float32
+        ids = deployment.model_inputs({"input_ids": torch.ones(1, 4, dtype=torch.long)})["input_ids"]
+        assert ids.dtype == torch.long
+    finally:
+        deployment.close()
