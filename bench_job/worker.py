@@ -140,14 +140,17 @@ def prepare_config(task: WorkerTask, model, family, point, device: str, timer, r
     ctx = BoundContext(deployment.prepare(inputs).bind(inputs), sync)
     first = []
     fields["first_inference_s"] = timer.time(lambda: first.append(ctx.run_once()))
-    fields.update(deployment.fields(inputs, first.pop()))
-    fields["notes"] += deployment.prepared.notes
 
-    # One untimed counting pass: FLOPs and the parameters each module uses when it runs.
+    # One untimed counting pass of the PyTorch model: FLOPs, the parameters each module uses when it runs,
+    # and the output a runtime other than eager is checked against (the counters leave it as it is).
+    reference = []
+
     def counting_pass():
-        fields["flops"] = flops_measure.count_flops(eager.run_once)
+        fields["flops"] = flops_measure.count_flops(lambda: reference.append(eager.run_once()))
 
     fields["params_effective"] = params.count_effective(model, counting_pass)
+    fields.update(deployment.fields(inputs, first.pop(), reference.pop()))
+    fields["notes"] += deployment.prepared.notes
     if variant.precision == "int8" and deployment.eager:
         fields["flops"] = None
         fields["notes"].append("FLOPs not counted: the counter cannot see dynamically quantized kernels")

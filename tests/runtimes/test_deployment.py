@@ -4,6 +4,7 @@ static int8 (dev set when there is one, synthetic otherwise, saying which)."""
 
 import types
 
+import pytest
 import torch
 
 from bench_job.config import Variant
@@ -16,15 +17,21 @@ from tests.runtimes.models import images, tiny_bert, tiny_conv, tokens
 
 
 def test_a_dynamic_export_serves_every_configuration_and_records_its_fidelity():
-    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1)
+    model = tiny_conv()
+    deployment = Deployment("onnxruntime", model, Variant("v", runtime="onnxruntime"), "cpu", 1)
     try:
         first = deployment.prepare(images(2, 32))
         inputs = images(4, 48, seed=5)
         assert deployment.prepare(inputs) is first
-        fields = deployment.fields(inputs, first.bind(inputs)())
+        with torch.inference_mode():
+            reference = model(**deployment.model_inputs(inputs))
+        output = first.bind(inputs)()
+        fields = deployment.fields(inputs, output, reference)
         assert fields["export_s"] == first.export_s and fields["fixed_shape"] is False
         assert fields["output_rel_diff"] < 1e-5 and fields["output_tolerance"] == 1e-3
         assert fields["runtime_providers"] == "CPUExecutionProvider"
+        # the fidelity is against the reference given, eager's output of the worker's counting pass
+        assert deployment.fields(inputs, output, reference * 2)["output_rel_diff"] == pytest.approx(0.5, rel=1e-4)
     finally:
         deployment.close()
 
@@ -55,7 +62,8 @@ def test_eager_records_no_fidelity_and_runs_the_model_itself():
     deployment = Deployment("eager", model, Variant("fp32"), "cpu", 1)
     inputs = images(1, 32)
     with torch.inference_mode():
-        fields = deployment.fields(inputs, deployment.prepare(inputs).bind(inputs)())
+        output = deployment.prepare(inputs).bind(inputs)()
+        fields = deployment.fields(inputs, output, model(**inputs))
     assert fields == {"export_s": None, "session_s": None, "fixed_shape": None}
     assert deployment.accuracy_model() is model
 
