@@ -84,6 +84,11 @@ def standins(engine, device_image):
     yield list(STANDINS)
     for name in STANDINS:
         _run(["docker", "rm", "-f", _container(name)], check=False)
+    # The dockerhost's `make run` leaves its compose containers (fetch, laptop) holding the volume, which
+    # Docker will not remove while any container uses it.
+    users = _run(["docker", "ps", "-a", "-q", "--filter", f"volume={ASSETS_VOLUME}"], check=False).stdout.split()
+    if users:
+        _run(["docker", "rm", "-f", *users], check=False)
     _run(["docker", "volume", "rm", "-f", ASSETS_VOLUME], check=False)
 
 
