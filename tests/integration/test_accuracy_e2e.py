@@ -174,9 +174,12 @@ def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, 
     (record,) = bundle_records(result.stdout.split()[-1])
     window = next(s for s in record["real_energy_sources"] if s["power_source"] == "rapl-package")
     assert window["window_s"] >= 1.0 and window["n_inferences"] > 0
-    assert record["real_avg_power_w"] == pytest.approx(FAKE_RAPL_WATTS, rel=0.02)
+    # The fake rewrites its counter every 2 ms from another process; on a loaded machine a rewrite can come
+    # late at either end of the window. Allow 50 ms of staleness per end, over the window's length.
+    rel = max(0.02, 0.1 / window["window_s"])
+    assert record["real_avg_power_w"] == pytest.approx(FAKE_RAPL_WATTS, rel=rel)
     assert record["real_energy_per_batch_j"] == pytest.approx(
-        FAKE_RAPL_WATTS * window["window_s"] / window["n_inferences"], rel=0.02)
+        FAKE_RAPL_WATTS * window["window_s"] / window["n_inferences"], rel=rel)
     # 36 sentences in batches of 8: the four full batches are cycled, the short last one is left out
     assert record["real_batch_size"] == 8
     assert record["real_energy_per_sample_j"] == pytest.approx(record["real_energy_per_batch_j"] / 8)
