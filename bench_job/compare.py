@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 
 from bench_job.bundle_reader import load_bundle
@@ -71,5 +72,7 @@ def cmd_compare(args) -> int:
     with open(os.path.join(workdir, "devices.json"), "w") as handle:
         json.dump({"baseline": baseline, "devices": devices}, handle, indent=2, default=str)
     write_compare_report(merged, devices, baseline, workdir)
-    print(write_bundle(workdir, args.out, name))
+    bundle = write_bundle(workdir, args.out, name)
+    shutil.rmtree(workdir)  # as `run` does: the tarball is the product, not a second copy beside it
+    print(bundle)
     return 0

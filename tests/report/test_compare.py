@@ -22,6 +22,7 @@ def compared(two_runs, tmp_path_factory):
     assert result.returncode == 0, result.stderr
     bundle = result.stdout.strip().splitlines()[-1]
     assert bundle.endswith(".tar.gz") and os.path.isfile(bundle)
+    assert os.listdir(out) == [os.path.basename(bundle)], "compare leaves only its bundle, as run does"
     return extract(bundle, tmp_path_factory.mktemp("compare-extracted"))
 
 
