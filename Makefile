@@ -48,7 +48,7 @@ probe: venv
 	$(BIN)/bench-job probe
 
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
 
 # The tests that pin parsers, maths and report writers, without the end-to-end runs of the real CLI
 # (tests/integration), which spawn workers that load torch: minutes instead of a quarter of an hour.
