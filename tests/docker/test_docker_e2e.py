@@ -400,6 +400,13 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     assert os.stat(results / bundles[0]).st_uid == 10001
 
 
+# Each full build of the laptop image adds ~17 GB of build cache (the wheelhouse, pip's layer, the venv's
+# copy), and nothing ever trims it: a machine that runs this test daily fills its disk within days. The
+# newest 20 GB stay, so the next run still builds from cache; no image or volume is touched.
+BUILD_CACHE_KEPT = "20GB"
+
+
 def teardown_module(module):
     if shutil.which("docker"):
         subprocess.run(["docker", "volume", "rm", "-f", ASSETS_VOLUME], capture_output=True)
+        subprocess.run(["docker", "builder", "prune", "-f", "--keep-storage", BUILD_CACHE_KEPT], capture_output=True)
