@@ -17,7 +17,7 @@ from bench_job.results import EVALUATION_COLUMNS, EVALUATION_RAW_FIELDS
 from evaluation import labels as label_maps
 from evaluation import metric
 from evaluation.data import load_eval_set
-from evaluation.preprocess import resolve_dtype, to_device
+from evaluation.preprocess import resolve_dtype, to_device, to_model
 from evaluation.sampling import stratified_indices
 
 # What evaluate_model returns: the fields the result schema (bench_job/results.py) says evaluation fills,
@@ -109,9 +109,7 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
 
 def _top1(reference, args: tuple, kwargs: dict) -> torch.Tensor:
     """The reference model's top-1 output per example, its inputs moved to its device and float type."""
-    parameter = next(reference.parameters(), None)
-    device, dtype = (parameter.device, parameter.dtype) if parameter is not None else ("cpu", None)
-    args, kwargs = to_device(args, kwargs, device, dtype)
+    args, kwargs = to_model(reference, args, kwargs)
     output = reference(*args, **kwargs)
     return (output.logits if hasattr(output, "logits") else output).argmax(dim=-1).cpu()
 

@@ -16,6 +16,16 @@ def to_device(args: tuple, kwargs: dict, device: str, dtype) -> tuple[tuple, dic
     return tuple(move(a) for a in args), {k: move(v) for k, v in kwargs.items()}
 
 
+def to_model(model, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """args and kwargs as model takes them: on its parameters' device, float tensors in their float type
+    (a model kept as a reference beside a deployed runtime whose inputs follow another device or precision).
+    A model without parameters takes them as they are."""
+    parameter = next(model.parameters(), None)
+    if parameter is None:
+        return args, kwargs
+    return to_device(args, kwargs, parameter.device, parameter.dtype)
+
+
 def resolve_dtype(dtype):
     """torch dtype from a torch dtype, a name ("float16") or the config's precision names ("fp16")."""
     if dtype is None or isinstance(dtype, torch.dtype):

@@ -33,12 +33,9 @@ class Deployment:
         """The variant's inputs as the PyTorch model takes them: on its device, float tensors in its float
         type. An export starts from the fp32 CPU model while the runtime's inputs follow the variant (fp16 on
         a GPU for TensorRT), so the export, the fidelity reference and the FLOP count all need this."""
-        from evaluation.preprocess import to_device
+        from evaluation.preprocess import to_model
 
-        parameter = next(self.model.parameters(), None)
-        if parameter is None:
-            return inputs
-        return to_device((), inputs, parameter.device, parameter.dtype)[1]
+        return to_model(self.model, (), inputs)[1]
 
     def prepare(self, inputs: dict):
         """The Prepared that runs inputs: the one already made when it accepts them, else a new one."""
