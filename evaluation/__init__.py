@@ -4,7 +4,7 @@ evaluate_model is imported eagerly on purpose: the function shares its name with
 explicit import here guarantees that `evaluation.evaluate_model` is the function, not the module.
 """
 
-from bench_job.zoo import TASKS
+from bench_job.catalogue.zoo import TASKS
 from evaluation.assets import DATASETS, PRETRAINED, offline_env, pretrained_spec
 from evaluation.errors import AssetsError, EvaluationDataError, EvaluationError
 from evaluation.evaluate_model import RAW_RESULT_FIELDS, RESULT_FIELDS, evaluate_model

@@ -5,13 +5,13 @@ Layout of an assets directory (one Docker volume; `fetch` fills it with network,
   torch/              TORCH_HOME: torchvision weights under torch/hub/checkpoints/<file name in the URL>
   data/<task>/        dev sets saved with datasets' save_to_disk
   manifest.json       what, where from, revision, size and sha256 per file
-PRETRAINED is the catalogue's checkpoints (bench_job/zoo.py) in the form the fetch and accuracy steps read.
+PRETRAINED is the catalogue's checkpoints (bench_job/catalogue/zoo.py) in the form the fetch and accuracy steps read.
 """
 
 import os
 import tempfile
 
-from bench_job.zoo import ZOO, ZooModel
+from bench_job.catalogue.zoo import ZOO, ZooModel
 
 # Patterns of files a transformers checkpoint needs; skips Flax/TF/Rust weights and pickled training args.
 HF_MODEL_FILES = ["config.json", "*.safetensors", "pytorch_model.bin", "tokenizer*", "vocab*", "merges.txt",
@@ -36,7 +36,7 @@ def _spec(model: ZooModel) -> dict:
     return spec
 
 
-# Where each zoo model's trained weights come from, read from the one catalogue (bench_job/zoo.py).
+# Where each zoo model's trained weights come from, read from the one catalogue (bench_job/catalogue/zoo.py).
 PRETRAINED: dict[str, dict] = {name: _spec(model) for name, model in ZOO.items()}
 
 DATASETS: dict[str, dict] = {

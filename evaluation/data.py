@@ -5,7 +5,7 @@ manifest (GLUE SST-2 only when it is GLUE's), a user's own folder (data_path) by
 task's usual data set is.
 """
 
-from bench_job.zoo import TASKS
+from bench_job.catalogue.zoo import TASKS
 from evaluation import assets
 from evaluation.datasets_imagenet import load_disk, load_imagefolder
 from evaluation.datasets_sst2 import load_sst2

@@ -49,7 +49,7 @@ def test_each_modality_has_the_family_that_encodes_it():
 def test_the_catalogue_is_the_one_source_of_checkpoints_and_tasks():
     import bench_job.config
     import evaluation
-    from bench_job.zoo import TASKS, ZOO
+    from bench_job.catalogue.zoo import TASKS, ZOO
     from evaluation.assets import PRETRAINED
 
     assert set(PRETRAINED) == set(ZOO)

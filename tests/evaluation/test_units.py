@@ -64,7 +64,7 @@ def test_catalogue_covers_the_zoo_and_never_feature_weights():
 
 
 def test_catalogue_agrees_with_the_core_zoo():
-    from bench_job.zoo import ZOO
+    from bench_job.catalogue.zoo import ZOO
     from evaluation.assets import PRETRAINED
 
     for name, spec in PRETRAINED.items():

@@ -14,7 +14,7 @@ import yaml
 from bench_job.errors import UserError
 from bench_job.runtimes import RUNTIMES
 from bench_job.units import parse_duration, parse_size
-from bench_job.zoo import TASKS
+from bench_job.catalogue.zoo import TASKS
 
 DEVICES = ("laptop", "rpi", "jetson")
 ACCELERATORS = ("cpu", "cuda", "auto")
@@ -269,7 +269,7 @@ def _parse_variants(raw, where: str, accelerator: str) -> list[Variant]:
 
 def _resolve_model(raw, data: dict, families: dict, torchvision_names) -> ModelEntry:
     from bench_job.families.transformers_family import is_checkpoint_folder
-    from bench_job.zoo import ZOO
+    from bench_job.catalogue.zoo import ZOO
 
     if isinstance(raw, str):
         raw = {"name": raw}
@@ -344,7 +344,7 @@ def _published_accuracy(zoo, own_weights) -> dict:
 
 def _zoo_task(name: str) -> str | None:
     """The dev set a zoo model's pretrained checkpoint is evaluated on."""
-    from bench_job.zoo import ZOO
+    from bench_job.catalogue.zoo import ZOO
 
     zoo = ZOO.get(name)
     return zoo.checkpoint.task if zoo else None

@@ -1,0 +1,1 @@
+"""The model catalogue: the zoo (zoo.py)."""
