@@ -5,6 +5,8 @@ map, the metric); this module picks the model, preprocessing and label map the r
 outcome into record fields.
 """
 
+from __future__ import annotations
+
 from bench_job.errors import one_line, user_fixable
 from bench_job.measure.energy import real_input_energy_fields
 from bench_job.task import PowerSettings, WorkerTask
@@ -40,7 +42,8 @@ def real_input_energy(power: PowerSettings, meter):
         if meter is None:
             return {"real_energy_reason": power.energy_reason}
         try:
-            result = meter.measure(run_once, power.min_window_s, power.min_samples, power.max_window_s)
+            result = meter.measure(run_once, power.section.min_window_s, power.section.min_samples,
+                                   power.section.max_window_s)
         except Exception as exc:  # a failed energy window costs the real-input energy, not the accuracy
             return {"real_energy_reason": one_line(exc, 200)}
         return real_input_energy_fields(result, samples_per_batch)

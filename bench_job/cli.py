@@ -1,6 +1,9 @@
 """bench-job: the command line. Every user error ends in one line on stderr and exit code 2."""
 
+from __future__ import annotations
+
 import argparse
+import dataclasses
 import datetime
 import json
 import logging
@@ -128,20 +131,21 @@ def cmd_run(args) -> int:
     from bench_job.device import collect_env, run_isolated
     from bench_job.logs import copy_entrypoint_log, setup_logging
     from bench_job.measure.peak import measure_peak_quietly
+    from bench_job.measure.quiet import too_busy
     from bench_job.results import ResultStore
     from bench_job.runner import Runner, StopRequest, resolve_accelerator
 
     started = time.monotonic()
     started_at = _utc_now()
     config = load_config(args)
-    device = config.run["device"]
+    device = config.run.device
     host = file_safe(host_name())
-    asset_warnings = prepare_assets(config)
-    env = run_isolated(collect_env, config.data["power"]["sysfs_root"])
+    config, asset_warnings = prepare_assets(config)
+    env = run_isolated(collect_env, config.power.sysfs_root)
     # The profile the run used is the device it stands for (an emulated Pi is measured as a Pi); what
     # the hardware looks like stays beside it.
     env.update(detected_device_kind=env["device_kind"], device_kind=device, container=container_facts())
-    accelerator = resolve_accelerator(config.run["accelerator"], env["cuda_available"])
+    accelerator = resolve_accelerator(config.run.accelerator, env["cuda_available"])
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as exc:
@@ -158,12 +162,11 @@ def cmd_run(args) -> int:
     for warning in asset_warnings:
         log.warning(warning)
     log.info("measuring the device's matmul peak (a few seconds)")
-    measure = config.measure
-    env.update(run_isolated(measure_peak_quietly, config.run["threads"], 4096 if accelerator == "cuda" else 1024,
-                            1.0, accelerator, measure["quiet_wait_s"], measure["max_other_cpu_share"]))
+    env.update(run_isolated(measure_peak_quietly, config.run.threads, 4096 if accelerator == "cuda" else 1024,
+                            1.0, accelerator, config.measure))
     log.info("matmul peak of this device: %.1f GFLOP/s (fp32, %s)", env["peak_gflops"], accelerator)
     busy = env["peak_other_cpu_share"]
-    if busy is not None and busy > measure["max_other_cpu_share"]:
+    if too_busy(config.measure, busy):
         log.warning("other processes used %.0f%% of the CPU while the matmul peak was measured: it is low, and "
                     "each row's fraction of it (peak_fraction) high", busy * 100)
     stop = StopRequest()
@@ -227,7 +230,7 @@ def _outcome(runner, store, result, started: float, started_at: str):
 def config_budget_s(config) -> float | None:
     from bench_job.units import parse_duration
 
-    return parse_duration(config.run["budget"]) if config.run["budget"] else None
+    return parse_duration(config.run.budget) if config.run.budget else None
 
 
 def _zoo_checkpoint_models(config, pretrained_only: bool = True) -> list:
@@ -238,33 +241,34 @@ def _zoo_checkpoint_models(config, pretrained_only: bool = True) -> list:
             and (m.weights == "pretrained" or not pretrained_only)]
 
 
-def prepare_assets(config) -> list[str]:
+def prepare_assets(config) -> tuple:
     """With --assets: work offline from it, and check it holds what the pretrained models need.
 
     Missing or corrupt assets stop the run with the fix named, or, with accuracy.optional, turn the
     affected models to random weights (efficiency figures stay valid) and say so in every row. Returns
-    the warnings to log once the run log exists."""
+    (the config to run: a new one where entries were replaced, the warnings to log once the run log exists)."""
     from evaluation import AssetsError, offline_env, require
 
-    assets = config.run["assets"]
+    assets = config.run.assets
     if assets:
         if not os.path.isdir(assets):
             raise UserError(f"assets folder {assets} does not exist: run `bench-job fetch --assets {assets}` first")
         os.environ.update(offline_env(os.path.abspath(assets)))
     needing = _zoo_checkpoint_models(config)
     if not needing or not assets:
-        return []
+        return config, []
     try:
         require(assets, [m.name for m in needing], sorted({m.task for m in needing if m.task}), deep=False)
     except AssetsError as exc:
-        if not config.data["accuracy"]["optional"]:
+        if not config.accuracy.optional:
             raise
-        for model in needing:
-            model.weights = "random"
-            model.weights_note = f"pretrained weights unavailable ({exc}); measured with random weights"
-        return [f"{exc}: the run goes on with random weights for {', '.join(m.name for m in needing)} "
+        note = f"pretrained weights unavailable ({exc}); measured with random weights"
+        names = {m.name for m in needing}
+        config = config.with_models([dataclasses.replace(m, weights="random", weights_note=note) if m.name in names
+                                     else m for m in config.models])
+        return config, [f"{exc}: the run goes on with random weights for {', '.join(m.name for m in needing)} "
                 f"(accuracy.optional); their rows say so"]
-    return []
+    return config, []
 
 
 def cmd_fetch(args) -> int:

@@ -4,6 +4,8 @@ Smallest first matters: when a configuration runs out of memory, every configura
 in both batch size and input size would too, and is skipped rather than tried.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from bench_job.families import FAMILIES
@@ -19,8 +21,8 @@ class Point:
 
 @dataclass
 class WorkItem:
-    entry: object            # config.ModelEntry
-    variant: object          # config.Variant
+    entry: object            # catalogue.ModelEntry
+    variant: object          # catalogue.Variant
     points: list             # Point, smallest first
 
     def key(self, point: Point, accelerator: str) -> str:

@@ -5,6 +5,8 @@ A change to the columns or their meaning bumps SCHEMA_VERSION; read_records refu
 not know, so an old reader never misreads a new bundle.
 """
 
+from __future__ import annotations
+
 import json
 import os
 from dataclasses import dataclass
@@ -69,7 +71,7 @@ SCHEMA = (
     # size and work
     _c("params", "int"), _c("params_effective", "int"), _c("flops", "int", "FLOP"), _c("macs", "int", "MAC"),
     _c("flop_counter", "text"),
-    # what the model catalogue (zoo.py) says of the model, so the report needs nothing but the bundle
+    # what the model catalogue (catalogue/zoo.py) says of the model, so the report needs nothing but the bundle
     _c("in_zoo", "bool"), _c("published_params", "int"), _c("published_params_source", "text"),
     _c("model_note", "text"), _c("published_accuracy", "float"), _c("published_accuracy_source", "text"),
     # latency of the forward pass

@@ -1,6 +1,8 @@
 """Runs the plan: one worker process per model variant, watched for memory and time, records appended
 as they arrive, resumable, and stoppable at any moment without losing what was measured."""
 
+from __future__ import annotations
+
 import logging
 import multiprocessing
 import signal
@@ -15,13 +17,13 @@ from bench_job.families import FAMILIES
 from bench_job.measure.energy import no_source_reason
 from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.memory import rss_bytes
-from bench_job.measure.quiet import wait_for_quiet
+from bench_job.measure.quiet import wait_as_configured
 from bench_job.measure.rounds import RoundSettings
 from bench_job.plan import build_plan, is_dominated
 from bench_job.results import ResultStore, make_record
-from bench_job.task import AccuracySettings, PowerSettings, WorkerTask
+from bench_job.task import PowerSettings, WorkerTask
 from bench_job.units import format_bytes, parse_duration, parse_size
-from bench_job.validity import mark_validity
+from bench_job.validity import mark_validity_as_configured
 from bench_job.worker import worker_main
 
 log = logging.getLogger("bench_job")
@@ -71,9 +73,9 @@ class Runner:
         self.show_progress = show_progress
         self.run_id = uuid.uuid4().hex[:12]
         run = config.run
-        self.memory_cap = parse_size(run["max_worker_memory"]) if run["max_worker_memory"] else None
+        self.memory_cap = parse_size(run.max_worker_memory) if run.max_worker_memory else None
         started = time.monotonic() if started is None else started
-        self.deadline = started + parse_duration(run["budget"]) if run["budget"] else None
+        self.deadline = started + parse_duration(run.budget) if run.budget else None
         self.framework_rss = None       # a worker's resident memory before any model, once one has said
 
     # -- the plan -------------------------------------------------------------------------------------
@@ -87,16 +89,16 @@ class Runner:
 
     def _open_power(self) -> None:
         """Find the power sources once; the runner keeps a meter only for the idle baseline."""
-        power = self.config.data["power"]
+        power = self.config.power
         self.idle_meter, self.energy_reason, self.power_specs = None, None, []
         self.power_not_read = {}        # source -> why it was not used, for env.json
-        if not power["enabled"]:
+        if not power.enabled:
             self.energy_reason = "energy measurement disabled (power.enabled: false)"
             return
         from bench_job.power import EnergyMeter, discover_sources
 
-        found, missing = discover_sources(sysfs_root=power["sysfs_root"], external_csv=power["external_csv"],
-                                          sampling_hz=power["sampling_hz"], powercap_dir=power["powercap_dir"])
+        found, missing = discover_sources(sysfs_root=power.sysfs_root, external_csv=power.external_csv,
+                                          sampling_hz=power.sampling_hz, powercap_dir=power.powercap_dir)
         for name, reason in missing:
             log.debug("power source %s not used: %s", name, reason)
         self.power_not_read = dict(missing)
@@ -105,7 +107,7 @@ class Runner:
             log.warning("no power source found: energy columns stay empty (see `bench-job probe`)")
             return
         log.info("power sources: %s", ", ".join(f"{s.name} ({s.scope})" for s in found))
-        self.idle_meter = EnergyMeter(found, sampling_hz=power["sampling_hz"])
+        self.idle_meter = EnergyMeter(found, sampling_hz=power.sampling_hz)
         # the workers open these same sources again from their specs instead of searching a second time
         self.power_specs = [source.spec for source in found]
 
@@ -115,11 +117,10 @@ class Runner:
         would make every net figure too small. Returns ({source: watts}, other processes' CPU share)."""
         if self.idle_meter is None:
             return {}, None
-        measure = self.config.measure
-        wait_for_quiet(measure["quiet_wait_s"], measure["max_other_cpu_share"])
+        wait_as_configured(self.config.measure)
         probe = ContentionProbe()
         probe.start()
-        idle = self.idle_meter.measure_idle(self.config.data["power"]["idle_seconds"])
+        idle = self.idle_meter.measure_idle(self.config.power.idle_seconds)
         share = probe.other_share()
         log.info("idle power: %s%s", ", ".join(f"{k} {v:.2f} W" if v is not None else f"{k} n/a" for k, v in idle.items()),
                  f" (other processes used {share:.0%} of the CPU meanwhile)" if share is not None else "")
@@ -153,7 +154,7 @@ class Runner:
         """The per-configuration timing budget; with --budget, what is left spread over what is left.
 
         Half of the share goes to timing: building models, warm-up and counting take the rest."""
-        cap = float(self.config.measure["max_time_per_config_s"])
+        cap = float(self.config.measure.max_time_per_config_s)
         if self.deadline is None:
             return cap
         left = self.deadline - time.monotonic()
@@ -163,13 +164,7 @@ class Runner:
         return max(0.05, min(cap, share))
 
     def _round_settings(self, remaining_configs: int) -> RoundSettings:
-        measure = self.config.measure
-        return RoundSettings(
-            warmup_runs=measure["warmup_runs"], min_runs=measure["min_runs"], max_runs=measure["max_runs"],
-            target_ci_rel=measure["target_ci_rel"], confidence=measure["confidence"],
-            max_time_s=self._time_per_config(remaining_configs), min_rounds=measure["min_rounds"],
-            round_time_s=measure["round_time_s"], max_other_cpu_share=measure["max_other_cpu_share"],
-            quiet_wait_s=measure["quiet_wait_s"], patience_s=measure["patience_s"], deadline=self.deadline)
+        return RoundSettings(self.config.measure, self._time_per_config(remaining_configs), self.deadline)
 
     # -- one model variant ----------------------------------------------------------------------------
     def _run_item(self, item, pending: list, remaining_configs: int) -> int:
@@ -180,15 +175,13 @@ class Runner:
         while pending and not self.stop.requested:
             settings = self._round_settings(remaining_configs)
             idle_w, idle_share = self._idle_baseline()
-            power = PowerSettings.from_config(self.config.data["power"], sources=tuple(self.power_specs),
-                                              idle_w=idle_w, idle_other_cpu_share=idle_share,
-                                              energy_reason=self.energy_reason)
+            power = PowerSettings(self.config.power, sources=tuple(self.power_specs), idle_w=idle_w,
+                                  idle_other_cpu_share=idle_share, energy_reason=self.energy_reason)
             task = WorkerTask(entry=item.entry, variant=item.variant, points=tuple(pending),
                               keys={p: keys[p] for p in pending},
-                              accelerator=self.accelerator, threads=self.config.run["threads"],
-                              seed=self.config.run["seed"], timing=settings, power=power,
-                              accuracy=AccuracySettings.from_config(self.config.data["accuracy"]),
-                              assets=self.config.run["assets"])
+                              accelerator=self.accelerator, threads=self.config.run.threads,
+                              seed=self.config.run.seed, timing=settings, power=power,
+                              accuracy=self.config.accuracy, assets=self.config.run.assets)
             log.info("%s: starting a worker for %d configuration(s)", name, len(pending))
             recorded, end = self._watch_worker(task)
             written += len(recorded)
@@ -227,9 +220,7 @@ class Runner:
                 record["achieved_gflops"] = record["flops"] / record["latency_median_s"] / 1e9
                 if self.peak_gflops:
                     record["peak_fraction"] = record["achieved_gflops"] / self.peak_gflops
-            measure = self.config.measure
-            mark_validity(record, measure["min_runs"], measure["target_ci_rel"], self.config.data["power"]["min_samples"],
-                          measure["max_other_cpu_share"])
+            mark_validity_as_configured(record, self.config.measure, self.config.power)
         self.store.append(record)
         self.bar.update(1)
         if record["status"] == "ok":
@@ -253,7 +244,7 @@ class Runner:
         recorded, current, current_since, phase = set(), None, None, "start"
         killed_for = None
         peak_rss = 0
-        timeout = float(self.config.run["config_timeout_s"])
+        timeout = float(self.config.run.config_timeout_s)
         while True:
             if self.stop.requested:
                 self._kill(process)

@@ -2,48 +2,29 @@
 
 The task crosses a process boundary (pickled by multiprocessing's spawn), so it is a frozen dataclass
 whose every field is declared here: the worker reads attributes, never string keys it has to guess.
-Latency settings are measure.rounds.RoundSettings; power and accuracy settings are declared below.
+Latency settings are measure.rounds.RoundSettings (the config's measure section, the time per
+configuration and the deadline); power settings are the power section with what the runner measured;
+accuracy settings are the config's accuracy section itself.
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from bench_job.config.sections import AccuracySection, PowerSection
 from bench_job.measure.rounds import RoundSettings
 
 
 @dataclass(frozen=True)
 class PowerSettings:
-    """The energy window's bounds, the sources the runner found and the idle baseline it measured.
-
-    energy_reason: why no energy is measured (power disabled, no source found), None when sources exist."""
-    sysfs_root: str = "/sys"
-    sampling_hz: float = 50.0
-    min_window_s: float = 1.0
-    min_samples: int = 10
-    max_window_s: float = 30.0
+    """The config's power section with what the runner found and measured: the sources, the idle
+    baseline and, where there is no energy to measure, why (energy_reason: None when sources exist)."""
+    section: PowerSection
     sources: tuple = ()                          # power.base.SourceSpec of each source found by the runner
     idle_w: Mapping[str, float] = field(default_factory=dict)   # source name -> idle watts
     idle_other_cpu_share: float | None = None    # other processes' CPU share during the idle baseline
     energy_reason: str | None = None
-
-    @classmethod
-    def from_config(cls, power: dict, **measured) -> "PowerSettings":
-        """The config's power section with what the runner measured (sources, idle_w, ...)."""
-        return cls(sysfs_root=power["sysfs_root"], sampling_hz=power["sampling_hz"],
-                   min_window_s=power["min_window_s"], min_samples=power["min_samples"],
-                   max_window_s=power["max_window_s"], **measured)
-
-
-@dataclass(frozen=True)
-class AccuracySettings:
-    enabled: bool = True
-    max_examples: int | None = None
-    batch_size: int = 8
-
-    @classmethod
-    def from_config(cls, accuracy: dict) -> "AccuracySettings":
-        return cls(enabled=accuracy["enabled"], max_examples=accuracy["max_examples"],
-                   batch_size=accuracy["batch_size"])
 
 
 @dataclass(frozen=True)
@@ -60,7 +41,7 @@ class WorkerTask:
     seed: int
     timing: RoundSettings
     power: PowerSettings
-    accuracy: AccuracySettings
+    accuracy: AccuracySection
     assets: str | None = None
 
     @property

@@ -8,18 +8,18 @@ outputs exchanged far more accurate: the figure as scored is known to be wrong),
 whose outputs differ from eager PyTorch's beyond the tolerance of its precision (runtimes/fidelity.py).
 """
 
+from __future__ import annotations
+
 import re
 
 from bench_job.runtimes.fidelity import fidelity_reason
 
-# Other processes taking more than this share of the machine's CPU time during timing make latency
-# figures unreliable (they compete for the cores the forward pass uses), and during an energy window
-# they put their own work into a whole-device reading. measure.max_other_cpu_share overrides it.
-MAX_OTHER_CPU_SHARE = 0.10
 
-
+# max_other_cpu_share (measure section): other processes taking more than this share of the machine's
+# CPU time during timing make latency figures unreliable (they compete for the cores the forward pass
+# uses), and during an energy window they put their own work into a whole-device reading.
 def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int,
-                    max_other_cpu_share: float = MAX_OTHER_CPU_SHARE) -> list[str]:
+                    max_other_cpu_share: float) -> list[str]:
     reasons = []
     n = record.get("n_runs") or 0
     if n < min_runs:
@@ -64,7 +64,7 @@ def swapped_figures(accuracy: float, swapped_accuracy: float) -> str:
 
 
 def mark_validity(record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int,
-                  max_other_cpu_share: float = MAX_OTHER_CPU_SHARE) -> dict:
+                  max_other_cpu_share: float) -> dict:
     """Fill valid / invalid_reasons on a measured (status ok) record; other statuses carry no figures.
     min_power_samples: power.min_samples, the samples an energy window of a sampled source must hold."""
     if record["status"] != "ok":
@@ -73,6 +73,12 @@ def mark_validity(record: dict, min_runs: int, target_ci_rel: float, min_power_s
     record["valid"] = not reasons
     record["invalid_reasons"] = "; ".join(reasons) or None
     return record
+
+
+def mark_validity_as_configured(record: dict, measure, power) -> dict:
+    """mark_validity with the thresholds of the run's config: its measure and power sections."""
+    return mark_validity(record, measure.min_runs, measure.target_ci_rel, power.min_samples,
+                         measure.max_other_cpu_share)
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

@@ -11,6 +11,8 @@ by the memory watchdog ends one model's sweep rather than the job. It talks to t
 The runner writes every record; the worker writes nothing to disk.
 """
 
+from __future__ import annotations
+
 import ctypes
 import dataclasses
 import datetime
@@ -125,7 +127,7 @@ def prepare_config(task: WorkerTask, model, family, point, device: str, timer, r
     cuda = device == "cuda"
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     fields = {"notes": list(notes)}
-    state_before = read_device_state(task.power.sysfs_root)
+    state_before = read_device_state(task.power.section.sysfs_root)
     swap_before = memory.swap_counters()
     started = time.time()
     memory.reset_peak_rss()
@@ -157,7 +159,7 @@ def prepare_config(task: WorkerTask, model, family, point, device: str, timer, r
     else:
         fields["macs"] = fields["flops"] // 2
         fields["flop_counter"] = flops_measure.COUNTER_NAME
-    warmup = [timer.time(ctx.run_once) for _ in range(task.timing.warmup_runs)]
+    warmup = [timer.time(ctx.run_once) for _ in range(task.timing.measure.warmup_runs)]
     peak = memory.peak_rss_bytes()
     fields.update(warmup_s=warmup, warmup_runs=len(warmup), timer=timer.name, peak_rss_bytes=peak,
                   activations_rss_bytes=peak - record["model_rss_bytes"]
@@ -178,7 +180,8 @@ def energy_window(power: PowerSettings, timing: ConfigTiming, meter, patience, b
         probe = ContentionProbe()
         probe.start()
         started = time.monotonic()
-        result = meter.measure(timing.run_once, power.min_window_s, power.min_samples, power.max_window_s)
+        result = meter.measure(timing.run_once, power.section.min_window_s, power.section.min_samples,
+                               power.section.max_window_s)
         share = probe.other_share()
         if not (patience.disturbed(share) and patience.available):
             return dict(energy_fields(result, batch_size), energy_other_cpu_share=share,
@@ -193,9 +196,9 @@ def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience) -
     settings = task.timing
     record, timing, point = prepared.record, prepared.timing, prepared.point
     fields = energy_window(task.power, timing, meter, patience, point.batch_size)
-    stats = summarize(timing.timings_s, settings.confidence)
+    stats = summarize(timing.timings_s, settings.measure.confidence)
     fields.update(stats)
-    redone = timing.redo_summary(settings.max_other_cpu_share)
+    redone = timing.redo_summary(patience.max_other_share)
     fields.update(timings_s=timing.timings_s, stop_reason=timing.stop_reason, rounds=len(timing.kept),
                   rounds_redone=len(timing.set_aside), redo_reasons=redone, quiet_wait_s=timing.waited_s,
                   runs_set_aside=timing.runs_set_aside,
@@ -206,7 +209,7 @@ def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience) -
         notes.append(f"CI target not reached ({timing.stop_reason.replace('_', ' ')})")
     swap_in, swap_out = memory.swap_delta(prepared.swap_before, memory.swap_counters())
     fields.update(swap_in=swap_in, swap_out=swap_out, swapped=None if swap_in is None else bool(swap_in or swap_out))
-    state_after = read_device_state(task.power.sysfs_root)
+    state_after = read_device_state(task.power.section.sysfs_root)
     change = compare_device_state(prepared.state_before, state_after)
     fields.update(device_state={"before": prepared.state_before, "after": state_after, "change": change},
                   throttled=change["throttled"], throttle_reasons="; ".join(change["throttle_reasons"]) or None,
@@ -225,7 +228,7 @@ def open_meter(power: PowerSettings):
 
         sources, unopened = open_sources(power.sources)
         if sources:
-            return EnergyMeter(sources, sampling_hz=power.sampling_hz, idle_w=power.idle_w, unopened=unopened), None
+            return EnergyMeter(sources, sampling_hz=power.section.sampling_hz, idle_w=power.idle_w, unopened=unopened), None
         reasons = "; ".join(f"{name}: {reason}" for name, _, reason in unopened)
         return None, f"no power source could be opened in the worker: {reasons}"
     except Exception as exc:
@@ -354,7 +357,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
                 failed.append(point)
             conn.send(("record", dict(record, **outcome, notes="; ".join(notes) or None,
                                       duration_s=time.time() - started)))
-    patience = Patience(settings.patience_s, settings.quiet_wait_s, settings.max_other_cpu_share, settings.deadline)
+    patience = Patience.from_measure(settings.measure, settings.deadline)
 
     def on_round(key, index):
         conn.send(("start", key))

@@ -10,7 +10,10 @@ hits both alike and cancels in the ratio. Goal: median ratio within 5% of 1.
     python benchmarks/latency_vs_torch_benchmark.py [--rounds 20] [--min-time 1]
 """
 
+from __future__ import annotations
+
 import argparse
+import dataclasses
 import statistics
 
 import torch
@@ -34,11 +37,13 @@ def build(name: str, size: int):
 
 def ours(model, inputs, min_time: float) -> float:
     """The job's rounds loop on one configuration (no redone rounds: this compares the loops alone)."""
-    settings = RoundSettings(warmup_runs=3, min_runs=10, max_runs=10_000, target_ci_rel=0.0, max_time_s=min_time)
+    measure = dataclasses.replace(cfg.resolve(None, device="laptop").measure, warmup_runs=3, min_runs=10,
+                                  max_runs=10_000, target_ci_rel=0.0, patience_s=0, quiet_wait_s=0)
+    settings = RoundSettings(measure, max_time_s=min_time, deadline=None)
     config = ConfigTiming("case", lambda: model(**inputs))
-    for _ in range(settings.warmup_runs):
+    for _ in range(measure.warmup_runs):
         config.run_once()
-    time_interleaved([config], CpuTimer(), settings, Patience(0, 0, settings.max_other_cpu_share))
+    time_interleaved([config], CpuTimer(), settings, Patience.from_measure(measure))
     return statistics.median(config.timings_s)
 
 

@@ -12,6 +12,8 @@ weights drive some activations into denormals, which eager's CPU kernels compute
     python benchmarks/runtime_vs_eager.py [--rounds 5] [--threads 2] [--min-time 0.5] [--models a,b]
 """
 
+from __future__ import annotations
+
 import argparse
 import statistics
 import tempfile
@@ -20,7 +22,7 @@ import time
 import torch
 
 from bench_job import config as cfg
-from bench_job.config import Variant
+from bench_job.catalogue import Variant
 from bench_job.families import FAMILIES
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.base import first_output

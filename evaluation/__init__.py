@@ -4,6 +4,8 @@ evaluate_model is imported eagerly on purpose: the function shares its name with
 explicit import here guarantees that `evaluation.evaluate_model` is the function, not the module.
 """
 
+from __future__ import annotations
+
 from bench_job.catalogue.zoo import TASKS
 from evaluation.assets import DATASETS, PRETRAINED, offline_env, pretrained_spec
 from evaluation.errors import AssetsError, EvaluationDataError, EvaluationError

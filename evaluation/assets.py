@@ -8,6 +8,8 @@ Layout of an assets directory (one Docker volume; `fetch` fills it with network,
 PRETRAINED is the catalogue's checkpoints (bench_job/catalogue/zoo.py) in the form the fetch and accuracy steps read.
 """
 
+from __future__ import annotations
+
 import os
 import tempfile
 

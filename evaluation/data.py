@@ -5,6 +5,8 @@ manifest (GLUE SST-2 only when it is GLUE's), a user's own folder (data_path) by
 task's usual data set is.
 """
 
+from __future__ import annotations
+
 from bench_job.catalogue.zoo import TASKS
 from evaluation import assets
 from evaluation.datasets_imagenet import load_disk, load_imagefolder

@@ -1,11 +1,13 @@
 """The model catalogue: every zoo model once, with what it is built from, its trained checkpoint and
-the published figures it must match. The job (config.py), the fetch step and the accuracy step
-(evaluation/) all read it from here.
+the published figures it must match. The job (catalogue/resolve.py, through the config), the fetch step
+and the accuracy step (evaluation/) all read it from here.
 
 Transformers entries carry the released architecture configs because the library's default configs
 (AlbertConfig(), LongformerConfig()) describe other models: random-init efficiency figures are only
 valid when the architecture is exactly the released one.
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 
@@ -113,5 +115,3 @@ ZOO: dict[str, ZooModel] = {
     "mnasnet1_0": ZooModel("torchvision", "mnasnet1_0", 4_383_312, "torchvision MNASNet1_0_Weights (4.4M)",
                            _imagenet_weights()),
 }
-
-DEFAULT_MODELS = list(ZOO)

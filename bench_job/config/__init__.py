@@ -1,3 +1,21 @@
-"""Layered configuration (layers.py): packaged defaults -> device profile -> user YAML -> --set overrides."""
+"""Layered configuration: packaged defaults -> device profile -> user YAML -> --set overrides, validated
+into typed sections.
 
-from bench_job.config.layers import *  # noqa: F401,F403
+layers.py reads and merges the YAML layers; sections.py holds one frozen dataclass per section (run,
+measure, power, accuracy, sweeps), parsed and checked once; resolved.py builds the Config, whose models
+the catalogue resolves. A knob is read as an attribute: config.measure.quiet_wait_s.
+"""
+
+from __future__ import annotations
+
+from bench_job.catalogue.zoo import TASKS
+from bench_job.config.layers import (apply_set, load_defaults, load_device_profile, merge, parse_set,
+                                     read_config_file)
+from bench_job.config.resolved import Config, resolve, validate
+from bench_job.config.sections import (ACCELERATORS, ATTENTION, DEVICES, AccuracySection, MeasureSection,
+                                       PowerSection, RunSection, Sections, SweepSection, parse_sections)
+
+__all__ = ["Config", "resolve", "validate", "load_defaults", "load_device_profile", "read_config_file",
+           "merge", "apply_set", "parse_set", "parse_sections", "Sections", "RunSection", "MeasureSection",
+           "PowerSection", "AccuracySection", "SweepSection", "DEVICES", "ACCELERATORS", "ATTENTION",
+           "TASKS"]

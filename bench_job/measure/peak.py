@@ -1,6 +1,8 @@
 """The machine's achievable GFLOP/s: a short fp32 matmul microbenchmark, so that every configuration
 can say what fraction of the device it used."""
 
+from __future__ import annotations
+
 import time
 
 
@@ -27,15 +29,15 @@ def measure_peak_gflops(threads: int | None = None, size: int = 1024, seconds: f
     return best
 
 
-def measure_peak_quietly(threads: int | None, size: int, seconds: float, device: str, max_wait_s: float,
-                         max_other_share: float) -> dict:
+def measure_peak_quietly(threads: int | None, size: int, seconds: float, device: str, measure) -> dict:
     """The peak, measured after waiting (bounded) for the machine to quieten, with the share of the CPU
     other processes took meanwhile: a busy neighbour lowers the peak and so inflates every row's
-    fraction of it, and the report must be able to say so."""
+    fraction of it, and the report must be able to say so. measure: the config's measure section, whose
+    bounds the wait keeps."""
     from bench_job.measure.contention import ContentionProbe
-    from bench_job.measure.quiet import wait_for_quiet
+    from bench_job.measure.quiet import wait_as_configured
 
-    waited, _quiet, _share = wait_for_quiet(max_wait_s, max_other_share)
+    waited, _quiet, _share = wait_as_configured(measure)
     probe = ContentionProbe()
     probe.start()
     peak = measure_peak_gflops(threads, size, seconds, device)

@@ -5,7 +5,12 @@ a measurement they disturbed is worth redoing once they have gone, but not worth
 One Patience allowance per model variant bounds the waiting and the redone measurements together; the
 run's --budget deadline bounds it too. A wait that sees the machine stay busy to its end spends the
 allowance: the machine is busy for good, and what follows is measured as it is (validity says so).
+
+The config's measure section sets the bounds (quiet_wait_s, patience_s) and the share of the CPU other
+processes may take (max_other_cpu_share); the functions taking a `measure` section read them here.
 """
+
+from __future__ import annotations
 
 import time
 
@@ -33,6 +38,16 @@ def wait_for_quiet(max_wait_s: float, max_other_share: float, window_s: float = 
             return waited, False, share
 
 
+def too_busy(measure, share: float | None) -> bool:
+    """Whether other processes took more of the CPU (share, None: unknown) than the measure section allows."""
+    return share is not None and share > measure.max_other_cpu_share
+
+
+def wait_as_configured(measure, **kwargs) -> tuple[float, bool, float | None]:
+    """wait_for_quiet within the measure section's bounds (quiet_wait_s, its share of other processes)."""
+    return wait_for_quiet(measure.quiet_wait_s, measure.max_other_cpu_share, **kwargs)
+
+
 class Patience:
     """The time one model variant may spend waiting for quiet and on redone measurements."""
 
@@ -46,6 +61,11 @@ class Patience:
         self.clock = clock
         self.busy_for_good = False       # a whole wait saw the machine busy
         self.waited_s = 0.0
+
+    @classmethod
+    def from_measure(cls, measure, deadline: float | None = None, **kwargs) -> Patience:
+        """A model variant's allowance as the config's measure section sets it."""
+        return cls(measure.patience_s, measure.quiet_wait_s, measure.max_other_cpu_share, deadline, **kwargs)
 
     def disturbed(self, share: float | None) -> bool:
         return share is not None and share > self.max_other_share

@@ -6,7 +6,7 @@ another program starting) lands on every configuration alike instead of showing 
 sweep. Back-to-back blocks cannot separate a 10% bias from this kind of drift (benchmarks/ found that).
 A configuration's statistics pool its kept rounds.
 
-A round during which other processes used more than max_other_cpu_share of the machine is set aside
+A round during which other processes used more of the machine than the measure section allows is set aside
 (kept in the raw record with its share) and redone after waiting for the machine to quieten; the
 waiting and the redone rounds draw on the model variant's Patience. Once that is spent, rounds are kept
 as measured and validity judges the share they saw.
@@ -18,40 +18,39 @@ see one such run, and one run several times slower widens every interval. Those 
 (runs_set_aside) and kept in the raw record, never silently dropped.
 """
 
+from __future__ import annotations
+
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from bench_job.measure.contention import ContentionProbe, own_run_delay_s
 from bench_job.measure.stats import median_ci_rel
+
+if TYPE_CHECKING:
+    from bench_job.config.sections import MeasureSection
 
 
 # Another program taking a core holds it for a scheduler time slice (milliseconds); the runner's memory
 # poll and kernel housekeeping delay a thread by tens of microseconds. Below this, a delay is not a
 # disturbance worth setting a run aside for, however short the run.
 MIN_RUN_DELAY_S = 0.0005
+# A run whose threads waited for a CPU this fraction of its time is set aside (not a config key).
+MAX_RUN_DELAY = 0.02
 
 
 @dataclass(frozen=True)
 class RoundSettings:
-    warmup_runs: int = 2
-    min_runs: int = 10
-    max_runs: int = 1000
-    target_ci_rel: float = 0.05       # of the median: its 95% CI half-width over the median
-    confidence: float = 0.95
-    max_time_s: float = 10.0          # timing per configuration, over its kept rounds
-    min_rounds: int = 3
-    round_time_s: float = 0.25        # a round times a configuration at least this long (one run at least)
-    max_other_cpu_share: float = 0.10
-    max_run_delay: float = 0.02       # a run whose threads waited for a CPU this fraction of its time is set aside
-    quiet_wait_s: float = 10.0        # the longest single wait for the machine to quieten
-    patience_s: float = 60.0          # per model variant: waiting plus redone rounds
-    deadline: float | None = None     # time.monotonic() past which nothing is waited for or redone (--budget)
+    """How one model variant is timed: the config's measure section, with the timing per configuration
+    the runner grants it (measure.max_time_per_config_s, less under --budget) and the run's deadline."""
+    measure: MeasureSection
+    max_time_s: float                 # timing per configuration, over its kept rounds
+    deadline: float | None            # time.monotonic() past which nothing is waited for or redone (--budget)
 
     @property
     def slice_s(self) -> float:
         """A round's length: short enough that min_rounds rounds fit the configuration's time."""
-        return min(self.round_time_s, self.max_time_s / self.min_rounds)
+        return min(self.measure.round_time_s, self.max_time_s / self.measure.min_rounds)
 
 
 @dataclass
@@ -120,12 +119,12 @@ class ConfigTiming:
                 f"(> {max_share:.0%})")
 
     def update_stop_reason(self, settings: RoundSettings) -> None:
-        timings = self.timings_s
-        if len(timings) >= settings.max_runs:
+        timings, measure = self.timings_s, settings.measure
+        if len(timings) >= measure.max_runs:
             self.stop_reason = "max_runs"
-        elif len(timings) < settings.min_runs or len(self.kept) < settings.min_rounds:
+        elif len(timings) < measure.min_runs or len(self.kept) < measure.min_rounds:
             self.stop_reason = None
-        elif median_ci_rel(timings, settings.confidence) <= settings.target_ci_rel:
+        elif median_ci_rel(timings, measure.confidence) <= measure.target_ci_rel:
             self.stop_reason = "ci_target"
         elif sum(r.seconds for r in self.kept) >= settings.max_time_s:
             self.stop_reason = "time_budget"
@@ -143,11 +142,11 @@ def time_round(config: ConfigTiming, timer, settings: RoundSettings, clock=time.
         before = run_delay() if run_delay else None
         elapsed = timer.time(config.run_once)
         after = run_delay() if before is not None else None
-        if after is not None and after - before > max(settings.max_run_delay * elapsed, MIN_RUN_DELAY_S):
+        if after is not None and after - before > max(MAX_RUN_DELAY * elapsed, MIN_RUN_DELAY_S):
             set_aside.append(elapsed)
         else:
             timings.append(elapsed)
-        if clock() - started >= settings.slice_s or done + len(timings) >= settings.max_runs:
+        if clock() - started >= settings.slice_s or done + len(timings) >= settings.measure.max_runs:
             return timings, set_aside, clock() - started
 
 

@@ -1,10 +1,12 @@
 """FLOPs and MACs per configuration, the GFLOP/s achieved, and the fraction of the device's measured
 matmul peak (env.json peak_gflops) that represents."""
 
+from __future__ import annotations
+
 from bench_job.report.document import Heading, Table, Text
 from bench_job.report.frame import measured
 from bench_job.report.markdown import ms, num
-from bench_job.validity import MAX_OTHER_CPU_SHARE
+from bench_job.report.overview import other_share_limit
 
 
 def achieved(frame, peak):
@@ -32,9 +34,11 @@ def flops_section(frame, ctx) -> list:
             for _, r in ok.iterrows()]
     peak_text = (f"The device's fp32 matmul peak, measured before the sweep, is {num(peak)} GFLOP/s."
                  if peak else "The device peak was not measured, so no fraction is given.")
-    busy = ctx.env.get("peak_other_cpu_share")
-    if peak and busy is not None and busy > (ctx.config.get("measure") or {}).get("max_other_cpu_share",
-                                                                           MAX_OTHER_CPU_SHARE):
+    busy, limit = ctx.env.get("peak_other_cpu_share"), other_share_limit(ctx.config)
+    if peak and busy is not None and limit is None:
+        peak_text += (f" Other processes used {busy:.0%} of the CPU while it was measured (the bundle's config "
+                      "records no limit on their share to judge that by).")
+    elif peak and busy is not None and busy > limit:
         peak_text += (f" Other processes used {busy:.0%} of the CPU while it was measured: it is low, and every "
                       "fraction of it high.")
     return [Heading(2, "FLOPs and achieved throughput"),

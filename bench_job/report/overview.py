@@ -1,6 +1,8 @@
 """The report's head: the device, the set-up and the run (finished or not, time against the budget), then
 which models were measured and why."""
 
+from __future__ import annotations
+
 from bench_job.report.document import Bullets, Heading, Table, Text
 from bench_job.report.frame import catalogue_value
 from bench_job.report.weights import model_weights, weights_line
@@ -51,6 +53,13 @@ def header(frame, ctx) -> list:
             f"{measure.get('warmup_runs')} warm-up run(s) discarded; " + timing_rule(measure)
             + "; batch sweep at a fixed input size, input-size sweep at batch 1.")
     return [Bullets(items)]
+
+
+def other_share_limit(config: dict) -> float | None:
+    """measure.max_other_cpu_share as the bundle's config.yaml records it: the share of the CPU other
+    processes could take before a measurement was set aside. None where the bundle records none (no
+    config.yaml, or one written before the key existed): the report then judges nothing against it."""
+    return (config.get("measure") or {}).get("max_other_cpu_share")
 
 
 def timing_rule(measure: dict) -> str:

@@ -1,5 +1,7 @@
 """A fetched checkpoint is built by its family exactly as a run without assets builds the architecture."""
 
+from __future__ import annotations
+
 from types import SimpleNamespace
 
 import torch

@@ -1,5 +1,7 @@
 """Label maps, stratified sampling and the metric script, on their own."""
 
+from __future__ import annotations
+
 import ast
 import collections
 import pytest

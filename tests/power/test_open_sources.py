@@ -1,6 +1,8 @@
 """Discover once: every kind of source hands over a picklable spec that rebuilds it in another process,
 and whatever goes wrong opening one becomes a reason, never an exception out of the worker's set-up."""
 
+from __future__ import annotations
+
 import pickle
 import sys
 import time
@@ -10,7 +12,7 @@ import pytest
 
 from bench_job.power import SourceSpec, SourceUnavailable, discover_sources, open_sources
 from bench_job.power.sysfs import FileReader
-from bench_job.task import PowerSettings
+from tests.settings import power_settings
 from bench_job.worker import open_meter
 from tests.power import jetson_boards
 from tests.power.fake_rapl import make_zone
@@ -77,8 +79,8 @@ def test_a_source_that_cannot_be_opened_is_a_reason(tmp_path, monkeypatch):
 
 
 def power_task(specs):
-    return PowerSettings(sources=specs, sampling_hz=50.0, idle_w={}, min_window_s=0.2, min_samples=5,
-                         max_window_s=5.0)
+    return power_settings(sources=specs, sampling_hz=50.0, idle_w={}, min_window_s=0.2, min_samples=5,
+                          max_window_s=5.0)
 
 
 def test_worker_with_no_source_opened_records_why():

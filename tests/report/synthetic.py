@@ -1,11 +1,13 @@
 """Synthetic records for report tests: the real record schema (make_record) with the fields a measured
 configuration carries, so a test states only what it is about."""
 
+from __future__ import annotations
+
 from bench_job.results import make_record
 
 CONFIG = {"weights": "random", "run": {"accelerator": "cpu"},
           "measure": {"warmup_runs": 1, "min_runs": 10, "confidence": 0.95, "target_ci_rel": 0.05,
-                      "max_time_per_config_s": 1}}
+                      "max_time_per_config_s": 1, "max_other_cpu_share": 0.10}}
 ENV = {"device_kind": "laptop", "hostname": "box"}
 
 

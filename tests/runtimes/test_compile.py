@@ -1,9 +1,11 @@
 """runtime: compile (torch.compile, inductor) on a tiny conv net, and its skip reason without a compiler."""
 
+from __future__ import annotations
+
 import pytest
 import torch
 
-from bench_job.config import Variant
+from bench_job.catalogue import Variant
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes import compile as compile_runtime
 from tests.runtimes.models import DataDependentNet, images, tiny_conv

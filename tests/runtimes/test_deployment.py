@@ -2,12 +2,14 @@
 fixed-shape), the fields each configuration records, the accuracy adapter, and the calibration images of
 static int8 (dev set when there is one, synthetic otherwise, saying which)."""
 
+from __future__ import annotations
+
 import types
 
 import pytest
 import torch
 
-from bench_job.config import Variant
+from bench_job.catalogue import Variant
 from bench_job.families import FAMILIES
 from bench_job.runtimes import onnx_export
 from bench_job.runtimes.calibration import CALIBRATION_IMAGES, calibration_inputs

@@ -1,11 +1,13 @@
 """Fidelity to eager PyTorch: the maths, the tolerance per precision, and the validity flag it raises."""
 
+from __future__ import annotations
+
 import math
 
 import torch
 
 from bench_job.runtimes.fidelity import TOLERANCE, fidelity_reason, output_fidelity
-from bench_job.validity import invalid_reasons
+from tests.settings import invalid_reasons
 
 
 def test_the_difference_is_relative_to_the_reference_scale():

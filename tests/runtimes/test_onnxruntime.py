@@ -1,11 +1,13 @@
 """runtime: onnxruntime on tiny models: the dynamic export, the session, the outputs against eager, static
 int8, and a model that will not export."""
 
+from __future__ import annotations
+
 import onnx
 import pytest
 import torch
 
-from bench_job.config import Variant
+from bench_job.catalogue import Variant
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes import onnx_export
 from bench_job.runtimes.fidelity import TOLERANCE, output_fidelity

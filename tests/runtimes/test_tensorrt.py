@@ -1,12 +1,14 @@
 """runtime: tensorrt, with a fake `tensorrt` module (no GPU here): the engine built from the ONNX export
 over the sweep's shape range, real buffers bound by address, and `skipped` where TensorRT cannot run."""
 
+from __future__ import annotations
+
 import sys
 
 import pytest
 import torch
 
-from bench_job.config import Variant
+from bench_job.catalogue import Variant
 from bench_job.runtimes import RUNTIMES
 from bench_job.runtimes.fidelity import output_fidelity
 from tests.runtimes.fake_tensorrt import make_fake_tensorrt

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import pytest
 import yaml
 
@@ -30,33 +32,33 @@ def test_layers_apply_in_order_defaults_profile_user_set(tmp_path):
     # --set overrides the user file. cpus=4: a Pi's four cores, whatever this machine has.
     user = {"sweeps": {"vision": {"batch_sizes": [1, 3]}}, "measure": {"min_runs": 12}}
     config = resolve(tmp_path, user, device="rpi", sets=["measure.min_runs=20"], cpus=4)
-    assert config.run["threads"] == 4                                   # profile
+    assert config.run.threads == 4                                   # profile
     assert config.data["sweeps"]["vision"]["batch_sizes"] == [1, 3]     # user over profile
     assert config.data["sweeps"]["vision"]["input_sizes"] == [96, 128, 160, 224]  # profile kept
-    assert config.measure["min_runs"] == 20                             # --set over user
-    assert config.measure["warmup_runs"] == 2                           # defaults
+    assert config.measure.min_runs == 20                             # --set over user
+    assert config.measure.warmup_runs == 2                           # defaults
 
 
 def test_a_profiles_threads_never_exceed_the_cpus_the_process_has(tmp_path):
     # The emulated Pi on a 2-core machine, or a container with `cpus: 2`: the profile's 4 threads
     # would oversubscribe the CPUs, so they are capped and the run log says so.
     config = resolve(tmp_path, device="rpi", cpus=2)
-    assert config.run["threads"] == 2
+    assert config.run.threads == 2
     assert config.adjustments == ["the rpi profile's run.threads 4 capped at the 2 CPU(s) this process may use"]
     # A count the user asks for is kept as asked (an oversubscription study is theirs to run).
-    assert resolve(tmp_path, device="rpi", cpus=2, overrides={"run.threads": 4}).run["threads"] == 4
-    assert resolve(tmp_path, {"run": {"threads": 3}}, device="rpi", cpus=2).run["threads"] == 3
+    assert resolve(tmp_path, device="rpi", cpus=2, overrides={"run.threads": 4}).run.threads == 4
+    assert resolve(tmp_path, {"run": {"threads": 3}}, device="rpi", cpus=2).run.threads == 3
     assert resolve(tmp_path, device="rpi", cpus=4).adjustments == []
 
 
 def test_device_from_the_user_file_selects_the_profile(tmp_path):
     config = cfg.resolve(write(tmp_path, {"run": {"device": "jetson"}}))
-    assert config.run["device"] == "jetson" and config.run["accelerator"] == "cuda"
+    assert config.run.device == "jetson" and config.run.accelerator == "cuda"
 
 
 def test_auto_device_uses_detection():
     config = cfg.resolve(None, device="auto", detect_device=lambda: "rpi")
-    assert config.run["device"] == "rpi"
+    assert config.run.device == "rpi"
 
 
 @pytest.mark.parametrize("data,message", [
@@ -180,7 +182,7 @@ def test_numbers_out_of_range_name_the_range(assignment, message):
 def test_whole_numbers_pass_where_numbers_are_expected():
     config = cfg.resolve(None, device="laptop", sets=["measure.max_time_per_config_s=3", "run.seed=0",
                                                       "measure.confidence=0.9"])
-    assert config.measure["max_time_per_config_s"] == 3 and config.measure["confidence"] == 0.9
+    assert config.measure.max_time_per_config_s == 3 and config.measure.confidence == 0.9
 
 
 def test_published_accuracy_only_where_the_catalogue_checkpoint_is_the_one_evaluated(tmp_path):

@@ -1,5 +1,7 @@
 """The timing loop: interleaved rounds, disturbed rounds set aside and redone, the stop rules."""
 
+from __future__ import annotations
+
 import itertools
 
 import numpy as np
@@ -7,7 +9,8 @@ import pytest
 
 from bench_job.measure.latency import CudaEventTimer
 from bench_job.measure.quiet import Patience, wait_for_quiet
-from bench_job.measure.rounds import ConfigTiming, RoundSettings, time_interleaved
+from bench_job.measure.rounds import ConfigTiming, time_interleaved
+from tests.settings import round_settings
 
 
 class FakeMachine:
@@ -68,7 +71,7 @@ def run(machine, items, settings, shares=(), run_delay=None, **patience_args):
 def test_rounds_go_up_the_sweep_and_back_until_every_configuration_is_done():
     machine = FakeMachine(lambda key, n: 1 / 64)   # binary fractions: the clock sums exactly
     items = configs("b1", "b2", "b4")
-    order = run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=3 / 64))  # 3 runs a round
+    order = run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=3 / 64))  # 3 runs a round
     assert order == [(0, "b1"), (0, "b2"), (0, "b4"), (1, "b4"), (1, "b2"), (1, "b1"), (2, "b1"), (2, "b2"), (2, "b4"),
                      (3, "b4"), (3, "b2"), (3, "b1")]
     for item in items:
@@ -84,7 +87,7 @@ def test_a_slow_drift_lands_on_every_configuration_alike():
 
     machine = FakeMachine(drifting)
     items = configs("b1", "b2", "b4")
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.02, target_ci_rel=0.0,
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.02, target_ci_rel=0.0,
                                       max_time_s=2.0, max_runs=1000))
     medians = [np.median(item.timings_s) for item in items]
     assert max(medians) / min(medians) < 1.03
@@ -96,7 +99,7 @@ def test_a_disturbed_round_is_set_aside_and_redone_after_waiting():
     machine = FakeMachine(lambda key, n: 0.010)
     items = configs("b1", "b2")
     # round 0 of b2 saw a busy neighbour (55%); everything else is quiet
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=[0.0, 0.55])
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=[0.0, 0.55])
     b1, b2 = items
     assert [r.kept for r in b2.rounds][:2] == [False, True]
     assert b2.rounds[0].reason == "other processes used 55% of the CPU"
@@ -109,7 +112,7 @@ def test_a_disturbed_round_is_set_aside_and_redone_after_waiting():
 def test_once_patience_is_spent_disturbed_rounds_are_kept_and_their_share_is_recorded():
     machine = FakeMachine(lambda key, n: 0.010)
     items = configs("b1")
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
         seconds=1.0)
     (b1,) = items
     assert any(not r.kept for r in b1.rounds) and len(b1.kept) >= 3
@@ -121,7 +124,7 @@ def test_once_patience_is_spent_disturbed_rounds_are_kept_and_their_share_is_rec
 def test_a_machine_busy_through_a_whole_wait_stops_the_waiting():
     machine = FakeMachine(lambda key, n: 0.010)
     items = configs("b1", "b2")
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
         quiet=False, quiet_after=10.0)
     waits = [r.waited_s for item in items for r in item.rounds if r.waited_s]
     assert waits == [10.0]                       # one wait, then everything is measured as it is
@@ -130,7 +133,7 @@ def test_a_machine_busy_through_a_whole_wait_stops_the_waiting():
 def test_past_the_run_deadline_nothing_is_redone():
     machine = FakeMachine(lambda key, n: 0.010)
     items = configs("b1")
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
         deadline=-1.0)
     assert all(r.kept for r in items[0].rounds) and not any(r.waited_s for r in items[0].rounds)
 
@@ -138,18 +141,18 @@ def test_past_the_run_deadline_nothing_is_redone():
 def test_noisy_timings_stop_at_the_time_budget_and_max_runs_caps():
     noisy = FakeMachine(lambda key, n: (0.01, 0.03)[n % 2])
     items = configs("b1")
-    run(noisy, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.1, target_ci_rel=0.001, max_time_s=1.0))
+    run(noisy, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.1, target_ci_rel=0.001, max_time_s=1.0))
     assert items[0].stop_reason == "time_budget" and sum(r.seconds for r in items[0].kept) >= 1.0
     capped = configs("b1")
     run(FakeMachine(lambda key, n: (0.01, 0.03)[n % 2]), capped,
-        RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.1, max_runs=25, target_ci_rel=1e-6, max_time_s=1e9))
+        round_settings(min_runs=10, min_rounds=3, round_time_s=0.1, max_runs=25, target_ci_rel=1e-6, max_time_s=1e9))
     assert len(capped[0].timings_s) == 25 and capped[0].stop_reason == "max_runs"
 
 
 def test_a_pass_longer_than_a_round_is_one_run_per_round():
     machine = FakeMachine(lambda key, n: 1.5)
     items = configs("longformer")
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.25, max_time_s=1.5))
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.25, max_time_s=1.5))
     assert [len(r.timings_s) for r in items[0].rounds] == [1] * 10   # min_runs is a floor, never bent
 
 
@@ -168,7 +171,7 @@ def test_a_run_another_program_delayed_is_set_aside_and_counted():
     machine = FakeMachine(lambda key, n: 1 / 64)
     items = configs("b1")
     delays = DelayedRuns(machine, delayed={1, 4})
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=3 / 64), run_delay=delays)
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=3 / 64), run_delay=delays)
     (b1,) = items
     first = b1.rounds[0]
     assert first.kept and len(first.timings_s) == 2 and first.runs_set_aside == [1 / 64]   # the slice is time
@@ -179,7 +182,7 @@ def test_a_run_another_program_delayed_is_set_aside_and_counted():
 def test_a_round_whose_every_run_was_delayed_is_redone():
     machine = FakeMachine(lambda key, n: 0.5)          # one run a round
     items = configs("b1")
-    run(machine, items, RoundSettings(min_runs=3, min_rounds=3, round_time_s=0.25),
+    run(machine, items, round_settings(min_runs=3, min_rounds=3, round_time_s=0.25),
         run_delay=DelayedRuns(machine, {0}, delay=0.05))
     assert [r.kept for r in items[0].rounds][:2] == [False, True]
     assert items[0].rounds[0].reason == "every run was delayed by other processes"
@@ -188,14 +191,14 @@ def test_a_round_whose_every_run_was_delayed_is_redone():
 def test_short_scheduler_blips_are_not_a_disturbance():
     machine = FakeMachine(lambda key, n: 0.001)
     items = configs("b1")
-    run(machine, items, RoundSettings(min_runs=10, min_rounds=3, round_time_s=0.01),
+    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.01),
         run_delay=DelayedRuns(machine, range(1000), delay=0.0001))   # 10% of a 1 ms run, but 0.1 ms
     assert items[0].runs_set_aside == 0
 
 
 def test_round_length_shrinks_so_that_min_rounds_fit_the_configuration_time():
-    assert RoundSettings(round_time_s=0.25, max_time_s=0.3, min_rounds=3).slice_s == pytest.approx(0.1)
-    assert RoundSettings(round_time_s=0.25, max_time_s=10, min_rounds=3).slice_s == 0.25
+    assert round_settings(round_time_s=0.25, max_time_s=0.3, min_rounds=3).slice_s == pytest.approx(0.1)
+    assert round_settings(round_time_s=0.25, max_time_s=10, min_rounds=3).slice_s == 0.25
 
 
 def test_wait_for_quiet_returns_at_the_first_quiet_window_or_at_its_bound():

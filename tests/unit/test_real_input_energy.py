@@ -1,14 +1,16 @@
 """Energy on real inputs: the worker's callback for evaluate_model, with fake meters."""
 
+from __future__ import annotations
+
 import pytest
 
 from dataclasses import replace
 
 from bench_job.accuracy import real_input_energy
 from bench_job.power.meter import EnergyWindow, SourceEnergy
-from bench_job.task import PowerSettings
+from tests.settings import power_settings
 
-TASK = PowerSettings(min_window_s=1.0, min_samples=10, max_window_s=30.0)
+TASK = power_settings(min_window_s=1.0, min_samples=10, max_window_s=30.0)
 
 
 class Meter:

@@ -1,6 +1,8 @@
 """Random-init zoo models must be the released architectures: their parameter counts must match the
 published ones, and their FLOPs the independently known figures."""
 
+from __future__ import annotations
+
 import pytest
 import torch
 

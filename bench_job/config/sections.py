@@ -1,0 +1,161 @@
+"""One frozen dataclass per section of the merged config, parsed and validated once.
+
+Field names are the YAML keys (config.measure.quiet_wait_s is measure: quiet_wait_s:). No field has a
+default: profiles/defaults.yaml is the one place a default and its explanation live, and every key
+reaches a section through the merged layers. Every check names the bad key and the valid values in one
+line (tests assert the wording).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from bench_job.catalogue.entry import WEIGHTS
+from bench_job.checks import check, number, positive_int, size_list, whole_number
+from bench_job.units import parse_duration, parse_size
+
+DEVICES = ("laptop", "rpi", "jetson")
+ACCELERATORS = ("cpu", "cuda", "auto")
+ATTENTION = ("eager", "sdpa")
+
+
+def _build(cls, raw: dict):
+    """The section from its merged mapping: the keys are the defaults' (merge refuses any other)."""
+    return cls(**{f.name: raw[f.name] for f in dataclasses.fields(cls)})
+
+
+@dataclass(frozen=True)
+class RunSection:
+    device: str
+    accelerator: str
+    threads: int | None
+    seed: int
+    max_worker_memory: str | None
+    budget: str | None
+    config_timeout_s: float
+    assets: str | None
+
+    @classmethod
+    def parse(cls, run: dict) -> RunSection:
+        check(run["device"] in DEVICES + ("auto",),
+              f"run.device must be one of {', '.join(DEVICES + ('auto',))}, got {run['device']!r}")
+        check(run["accelerator"] in ACCELERATORS,
+              f"run.accelerator must be one of {', '.join(ACCELERATORS)}, got {run['accelerator']!r}")
+        positive_int(run["threads"], "run.threads", allow_none=True)
+        whole_number(run["seed"], "run.seed", 0, " (numpy's generators take no negative seed)")
+        if run["max_worker_memory"] is not None:
+            parse_size(run["max_worker_memory"])
+        if run["budget"] is not None:
+            parse_duration(run["budget"])
+        number(run["config_timeout_s"], "run.config_timeout_s", lambda v: v > 0, "a positive number of seconds")
+        return _build(cls, run)
+
+
+@dataclass(frozen=True)
+class MeasureSection:
+    warmup_runs: int
+    min_runs: int
+    max_runs: int
+    target_ci_rel: float
+    confidence: float
+    max_time_per_config_s: float
+    min_rounds: int
+    round_time_s: float
+    max_other_cpu_share: float
+    quiet_wait_s: float
+    patience_s: float
+
+    @classmethod
+    def parse(cls, measure: dict) -> MeasureSection:
+        whole_number(measure["warmup_runs"], "measure.warmup_runs", 1, " (the first run is always slow)")
+        whole_number(measure["min_runs"], "measure.min_runs", 2, " for a standard deviation")
+        positive_int(measure["max_runs"], "measure.max_runs")
+        check(measure["max_runs"] >= measure["min_runs"], "measure.max_runs must be >= measure.min_runs")
+        number(measure["target_ci_rel"], "measure.target_ci_rel", lambda v: 0 < v < 1, "a fraction between 0 and 1")
+        number(measure["confidence"], "measure.confidence", lambda v: 0.5 <= v < 1, "at least 0.5 and below 1")
+        number(measure["max_time_per_config_s"], "measure.max_time_per_config_s", lambda v: v > 0,
+               "a positive number of seconds")
+        positive_int(measure["min_rounds"], "measure.min_rounds")
+        number(measure["round_time_s"], "measure.round_time_s", lambda v: v > 0, "a positive number of seconds")
+        number(measure["max_other_cpu_share"], "measure.max_other_cpu_share", lambda v: 0 < v < 1,
+               "a fraction between 0 and 1")
+        for key in ("quiet_wait_s", "patience_s"):
+            number(measure[key], f"measure.{key}", lambda v: v >= 0, "a number of seconds, 0 or more")
+        return _build(cls, measure)
+
+
+@dataclass(frozen=True)
+class SweepSection:
+    batch_sizes: list       # at input_size
+    input_size: int
+    input_sizes: list       # at batch size 1
+
+    @classmethod
+    def parse(cls, name: str, sweep: dict) -> SweepSection:
+        size_list(sweep["batch_sizes"], f"sweeps.{name}.batch_sizes")
+        positive_int(sweep["input_size"], f"sweeps.{name}.input_size")
+        size_list(sweep["input_sizes"], f"sweeps.{name}.input_sizes")
+        return _build(cls, sweep)
+
+
+@dataclass(frozen=True)
+class PowerSection:
+    enabled: bool
+    sysfs_root: str
+    powercap_dir: str | None
+    external_csv: str | None
+    sampling_hz: float
+    idle_seconds: float
+    min_window_s: float
+    min_samples: int
+    max_window_s: float
+
+    @classmethod
+    def parse(cls, power: dict) -> PowerSection:
+        check(isinstance(power["enabled"], bool), f"power.enabled must be true or false, got {power['enabled']!r}")
+        for key in ("sampling_hz", "idle_seconds", "min_window_s", "max_window_s"):
+            number(power[key], f"power.{key}", lambda v: v > 0, "a positive number")
+        check(power["min_window_s"] <= power["max_window_s"], "power.min_window_s must be <= power.max_window_s")
+        positive_int(power["min_samples"], "power.min_samples")
+        check(isinstance(power["sysfs_root"], str) and power["sysfs_root"], "power.sysfs_root must be a folder path")
+        return _build(cls, power)
+
+
+@dataclass(frozen=True)
+class AccuracySection:
+    enabled: bool
+    max_examples: int | None
+    batch_size: int
+    optional: bool
+
+    @classmethod
+    def parse(cls, accuracy: dict) -> AccuracySection:
+        for key in ("enabled", "optional"):
+            check(isinstance(accuracy[key], bool), f"accuracy.{key} must be true or false, got {accuracy[key]!r}")
+        positive_int(accuracy["max_examples"], "accuracy.max_examples", allow_none=True)
+        positive_int(accuracy["batch_size"], "accuracy.batch_size")
+        return _build(cls, accuracy)
+
+
+@dataclass(frozen=True)
+class Sections:
+    run: RunSection
+    measure: MeasureSection
+    power: PowerSection
+    accuracy: AccuracySection
+    sweeps: dict            # sweep name ("vision", "nlp") -> SweepSection
+
+
+def parse_sections(data: dict) -> Sections:
+    """Every section of the merged config, checked in the order the keys are documented, with the
+    top-level choices (weights, attn_implementation) between run and measure."""
+    run = RunSection.parse(data["run"])
+    check(data["weights"] in WEIGHTS, f"weights must be one of {', '.join(WEIGHTS)}, got {data['weights']!r}")
+    check(data["attn_implementation"] in ATTENTION,
+          f"attn_implementation must be one of {', '.join(ATTENTION)}, got {data['attn_implementation']!r}")
+    measure = MeasureSection.parse(data["measure"])
+    sweeps = {name: SweepSection.parse(name, sweep) for name, sweep in data["sweeps"].items()}
+    power = PowerSection.parse(data["power"])
+    accuracy = AccuracySection.parse(data["accuracy"])
+    return Sections(run=run, measure=measure, power=power, accuracy=accuracy, sweeps=sweeps)
