@@ -267,7 +267,7 @@ def prepare_assets(config) -> tuple:
         config = config.with_models([dataclasses.replace(m, weights="random", weights_note=note) if m.name in names
                                      else m for m in config.models])
         return config, [f"{exc}: the run goes on with random weights for {', '.join(m.name for m in needing)} "
-                f"(accuracy.optional); their rows say so"]
+                        f"(accuracy.optional); their rows say so"]
     return config, []
 
 
