@@ -2,6 +2,8 @@
 and the latency-vs-batch plot per family; absent from runs with eager rows only; and compare keeps the
 runtime in a row's identity."""
 
+from __future__ import annotations
+
 import os
 
 from bench_job.report.comparison import MATCH, ratio_table
@@ -38,8 +40,8 @@ def records():
 
 
 def test_the_section_tables_costs_speedups_and_overhead(tmp_path):
-    frame = frame_of(records() + [failed("resnet18", 1, 224, "skipped", "TensorRT is not installed in this image")
-                                  | {"variant": "fp32-tensorrt", "runtime": "tensorrt", "key": "resnet18|fp32-tensorrt|b1"}])
+    frame = frame_of(records() + [dict(failed("resnet18", 1, 224, "skipped", "TensorRT is not installed in this image"),
+                                       variant="fp32-tensorrt", runtime="tensorrt", key="resnet18|fp32-tensorrt|b1")])
     blocks = runtime_section(frame, Context({}, ENV, str(tmp_path), {"resnet18": "red"}))
     tables = [b for b in blocks if isinstance(b, Table)]
     costs, speed, overhead = tables

@@ -14,6 +14,8 @@ tests. Where each comes from:
 - PI4_32BIT: a Raspberry Pi 4 on 32-bit Raspberry Pi OS (armv7l): 32-bit ARM Features names, NEON only.
 """
 
+from __future__ import annotations
+
 EPYC_AVX512_VNNI = """processor\t: 0
 vendor_id\t: AuthenticAMD
 model name\t: AMD EPYC
