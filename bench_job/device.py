@@ -3,6 +3,8 @@
 collect_env imports torch, so the runner calls it through run_isolated and itself stays small.
 """
 
+from __future__ import annotations
+
 import os
 import platform
 import sys
@@ -48,6 +50,27 @@ def cpu_model(root: str = "/") -> str:
     return platform.processor() or platform.machine()
 
 
+# The CPU flags that decide how fast int8 matrix products run, in the order written to env.json.
+# x86 (/proc/cpuinfo `flags`): avx2 and avx512bw multiply bytes through VPMADDUBSW (16-bit sums); avx512_vnni and
+# avx_vnni add VPDPBUSD (unsigned x signed bytes into 32-bit sums); avx_vnni_int8 adds VPDPBSSD (signed x signed);
+# amx_int8 the AMX tile products. arm (/proc/cpuinfo `Features`): asimd (NEON, widening multiplies), asimddp (the
+# SDOT/UDOT dot product, Armv8.2; a Pi 5's Cortex-A76 has it, a Pi 4's Cortex-A72 does not), i8mm (SMMLA/USMMLA,
+# Armv8.6), and neon on 32-bit ARM kernels.
+INT8_INSTRUCTIONS = ("sse4_1", "avx2", "avx512bw", "avx512_vnni", "avx_vnni", "avx_vnni_int8", "amx_int8",
+                     "neon", "asimd", "asimddp", "i8mm")
+
+
+def cpu_int8_instructions(cpuinfo: str | None) -> list:
+    """The CPU's int8-relevant instructions (INT8_INSTRUCTIONS order), from the text of /proc/cpuinfo: the
+    first `flags` (x86) or `Features` (ARM) line. [] where there is no such line (no /proc/cpuinfo, macOS)."""
+    for line in (cpuinfo or "").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            present = set(value.split())
+            return [name for name in INT8_INSTRUCTIONS if name in present]
+    return []
+
+
 def library_versions() -> dict:
     versions = {}
     for name in _LIBRARIES:
@@ -76,6 +99,7 @@ def collect_env(sysfs_root: str = "/sys") -> dict:
         "machine": platform.machine(),
         "python": sys.version.split()[0],
         "cpu_model": cpu_model(),
+        "cpu_int8_instructions": cpu_int8_instructions(_read("/proc/cpuinfo")),
         "cpu_logical_cores": os.cpu_count(),
         "cpu_physical_cores": psutil.cpu_count(logical=False),
         "cpu_affinity": len(os.sched_getaffinity(0)),
@@ -114,6 +138,7 @@ def describe_env(env: dict) -> list[str]:
         f"{env['cpu_affinity']} usable by this process",
         f"memory: {format_bytes(env['memory_total_bytes'])} total, {format_bytes(env['memory_available_bytes'])} available; "
         f"swap: {format_bytes(env['swap_total_bytes'])} total, {format_bytes(env['swap_used_bytes'])} used",
+        f"int8 instructions: {', '.join(env.get('cpu_int8_instructions') or []) or 'none known'}",
         f"torch threads: {env['torch_threads_default']} intra-op (default), {env['torch_interop_threads']} inter-op",
         f"CUDA: {'available: ' + env['cuda_device'] if env['cuda_available'] else 'not available'}"
         f" (torch built with CUDA {env['torch_cuda_build'] or 'none'})",

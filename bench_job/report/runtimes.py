@@ -4,7 +4,11 @@ model family), the speed-up of each runtime over eager, and the framework overhe
 latency minus FLOPs / the device's measured matmul peak: the time the arithmetic alone cannot explain).
 
 FLOPs and parameters are the PyTorch model's for every runtime. A run with eager rows only gets no section.
+Where ONNX Runtime's int8 is not faster than its fp32 on the device, the section says so once, with the CPU's
+int8 instructions (env.json) and the format the rows were quantized in.
 """
+
+from __future__ import annotations
 
 import os
 
@@ -65,6 +69,39 @@ def _speedup_table(ok) -> Table | Text:
     if not rows:
         return Text("No runtime has an eager row at the same model, batch, input size and threads to compare with.")
     return Table(["model", "variant", "batch", "against", "eager ms", "runtime ms", "speed-up"], rows)
+
+
+def int8_not_faster(ok) -> list:
+    """(int8 row, fp32 row) of ONNX Runtime in the batch sweep, at the same model, batch, input size and
+    threads, where int8's median latency is not below fp32's."""
+    ort = in_sweep(ok[ok["runtime"] == "onnxruntime"], "batch")
+    fp32 = ort[ort["precision"] == "fp32"]
+    out = []
+    for _, row in ort[ort["precision"] == "int8"].iterrows():
+        same = fp32[(fp32["model"] == row["model"]) & (fp32["batch_size"] == row["batch_size"])
+                    & (fp32["input_size"] == row["input_size"]) & (fp32["threads"] == row["threads"])]
+        if not same.empty and row["latency_median_s"] >= same.iloc[0]["latency_median_s"]:
+            out.append((row, same.iloc[0]))
+    return out
+
+
+def _int8_note(ok, env: dict) -> list:
+    """One paragraph where int8 did not beat fp32 in ONNX Runtime: where, and why (instructions, format)."""
+    slower = int8_not_faster(ok)
+    if not slower:
+        return []
+    where = ", ".join(f"{row['model']} at batch {int(row['batch_size'])} "
+                      f"({row['latency_median_s'] / fp32['latency_median_s']:.2f}x the fp32 latency)"
+                      for row, fp32 in slower)
+    formats = sorted({_text(row["quantization"]) for row, _ in slower} - {""})
+    instructions = env.get("cpu_int8_instructions")
+    known = ", ".join(instructions) if instructions else "not recorded (a run from before env.json had them)"
+    return [Text(f"int8 was not faster than fp32 in ONNX Runtime on this device: {where}. The CPU's int8 "
+                 f"instructions: {known}. The format used: {'; '.join(formats) or 'not recorded'}. int8 pays where "
+                 "the CPU sums byte products in 32 bits in one instruction (x86 VNNI or AMX, ARM's dot product or "
+                 "i8mm) and the layers are large enough to win back the quantize and dequantize steps around "
+                 "them; without those instructions, or on small batch-1 layers, int8 can cost more than it saves "
+                 "(ONNX Runtime's quantization FAQ: \"it is not rare to get worse performance on old devices\").")]
 
 
 def _overhead_blocks(ok, peak) -> list:
@@ -134,7 +171,7 @@ def runtime_section(frame, ctx) -> list:
     skipped = frame[(frame["status"].isin(["skipped", "error"])) & (frame["runtime"] != "eager")]
     for (model, variant, status), data in skipped.groupby(["model", "variant", "status"], sort=True):
         blocks.append(Text(f"{model} [{variant}]: {status}, {data['reason'].iloc[0]}"))
-    blocks += [Heading(3, "Speed-up over eager PyTorch (batch sweep)"), _speedup_table(ok),
+    blocks += [Heading(3, "Speed-up over eager PyTorch (batch sweep)"), _speedup_table(ok), *_int8_note(ok, ctx.env),
                Heading(3, "Framework overhead at batch 1"),
                Text("Median latency minus FLOPs / the device's fp32 matmul peak: what the arithmetic at the device's "
                     "best rate cannot explain (framework dispatch, memory traffic, small layers). At small batches "

@@ -2,16 +2,20 @@
 the variant's (or the run's) threads. CPU execution provider everywhere; the TensorRT and CUDA providers
 first where the installed build has them and the run's accelerator is cuda.
 
-int8: static quantization (QDQ, activations and weights int8, calibrated on the images it is given) for
-models fed with images; a model fed only with integer tensors (token ids) gets ONNX Runtime's dynamic
-quantization, since token ids give a calibration nothing to range over.
+int8: static quantization (QDQ, weights per channel, calibrated on the images it is given) for models fed
+with images, in the format that runs fastest on the CPU's int8 instructions (runtimes/int8_format.py: U8S8 on
+x86, with 7-bit weights where there is no VNNI; S8S8 on ARM); a model fed only with integer tensors (token ids)
+gets ONNX Runtime's dynamic quantization, since token ids give a calibration nothing to range over.
 """
+
+from __future__ import annotations
 
 import os
 import time
 
 from bench_job.errors import one_line
 from bench_job.runtimes.base import Prepared, Runtime, RuntimeFailed
+from bench_job.runtimes.int8_format import Int8Format, this_cpu_format
 from bench_job.runtimes.onnx_export import export_onnx
 
 _GPU_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider")
@@ -46,8 +50,10 @@ def _without_value_info(path: str, workdir: str) -> str:
     return stripped
 
 
-def quantize(path: str, inputs: dict, calibration: list | None, workdir: str) -> tuple[str, str]:
-    """(the int8 model's path, how it was quantized)."""
+def quantize(path: str, inputs: dict, calibration: list | None, workdir: str,
+             fmt: Int8Format | None = None) -> tuple[str, str]:
+    """(the int8 model's path, how it was quantized). fmt: the static format, by default the one chosen for the
+    CPU this runs on (int8_format.this_cpu_format)."""
     from onnxruntime.quantization import QuantFormat, QuantType, quantize_dynamic, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -63,10 +69,14 @@ def quantize(path: str, inputs: dict, calibration: list | None, workdir: str) ->
         quant_pre_process(path, prepared)
     except Exception:   # the pre-processing is an optimisation; quantization works without it
         prepared = path
+    if fmt is None:
+        fmt = this_cpu_format()[0]
+    types = {"int8": QuantType.QInt8, "uint8": QuantType.QUInt8}
     feeds = [{name: t.cpu().numpy() for name, t in item.items()} for item in calibration]
-    quantize_static(prepared, out, _Calibration(feeds), quant_format=QuantFormat.QDQ,
-                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, per_channel=True)
-    return out, "ONNX Runtime static (QDQ, int8 weights per channel and activations)"
+    quantize_static(prepared, out, _Calibration(feeds), quant_format=getattr(QuantFormat, fmt.quant_format),
+                    activation_type=types[fmt.activation_type], weight_type=types[fmt.weight_type],
+                    per_channel=fmt.per_channel, reduce_range=fmt.reduce_range)
+    return out, f"ONNX Runtime static ({fmt.quant_format} {fmt.name.split()[0]}, {fmt.describe()}; {fmt.reason})"
 
 
 class OnnxRuntimeRuntime(Runtime):
