@@ -2,7 +2,10 @@
 work, latency, energy and memory across models; how latency scales with batch and input size (log-log
 exponents, against the FLOPs' own exponent, R² for every fit); whether latency tracks energy; what broke
 the pattern. Every finding uses the valid rows only: with too few of them it says so and how many there
-are, instead of a number; the rows that failed a validity check are listed under what broke the pattern."""
+are, instead of a number; the rows that failed a validity check are listed under what broke the pattern.
+The correlations come with scatter plots of latency against parameters and against FLOPs (size_plots)."""
+
+from __future__ import annotations
 
 import itertools
 
@@ -10,10 +13,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bench_job.report.document import Bullets, Heading, Table, Text
+from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import common_config, in_sweep, measured
 from bench_job.report.latency import outliers
 from bench_job.report.markdown import num
+from bench_job.report.size_plots import write_latency_scatters
 
 # Quantities compared across models at the common configuration, with their display names.
 QUANTITIES = {
@@ -184,15 +188,36 @@ def _scaling_blocks(frame) -> list:
     return blocks
 
 
-def _correlation_blocks(frame) -> list:
+def scatter_blocks(frame, plot_dir: str) -> list:
+    """Latency against parameters and against FLOPs, each model at the common configuration: what the rank
+    correlations summarise, drawn (the rows that failed a validity check hollow, left out of the numbers)."""
+    plots = write_latency_scatters(frame, plot_dir)
+    if not plots:
+        return [Text("No scatter of latency against parameters or FLOPs: no model has both figures at the common "
+                     "configuration.")]
+    blocks = [Text("Latency against parameters and against FLOPs, one point per model at the common configuration "
+                   "(log-log; colour and marker: the family; error bars: the 95% CI's lower and upper ends, often "
+                   "far from symmetric; hollow: failed a validity check, left out of the correlations).")]
+    if not len(trusted(scatter_rows_any(frame))):
+        blocks.append(Text("No valid point to plot: every model's row at the common configuration failed a validity "
+                           "check, so the plots show hollow points only."))
+    return blocks + [Figure(path, caption) for path, caption in plots]
+
+
+def scatter_rows_any(frame) -> pd.DataFrame:
+    rows = common_config(frame)
+    return rows[rows["latency_median_s"].notna()] if len(rows) else rows
+
+
+def _correlation_blocks(frame, plot_dir: str) -> list:
     data = correlation_inputs(frame)
-    heading = Heading(3, "What predicts latency and energy across models")
+    opening = [Heading(3, "What predicts latency and energy across models")] + scatter_blocks(frame, plot_dir)
     common = common_config(frame)
     if len(data) < MIN_MODELS:
-        return [heading, Text(sentence(not_enough(len(data), len(common), "models measured at the common configuration",
+        return opening + [Text(sentence(not_enough(len(data), len(common), "models measured at the common configuration",
                                                   f"at least {MIN_MODELS}")) + ", so no rank correlation is given.")]
     if len(data.columns) < 4:
-        return [heading, Text("Fewer than two quantities vary across the models measured at the common "
+        return opening + [Text("Fewer than two quantities vary across the models measured at the common "
                               "configuration, so there is nothing to correlate.")]
     matrix = correlations(frame)
     names = [QUANTITIES[c] for c in matrix.columns]
@@ -200,7 +225,7 @@ def _correlation_blocks(frame) -> list:
     claims = [f"{QUANTITIES[a]} and {QUANTITIES[b]}: ρ = {rho:.2f} ({_strength(rho)}, p = {p:.2g}, {n} models)"
               for a, b, rho, p, n in pair_claims(frame)]
     left_out = len(common) - len(data)
-    return [heading,
+    return opening + [
             Text(f"Spearman rank correlations across {len(data)} model(s) at batch 1 and each family's fixed input "
                  "size (ranks, so one huge model cannot dominate as it would a Pearson coefficient)"
                  + (f"; {left_out} model(s) whose row there failed a validity check left out." if left_out else ".")),
@@ -282,4 +307,4 @@ def discussion_section(frame, ctx) -> list:
     if measured(frame).empty:
         return [Heading(2, "Discussion"), Text("Nothing was measured, so there is nothing to discuss.")]
     return ([Heading(2, "Discussion"), Text(basis(frame))]
-            + _correlation_blocks(frame) + _scaling_blocks(frame) + _energy_blocks(frame) + _breaks(frame))
+            + _correlation_blocks(frame, ctx.plot_dir) + _scaling_blocks(frame) + _energy_blocks(frame) + _breaks(frame))

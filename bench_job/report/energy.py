@@ -2,6 +2,8 @@
 the idle baseline, and how it was measured. Without a power source the fields are empty by design
 (never estimated) and the section says why."""
 
+from __future__ import annotations
+
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import in_sweep, measured
 from bench_job.report.markdown import num
@@ -22,6 +24,20 @@ def no_power_reason(frame) -> str:
     if reasons.empty:
         return "not recorded (this bundle's records predate energy measurement or carry no reason)"
     return "; ".join(reasons.value_counts().index)
+
+
+def brief_power_reason(frame) -> str:
+    """The verdict's pointer to no_power_reason, which the Energy section gives in full: each distinct
+    reason's head ("no power source: rapl: ...; hwmon: ..." -> "no power source"), without the per-source
+    details that can run to a paragraph."""
+    full = no_power_reason(frame)
+    if measured(frame).empty:
+        return full
+    reasons = measured(frame)["energy_reason"].dropna().astype(str)
+    heads = [reason.split(": ")[0].strip() for reason in reasons[reasons != ""].value_counts().index]
+    if not heads:
+        return full
+    return "; ".join(dict.fromkeys(heads)) + " (why, source by source: see Energy)"
 
 
 def _distinct(series) -> str:

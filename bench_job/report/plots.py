@@ -3,6 +3,8 @@ every plot of a report (model_colours), log scales because the sweeps double siz
 the axes so they never cover data. Points that failed a validity check are drawn hollow, and the legend
 says so."""
 
+from __future__ import annotations
+
 import os
 
 import matplotlib
@@ -37,7 +39,8 @@ INVALID_LABEL = "hollow: failed a validity check"
 def metric_columns(metric: str, stat: Statistic) -> tuple:
     """What a sweep plot shows: (column, scale to display units, y label, (low, high) interval columns or None)."""
     if metric == "latency":
-        label = f"latency per forward pass (ms, {stat.name} ± 95% CI)"
+        # the bars run to the interval's own ends, which are rarely symmetric about the median
+        label = f"latency per forward pass (ms, {stat.name})\nerror bars: its 95% CI, lower and upper ends"
         if stat is not MEDIAN:
             label += "\nno interval of the median recorded: mean instead"
         return stat.centre, 1e3, label, (stat.low, stat.high)

@@ -1,12 +1,15 @@
 """Validity: which figures to distrust, from the records' own `valid` / `invalid_reasons`, and what a
 busy machine cost the measurement (rounds set aside and redone, time waited for quiet)."""
 
+from __future__ import annotations
+
 from bench_job.report.document import Heading, Table, Text
 from bench_job.report.frame import measured
+from bench_job.report.reasons import redo_why, why_invalid
 from bench_job.units import format_duration
 
 
-def busy_machine_blocks(ok) -> list:
+def busy_machine_blocks(ok, config: dict = None) -> list:
     """What other processes cost the timing: rounds set aside and redone, single runs set aside because
     the scheduler delayed them, and the time waited for quiet; per configuration where any happened."""
     if "rounds" not in ok or ok["rounds"].isna().all():
@@ -19,7 +22,7 @@ def busy_machine_blocks(ok) -> list:
                      "were kept" + (f" (the job waited {format_duration(waited)} for quiet before some)."
                                     if waited else "."))]
     rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-             int(r["rounds"]), int(redone[i]), int(runs[i]), int(r["n_runs"]), r["redo_reasons"] or ""]
+             int(r["rounds"]), int(redone[i]), int(runs[i]), int(r["n_runs"]), redo_why(r, config)]
             for i, r in hit.iterrows()]
     return [Text(f"Other processes disturbed the timing of {len(hit)} configuration(s): {int(redone.sum())} round(s) "
                  f"were set aside and redone, and {int(runs.sum())} single run(s) inside kept rounds were set aside "
@@ -35,7 +38,7 @@ def validity_section(frame, ctx) -> list:
     blocks = [Heading(2, "Validity: which figures to distrust")]
     if ok.empty:
         return blocks + [Text("Nothing was measured.")]
-    blocks += busy_machine_blocks(ok)
+    blocks += busy_machine_blocks(ok, ctx.config)
     if ok["valid"].isna().all():
         return blocks + [Text("Not recorded: this bundle's records predate the validity check; judge by the CI "
                               "column (latency_ci_rel) and the swap and throttle flags.")]
@@ -44,7 +47,7 @@ def validity_section(frame, ctx) -> list:
         return blocks + [Text(f"All {len(ok)} measured configurations passed the checks (enough runs, CI within "
                               "target, no throttling or swapping, enough power samples).")]
     rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-             r["invalid_reasons"]] for _, r in bad.iterrows()]
+             why_invalid(r, ctx.config)] for _, r in bad.iterrows()]
     return blocks + [Text(f"{len(bad)} of {len(ok)} measured configurations failed a check: read their figures as "
                           "indicative only."),
                      Table(["model", "variant", "batch", "input", "why"], rows)]

@@ -4,9 +4,12 @@ map looks swapped, invalid rows with their reasons grouped,
 configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
 validity not recorded), or says in one line that the run is clean."""
 
+from __future__ import annotations
+
 from bench_job.report.document import Verdict
-from bench_job.report.energy import has_energy, no_power_reason
+from bench_job.report.energy import brief_power_reason, has_energy
 from bench_job.report.frame import measured, model_variant_label
+from bench_job.report.reasons import invalid_parts
 from bench_job.report.weights import model_weights, unavailable_reasons
 from bench_job.units import format_duration
 from bench_job.validity import reason_groups, swapped_figures
@@ -48,14 +51,16 @@ def _label_map_swapped(frame):
               "(`label_map` in the model's config entry, or the checkpoint's id2label) and run again.")
 
 
-def _invalid(frame):
+def _invalid(frame, config: dict = None):
     ok = measured(frame)
     bad = ok[ok["valid"] == False]  # noqa: E712 (object column of True/False/None)
     if bad.empty:
         return None
     label = (f"ALL {len(ok)} measured configurations failed a validity check" if len(bad) == len(ok)
              else f"{len(bad)} of {len(ok)} measured configurations failed a validity check")
-    groups = reason_groups(bad["invalid_reasons"].dropna())
+    # as the Validity table states them (a missing reason redone from the figures, an asymmetric interval
+    # as its lower/upper distances), in % only so that rows group
+    groups = reason_groups("; ".join(invalid_parts(r, config, in_ms=False)) for _, r in bad.iterrows())
     shown = [f"{reason} ({count})" for reason, count in groups[:TOP_REASONS]]
     if len(groups) > TOP_REASONS:
         shown.append(f"{len(groups) - TOP_REASONS} other reason(s)")
@@ -92,7 +97,7 @@ def _over_budget(outcome):
 def _no_energy(frame):
     if measured(frame).empty or has_energy(frame):
         return None
-    return ("no energy figures", no_power_reason(frame))
+    return ("no energy figures", brief_power_reason(frame))
 
 
 def _validity_unknown(frame):
@@ -105,7 +110,7 @@ def _validity_unknown(frame):
 
 def problems(frame, ctx) -> list:
     """(short label, detail) for each reason to distrust the bundle, the most serious first."""
-    found = [_partial(ctx.outcome), _nothing_measured(frame), _label_map_swapped(frame), _invalid(frame),
+    found = [_partial(ctx.outcome), _nothing_measured(frame), _label_map_swapped(frame), _invalid(frame, ctx.config),
              _not_run(frame), _random_weights(frame, ctx.config), _over_budget(ctx.outcome), _no_energy(frame),
              _validity_unknown(frame)]
     return [problem for problem in found if problem]

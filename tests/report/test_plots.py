@@ -60,7 +60,7 @@ def test_error_bars_are_the_medians_ci():
     ax = fig.axes[0]
     # synthetic.measured: median CI at 0.97x and 1.04x the median
     assert error_bar_ends(ax) == [(9.7, 10.4), (19.4, 20.8)]
-    assert "median ± 95% CI" in ax.get_ylabel()
+    assert "median)\nerror bars: its 95% CI, lower and upper ends" in ax.get_ylabel()
     plt.close(fig)
 
 
@@ -74,7 +74,7 @@ def test_older_bundles_fall_back_to_the_means_ci_and_say_so():
     ax = fig.axes[0]
     assert error_bar_ends(ax) == [(10.5, 11.6), (21.0, 23.2)]
     assert markers(ax)["filled"] == {(1.0, 11.0), (2.0, 22.0)}
-    assert "mean ± 95% CI" in ax.get_ylabel() and "mean instead" in ax.get_ylabel()
+    assert "(ms, mean)" in ax.get_ylabel() and "mean instead" in ax.get_ylabel()
     plt.close(fig)
 
 

@@ -72,7 +72,10 @@ def test_failures_random_weights_and_missing_energy_are_each_named(tmp_path):
     assert "> - **3 configuration(s) did not run**: 1 oom, 1 error, 1 skipped (see What did not run, and why)" in lines
     assert ("> - **random weights where pretrained were asked**: tiny: assets in /a are missing or corrupt: x; their "
             "accuracy was not measured") in lines
-    assert "> - **no energy figures**: no power source: rapl: no readable zone" in lines
+    # the power-source explanation in full once, in the Energy section; the verdict points to it
+    assert "> - **no energy figures**: no power source (why, source by source: see Energy)" in lines
+    assert "\n".join(lines).count("rapl: no readable zone") == 1
+    assert "Energy not measured: no power source: rapl: no readable zone." in "\n".join(lines).split("## Energy")[1]
 
 
 def test_invalid_reasons_are_grouped_with_the_range_of_their_figures():
