@@ -14,7 +14,7 @@ import yaml
 from bench_job import __version__
 from bench_job.errors import UserError, one_line, user_fixable
 from bench_job.results import latest_records
-from bench_job.summary import run_summary
+from bench_job.run.summary import run_summary
 from bench_job.units import format_duration
 
 log = logging.getLogger("bench_job")
@@ -129,7 +129,7 @@ def cmd_run(args) -> int:
     from bench_job.logs import copy_entrypoint_log, setup_logging
     from bench_job.measure.peak import measure_peak_quietly
     from bench_job.results import ResultStore
-    from bench_job.runner import Runner, StopRequest, resolve_accelerator
+    from bench_job.run.runner import Runner, StopRequest, resolve_accelerator
 
     started = time.monotonic()
     started_at = _utc_now()

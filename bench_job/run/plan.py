@@ -4,6 +4,8 @@ Smallest first matters: when a configuration runs out of memory, every configura
 in both batch size and input size would too, and is skipped rather than tried.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from bench_job.families import FAMILIES

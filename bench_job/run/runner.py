@@ -1,6 +1,8 @@
 """Runs the plan: one worker process per model variant, watched for memory and time, records appended
 as they arrive, resumable, and stoppable at any moment without losing what was measured."""
 
+from __future__ import annotations
+
 import logging
 import multiprocessing
 import signal
@@ -17,12 +19,12 @@ from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.memory import rss_bytes
 from bench_job.measure.quiet import wait_for_quiet
 from bench_job.measure.rounds import RoundSettings
-from bench_job.plan import build_plan, is_dominated
+from bench_job.run.plan import build_plan, is_dominated
 from bench_job.results import ResultStore, make_record
 from bench_job.task import AccuracySettings, PowerSettings, WorkerTask
 from bench_job.units import format_bytes, parse_duration, parse_size
 from bench_job.validity import mark_validity
-from bench_job.worker import worker_main
+from bench_job.run.worker import worker_main
 
 log = logging.getLogger("bench_job")
 

@@ -11,6 +11,8 @@ by the memory watchdog ends one model's sweep rather than the job. It talks to t
 The runner writes every record; the worker writes nothing to disk.
 """
 
+from __future__ import annotations
+
 import ctypes
 import dataclasses
 import datetime
@@ -32,7 +34,7 @@ from bench_job.measure.latency import CpuTimer, CudaEventTimer
 from bench_job.measure.quiet import Patience
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
-from bench_job.plan import is_dominated
+from bench_job.run.plan import is_dominated
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.calibration import calibration_inputs
 from bench_job.runtimes.deployment import Deployment
