@@ -10,11 +10,11 @@ import os
 
 import numpy as np
 
-from bench_job.report.comparison import MATCH, device_kind, ratio_table
 from bench_job.bundle import names
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_table, draw_front, front_mask
 from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars
+from bench_job.report.comparison import MATCH, device_kind, ratio_table
 from bench_job.report.coverage import coverage_section
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import measured

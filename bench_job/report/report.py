@@ -10,8 +10,8 @@ from bench_job.bundle import names
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_section
 from bench_job.report.context import Context
-from bench_job.report.document import Heading
 from bench_job.report.discussion import discussion_section
+from bench_job.report.document import Heading
 from bench_job.report.energy import energy_section
 from bench_job.report.flops import flops_section
 from bench_job.report.frame import prepare
