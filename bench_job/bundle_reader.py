@@ -8,6 +8,8 @@ FIFOs, or fill the disk (a member or a total over the limits: a tar bomb declare
 sizes and huge extracted ones, and the tar header's size is what extraction would write).
 """
 
+from __future__ import annotations
+
 import gzip
 import json
 import lzma
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from bench_job.bundle import names
 from bench_job.errors import UserError, one_line
 from bench_job.results import READABLE_VERSIONS, SchemaError, read_records, to_frame
 from bench_job.run_outcome import OutcomeError, RunOutcome, read_outcome
@@ -128,13 +131,13 @@ def safe_extract(path: str, dest: str, **limits) -> str:
 
 def find_root(folder: str, bundle: str) -> str:
     """The folder holding results.jsonl: the folder itself or its single top folder (bundles have one)."""
-    if os.path.isfile(os.path.join(folder, "results.jsonl")):
+    if os.path.isfile(os.path.join(folder, names.RESULTS_JSONL)):
         return folder
-    roots = [d for d in sorted(os.listdir(folder)) if os.path.isfile(os.path.join(folder, d, "results.jsonl"))]
+    roots = [d for d in sorted(os.listdir(folder)) if os.path.isfile(os.path.join(folder, d, names.RESULTS_JSONL))]
     if len(roots) > 1:  # a results folder of several runs: reporting whichever sorts first would mislead
         raise UserError(f"{bundle} holds several bundles ({', '.join(roots)}): name one of them")
     if not roots:
-        raise UserError(f"{bundle} holds no results.jsonl, so it is not a results bundle: {GIVE_A_BUNDLE}")
+        raise UserError(f"{bundle} holds no {names.RESULTS_JSONL}, so it is not a results bundle: {GIVE_A_BUNDLE}")
     return os.path.join(folder, roots[0])
 
 
@@ -152,7 +155,7 @@ class Bundle:
 
 def bundle_name(path: str) -> str:
     base = os.path.basename(os.path.normpath(path))
-    for suffix in (".tar.gz", ".tgz", ".tar"):
+    for suffix in (names.TARBALL_SUFFIX, ".tgz", ".tar"):
         if base.endswith(suffix):
             return base[: -len(suffix)]
     return base
@@ -168,14 +171,14 @@ def load_bundle(path: str, scratch: str) -> Bundle:
     else:
         raise UserError(f"no such bundle {path}: {GIVE_A_BUNDLE}")
     try:
-        records = read_records(os.path.join(root, "results.jsonl"))
+        records = read_records(os.path.join(root, names.RESULTS_JSONL))
     except SchemaError as exc:
         raise UserError(f"cannot read bundle {path}: {exc} (readable schema versions: "
                         f"{', '.join(map(str, READABLE_VERSIONS))})") from None
     except UnicodeDecodeError:
-        raise UserError(f"cannot read bundle {path}: results.jsonl is not text") from None
-    env = _load(os.path.join(root, "env.json"), json.load, path)
-    config = _load(os.path.join(root, "config.yaml"), yaml.safe_load, path)
+        raise UserError(f"cannot read bundle {path}: {names.RESULTS_JSONL} is not text") from None
+    env = _load(os.path.join(root, names.ENV_JSON), json.load, path)
+    config = _load(os.path.join(root, names.CONFIG_YAML), yaml.safe_load, path)
     try:
         outcome = read_outcome(root)
     except OutcomeError as exc:

@@ -6,6 +6,8 @@ with the same label are runs of one device and are merged, the latest measuremen
 winning. How rows are matched and ratios taken is report/comparison.py's; this module is the command.
 """
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import json
@@ -13,6 +15,7 @@ import os
 import shutil
 import tempfile
 
+from bench_job.bundle import names
 from bench_job.bundle_reader import load_bundle
 from bench_job.errors import UserError
 from bench_job.report.comparison import merge
@@ -68,8 +71,8 @@ def cmd_compare(args) -> int:
     name = output_name(devices, stamp)
     workdir = os.path.join(args.out, name)
     os.makedirs(workdir, exist_ok=True)
-    merged.to_csv(os.path.join(workdir, "results.csv"), index=False)
-    with open(os.path.join(workdir, "devices.json"), "w") as handle:
+    merged.to_csv(os.path.join(workdir, names.RESULTS_CSV), index=False)
+    with open(os.path.join(workdir, names.DEVICES_JSON), "w") as handle:
         json.dump({"baseline": baseline, "devices": devices}, handle, indent=2, default=str)
     write_compare_report(merged, devices, baseline, workdir)
     bundle = write_bundle(workdir, args.out, name)

@@ -144,3 +144,18 @@ def describe_env(env: dict) -> list[str]:
         f" (torch built with CUDA {env['torch_cuda_build'] or 'none'})",
         f"libraries: {libs}",
     ]
+
+
+def probe(sysfs_root: str, external_csv: str | None, powercap_dir: str | None, as_json: bool = False) -> str:
+    """`bench-job probe`'s output: what the job sees of this machine, its power sensors and its state."""
+    import json
+
+    from bench_job.device_state import read_device_state
+    from bench_job.power.probe import probe_power
+
+    env = collect_env(sysfs_root)
+    power = probe_power(sysfs_root, external_csv, seconds=1.0, powercap_dir=powercap_dir)
+    state = read_device_state(sysfs_root)
+    if as_json:
+        return json.dumps(dict(env, power=power, device_state=state), indent=2, default=str)
+    return "\n".join(describe_env(env) + power + [f"device state: {json.dumps(state, default=str)}"])

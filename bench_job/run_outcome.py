@@ -2,11 +2,15 @@
 finished or was stopped, which planned configurations were never measured, and the time it took against
 its --budget. The report's verdict reads it; bundles from before it existed have none (read as None)."""
 
+from __future__ import annotations
+
 import json
 import os
 from dataclasses import asdict, dataclass
 
-OUTCOME_FILE = "outcome.json"
+from bench_job.bundle.names import OUTCOME_JSON
+
+OUTCOME_FILE = OUTCOME_JSON
 OUTCOME_VERSION = 1
 
 

@@ -42,3 +42,16 @@ def measure_peak_quietly(threads: int | None, size: int, seconds: float, device:
     probe.start()
     peak = measure_peak_gflops(threads, size, seconds, device)
     return {"peak_gflops": peak, "peak_other_cpu_share": probe.other_share(), "peak_quiet_wait_s": waited}
+
+
+def derived_metrics(flops: int | None, latency_median_s: float, peak_gflops: float | None) -> dict:
+    """What a measured configuration's FLOPs and median latency say against the device's peak:
+    achieved_gflops (FLOPs per second of the median run) and, with a measured peak, peak_fraction.
+    Empty without a FLOP count (an int8 row)."""
+    if not flops:
+        return {}
+    achieved = flops / latency_median_s / 1e9
+    derived = {"achieved_gflops": achieved}
+    if peak_gflops:
+        derived["peak_fraction"] = achieved / peak_gflops
+    return derived

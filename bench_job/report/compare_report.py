@@ -4,14 +4,17 @@ energy-ratio headlines per device (the full per-configuration ratio tables in th
 a page, always in CSV), ranked bars and per-kind sweep plots, and the accuracy-vs-efficiency fronts per
 device kind."""
 
+from __future__ import annotations
+
 import os
 
 import numpy as np
 
-from bench_job.report.comparison import MATCH, device_kind, ratio_table
+from bench_job.bundle import names
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_table, draw_front, front_mask
 from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars
+from bench_job.report.comparison import MATCH, device_kind, ratio_table
 from bench_job.report.coverage import coverage_section
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import measured
@@ -216,7 +219,7 @@ def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> 
 
 def write_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> tuple[str, str]:
     blocks = build_compare_report(merged, devices, baseline, out_dir)
-    md_path, html_path = os.path.join(out_dir, "report.md"), os.path.join(out_dir, "report.html")
+    md_path, html_path = os.path.join(out_dir, names.REPORT_MD), os.path.join(out_dir, names.REPORT_HTML)
     with open(md_path, "w") as handle:
         handle.write(markdown.render(blocks))
     with open(html_path, "w") as handle:

@@ -2,13 +2,16 @@
 results table, the resolved config, the environment facts and the run's outcome alone (so a bundle can
 be re-reported)."""
 
+from __future__ import annotations
+
 import os
 
+from bench_job.bundle import names
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_section
 from bench_job.report.context import Context
-from bench_job.report.document import Heading
 from bench_job.report.discussion import discussion_section
+from bench_job.report.document import Heading
 from bench_job.report.energy import energy_section
 from bench_job.report.flops import flops_section
 from bench_job.report.frame import prepare
@@ -48,7 +51,7 @@ def write_run_report(frame, config_data: dict, env: dict, out_dir: str,
     """Write out_dir/report.md, out_dir/report.html and out_dir/plots/*; returns the two report paths."""
     os.makedirs(out_dir, exist_ok=True)
     blocks = build_report(frame, config_data, env, out_dir, outcome)
-    md_path, html_path = os.path.join(out_dir, "report.md"), os.path.join(out_dir, "report.html")
+    md_path, html_path = os.path.join(out_dir, names.REPORT_MD), os.path.join(out_dir, names.REPORT_HTML)
     with open(md_path, "w") as handle:
         handle.write(markdown.render(blocks))
     with open(html_path, "w") as handle:

@@ -13,7 +13,7 @@ import pytest
 from bench_job.power import SourceSpec, SourceUnavailable, discover_sources, open_sources
 from bench_job.power.sysfs import FileReader
 from tests.settings import power_settings
-from bench_job.worker import open_meter
+from bench_job.run.worker import open_meter
 from tests.power import jetson_boards
 from tests.power.fake_rapl import make_zone
 from tests.power.helpers import fake_program, write

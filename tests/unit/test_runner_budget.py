@@ -1,7 +1,7 @@
 import time
 
 from bench_job import config as cfg
-from bench_job.runner import Runner, StopRequest, resolve_accelerator
+from bench_job.run.runner import Runner, StopRequest, resolve_accelerator
 from bench_job.errors import UserError
 
 import pytest

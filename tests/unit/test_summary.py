@@ -1,5 +1,5 @@
 from bench_job.run_outcome import RunOutcome
-from bench_job.summary import run_summary
+from bench_job.run.summary import run_summary
 from bench_job.units import format_duration
 
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from bench_job.errors import UserError
-from bench_job.plan import Point, is_dominated, points_for
+from bench_job.run.plan import Point, is_dominated, points_for
 from bench_job.results import COLUMNS, SCHEMA_VERSION, ResultStore, SchemaError, make_record, read_records, to_frame
 from bench_job.units import format_duration, parse_duration, parse_size
 

@@ -47,5 +47,25 @@ def is_dominated(point: Point, failed: list) -> bool:
     return any(point.batch_size >= f.batch_size and point.input_size >= f.input_size for f in failed)
 
 
+class OomFront:
+    """The skip-after-OOM rule, for the worker (configurations it has not tried yet) and the runner (those a
+    killed worker left): once a configuration ran out of memory, every configuration at least as large in
+    both batch size and input size is skipped with SKIP_REASON rather than tried."""
+
+    SKIP_REASON = "a smaller configuration of this model ran out of memory"
+    # a model that ran out of memory while being built: its smallest configuration carries the oom, the
+    # others are skipped with this reason
+    BUILD_SKIP_REASON = "the model did not fit in memory"
+
+    def __init__(self):
+        self.failed: list = []
+
+    def ran_out(self, point: Point) -> None:
+        self.failed.append(point)
+
+    def dominates(self, point: Point) -> bool:
+        return is_dominated(point, self.failed)
+
+
 def build_plan(config) -> list[WorkItem]:
     return [WorkItem(entry, variant, points_for(entry)) for entry in config.models for variant in entry.variants]

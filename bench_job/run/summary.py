@@ -1,6 +1,8 @@
 """The paragraph the console ends with (and run.log keeps): what was measured, how much of it can be
 trusted and why not, what failed, and the time used against the budget."""
 
+from __future__ import annotations
+
 from collections import Counter
 
 from bench_job.units import format_duration

@@ -1,14 +1,9 @@
 """The worker process: builds one model variant once, then measures its configurations in order.
 
 It runs in its own process so that its peak memory is its own, and so that a kill by the OOM killer or
-by the memory watchdog ends one model's sweep rather than the job. It talks to the runner over a pipe:
-  ("build",)              building the model
-  ("start", key)          about to measure configuration key
-  ("record", dict)        a finished configuration (any status)
-  ("log", level, text)    a line for the run log
-  ("framework", bytes)     its resident memory after the imports, before any model
-  ("progress", text)      what it is doing, for the progress bar
-The runner writes every record; the worker writes nothing to disk.
+by the memory watchdog ends one model's sweep rather than the job. It talks to its supervisor
+(run/supervisor.py) over a pipe, sending the messages of run/messages.py; the runner writes every
+record, the worker writes nothing to disk.
 """
 
 from __future__ import annotations
@@ -34,7 +29,8 @@ from bench_job.measure.latency import CpuTimer, CudaEventTimer
 from bench_job.measure.quiet import Patience
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
-from bench_job.plan import is_dominated
+from bench_job.run.messages import Build, BuildFailed, Framework, Log, Progress, Record, Start
+from bench_job.run.plan import OomFront
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.calibration import calibration_inputs
 from bench_job.runtimes.deployment import Deployment
@@ -250,8 +246,8 @@ def worker_main(conn, task: WorkerTask) -> None:
     family = FAMILIES[entry.family]
     importlib.import_module(family.library)  # the framework's cost is counted before any model exists
     base = {"weights_source": weights_source(entry, task.assets), "framework_rss_bytes": memory.rss_bytes()}
-    conn.send(("framework", base["framework_rss_bytes"]))
-    conn.send(("build",))
+    conn.send(Framework(base["framework_rss_bytes"]))
+    conn.send(Build())
     meter, energy_reason = open_meter(task.power)
     # from here on the task's reason is the worker's own: a source may have failed to open here
     task = dataclasses.replace(task, power=dataclasses.replace(task.power, energy_reason=energy_reason))
@@ -259,7 +255,7 @@ def worker_main(conn, task: WorkerTask) -> None:
     try:
         unavailable = runtime.unavailable(device)
         if unavailable:
-            conn.send(("build_failed", "skipped", unavailable))
+            conn.send(BuildFailed("skipped", unavailable))
             return
         try:
             model, preprocessing, label_map = build_model(entry, family, task.seed, task.assets)
@@ -279,7 +275,7 @@ def worker_main(conn, task: WorkerTask) -> None:
         except Exception as exc:  # a model that cannot be built fails all its configurations alike
             status = "oom" if _is_out_of_memory(exc) else "error"
             reason = str(exc) if user_fixable(exc) or isinstance(exc, RuntimeFailed) else one_line(exc)
-            conn.send(("build_failed", status, reason))
+            conn.send(BuildFailed(status, reason))
             return
         notes = [entry.weights_note] if entry.weights_note else []
         if "accuracy_error" in accuracy:
@@ -328,7 +324,7 @@ def _failure(conn, exc: BaseException, device: str) -> dict:
 
             torch.cuda.empty_cache()
         return {"status": "oom", "reason": one_line(exc)}
-    conn.send(("log", "debug", traceback.format_exc()))
+    conn.send(Log("debug", traceback.format_exc()))
     return {"status": "error", "reason": str(exc) if user_fixable(exc) else one_line(exc)}
 
 
@@ -339,14 +335,13 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
 
     settings = task.timing
     timer = CudaEventTimer(torch.cuda) if device == "cuda" else CpuTimer()
-    failed, prepared = [], []
+    oom, prepared = OomFront(), []
     for point in task.points:
         record = dict(base, **task.record_head(point, torch.get_num_threads(), family.input_unit))
-        if is_dominated(point, failed):
-            conn.send(("record", dict(record, status="skipped",
-                                      reason="a smaller configuration of this model ran out of memory")))
+        if oom.dominates(point):
+            conn.send(Record(dict(record, status="skipped", reason=OomFront.SKIP_REASON)))
             continue
-        conn.send(("start", record["key"]))
+        conn.send(Start(record["key"]))
         started = time.time()
         record["started_at"] = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat()
         try:
@@ -354,21 +349,21 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
         except Exception as exc:
             outcome = _failure(conn, exc, device)
             if outcome["status"] == "oom":
-                failed.append(point)
-            conn.send(("record", dict(record, **outcome, notes="; ".join(notes) or None,
-                                      duration_s=time.time() - started)))
+                oom.ran_out(point)
+            conn.send(Record(dict(record, **outcome, notes="; ".join(notes) or None,
+                                  duration_s=time.time() - started)))
     patience = Patience.from_measure(settings.measure, settings.deadline)
 
     def on_round(key, index):
-        conn.send(("start", key))
-        conn.send(("progress", f"{task.entry.name}: round {index + 1}"))
+        conn.send(Start(key))
+        conn.send(Progress(f"{task.entry.name}: round {index + 1}"))
 
     time_interleaved([p.timing for p in prepared], timer, settings, patience, on_round=on_round)
     for config in prepared:
-        conn.send(("start", config.record["key"]))
+        conn.send(Start(config.record["key"]))
         try:
             record = finish_config(task, config, meter, patience)
         except Exception as exc:
             record = dict(config.record, **_failure(conn, exc, device), notes="; ".join(config.record["notes"]) or None,
                           duration_s=time.time() - config.started)
-        conn.send(("record", record))
+        conn.send(Record(record))

@@ -1,0 +1,162 @@
+"""The supervision of one worker process: spawn it with its task, read its messages (run/messages.py)
+from the pipe, watch its resident memory against --max-worker-memory and its current configuration
+against run.config_timeout_s, stop it when the run is asked to stop, and say how it ended: the
+configurations it recorded and, when it ended early, what it was doing and why (a WorkerEnd)."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from bench_job.cgroup import oom_kill_count
+from bench_job.measure.memory import rss_bytes
+from bench_job.run import messages
+from bench_job.run.worker import worker_main
+from bench_job.task import WorkerTask
+from bench_job.units import format_bytes
+
+log = logging.getLogger("bench_job")
+
+POLL_S = 0.02   # the memory watchdog's period: short, since a large allocation grows fast
+# Below this much room above the framework's own memory, a cap leaves even a small CNN nothing to run in.
+MIN_MODEL_ROOM = 256 * 2**20
+BUILD = "build"  # WorkerEnd.where of a worker that ended before its first configuration
+
+
+@dataclass(frozen=True)
+class WorkerEnd:
+    """How a worker ended early: status (oom | timeout | error | skipped), reason, and where: the
+    configuration (plan.Point) it was measuring, or BUILD when no configuration can run."""
+    status: str
+    reason: str
+    where: object
+
+
+class MemoryWatchdog:
+    """The --max-worker-memory cap (None: none) and what a worker takes before any model, which the
+    kill reason names."""
+
+    def __init__(self, cap: int | None):
+        self.cap = cap
+        self.framework_rss: int | None = None   # a worker's resident memory before any model, once one has said
+
+    def note_framework(self, rss: int | None) -> None:
+        """Say once when the memory cap leaves the models almost nothing above the framework's own cost."""
+        if rss is None:
+            return
+        first = self.framework_rss is None
+        self.framework_rss = max(rss, self.framework_rss or 0)
+        if first and self.cap and self.cap - rss < MIN_MODEL_ROOM:
+            log.warning("--max-worker-memory %s leaves %s above what a worker takes before any model (%s: torch and "
+                        "its libraries on this machine); most models will be oom. The cap counts the whole worker: "
+                        "raise it, e.g. to %s or more", format_bytes(self.cap),
+                        format_bytes(max(0, self.cap - rss)), format_bytes(rss),
+                        format_bytes(rss + 2 * MIN_MODEL_ROOM))
+
+    def over(self, rss: int) -> str | None:
+        """Why a worker at rss bytes is killed, or None while it is within the cap."""
+        if not self.cap or rss <= self.cap:
+            return None
+        return (f"worker resident memory reached {format_bytes(rss)}, over the --max-worker-memory cap of "
+                f"{format_bytes(self.cap)}"
+                + (f" (the framework alone took {format_bytes(self.framework_rss)} before any model)"
+                   if self.framework_rss else ""))
+
+
+class Supervisor:
+    """Runs workers one at a time. stop: the run's StopRequest (read, never set); timeout_s: the longest a
+    configuration may run; target: the worker's entry point (a test may pass its own)."""
+
+    def __init__(self, stop, memory_cap: int | None, timeout_s: float, target: Callable = worker_main,
+                 poll_s: float = POLL_S):
+        self.stop = stop
+        self.watchdog = MemoryWatchdog(memory_cap)
+        self.timeout_s = timeout_s
+        self.target = target
+        self.poll_s = poll_s
+
+    def run(self, task: WorkerTask, on_record: Callable[[dict], None],
+            on_progress: Callable[[str], None]) -> tuple[set, WorkerEnd | None]:
+        """Run one worker on task until it ends. on_record(fields) gets each record's fields as they come,
+        on_progress(text) what the worker is doing. Returns the points it recorded and, when it ended
+        early, its WorkerEnd (None as well when the run was asked to stop)."""
+        ctx = multiprocessing.get_context("spawn")
+        receiver, sender = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=self.target, args=(sender, task), name="bench-worker", daemon=True)
+        oom_kills_before = oom_kill_count()
+        process.start()
+        sender.close()
+        by_key = {k: p for p, k in task.keys.items()}
+        recorded, current, current_since, building = set(), None, None, True
+        killed_for = None
+        peak_rss = 0
+        while True:
+            if self.stop.requested:
+                _kill(process)
+                return recorded, None
+            if receiver.poll(self.poll_s):
+                try:
+                    message = receiver.recv()
+                except EOFError:
+                    break
+                if isinstance(message, messages.BuildFailed):
+                    process.join()
+                    return recorded, WorkerEnd(message.status, message.reason, BUILD)
+                if isinstance(message, messages.Start):
+                    building, current, current_since = False, message.key, time.monotonic()
+                elif isinstance(message, messages.Record):
+                    on_record(message.fields)
+                    recorded.add(by_key[message.fields["key"]])
+                    current = None
+                elif isinstance(message, messages.Log):
+                    log.log(logging.getLevelName(message.level.upper()), message.text)
+                elif isinstance(message, messages.Framework):
+                    self.watchdog.note_framework(message.rss_bytes)
+                elif isinstance(message, messages.Progress):
+                    on_progress(message.text)
+                # messages.Build: still building, as from the start
+            if not process.is_alive() and not receiver.poll(0):
+                break
+            rss = rss_bytes(process.pid) or 0
+            peak_rss = max(peak_rss, rss)
+            over = self.watchdog.over(rss)
+            if over:
+                killed_for = ("oom", over)
+                _kill(process)
+                break
+            if current and time.monotonic() - current_since > self.timeout_s:
+                killed_for = ("timeout", f"configuration ran longer than run.config_timeout_s = {self.timeout_s:g} s")
+                _kill(process)
+                break
+        process.join()
+        if len(recorded) == len(task.keys):
+            return recorded, None
+        where = by_key[current] if current else (BUILD if building else None)
+        if where is None:
+            # Died between configurations: the next one had not started; retry it in a new worker.
+            where = next(p for p in task.points if p not in recorded)
+        if killed_for:
+            return recorded, WorkerEnd(*killed_for, where)
+        return recorded, WorkerEnd(*_death(process.exitcode, oom_kills_before, peak_rss), where)
+
+
+def _death(code: int | None, oom_kills_before: int | None, peak_rss: int) -> tuple[str, str]:
+    """(status, reason) of a worker that died by itself, from its exit code."""
+    if code == -signal.SIGKILL:
+        grew = oom_kill_count()
+        confirmed = grew is not None and oom_kills_before is not None and grew > oom_kills_before
+        reason = ("killed by the kernel OOM killer (cgroup oom_kill count grew)" if confirmed else
+                  "killed by SIGKILL, most likely the kernel OOM killer")
+        return "oom", f"{reason}; worker peak RSS seen {format_bytes(peak_rss)}"
+    how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
+    return "error", f"worker process died ({how})"
+
+
+def _kill(process) -> None:
+    if process.is_alive():
+        process.kill()
+    process.join()
