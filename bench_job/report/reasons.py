@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 import re
 
-from bench_job.results import SCHEMA_BY_NAME
-from bench_job.validity import MAX_OTHER_CPU_SHARE, invalid_reasons
+from bench_job.measure.rounds import MAX_RUN_DELAY
+from bench_job.report.overview import other_share_limit
+from bench_job.results import SCHEMA
+from bench_job.validity import invalid_reasons
 
 # The interval is stated as lower/upper distances when one side is this much longer than the other.
 ASYMMETRY = 1.5
-# measure/rounds.py RoundSettings.max_run_delay: not in the config, so the report cannot read it.
-MAX_RUN_DELAY = 0.02
+_INT_COLUMNS = {column.name for column in SCHEMA if column.type == "int"}
 
 _HALF_WIDTH = re.compile(r"95% CI half-width [\d.]+% of the (median|mean) \(> ([\d.]+)%\)")
 _REDO = re.compile(r"(\d+) round\(s\) redone: other processes used (\d+)%(?:-(\d+)%)? of the CPU during them "
@@ -40,8 +41,7 @@ def _plain(row) -> dict:
     def value_of(key, value):
         if _missing(value):
             return None
-        column = SCHEMA_BY_NAME.get(key)
-        if column is not None and column.type == "int" and isinstance(value, float) and value.is_integer():
+        if key in _INT_COLUMNS and isinstance(value, float) and value.is_integer():
             return int(value)
         return value
     return {key: value_of(key, value) for key, value in dict(row).items()}
@@ -100,9 +100,15 @@ def _recorded(row) -> list:
 
 
 def _rederived(row, config: dict) -> list:
-    measure, power = (config or {}).get("measure") or {}, (config or {}).get("power") or {}
-    return invalid_reasons(_plain(row), measure.get("min_runs", 10), measure.get("target_ci_rel", 0.05),
-                           power.get("min_samples", 10), measure.get("max_other_cpu_share", MAX_OTHER_CPU_SHARE))
+    """The checks redone with the thresholds the bundle's config records; none where it lacks one (the report
+    has no default of its own to judge by)."""
+    config = config or {}
+    measure, power = config.get("measure") or {}, config.get("power") or {}
+    thresholds = (measure.get("min_runs"), measure.get("target_ci_rel"), power.get("min_samples"),
+                  other_share_limit(config))
+    if any(threshold is None for threshold in thresholds):
+        return []
+    return invalid_reasons(_plain(row), *thresholds)
 
 
 NO_REASON = ("no reason recorded: the record is marked not valid without one, and its figures pass every check "
@@ -144,12 +150,12 @@ def _spread(low: str, high: str) -> str:
     return low if low == high else f"{low}-{high}"
 
 
-def _by_rule(cpu: int, delay: int, cpu_shares: list, delay_shares: list, threshold: float) -> str:
+def _by_rule(cpu: int, delay: int, cpu_shares: list, delay_shares: list, threshold: float | None) -> str:
     parts = []
     if cpu:
         spread = _spread(_share(min(cpu_shares)), _share(max(cpu_shares))) if cpu_shares else "?"
-        parts.append(f"{cpu} by the CPU-share rule (other processes used {spread} of the CPU during them, "
-                     f"> {threshold:.0%})")
+        limit = f", > {threshold:.0%}" if threshold is not None else ""
+        parts.append(f"{cpu} by the CPU-share rule (other processes used {spread} of the CPU during them{limit})")
     if delay:
         during = (f"; other processes used only {_spread(_share(min(delay_shares)), _share(max(delay_shares)))} of "
                   "the CPU during them" if delay_shares else "")
@@ -163,7 +169,7 @@ def redo_why(row, config: dict = None) -> str:
     CPU-share rule (the round's share over measure.max_other_cpu_share) or the scheduler run-delay rule
     (every run of the round delayed). From rounds_detail where the frame carries it, else from the
     recorded redo_reasons line, which gives every redone round's share whatever the rule."""
-    threshold = ((config or {}).get("measure") or {}).get("max_other_cpu_share", MAX_OTHER_CPU_SHARE)
+    threshold = other_share_limit(config or {})
     detail = _rounds_detail(row)
     if detail:
         redone = [r for r in detail if isinstance(r, dict) and not r.get("kept", True)]

@@ -7,7 +7,8 @@ from bench_job.results import make_record
 
 CONFIG = {"weights": "random", "run": {"accelerator": "cpu"},
           "measure": {"warmup_runs": 1, "min_runs": 10, "confidence": 0.95, "target_ci_rel": 0.05,
-                      "max_time_per_config_s": 1, "max_other_cpu_share": 0.10}}
+                      "max_time_per_config_s": 1, "max_other_cpu_share": 0.10},
+          "power": {"min_samples": 10}}
 ENV = {"device_kind": "laptop", "hostname": "box"}
 
 

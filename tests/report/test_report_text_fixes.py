@@ -85,7 +85,7 @@ def test_rounds_detail_counts_each_rule_exactly():
     detail = [{"kept": False, "other_cpu_share": 0.03, "reason": "every run was delayed by other processes"},
               {"kept": False, "other_cpu_share": 0.5, "reason": "other processes used 50% of the CPU"},
               {"kept": True, "other_cpu_share": 0.01, "reason": None}]
-    assert redo_why({"rounds_detail": detail, "redo_reasons": "ignored"}) == (
+    assert redo_why({"rounds_detail": detail, "redo_reasons": "ignored"}, CONFIG) == (
         "2 round(s) redone: 1 by the CPU-share rule (other processes used 50% of the CPU during them, > 10%), 1 by "
         "the run-delay rule (the scheduler kept our threads waiting for a CPU for over 2% of every run in them; other "
         "processes used only 3% of the CPU during them)")
