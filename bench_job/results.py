@@ -141,7 +141,6 @@ SCHEMA = (
     _raw("timings_s"), _raw("warmup_s"), _raw("energy_sources"), _raw("device_state"),
     _raw("real_latencies_s", produced_by="evaluation"), _raw("real_energy_sources"), _raw("rounds_detail"),
 )
-SCHEMA_BY_NAME = {column.name: column for column in SCHEMA}
 
 # One row per configuration, in CSV order; the RAW_FIELDS stay in the JSONL only.
 COLUMNS = [c.name for c in SCHEMA if c.in_csv]

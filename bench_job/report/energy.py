@@ -2,12 +2,12 @@
 the idle baseline, and how it was measured. Without a power source the fields are empty by design
 (never estimated) and the section says why."""
 
+from __future__ import annotations
+
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import in_sweep, measured
 from bench_job.report.markdown import num
 from bench_job.report.plots import write_sweep_plots
-
-ENERGY_COLUMNS = ["avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j"]
 
 
 def has_energy(frame) -> bool:
