@@ -1,5 +1,7 @@
 """evaluate_model through the real code paths, checked against an independent computation."""
 
+from __future__ import annotations
+
 import json
 
 import numpy as np

@@ -1,5 +1,7 @@
 """The timing loop: interleaved rounds, disturbed rounds set aside and redone, the stop rules."""
 
+from __future__ import annotations
+
 import itertools
 
 import numpy as np
