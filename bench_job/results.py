@@ -14,23 +14,35 @@ from dataclasses import dataclass
 # 2: real-input energy columns (real_avg_power_w ... real_energy_reason) and raw real_energy_sources;
 # version 1 records lack them.
 # 3: the median's confidence interval (the statistic the report shows and validity judges), timing in
-# interleaved rounds with disturbed rounds redone and delayed runs set aside (rounds ... runs_set_aside,
-# raw rounds_detail), other
-# processes' share during the energy window and the idle baseline, and the memory split (framework, weights, activations);
-# throughput is batch / median (it was batch / mean); the label-map check as figures (accuracy_swapped: the
-# accuracy with the two outputs exchanged; label_map_swapped: the map looks reversed, which makes the row not
-# valid), and eval_dataset names where the dev set came from with its size; the model catalogue's figures (in_zoo,
-# published_params, published_params_source, model_note, and the catalogue checkpoint's reported accuracy:
-# published_accuracy, published_accuracy_source) so that a report is made from the bundle alone. Versions
-# 1 and 2 lack them (and so do version-3 bundles written before the catalogue columns: the report says so).
-# The deployment runtime (runtime: eager, compile, onnxruntime, tensorrt; rows without it are eager), what
-# preparing it cost (export_s: export or compile, session_s: session or engine creation), the first run of
-# each configuration (first_inference_s: the cold start), whether the export is fixed-shape, the execution
+# interleaved rounds with disturbed rounds redone (rounds ... quiet_wait_s, raw rounds_detail), and the
+# memory split (framework, weights, activations); versions 1 and 2 lack them.
+# 4: the columns of VERSION_4_COLUMNS. They were first written as version 3 after version-3 bundles had
+# been released without them, so a version-3 record holds any of them or none (the reader leaves the
+# missing ones empty; the report says what a bundle does not record). They are: single runs set aside
+# (runs_set_aside); other processes' share during the energy window and the idle baseline; the model
+# catalogue's figures (in_zoo, published_params, published_params_source, model_note, and the catalogue
+# checkpoint's reported accuracy: published_accuracy, published_accuracy_source) so that a report is made
+# from the bundle alone; the label-map check as figures (accuracy_swapped: the accuracy with the two outputs
+# exchanged; label_map_swapped: the map looks reversed, which makes the row not valid); the deployment
+# runtime (runtime: eager, compile, onnxruntime, tensorrt; rows without it are eager), what preparing it
+# cost (export_s: export or compile, session_s: session or engine creation), the first run of each
+# configuration (first_inference_s: the cold start), whether the export is fixed-shape, the execution
 # providers, the int8 quantization and its calibration data, and the outputs against eager PyTorch's on the
-# same inputs (output_max_abs_diff, output_rel_diff over the output's scale, output_tolerance, fidelity_error),
-# and on the dev set (top1_agreement: the share of examples whose top-1 output is eager's).
-SCHEMA_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+# same inputs (output_max_abs_diff, output_rel_diff over the output's scale, output_tolerance,
+# fidelity_error), and on the dev set (top1_agreement: the share of examples whose top-1 output is eager's).
+# Two meanings changed with them: throughput is batch / median (it was batch / mean), and eval_dataset
+# names where the dev set came from with its size.
+SCHEMA_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
+VERSION_4_COLUMNS = (
+    "runs_set_aside", "energy_other_cpu_share", "idle_other_cpu_share",
+    "in_zoo", "published_params", "published_params_source", "model_note", "published_accuracy",
+    "published_accuracy_source",
+    "accuracy_swapped", "label_map_swapped",
+    "runtime", "export_s", "session_s", "first_inference_s", "fixed_shape", "runtime_providers", "quantization",
+    "calibration", "output_max_abs_diff", "output_rel_diff", "output_tolerance", "fidelity_error",
+    "top1_agreement",
+)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
 @dataclass(frozen=True)
@@ -129,7 +141,6 @@ SCHEMA = (
     _raw("timings_s"), _raw("warmup_s"), _raw("energy_sources"), _raw("device_state"),
     _raw("real_latencies_s", produced_by="evaluation"), _raw("real_energy_sources"), _raw("rounds_detail"),
 )
-SCHEMA_BY_NAME = {column.name: column for column in SCHEMA}
 
 # One row per configuration, in CSV order; the RAW_FIELDS stay in the JSONL only.
 COLUMNS = [c.name for c in SCHEMA if c.in_csv]

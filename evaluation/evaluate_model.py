@@ -5,14 +5,16 @@ and in its precision), the checkpoint's preprocessing and label map (see load_pr
 returned fields to that model's records.
 """
 
+from __future__ import annotations
+
 import itertools
 import statistics
-import time
 
 import torch
 from tqdm.auto import tqdm
 
 from bench_job.families import family_for_modality
+from bench_job.measure.latency import timer_for
 from bench_job.results import EVALUATION_COLUMNS, EVALUATION_RAW_FIELDS
 from evaluation import labels as label_maps
 from evaluation import metric
@@ -32,7 +34,8 @@ KEPT_REAL_BATCHES = 16
 def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch_size: int,
                    max_examples: int | None = None, seed: int = 0, device: str = "cpu", dtype=None,
                    progress: bool = True, assets_dir: str | None = None, data_path: str | None = None,
-                   label_map_basis: str | None = None, on_real_inputs=None, family=None, reference=None) -> dict:
+                   label_map_basis: str | None = None, on_real_inputs=None, family=None, reference=None,
+                   timer=None) -> dict:
     """Run the model over the dev set (all rows, or a seeded stratified subset of max_examples).
 
     label_map: None (output i is label i), a list/dict {output: dataset label}, "config" (the model's
@@ -45,6 +48,8 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     family of the dev set's modality.
     reference: a model the evaluated one stands in for (eager PyTorch behind a deployed runtime): run on the
     same batches outside the timed region, its top-1 outputs are compared with the model's (top1_agreement).
+    timer: what times each batch's forward pass (bench_job/measure/latency.py); default: the one the sweep's
+    latency uses on this device (CUDA events on a CUDA device, perf_counter_ns elsewhere).
     Returns JSON-able fields for the result records (RESULT_FIELDS and RAW_RESULT_FIELDS; fields that do
     not apply to the task are None).
     """
@@ -53,6 +58,7 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     dtype = resolve_dtype(dtype)
     cuda = str(device).startswith("cuda")
     sync = torch.cuda.synchronize if cuda else (lambda: None)
+    timer = timer or timer_for(device)
     encode = (family or family_for_modality(data.modality)).real_input_encoder(tokenizer_or_transform, model)
 
     model.eval()
@@ -66,10 +72,9 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
             if index in keep:
                 kept.append((args, kwargs, len(batch)))
             sync()
-            start = time.perf_counter_ns()
-            output = model(*args, **kwargs)
-            sync()
-            latencies.append((time.perf_counter_ns() - start) / 1e9)
+            outputs = []
+            latencies.append(timer.time(lambda: outputs.append(model(*args, **kwargs))))
+            output = outputs.pop()
             logits = output.logits if hasattr(output, "logits") else output
             all_logits.append(logits.float().cpu())
             if reference is not None:

@@ -1,13 +1,28 @@
 """Shared fixtures: tiny real checkpoints built offline, and a runner for the real CLI."""
 
+from __future__ import annotations
+
 import os
+import pathlib
 import subprocess
 import sys
 
 import pytest
 
+INTEGRATION = pathlib.Path(__file__).resolve().parent / "integration"
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/integration runs the real CLI and spawns workers: marked e2e, so that
+    `make test-fast` (-m "not docker and not e2e") leaves them out by marker, whatever the folder list."""
+    for item in items:
+        if INTEGRATION in pathlib.Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 so nothing but the forward call (and, on CUDA, the wait for its kernels) lies inside the timed region.
 """
 
+from __future__ import annotations
+
 import time
 
 
@@ -31,3 +33,14 @@ class CudaEventTimer:
         end.record()
         end.synchronize()
         return start.elapsed_time(end) / 1e3  # elapsed_time is in milliseconds
+
+
+def timer_for(device) -> CpuTimer | CudaEventTimer:
+    """The timer of a forward pass on device: CUDA events on a CUDA device (its kernels run asynchronously),
+    perf_counter_ns elsewhere. The sweep's latency and the dev set's real-input latency both use it, so the
+    two figures the report sets side by side are timed alike."""
+    if str(device).startswith("cuda"):
+        import torch
+
+        return CudaEventTimer(torch.cuda)
+    return CpuTimer()

@@ -1,6 +1,8 @@
 """The report as a list of blocks, so that one builder feeds both report.md and report.html and the two
 can never say different things."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 
@@ -40,7 +42,3 @@ class Verdict:
     headline: str
     items: list
     clean: bool
-
-
-def section(title: str, *blocks, level: int = 2) -> list:
-    return [Heading(level, title), *[b for b in blocks if b is not None]]

@@ -9,8 +9,6 @@ from bench_job.report.frame import in_sweep, measured
 from bench_job.report.markdown import num
 from bench_job.report.plots import write_sweep_plots
 
-ENERGY_COLUMNS = ["avg_power_w", "energy_per_inference_j", "energy_net_per_inference_j", "energy_per_sample_j"]
-
 
 def has_energy(frame) -> bool:
     return bool(measured(frame)["energy_per_inference_j"].notna().any())

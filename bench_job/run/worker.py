@@ -25,7 +25,7 @@ from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
 from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.energy import energy_fields
-from bench_job.measure.latency import CpuTimer, CudaEventTimer
+from bench_job.measure.latency import timer_for
 from bench_job.measure.quiet import Patience
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
@@ -35,8 +35,6 @@ from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.calibration import calibration_inputs
 from bench_job.runtimes.deployment import Deployment
 from bench_job.task import PowerSettings, WorkerTask
-
-_DTYPES = {"fp16": "float16", "bf16": "bfloat16"}
 
 
 def _die_with_parent():
@@ -60,25 +58,24 @@ def prepare_variant(model, variant, device: str):
     """Move the fp32 model to the device and precision of the variant."""
     import torch
 
+    from evaluation.preprocess import resolve_dtype
+
     if variant.precision == "int8":
         # Dynamic quantization converts Linear layers only (weights int8, activations quantized on the fly).
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     model = model.to(device)
-    if variant.precision in _DTYPES:
-        model = model.to(getattr(torch, _DTYPES[variant.precision]))
+    dtype = resolve_dtype(variant.precision)
+    if dtype not in (None, torch.float32):  # built in fp32
+        model = model.to(dtype)
     return model
 
 
 def prepare_inputs(inputs: dict, variant, device: str) -> dict:
-    import torch
+    """The inputs on the device, float tensors in the variant's float type: the dev set's batches take the
+    same path (evaluation.preprocess)."""
+    from evaluation.preprocess import resolve_dtype, to_device
 
-    out = {}
-    for name, tensor in inputs.items():
-        tensor = tensor.to(device)
-        if tensor.is_floating_point() and variant.precision in _DTYPES:
-            tensor = tensor.to(getattr(torch, _DTYPES[variant.precision]))
-        out[name] = tensor
-    return out
+    return to_device((), inputs, device, resolve_dtype(variant.precision))[1]
 
 
 class BoundContext:
@@ -334,7 +331,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
     import torch
 
     settings = task.timing
-    timer = CudaEventTimer(torch.cuda) if device == "cuda" else CpuTimer()
+    timer = timer_for(device)
     oom, prepared = OomFront(), []
     for point in task.points:
         record = dict(base, **task.record_head(point, torch.get_num_threads(), family.input_unit))

@@ -1,5 +1,7 @@
 """evaluate_model through the real code paths, checked against an independent computation."""
 
+from __future__ import annotations
+
 import json
 
 import numpy as np
@@ -215,3 +217,27 @@ def test_top1_agreement_with_a_reference_model_on_the_same_batches(fetched_asset
     assert evaluate_model(model, "sst2", **common)["top1_agreement"] is None
     assert evaluate_model(model, "sst2", reference=model, **common)["top1_agreement"] == 1.0
     assert evaluate_model(model, "sst2", reference=_Flipped(model), **common)["top1_agreement"] == 0.0
+
+
+class _CountingTimer:
+    """Stands in for the sweep's timer: times each forward call at a fixed 0.25 s."""
+    name = "counting"
+
+    def __init__(self):
+        self.calls = 0
+
+    def time(self, fn) -> float:
+        fn()
+        self.calls += 1
+        return 0.25
+
+
+def test_real_batches_are_timed_by_the_timer_the_sweep_uses(fetched_assets):
+    model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
+    common = dict(tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=5, assets_dir=fetched_assets,
+                  progress=False)
+    timer = _CountingTimer()
+    result = evaluate_model(model, "sst2", timer=timer, **common)
+    assert timer.calls == 8 and result["real_latencies_s"] == [0.25] * 8
+    assert result["real_latency_per_batch_s"] == 0.25
+    assert result["accuracy"] == evaluate_model(model, "sst2", **common)["accuracy"]  # the outputs are scored

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from bench_job.measure.latency import CudaEventTimer
+from bench_job.measure.latency import CpuTimer, CudaEventTimer, timer_for
 from bench_job.measure.quiet import Patience, wait_for_quiet
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from tests.settings import round_settings
@@ -244,3 +244,9 @@ def test_cuda_event_timer_waits_for_the_end_event_and_converts_ms_to_seconds():
     seconds = timer.time(lambda: FakeEvent.log.append("forward"))
     assert seconds == 0.0125
     assert FakeEvent.log == ["record", "forward", "record", "synchronize"]
+
+
+def test_the_timer_is_picked_by_device_alike_for_the_sweep_and_the_dev_set():
+    assert isinstance(timer_for("cpu"), CpuTimer)
+    cuda = timer_for("cuda:0")  # building the timer creates no event, so this needs no GPU
+    assert isinstance(cuda, CudaEventTimer) and cuda.name == "cuda_event"
