@@ -58,8 +58,8 @@ def ratio_table(merged: pd.DataFrame, baseline: str, column: str, ratio: str) ->
         return pd.DataFrame()
     wide = wide[wide[baseline].notna()]
     devices = [d for d in wide.columns if d != baseline]
-    out = wide[[baseline] + devices].copy()
-    for device in devices:
-        out[f"{ratio}:{device}"] = (wide[baseline] / wide[device]) if ratio == "speedup" else (wide[device] / wide[baseline])
+    ratios = pd.DataFrame({f"{ratio}:{device}": (wide[baseline] / wide[device]) if ratio == "speedup"
+                           else (wide[device] / wide[baseline]) for device in devices}, index=wide.index)
+    out = pd.concat([wide[[baseline] + devices], ratios], axis=1)  # at once: a column per device fragmented the frame
     out = out.dropna(how="all", subset=[f"{ratio}:{d}" for d in devices])
     return out.reset_index()
