@@ -81,9 +81,10 @@ class _PlainLogFormatter(matplotlib.ticker.LogFormatter):
         return f"{x:g}"
 
 
-# A tick label's extent along its axis, in points per character and font size: DejaVu's digits are 0.64
-# em wide (x axis); a line is 1.2 em high (y axis). One em is kept clear between two labels.
-_CHAR_EM, _LINE_EM, _GAP_EM = 0.64, 1.2, 1.0
+# A tick label's extent along its axis, in font sizes: DejaVu's digits are 0.64 em wide (x axis), a line
+# is 1.2 em high (y axis). Side by side on an x axis, one em is kept clear between two labels, or two
+# numbers read as one; stacked on a y axis, they only must not touch.
+_CHAR_EM, _LINE_EM, _X_GAP_EM, _Y_GAP_EM = 0.64, 1.2, 1.0, 0.1
 
 
 class _SpacedMinorLogFormatter(_PlainLogFormatter):
@@ -111,7 +112,7 @@ class _SpacedMinorLogFormatter(_PlainLogFormatter):
         size = max(axis.get_major_ticks(1)[0].label1.get_fontsize(), axis.get_minor_ticks(1)[0].label1.get_fontsize())
 
         def extent(centre, text):
-            half = (_LINE_EM if vertical else _CHAR_EM * len(text)) * size / 2 + _GAP_EM * size / 2
+            half = ((_LINE_EM + _Y_GAP_EM) if vertical else (_CHAR_EM * len(text) + _X_GAP_EM)) * size / 2
             return centre - half, centre + half
 
         lo_view, hi_view = sorted(axis.get_view_interval())
