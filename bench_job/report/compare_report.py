@@ -13,13 +13,13 @@ import numpy as np
 from bench_job.report.comparison import MATCH, device_kind, ratio_table
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_table, draw_front, front_mask
-from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars
+from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars, save
 from bench_job.report.coverage import coverage_section
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import measured
 from bench_job.report.leaderboard import common_configurations, leaderboard_section
 from bench_job.report.markdown import ms, num
-from bench_job.report.plots import log_axis, plt, save
+from bench_job.report.plots import log_axis, plt
 from bench_job.units import format_bytes
 
 TITLE = "Edge inference benchmark: device comparison"

@@ -81,10 +81,10 @@ class _PlainLogFormatter(matplotlib.ticker.LogFormatter):
         return f"{x:g}"
 
 
-# A tick label's extent along its axis, in font sizes: DejaVu's digits are 0.64 em wide (x axis), a line
-# is 1.2 em high (y axis). Side by side on an x axis, one em is kept clear between two labels, or two
-# numbers read as one; stacked on a y axis, they only must not touch.
-_CHAR_EM, _LINE_EM, _X_GAP_EM, _Y_GAP_EM = 0.64, 1.2, 1.0, 0.1
+# A tick label's extent along its axis, in font sizes, as matplotlib measures DejaVu: digits 0.6 em wide
+# (0.64 kept, x axis), a line of them 1.0 em high (y axis). Side by side on an x axis one em is kept clear
+# between two labels, or two numbers read as one; stacked on a y axis they only must not touch.
+_CHAR_EM, _LINE_EM, _X_GAP_EM, _Y_GAP_EM = 0.64, 1.0, 1.0, 0.1
 
 
 class _SpacedMinorLogFormatter(_PlainLogFormatter):
