@@ -1,6 +1,8 @@
 """A bundle is untrusted input: crafted tarballs are refused with one line, and nothing lands outside
 the destination."""
 
+from __future__ import annotations
+
 import gzip
 import io
 import json

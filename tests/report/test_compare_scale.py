@@ -3,6 +3,8 @@ once broke the file-name limit), a leaderboard ranking the devices per model, de
 plots that do not draw a line per device, and bundles of different schema versions or model sets merged
 on what they share."""
 
+from __future__ import annotations
+
 import json
 import os
 import shutil
