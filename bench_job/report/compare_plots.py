@@ -31,6 +31,8 @@ def save(fig, path: str) -> None:
     included) with one layout pass fewer: savefig(bbox_inches="tight") lays the figure out once more
     to find the box, which at a hundred devices' labels costs as much as drawing it."""
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine, for which savefig would lay the figure out once more
+    fig.set_layout_engine(None)
     fig.set_dpi(DPI)
     box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
     fig.savefig(path, dpi=DPI, bbox_inches=box)
