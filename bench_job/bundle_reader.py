@@ -10,11 +10,13 @@ sizes and huge extracted ones, and the tar header's size is what extraction woul
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import lzma
 import os
 import posixpath
+import shutil
 import tarfile
 import zlib
 from dataclasses import dataclass, field
@@ -129,6 +131,43 @@ def safe_extract(path: str, dest: str, **limits) -> str:
     return dest
 
 
+def extract_members(path: str, dest: str, names, max_member: int = MAX_MEMBER_BYTES,
+                    max_total: int = MAX_TOTAL_BYTES, max_members: int = MAX_MEMBERS) -> str:
+    """Extract only the members called names (at the tarball's top or in its bundle folder) into dest;
+    returns dest. A .tar.gz decompresses in order, so reading stops as soon as one folder holds all of
+    names: a bundle written with its data first (report/bundle.py) is read from its first KiB, an older one
+    up to its results.jsonl. Every member met on the way is checked as safe_extract checks them; the ones
+    after the stop are never decompressed, hence neither checked nor written (a second bundle folder there
+    goes unnoticed)."""
+    names = set(names)
+    found = {}
+    total = 0
+    tar = _open_tarball(path)
+    try:
+        with tar:
+            for count, member in enumerate(tar, 1):
+                if count > max_members:
+                    raise UserError(f"refusing bundle {path}: more than {max_members} members")
+                check_members(path, [member], max_member=max_member)
+                total += member.size
+                if total > max_total:
+                    raise UserError(f"refusing bundle {path}: members add up to more than {max_total} bytes")
+                folder, base = posixpath.split(posixpath.normpath(member.name))
+                if not member.isfile() or base not in names or "/" in folder:
+                    continue
+                target = os.path.join(dest, folder, base)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with tar.extractfile(member) as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out)
+                found.setdefault(folder, set()).add(base)
+                if found[folder] == names:
+                    break
+    except DAMAGED as exc:
+        raise _unreadable(path, exc) from None
+    os.makedirs(dest, exist_ok=True)
+    return dest
+
+
 def find_root(folder: str, bundle: str) -> str:
     """The folder holding results.jsonl: the folder itself or its single top folder (bundles have one)."""
     if os.path.isfile(os.path.join(folder, names.RESULTS_JSONL)):
@@ -147,10 +186,15 @@ class Bundle:
     root: str                    # the folder holding results.jsonl
     name: str                    # bundle name (tarball stem or folder name)
     records: list
-    frame: object                # pandas DataFrame, results.COLUMNS
     env: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
     outcome: RunOutcome | None = None   # None for bundles written before outcome.json existed
+
+    @functools.cached_property
+    def frame(self):
+        """pandas DataFrame, results.COLUMNS: made when first asked for (compare builds one table of all
+        bundles from the records instead, and does not import pandas per bundle)."""
+        return to_frame(self.records)
 
 
 def bundle_name(path: str) -> str:
@@ -161,13 +205,15 @@ def bundle_name(path: str) -> str:
     return base
 
 
-def load_bundle(path: str, scratch: str) -> Bundle:
+def load_bundle(path: str, scratch: str, members=None) -> Bundle:
     """Open a bundle (tarball: extracted safely under scratch) and load its records, env, config and
-    outcome. Records of schema versions this reader does not know are refused with the reason."""
+    outcome. Records of schema versions this reader does not know are refused with the reason. members:
+    the only files to read (results.jsonl and e.g. env.json; the others load empty), None for all."""
     if os.path.isdir(path):
         root = find_root(path, path)
     elif os.path.isfile(path):
-        root = find_root(safe_extract(path, os.path.join(scratch, bundle_name(path))), path)
+        dest = os.path.join(scratch, bundle_name(path))
+        root = find_root(safe_extract(path, dest) if members is None else extract_members(path, dest, members), path)
     else:
         raise UserError(f"no such bundle {path}: {GIVE_A_BUNDLE}")
     try:
@@ -177,13 +223,14 @@ def load_bundle(path: str, scratch: str) -> Bundle:
                         f"{', '.join(map(str, READABLE_VERSIONS))})") from None
     except UnicodeDecodeError:
         raise UserError(f"cannot read bundle {path}: {names.RESULTS_JSONL} is not text") from None
-    env = _load(os.path.join(root, names.ENV_JSON), json.load, path)
-    config = _load(os.path.join(root, names.CONFIG_YAML), yaml.safe_load, path)
+    wanted = (lambda name: True) if members is None else set(members).__contains__
+    env = _load(os.path.join(root, names.ENV_JSON), json.load, path) if wanted(names.ENV_JSON) else {}
+    config = _load(os.path.join(root, names.CONFIG_YAML), yaml.safe_load, path) if wanted(names.CONFIG_YAML) else {}
     try:
-        outcome = read_outcome(root)
+        outcome = read_outcome(root) if wanted(names.OUTCOME_JSON) else None
     except OutcomeError as exc:
         raise UserError(f"cannot read bundle {path}: {exc}") from None
-    return Bundle(path, root, bundle_name(path), records, to_frame(records), env, config, outcome)
+    return Bundle(path, root, bundle_name(path), records, env, config, outcome)
 
 
 def _load(file: str, parse, bundle: str) -> dict:

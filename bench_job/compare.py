@@ -4,6 +4,9 @@ one comparison bundle with speed-up and energy-ratio tables, per-device plots an
 A device is env.json's device_kind + hostname unless the user labels the bundles (--labels); bundles
 with the same label are runs of one device and are merged, the latest measurement of a configuration
 winning. How rows are matched and ratios taken is report/comparison.py's; this module is the command.
+
+It is imported whenever the CLI builds its parser, so pandas and the report's modules are imported inside
+cmd_compare, not here, and a bundle is read only as far as COMPARE_MEMBERS.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ import tempfile
 from bench_job.bundle import names
 from bench_job.bundle_reader import load_bundle
 from bench_job.errors import UserError
-from bench_job.report.comparison import merge
+
+# What a comparison reads of a bundle: the records and the device they come from (not the plots, pages,
+# config or outcome; bundle_reader.extract_members stops decompressing once it has these).
+COMPARE_MEMBERS = (names.RESULTS_JSONL, names.ENV_JSON)
 
 
 def output_name(devices, stamp: str) -> str:
@@ -47,15 +53,16 @@ def add_compare_parser(subparsers) -> None:
 
 
 def cmd_compare(args) -> int:
-    from bench_job.report.bundle import write_bundle
-    from bench_job.report.compare_report import write_compare_report
-
     if len(args.bundles) < 2:
         raise UserError("compare needs at least two bundles: one per device (e.g. `bench-job compare pi.tar.gz "
                         "laptop.tar.gz`), or two runs of one device told apart with --labels")
     labels = parse_labels(args.labels, len(args.bundles))
+    from bench_job.report.bundle import write_bundle
+    from bench_job.report.compare_report import write_compare_report
+    from bench_job.report.comparison import merge
+
     with tempfile.TemporaryDirectory(prefix="bench-job-compare-") as scratch:
-        bundles = [load_bundle(path, os.path.join(scratch, str(i))) for i, path in enumerate(args.bundles)]
+        bundles = [load_bundle(path, os.path.join(scratch, str(i)), COMPARE_MEMBERS) for i, path in enumerate(args.bundles)]
         merged, devices = merge(bundles, labels)
     if len(devices) < 2:
         raise UserError(f"all {len(args.bundles)} bundle(s) are from one device ({next(iter(devices))}): nothing to "

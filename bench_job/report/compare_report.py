@@ -13,14 +13,14 @@ import numpy as np
 from bench_job.bundle import names
 from bench_job.report import html, markdown
 from bench_job.report.accuracy import accuracy_table, draw_front, front_mask
-from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars
+from bench_job.report.compare_plots import kind_colours, kind_sweeps, ranked_bars, save
 from bench_job.report.comparison import MATCH, device_kind, ratio_table
 from bench_job.report.coverage import coverage_section
 from bench_job.report.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.frame import measured
 from bench_job.report.leaderboard import common_configurations, leaderboard_section
 from bench_job.report.markdown import ms, num
-from bench_job.report.plots import log_axis, plt, save
+from bench_job.report.plots import log_axis, plt
 from bench_job.units import format_bytes
 
 TITLE = "Edge inference benchmark: device comparison"
@@ -36,10 +36,11 @@ def by_kind(devices: dict) -> list:
 
 def devices_section(merged, devices: dict, baseline: str) -> list:
     rows = []
+    of_device = dict(tuple(merged.groupby("device", sort=False)))
     for label in by_kind(devices):
         info = devices[label]
         env = info["env"]
-        data = merged[merged["device"] == label]
+        data = of_device.get(label, merged.iloc[:0])
         rows.append([label + (" (baseline)" if label == baseline else ""), device_kind(info), env.get("hostname"),
                      env.get("cpu_model"), env.get("cpu_logical_cores"), format_bytes(env.get("memory_total_bytes")),
                      env.get("accelerator"), num(env.get("peak_gflops")),
@@ -83,7 +84,8 @@ def _ratio_blocks(merged, devices: dict, baseline: str, column: str, ratio: str,
     ratio_columns = {c.split(":", 1)[1]: c for c in table.columns if isinstance(c, str) and c.startswith(f"{ratio}:")}
     others = [d for d in by_kind(devices) if d in ratio_columns]
     ok = measured(merged)
-    invalid = {(r["device"],) + tuple(r[c] for c in MATCH) for _, r in ok[ok["valid"] == False].iterrows()}  # noqa: E712
+    bad = ok[ok["valid"] == False]  # noqa: E712
+    invalid = set(zip(bad["device"], *(bad[c] for c in MATCH)))
 
     def failed(r, device) -> bool:
         # A ratio is only as good as both of its measurements.
@@ -92,11 +94,13 @@ def _ratio_blocks(merged, devices: dict, baseline: str, column: str, ratio: str,
 
     blocks = [Heading(2, title), Text(intro + f" Every configuration's ratio, for every device: `{csv_name}`.")]
     summary = []
+    keys = list(zip(*(table[c] for c in MATCH)))
+    baseline_failed = [(baseline,) + key in invalid for key in keys]
     for device in others:
-        rows = table[table[ratio_columns[device]].notna()]
-        if len(rows):
-            flagged = sum(failed(r, device) for _, r in rows.iterrows())
-            summary.append(_headline(device, baseline, rows[ratio_columns[device]], flagged, hosts))
+        present = table[ratio_columns[device]].notna().to_numpy()
+        if present.any():
+            flagged = sum(baseline_failed[i] or (device,) + keys[i] in invalid for i in np.flatnonzero(present))
+            summary.append(_headline(device, baseline, table.loc[present, ratio_columns[device]], flagged, hosts))
     blocks.append(Bullets(summary))
     if len(others) > WIDE_TABLE_DEVICES:
         return blocks + [Text(f"With {len(others) + 1} devices the per-configuration table would take two columns per "
@@ -155,7 +159,11 @@ def fronts_section(merged, devices: dict, out_dir: str) -> list:
     """Per family, one panel per device kind with each device's front; the devices are named in a legend
     only while a panel has few enough to tell apart, and the models on each front are listed below."""
     blocks = [Heading(2, "Accuracy vs efficiency per device")]
-    tables = {d: accuracy_table(merged[merged["device"] == d]) for d in by_kind(devices)}
+    # only the devices that recorded an accuracy have a table (accuracy_table is empty for the others)
+    ok = measured(merged)
+    scored = merged[merged["device"].isin(set(ok.loc[ok["accuracy"].notna(), "device"]))]
+    rows = dict(tuple(scored.groupby("device", sort=False)))
+    tables = {d: accuracy_table(rows[d]) for d in by_kind(devices) if d in rows}
     tables = {d: t for d, t in tables.items() if not t.empty}
     if not tables:
         return blocks + [Text("No device recorded accuracy (random weights, or no dev data), so there are no fronts.")]

@@ -5,9 +5,12 @@ the accelerator: a Jetson's CUDA run and a laptop's CPU run of the same configur
 `bench-job compare` command (bench_job/compare.py) and the comparison report.
 """
 
+from __future__ import annotations
+
 import pandas as pd
 
 from bench_job.report.frame import measured, prepare
+from bench_job.results import COLUMNS, _flat, latest_records
 
 MATCH = ["model", "variant", "runtime", "batch_size", "input_size"]
 UNKNOWN_KIND = "unknown"
@@ -26,15 +29,16 @@ def device_kind(info: dict) -> str:
 def merge(bundles: list, labels: list) -> tuple[pd.DataFrame, dict]:
     """All bundles' rows with a `device` column, one row per device and configuration (latest run wins),
     and per device what it is: env facts and the bundles merged into it."""
-    frames, devices = [], {}
+    rows, devices = [], {}
     for bundle, given in zip(bundles, labels):
         label = given or device_label(bundle.env, bundle.name)
-        frame = prepare(bundle.frame)
-        frame["device"], frame["bundle"] = label, bundle.name
-        frames.append(frame)
+        # the rows results.to_frame makes of each bundle, all in one table: one DataFrame and one prepare
+        # for a hundred bundles rather than a hundred of each
+        rows += [dict({c: _flat(r.get(c)) for c in COLUMNS}, device=label, bundle=bundle.name)
+                 for r in latest_records(bundle.records)]
         info = devices.setdefault(label, {"env": bundle.env, "bundles": [], "duplicates": 0})
         info["bundles"].append(bundle.name)
-    merged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    merged = prepare(pd.DataFrame(rows, columns=COLUMNS + ["device", "bundle"])) if bundles else pd.DataFrame()
     merged = merged.sort_values("started_at", na_position="first", kind="stable")
     before = merged.groupby("device").size()
     merged = merged.drop_duplicates(["device", "key"], keep="last").sort_index()
@@ -54,8 +58,8 @@ def ratio_table(merged: pd.DataFrame, baseline: str, column: str, ratio: str) ->
         return pd.DataFrame()
     wide = wide[wide[baseline].notna()]
     devices = [d for d in wide.columns if d != baseline]
-    out = wide[[baseline] + devices].copy()
-    for device in devices:
-        out[f"{ratio}:{device}"] = (wide[baseline] / wide[device]) if ratio == "speedup" else (wide[device] / wide[baseline])
+    ratios = pd.DataFrame({f"{ratio}:{device}": (wide[baseline] / wide[device]) if ratio == "speedup"
+                           else (wide[device] / wide[baseline]) for device in devices}, index=wide.index)
+    out = pd.concat([wide[[baseline] + devices], ratios], axis=1)  # at once: a column per device fragmented the frame
     out = out.dropna(how="all", subset=[f"{ratio}:{d}" for d in devices])
     return out.reset_index()

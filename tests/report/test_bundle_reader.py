@@ -1,6 +1,8 @@
 """A bundle is untrusted input: crafted tarballs are refused with one line, and nothing lands outside
 the destination."""
 
+from __future__ import annotations
+
 import gzip
 import io
 import json
@@ -196,3 +198,60 @@ def test_the_outcome_is_read_when_present_and_a_damaged_one_is_refused_in_one_li
         load_bundle(str(folder), str(tmp_path))
     result = run_cli("report", str(folder), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "outcome.json" in result.stderr
+
+
+# compare reads only the members it needs (bundle_reader.extract_members), stopping once it has them.
+COMPARE_MEMBERS = ("results.jsonl", "env.json")
+ENV = json.dumps({"device_kind": "rpi", "hostname": "pi5"}).encode()
+
+
+@pytest.mark.parametrize("make", [_readme, _gzip_of_something_else, _empty_file, _missing, _tarball_without_records,
+                                  _truncated, _corrupted], ids=lambda make: make.__name__.strip("_"))
+def test_reading_only_compares_members_refuses_what_is_not_a_bundle_alike(tmp_path, make):
+    path, message = make(tmp_path)
+    with pytest.raises(UserError, match=re.escape(message)):
+        load_bundle(path, str(tmp_path / "scratch"), COMPARE_MEMBERS)
+
+
+def test_reading_stops_once_the_members_are_read(tmp_path):
+    # Data first, as write_bundle packs it, then 1 MiB that does not compress; the copy is cut inside it.
+    bundle = make_tar(tmp_path / "b.tar.gz", [({"name": "b/results.jsonl"}, records(GOOD_RECORD)),
+                                              ({"name": "b/env.json"}, ENV),
+                                              ({"name": "b/plots/big.png"}, os.urandom(1 << 20))])
+    data = open(bundle, "rb").read()
+    (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) // 2])
+    cut = str(tmp_path / "cut.tar.gz")
+    loaded = load_bundle(cut, str(tmp_path / "scratch"), COMPARE_MEMBERS)
+    assert loaded.env["hostname"] == "pi5" and [r["key"] for r in loaded.records] == [GOOD_RECORD["key"]]
+    assert len(loaded.frame) == 1 and loaded.config == {} and loaded.outcome is None
+    assert sorted(os.listdir(tmp_path / "scratch" / "cut" / "b")) == ["env.json", "results.jsonl"]
+    with pytest.raises(UserError, match="damaged or truncated"):  # read in full, the cut shows
+        load_bundle(cut, str(tmp_path / "scratch-all"))
+
+
+def test_old_member_order_is_read_up_to_results_and_unsafe_members_on_the_way_refused(tmp_path):
+    def by_name():  # make_tar consumes the field dicts
+        return [({"name": "b/config.yaml"}, b"run: {threads: 1}\n"), ({"name": "b/env.json"}, ENV),
+                ({"name": "b/plots/a.png"}, b"png"), ({"name": "b/report.html"}, b"<html>"),
+                ({"name": "b/results.jsonl"}, records(GOOD_RECORD)), ({"name": "b/run.log"}, b"log")]
+
+    loaded = load_bundle(make_tar(tmp_path / "old.tar.gz", by_name()), str(tmp_path / "s1"), COMPARE_MEMBERS)
+    assert loaded.env["device_kind"] == "rpi" and len(loaded.records) == 1 and loaded.config == {}
+    evil = [({"name": "b/../../escaped.txt"}, b"x")] + by_name()
+    with pytest.raises(UserError, match="points outside the bundle folder"):
+        load_bundle(make_tar(tmp_path / "evil.tar.gz", evil), str(tmp_path / "s2"), COMPARE_MEMBERS)
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "s2").exists()
+
+
+def test_write_bundle_packs_the_data_first(tmp_path):
+    from bench_job.report.bundle import DATA_FIRST, write_bundle
+
+    work = tmp_path / "work"
+    (work / "plots").mkdir(parents=True)
+    for name in ("report.html", "report.md", "results.csv", "run.log", "plots/a.png") + DATA_FIRST:
+        (work / name).write_text(name)
+    path = write_bundle(str(work), str(tmp_path), "run")
+    with tarfile.open(path) as tar:
+        names = [m.name for m in tar.getmembers()]
+    assert names[:len(DATA_FIRST)] == [f"run/{name}" for name in DATA_FIRST]
+    assert sorted(names[len(DATA_FIRST):]) == names[len(DATA_FIRST):]  # the rest by name, as before

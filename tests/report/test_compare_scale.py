@@ -176,3 +176,47 @@ def test_coverage_names_models_some_devices_lack_and_columns_older_schemas_lack(
     lacking = row[2].split(", ")
     assert {"latency_median_ci_low_s", "latency_median_ci_high_s", "rounds"} <= set(lacking)
     assert "latency_median_s" not in lacking
+
+
+def _visible_tick_labels(ax, renderer) -> list:
+    """(text, window extent) of the tick labels drawn on the x axis: ticks inside the view, with a label."""
+    low, high = sorted(ax.get_xlim())
+    ticks = ax.xaxis.get_major_ticks() + ax.xaxis.get_minor_ticks()
+    return [(t.label1.get_text(), t.label1.get_window_extent(renderer)) for t in ticks
+            if low <= t.get_loc() <= high and t.label1.get_visible() and t.label1.get_text()]
+
+
+@pytest.mark.parametrize("fastest_ms", [None, 60.0], ids=["all-3000-4000ms", "one-at-60ms"])
+def test_ranked_latency_log_axis_labels_never_overlap(tmp_path, monkeypatch, fastest_ms):
+    # Seen on a 12-device compare: the ranked panels' log axis printed `30004000`. Within 0.5-2 decades
+    # matplotlib labels 2, 3, 4 and 6 x 10^n, and on a narrow panel 3000 and 4000 touched.
+    from bench_job.report import compare_plots
+
+    rows = []
+    for model in ("resnet18", "mobilenet_v2", "squeezenet1_1"):  # three panels side by side: the narrowest
+        for i in range(12):
+            seconds = 3.0 + i / 11
+            if fastest_ms and i == 0:
+                seconds = fastest_ms / 1e3
+            rows.append(dict(model=model, variant="fp32", family="torchvision", batch_size=1, input_size=224,
+                             device=f"{KINDS[i % 3]}-{i:02d}", kind=KINDS[i % 3], latency_median_s=seconds,
+                             valid=True))
+    drawn = {}
+
+    def keep(fig, path):
+        fig.tight_layout()
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        drawn["labels"] = [_visible_tick_labels(ax, renderer) for ax in fig.axes if ax.get_xscale() == "log"]
+        compare_plots.plt.close(fig)
+
+    monkeypatch.setattr(compare_plots, "save", keep)
+    assert compare_plots.ranked_bars(pd.DataFrame(rows), "torchvision", "latency_median_s", 1e3,
+                                     "median latency (ms)", compare_plots.kind_colours(KINDS),
+                                     str(tmp_path / "ranked.png"))
+    assert len(drawn["labels"]) == 3
+    for labels in drawn["labels"]:
+        assert len(labels) >= 2, labels  # thinned, not blank: the axis still reads
+        for i, (text, box) in enumerate(labels):
+            for other, other_box in labels[i + 1:]:
+                assert not box.overlaps(other_box), f"tick labels {text} and {other} overlap"
