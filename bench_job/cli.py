@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe = sub.add_parser("probe", help="print what the job sees: CPU, memory, libraries, threads")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
     _add_sensor_options(probe)
-    from bench_job.compare import add_compare_parser
+    from bench_job.report.comparison.command import add_compare_parser
     from bench_job.report.command import add_report_parser
 
     add_report_parser(sub)
@@ -121,7 +121,7 @@ def cmd_fetch(args) -> int:
 
 
 def cmd_probe(args) -> int:
-    from bench_job.device import probe
+    from bench_job.host.device import probe
 
     print(probe(args.sysfs_root or "/sys", args.external_csv, args.powercap_dir, as_json=args.json))
     return 0
@@ -132,7 +132,7 @@ def _lazy(module: str, name: str):  # a command implemented elsewhere, imported 
 
 
 COMMANDS = {"run": cmd_run, "probe": cmd_probe, "fetch": cmd_fetch,
-            "report": _lazy("bench_job.report.command", "cmd_report"), "compare": _lazy("bench_job.compare", "cmd_compare")}
+            "report": _lazy("bench_job.report.command", "cmd_report"), "compare": _lazy("bench_job.report.comparison.command", "cmd_compare")}
 
 
 def main(argv=None) -> int:

@@ -25,7 +25,7 @@ import tarfile
 import tempfile
 import time
 
-from bench_job.validity import reason_groups
+from bench_job.measure.validity import reason_groups
 
 MODELS = ("resnet18", "mobilenet_v2")
 HEADLINE = "b1|s224"   # batch 1 at 224 px: the key suffix of the configuration the goal is about

@@ -8,7 +8,7 @@ reference so both see the same machine:
 - 100 bundles (every count above 2) against unpacking the same tarballs with `tar -xzf`, one after the
   other: the floor any reader pays. Goal: compare within 2x of it.
 - 2 bundles against the start-up of `bench-job report`: a fresh interpreter that builds the CLI's parser
-  and imports the report command's modules (`bench_job.report.report`, hence pandas and matplotlib), i.e.
+  and imports the report command's modules (`bench_job.report.run_report`, hence pandas and matplotlib), i.e.
   all a report pays before it opens its bundle. Not `bench-job report --help`: that builds the parser
   only, and since compare's module no longer imports pandas at parse time it measures argparse, not the
   libraries any report or comparison must load to draw. Goal: compare within 2x of it.
@@ -35,13 +35,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
 
-from bench_job.report.bundle import member_order  # noqa: E402
+from bench_job.bundle.write import member_order  # noqa: E402
 
 KINDS = ("laptop", "rpi", "jetson")
 GOAL = 2.0
 # What `bench-job report` runs before it opens a bundle: the CLI's parser, then cmd_report's import.
 REPORT_STARTUP = ("from bench_job.cli import build_parser; build_parser(); "
-                  "import bench_job.report.report")
+                  "import bench_job.report.run_report")
 TINY_RUN = ["--models", "squeezenet1_1,resnet18", "--set", "sweeps.vision.batch_sizes=[1,2]",
             "--set", "sweeps.vision.input_size=64", "--set", "sweeps.vision.input_sizes=[32,64]",
             "--set", "measure.max_time_per_config_s=0.3", "--threads", "1"]

@@ -15,14 +15,14 @@ from tqdm.auto import tqdm
 
 from bench_job.families import family_for_modality
 from bench_job.measure.latency import timer_for
-from bench_job.results import EVALUATION_COLUMNS, EVALUATION_RAW_FIELDS
+from bench_job.bundle.records import EVALUATION_COLUMNS, EVALUATION_RAW_FIELDS
 from evaluation import labels as label_maps
 from evaluation import metric
 from evaluation.data import load_eval_set
 from evaluation.preprocess import resolve_dtype, to_device, to_model
 from evaluation.sampling import stratified_indices
 
-# What evaluate_model returns: the fields the result schema (bench_job/results.py) says evaluation fills,
+# What evaluate_model returns: the fields the result schema (bench_job/bundle/records.py) says evaluation fills,
 # CSV columns then raw per-batch lists (JSONL only).
 RESULT_FIELDS = EVALUATION_COLUMNS
 RAW_RESULT_FIELDS = EVALUATION_RAW_FIELDS

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from bench_job import validity
+from bench_job.measure import validity
 from bench_job.config import MeasureSection, PowerSection, load_defaults
 from bench_job.measure.rounds import RoundSettings
-from bench_job.task import PowerSettings
+from bench_job.run.task import PowerSettings
 
 
 def packaged(section_class, name: str, **overrides):

@@ -51,7 +51,7 @@ def resolve(config_path: str | None = None, device: str | None = None, sets: lis
             overrides: dict | None = None, detect_device=None, cpus: int | None = None) -> Config:
     """Build the validated Config from its layers. `overrides` are CLI options as dotted keys; `cpus`
     the CPUs this process may use (default: its affinity and cgroup quota)."""
-    from bench_job.cpus import usable_cpus
+    from bench_job.host.cpus import usable_cpus
     from bench_job.families import FAMILIES
 
     defaults = load_defaults()
@@ -63,7 +63,7 @@ def resolve(config_path: str | None = None, device: str | None = None, sets: lis
         or merged_user.get("run", {}).get("device") or defaults["run"]["device"]
     check(chosen in DEVICES + ("auto",), f"device must be one of {', '.join(DEVICES + ('auto',))}, got {chosen!r}")
     if chosen == "auto":
-        from bench_job.device import detect_device_kind
+        from bench_job.host.device import detect_device_kind
         chosen = (detect_device or detect_device_kind)()
     data = merge(defaults, load_device_profile(chosen), defaults)
     adjustments = fit_profile_threads(data, chosen, cpus or usable_cpus())

@@ -3,7 +3,7 @@
 import os
 import tempfile
 
-from bench_job.bundle_reader import bundle_name, load_bundle
+from bench_job.bundle.read import bundle_name, load_bundle
 from bench_job.errors import UserError
 
 
@@ -21,7 +21,7 @@ def default_out(bundle_path: str, root: str) -> str:
 
 
 def cmd_report(args) -> int:
-    from bench_job.report.report import write_run_report
+    from bench_job.report.run_report import write_run_report
 
     with tempfile.TemporaryDirectory(prefix="bench-job-report-") as scratch:
         bundle = load_bundle(args.bundle, scratch)

@@ -26,11 +26,11 @@ from bench_job import __version__
 from bench_job.bundle import names
 from bench_job.errors import UserError
 from bench_job.measure.quiet import too_busy
-from bench_job.results import ResultStore, latest_records
+from bench_job.bundle.records import ResultStore, latest_records
 from bench_job.run.assets import Checkpoints, prepare_assets
 from bench_job.run.runner import PlanResult, Runner, StopRequest, resolve_accelerator
 from bench_job.run.summary import run_summary
-from bench_job.run_outcome import RunOutcome
+from bench_job.bundle.outcome import RunOutcome
 from bench_job.units import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -52,13 +52,13 @@ class JobOutcome:
 
 
 def collect_env_isolated(sysfs_root: str) -> dict:
-    from bench_job.device import collect_env, run_isolated
+    from bench_job.host.device import collect_env, run_isolated
 
     return run_isolated(collect_env, sysfs_root)
 
 
 def measure_peak_isolated(threads, size: int, seconds: float, accelerator: str, measure: MeasureSection) -> dict:
-    from bench_job.device import run_isolated
+    from bench_job.host.device import run_isolated
     from bench_job.measure.peak import measure_peak_quietly
 
     return run_isolated(measure_peak_quietly, threads, size, seconds, accelerator, measure)
@@ -105,8 +105,8 @@ class Job:
         self.checkpoints = checkpoints
 
     def run(self) -> JobOutcome:
-        from bench_job.container import container_facts, file_safe, host_name
-        from bench_job.logs import copy_entrypoint_log, setup_logging
+        from bench_job.host.container import container_facts, file_safe, host_name
+        from bench_job.run.logs import copy_entrypoint_log, setup_logging
 
         config = self.config
         device = config.run.device
@@ -199,12 +199,12 @@ def finish(workdir: str, out: str, name: str, config_data: dict, env: dict, outc
     """Write outcome.json, the table, plots and report next to the records, then the bundle, named
     PARTIAL when the run did not finish. A failure to report is logged and the bundle still carries
     the raw records. write_report: report.report.write_run_report unless given."""
-    from bench_job.report.bundle import write_bundle
-    from bench_job.results import read_records, to_frame
-    from bench_job.run_outcome import write_outcome
+    from bench_job.bundle.write import write_bundle
+    from bench_job.bundle.records import read_records, to_frame
+    from bench_job.bundle.outcome import write_outcome
 
     if write_report is None:
-        from bench_job.report.report import write_run_report as write_report
+        from bench_job.report.run_report import write_run_report as write_report
     write_outcome(workdir, outcome)
     try:
         results = os.path.join(workdir, names.RESULTS_JSONL)

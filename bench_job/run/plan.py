@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench_job.families import FAMILIES
-from bench_job.results import config_key
+from bench_job.bundle.records import config_key
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,14 @@ from tqdm import tqdm
 from bench_job.families import FAMILIES
 from bench_job.measure.peak import derived_metrics
 from bench_job.measure.rounds import RoundSettings
-from bench_job.results import ResultStore, make_record
+from bench_job.bundle.records import ResultStore, make_record
 from bench_job.run.idle_power import IdlePower
 from bench_job.run.plan import OomFront, build_plan
 from bench_job.run.supervisor import BUILD, Supervisor
 from bench_job.run.worker import worker_main
-from bench_job.task import PowerSettings, WorkerTask
+from bench_job.run.task import PowerSettings, WorkerTask
 from bench_job.units import format_bytes, parse_duration, parse_size
-from bench_job.validity import mark_validity_as_configured
+from bench_job.measure.validity import mark_validity_as_configured
 
 log = logging.getLogger("bench_job")
 

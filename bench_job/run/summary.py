@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bench_job.units import format_duration
-from bench_job.validity import reason_groups
+from bench_job.measure.validity import reason_groups
 
 
 def run_summary(records: list, outcome) -> str:

@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from bench_job.cgroup import oom_kill_count
+from bench_job.host.cgroup import oom_kill_count
 from bench_job.measure.memory import rss_bytes
 from bench_job.run import messages
 from bench_job.run.worker import worker_main
-from bench_job.task import WorkerTask
+from bench_job.run.task import WorkerTask
 from bench_job.units import format_bytes
 
 log = logging.getLogger("bench_job")

@@ -17,8 +17,8 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from bench_job.accuracy import accuracy_fields, build_model, weights_source
-from bench_job.device_state import compare_device_state, read_device_state
+from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
+from bench_job.host.device_state import compare_device_state, read_device_state
 from bench_job.errors import UserError, one_line, user_fixable
 from bench_job.families import FAMILIES
 from bench_job.measure import flops as flops_measure
@@ -34,7 +34,7 @@ from bench_job.run.plan import OomFront
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.calibration import calibration_inputs
 from bench_job.runtimes.deployment import Deployment
-from bench_job.task import PowerSettings, WorkerTask
+from bench_job.run.task import PowerSettings, WorkerTask
 
 
 def _die_with_parent():

@@ -70,7 +70,7 @@ def is_x86(machine: str) -> bool:
 
 
 def choose_int8_format(instructions, machine: str) -> Int8Format:
-    """The static int8 format for a CPU with these int8 instructions (bench_job.device.cpu_int8_instructions) and
+    """The static int8 format for a CPU with these int8 instructions (bench_job.host.device.cpu_int8_instructions) and
     this platform.machine(). Per channel always (the job's weights-per-channel as before)."""
     have = set(instructions or ())
     listed = ", ".join(instructions) if instructions else "no int8 instructions known (no /proc/cpuinfo flags)"
@@ -115,7 +115,7 @@ def choose_int8_format(instructions, machine: str) -> Int8Format:
 
 def this_cpu_format() -> tuple[Int8Format, list]:
     """(the format for the CPU this process runs on, its int8 instructions)."""
-    from bench_job.device import _read, cpu_int8_instructions
+    from bench_job.host.device import _read, cpu_int8_instructions
 
     instructions = cpu_int8_instructions(_read("/proc/cpuinfo"))
     return choose_int8_format(instructions, platform.machine()), instructions

@@ -27,7 +27,7 @@ import time
 
 import pytest
 
-from bench_job.container import file_safe
+from bench_job.host.container import file_safe
 
 pytestmark = pytest.mark.docker
 

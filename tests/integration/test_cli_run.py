@@ -8,7 +8,7 @@ import tarfile
 import pytest
 import yaml
 
-from bench_job.results import COLUMNS
+from bench_job.bundle.records import COLUMNS
 
 
 def tiny_config(tmp_path, tiny_bert_dir, **extra):

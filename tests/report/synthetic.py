@@ -3,7 +3,7 @@ configuration carries, so a test states only what it is about."""
 
 from __future__ import annotations
 
-from bench_job.results import make_record
+from bench_job.bundle.records import make_record
 
 CONFIG = {"weights": "random", "run": {"accelerator": "cpu"},
           "measure": {"warmup_runs": 1, "min_runs": 10, "confidence": 0.95, "target_ci_rel": 0.05,

@@ -4,11 +4,11 @@ place."""
 
 from matplotlib.colors import to_rgba
 
-from bench_job.report.accuracy import accuracy_table, draw_front, with_fronts
-from bench_job.report.frame import prepare
-from bench_job.report.plots import plt
-from bench_job.report.report import write_run_report
-from bench_job.results import to_frame
+from bench_job.report.sections.accuracy import accuracy_table, draw_front, with_fronts
+from bench_job.report.render.frame import prepare
+from bench_job.report.render.plots import plt
+from bench_job.report.run_report import write_run_report
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
 # model -> (median latency s, accuracy, params, failed validity); "fast" would dominate both others on

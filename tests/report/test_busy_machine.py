@@ -1,12 +1,12 @@
 """The report's account of a busy machine: rounds set aside and redone, the waiting, and a matmul peak
 measured while others used the CPU; FLOPs extremes named from valid rows only."""
 
-from bench_job.report.context import Context
-from bench_job.report.flops import flops_section
-from bench_job.report.frame import prepare
-from bench_job.report.markdown import render
-from bench_job.report.trust import validity_section
-from bench_job.results import to_frame
+from bench_job.report.sections.context import Context
+from bench_job.report.sections.flops import flops_section
+from bench_job.report.render.frame import prepare
+from bench_job.report.render.markdown import render
+from bench_job.report.sections.trust import validity_section
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
 REDO = "2 round(s) redone: other processes used 41-55% of the CPU during them (> 10%)"

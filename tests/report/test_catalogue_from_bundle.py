@@ -1,8 +1,8 @@
 """The report's published parameter counts and model notes come from the bundle's records, not from the
 zoo of the bench-job that reads it; a bundle written before records carried them still reports, saying so."""
 
-from bench_job.report.report import write_run_report
-from bench_job.results import make_record, to_frame
+from bench_job.report.run_report import write_run_report
+from bench_job.bundle.records import make_record, to_frame
 
 
 def record(model, size=1, **fields):

@@ -5,8 +5,8 @@ that says so first and a discussion that draws no conclusion."""
 
 import math
 
-from bench_job.report.report import write_run_report
-from bench_job.results import to_frame
+from bench_job.report.run_report import write_run_report
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
 CPU = "other processes used 70% of the CPU during timing"

@@ -5,8 +5,8 @@ import json
 
 import yaml
 
-from bench_job.report.frame import in_sweep, measured, prepare
-from bench_job.results import COLUMNS, make_record, to_frame
+from bench_job.report.render.frame import in_sweep, measured, prepare
+from bench_job.bundle.records import COLUMNS, make_record, to_frame
 from tests.conftest import run_cli
 
 SECTIONS = ["## Models and why", "## Parameters", "## Latency", "## Energy", "## Memory",

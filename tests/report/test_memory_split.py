@@ -1,8 +1,8 @@
 """The memory section splits each peak into framework, weights and activations, and names the part that
 dominates each model's largest configuration."""
 
-from bench_job.report.report import write_run_report
-from bench_job.results import to_frame
+from bench_job.report.run_report import write_run_report
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
 MIB = 1024 ** 2

@@ -4,10 +4,10 @@ figures are inspected through sweep_figure (the artists matplotlib holds), not t
 
 from matplotlib.colors import to_rgba
 
-from bench_job.report.frame import prepare
-from bench_job.report.plots import INVALID_LABEL, PLOT_GROUPS, model_colours, plt, sweep_figure
-from bench_job.report.statistic import MEAN, MEDIAN, latency_statistic
-from bench_job.results import to_frame
+from bench_job.report.render.frame import prepare
+from bench_job.report.render.plots import INVALID_LABEL, PLOT_GROUPS, model_colours, plt, sweep_figure
+from bench_job.report.render.statistic import MEAN, MEDIAN, latency_statistic
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import measured
 
 VISION = PLOT_GROUPS[0]

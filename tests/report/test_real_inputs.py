@@ -1,7 +1,7 @@
 import pytest
 
-from bench_job.report.real_inputs import real_inputs_section, real_vs_synthetic
-from bench_job.results import make_record, to_frame
+from bench_job.report.sections.real_inputs import real_inputs_section, real_vs_synthetic
+from bench_job.bundle.records import make_record, to_frame
 
 
 def row(batch, size, median, **extra):

@@ -4,13 +4,13 @@ explanation repeated in the verdict."""
 
 from __future__ import annotations
 
-from bench_job.report.context import Context
-from bench_job.report.frame import prepare
-from bench_job.report.markdown import render
-from bench_job.report.reasons import redo_why, why_invalid
-from bench_job.report.report import write_run_report
-from bench_job.report.trust import validity_section
-from bench_job.results import to_frame
+from bench_job.report.sections.context import Context
+from bench_job.report.render.frame import prepare
+from bench_job.report.render.markdown import render
+from bench_job.report.sections.reasons import redo_why, why_invalid
+from bench_job.report.run_report import write_run_report
+from bench_job.report.sections.trust import validity_section
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
 # the lab's row: median 146.63 ms, interval 142.42-1175.21 ms; the recorded half-width is (high - low) / 2

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from bench_job.report.discussion import correlations, scaling_fits
-from bench_job.report.frame import prepare
+from bench_job.report.sections.discussion import correlations, scaling_fits
+from bench_job.report.render.frame import prepare
 from tests.conftest import run_cli
 
 
@@ -78,7 +78,7 @@ def discussion(report: str) -> str:
 def test_spearman_correlations_match_scipy(run_t1, csv, report):
     # Issue 10: the valid rows only. This machine may leave some invalid, so the expected figures are
     # computed from the CSV's valid rows, and with fewer than 3 the report must refuse to give a number.
-    from bench_job.bundle_reader import load_bundle
+    from bench_job.bundle.read import load_bundle
 
     frame = prepare(load_bundle(run_t1, run_t1).frame)
     # Independent selection of the common configuration: batch 1 at the fixed input size (64 px).
@@ -99,7 +99,7 @@ def test_spearman_correlations_match_scipy(run_t1, csv, report):
 
 
 def test_scaling_exponents_match_a_log_log_fit_over_the_valid_points(run_t1, csv, report):
-    from bench_job.bundle_reader import load_bundle
+    from bench_job.bundle.read import load_bundle
 
     frame = prepare(load_bundle(run_t1, run_t1).frame)
     for sweep, column in (("batch", "batch_size"), ("input", "input_size")):
@@ -142,7 +142,7 @@ def test_report_command_on_a_folder_writes_into_it(run_t1, tmp_path):
 
 
 def test_rank_p_value_is_scipys_exact_permutation_test():
-    from bench_job.report.discussion import rank_p_value
+    from bench_job.report.sections.discussion import rank_p_value
 
     x, y = [3.0, 1.0, 4.0, 1.5, 9.0, 2.6], [2.0, 7.0, 1.0, 8.0, 2.8, 1.8]
     exact = stats.permutation_test((np.array(x),), lambda a: stats.spearmanr(a, y).statistic,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 
-from bench_job.report.comparison import MATCH, ratio_table
-from bench_job.report.context import Context
-from bench_job.report.document import Figure, Table, Text
-from bench_job.report.frame import prepare
-from bench_job.report.runtimes import runtime_section, speedups
-from bench_job.results import to_frame
+from bench_job.report.comparison.matching import MATCH, ratio_table
+from bench_job.report.sections.context import Context
+from bench_job.report.render.document import Figure, Table, Text
+from bench_job.report.render.frame import prepare
+from bench_job.report.sections.runtimes import runtime_section, speedups
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import failed, measured
 
 ENV = {"device_kind": "laptop", "hostname": "box", "peak_gflops": 100.0}

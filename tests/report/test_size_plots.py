@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import to_rgba
 
-from bench_job.report.frame import prepare
-from bench_job.report.plots import plt
-from bench_job.report.report import write_run_report
-from bench_job.report.size_plots import HOLLOW_LABEL, NO_VALID, latency_scatter, memory_figure
-from bench_job.results import to_frame
+from bench_job.report.render.frame import prepare
+from bench_job.report.render.plots import plt
+from bench_job.report.run_report import write_run_report
+from bench_job.report.sections.size_plots import HOLLOW_LABEL, NO_VALID, latency_scatter, memory_figure
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
 MIB = 1024 ** 2

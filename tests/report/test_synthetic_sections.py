@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from bench_job.report.pareto import pareto_mask
-from bench_job.report.report import write_run_report
-from bench_job.results import make_record, to_frame
+from bench_job.report.sections.pareto import pareto_mask
+from bench_job.report.run_report import write_run_report
+from bench_job.bundle.records import make_record, to_frame
 
 CONFIG = {"models": ["small", {"name": "mid", "note": "the middle one"}, "big"], "notes": {"small": "the tiny one"},
           "weights": "pretrained", "run": {"accelerator": "cpu"},

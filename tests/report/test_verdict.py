@@ -1,10 +1,10 @@
 """The verdict box at the top of report.md and report.html: every reason to distrust a bundle, or one
 line saying it is clean."""
 
-from bench_job.report.report import write_run_report
-from bench_job.validity import reason_groups
-from bench_job.results import to_frame
-from bench_job.run_outcome import RunOutcome
+from bench_job.report.run_report import write_run_report
+from bench_job.measure.validity import reason_groups
+from bench_job.bundle.records import to_frame
+from bench_job.bundle.outcome import RunOutcome
 from tests.report.synthetic import CONFIG, ENV, failed, measured
 
 ENERGY = dict(energy_per_inference_j=0.1, avg_power_w=10.0, power_source="rapl", power_samples=50,

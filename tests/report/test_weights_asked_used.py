@@ -1,8 +1,8 @@
 """Pretrained weights asked, random ones used (assets missing, accuracy.optional): the header, the models
 table, the accuracy section and the verdict say the same thing, with the recorded reason."""
 
-from bench_job.report.report import write_run_report
-from bench_job.results import to_frame
+from bench_job.report.run_report import write_run_report
+from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
 WHY = "assets in /a are missing or corrupt: resnet18 weights absent"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench_job.device import cpu_int8_instructions
+from bench_job.host.device import cpu_int8_instructions
 from bench_job.runtimes.int8_format import choose_int8_format
 from tests.runtimes import cpuinfo_excerpts as cpu
 

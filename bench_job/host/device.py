@@ -1,0 +1,161 @@
+"""Facts about the machine the job runs on: what it is, its CPU, memory, and the software stack.
+
+collect_env imports torch, so the runner calls it through run_isolated and itself stays small.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+
+from bench_job.host.container import host_name
+
+_LIBRARIES = ("torch", "torchvision", "transformers", "datasets", "evaluate", "pandas", "numpy", "matplotlib",
+              "tqdm", "scipy", "edge-bench-job")
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode(errors="replace").strip("\x00\n ")
+    except OSError:
+        return None
+
+
+def board_model(root: str = "/", sysfs_root: str = "/sys") -> str | None:
+    """The board's device-tree model string. /proc/device-tree links into /sys/firmware, which Docker
+    masks inside containers, so the host's sysfs (mounted read-only at sysfs_root) is read as well."""
+    return _read(os.path.join(root, "proc/device-tree/model")) \
+        or _read(os.path.join(sysfs_root, "firmware/devicetree/base/model"))
+
+
+def detect_device_kind(root: str = "/", sysfs_root: str = "/sys") -> str:
+    """jetson, rpi or laptop, from the files each kind of board carries."""
+    model = board_model(root, sysfs_root) or ""
+    if os.path.exists(os.path.join(root, "etc/nv_tegra_release")) or "jetson" in model.lower():
+        return "jetson"
+    if "raspberry pi" in model.lower():
+        return "rpi"
+    return "laptop"
+
+
+def cpu_model(root: str = "/") -> str:
+    text = _read(os.path.join(root, "proc/cpuinfo")) or ""
+    for key in ("model name", "Model", "Hardware"):
+        for line in text.splitlines():
+            if line.split(":")[0].strip() == key:
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+# The CPU flags that decide how fast int8 matrix products run, in the order written to env.json.
+# x86 (/proc/cpuinfo `flags`): avx2 and avx512bw multiply bytes through VPMADDUBSW (16-bit sums); avx512_vnni and
+# avx_vnni add VPDPBUSD (unsigned x signed bytes into 32-bit sums); avx_vnni_int8 adds VPDPBSSD (signed x signed);
+# amx_int8 the AMX tile products. arm (/proc/cpuinfo `Features`): asimd (NEON, widening multiplies), asimddp (the
+# SDOT/UDOT dot product, Armv8.2; a Pi 5's Cortex-A76 has it, a Pi 4's Cortex-A72 does not), i8mm (SMMLA/USMMLA,
+# Armv8.6), and neon on 32-bit ARM kernels.
+INT8_INSTRUCTIONS = ("sse4_1", "avx2", "avx512bw", "avx512_vnni", "avx_vnni", "avx_vnni_int8", "amx_int8",
+                     "neon", "asimd", "asimddp", "i8mm")
+
+
+def cpu_int8_instructions(cpuinfo: str | None) -> list:
+    """The CPU's int8-relevant instructions (INT8_INSTRUCTIONS order), from the text of /proc/cpuinfo: the
+    first `flags` (x86) or `Features` (ARM) line. [] where there is no such line (no /proc/cpuinfo, macOS)."""
+    for line in (cpuinfo or "").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            present = set(value.split())
+            return [name for name in INT8_INSTRUCTIONS if name in present]
+    return []
+
+
+def library_versions() -> dict:
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def collect_env(sysfs_root: str = "/sys") -> dict:
+    """Everything a reader of the results needs to know about where they were measured."""
+    import psutil
+    import torch
+
+    from bench_job.host.cpus import usable_cpus
+
+    memory, swap = psutil.virtual_memory(), psutil.swap_memory()
+    cuda = torch.cuda.is_available()
+    return {
+        "hostname": host_name(),
+        "device_kind": detect_device_kind(sysfs_root=sysfs_root),
+        "board_model": board_model(sysfs_root=sysfs_root),
+        "l4t_release": (_read("/etc/nv_tegra_release") or "").splitlines()[0] if _read("/etc/nv_tegra_release") else None,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": sys.version.split()[0],
+        "cpu_model": cpu_model(),
+        "cpu_int8_instructions": cpu_int8_instructions(_read("/proc/cpuinfo")),
+        "cpu_logical_cores": os.cpu_count(),
+        "cpu_physical_cores": psutil.cpu_count(logical=False),
+        "cpu_affinity": len(os.sched_getaffinity(0)),
+        "cpus_usable": usable_cpus(),
+        "memory_total_bytes": memory.total,
+        "memory_available_bytes": memory.available,
+        "swap_total_bytes": swap.total,
+        "swap_used_bytes": swap.used,
+        "torch_threads_default": torch.get_num_threads(),
+        "torch_interop_threads": torch.get_num_interop_threads(),
+        "torch_cuda_build": torch.version.cuda,
+        "cuda_available": cuda,
+        "cuda_device": torch.cuda.get_device_name(0) if cuda else None,
+        "libraries": library_versions(),
+    }
+
+
+def run_isolated(fn, *args):
+    """fn(*args) in a spawned child, so that torch is never imported into the runner."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def describe_env(env: dict) -> list[str]:
+    """Lines for `bench-job probe`."""
+    from bench_job.units import format_bytes
+
+    libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)
+    return [
+        f"device kind: {env['device_kind']} ({env['board_model'] or 'no board model file'})",
+        f"host: {env['hostname']}  platform: {env['platform']}  python {env['python']}",
+        f"CPU: {env['cpu_model']}; {env['cpu_logical_cores']} logical / {env['cpu_physical_cores']} physical cores, "
+        f"{env['cpu_affinity']} usable by this process",
+        f"memory: {format_bytes(env['memory_total_bytes'])} total, {format_bytes(env['memory_available_bytes'])} available; "
+        f"swap: {format_bytes(env['swap_total_bytes'])} total, {format_bytes(env['swap_used_bytes'])} used",
+        f"int8 instructions: {', '.join(env.get('cpu_int8_instructions') or []) or 'none known'}",
+        f"torch threads: {env['torch_threads_default']} intra-op (default), {env['torch_interop_threads']} inter-op",
+        f"CUDA: {'available: ' + env['cuda_device'] if env['cuda_available'] else 'not available'}"
+        f" (torch built with CUDA {env['torch_cuda_build'] or 'none'})",
+        f"libraries: {libs}",
+    ]
+
+
+def probe(sysfs_root: str, external_csv: str | None, powercap_dir: str | None, as_json: bool = False) -> str:
+    """`bench-job probe`'s output: what the job sees of this machine, its power sensors and its state."""
+    import json
+
+    from bench_job.host.device_state import read_device_state
+    from bench_job.power.probe import probe_power
+
+    env = collect_env(sysfs_root)
+    power = probe_power(sysfs_root, external_csv, seconds=1.0, powercap_dir=powercap_dir)
+    state = read_device_state(sysfs_root)
+    if as_json:
+        return json.dumps(dict(env, power=power, device_state=state), indent=2, default=str)
+    return "\n".join(describe_env(env) + power + [f"device state: {json.dumps(state, default=str)}"])

@@ -1,0 +1,74 @@
+"""Views of the results table that every section shares: typed columns, measured rows, and the common
+configuration at which models are compared with one another."""
+
+import pandas as pd
+
+from bench_job.bundle.records import BOOLEAN_COLUMNS, NUMERIC_COLUMNS
+
+# typed as the result schema declares them (bench_job/bundle/records.py)
+NUMERIC = list(NUMERIC_COLUMNS)
+BOOLEAN = list(BOOLEAN_COLUMNS)
+
+
+def _as_bool(value):
+    """True/False/None from JSON booleans or CSV strings; None where not recorded."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return bool(value)
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with numbers as floats (NaN where empty) and flags as True/False/None."""
+    out = frame.copy()
+    for column in NUMERIC:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    for column in BOOLEAN:
+        if column in out:
+            out[column] = out[column].map(_as_bool).astype(object)
+    for column in ("sweeps", "variant", "model", "family", "status"):
+        if column in out:
+            out[column] = out[column].fillna("").astype(str)
+    # Rows written before the runtime column existed ran eager PyTorch, the only runtime there was.
+    out["runtime"] = out["runtime"].fillna("eager").replace("", "eager") if "runtime" in out else "eager"
+    return out
+
+
+def catalogue_value(rows: pd.DataFrame, column: str):
+    """What the run recorded of the model catalogue (in_zoo, published_params, model_note ...) in one
+    model's rows; None where the bundle does not record it (written before records carried it)."""
+    if column not in rows:
+        return None
+    values = rows[column].dropna()
+    return values.iloc[0] if len(values) else None
+
+
+def measured(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["status"] == "ok"]
+
+
+def in_sweep(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
+    """Rows of the batch sweep ("batch") or the input-size sweep ("input")."""
+    # The mask is made boolean explicitly: an empty object-dtype Series inside [] is read as a list of
+    # column labels, and a frame with no measured rows would come back with no columns either.
+    in_it = frame["sweeps"].str.split("+").map(lambda parts: sweep in parts).astype(bool)
+    return frame.loc[in_it]
+
+
+def common_config(frame: pd.DataFrame) -> pd.DataFrame:
+    """One measured row per model and variant at batch 1 and the family's fixed input size: the batch
+    sweep runs at that fixed size, so its batch-1 point is where every model of a family is comparable.
+    Models whose batch sweep lacks batch 1 fall back to their smallest batch."""
+    rows = in_sweep(measured(frame), "batch")
+    if rows.empty:
+        return rows
+    picked = rows.sort_values("batch_size").groupby(["model", "variant"], sort=False).head(1)
+    return picked.reset_index(drop=True)
+
+
+def model_variant_label(frame: pd.DataFrame):
+    """A function row -> display name: the variant is named only where the run has more than one."""
+    several = frame["variant"].nunique() > 1
+    return lambda model, variant: f"{model} [{variant}]" if several else model

@@ -1,0 +1,28 @@
+"""What every report section may use besides the table: the run's config, environment and outcome, where
+plots go, and the per-model colours shared by every plot."""
+
+import os
+from dataclasses import dataclass, field
+
+from bench_job.bundle.outcome import RunOutcome
+
+
+@dataclass
+class Context:
+    config: dict
+    env: dict
+    out_dir: str                  # the report's folder; plots go to out_dir/plots
+    colours: dict = field(default_factory=dict)
+    outcome: RunOutcome | None = None   # outcome.json: None for bundles that predate it
+
+    @property
+    def plot_dir(self) -> str:
+        return os.path.join(self.out_dir, "plots")
+
+    def model_notes(self) -> dict:
+        """model -> why it is in the study: the entry's `note`, else the config's `notes` mapping."""
+        notes = dict(self.config.get("notes") or {})
+        for entry in self.config.get("models") or []:
+            if isinstance(entry, dict) and entry.get("note"):
+                notes[entry["name"]] = entry["note"]
+        return notes
