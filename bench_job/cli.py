@@ -25,33 +25,52 @@ def _add_run_options(parser):
     parser.add_argument("--config", help="YAML config (e.g. configs/quick.yaml); defaults apply where it is silent")
     parser.add_argument("--device", help="laptop | rpi | jetson | auto: the device profile (sweep ranges)")
     parser.add_argument("--models", help="comma-separated model names, replacing the config's list")
-    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                        help="override any config key, e.g. --set sweeps.vision.batch_sizes=[1,2]; repeatable")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override any config key, e.g. --set sweeps.vision.batch_sizes=[1,2]; repeatable",
+    )
     parser.add_argument("--out", default="results", help="folder for the bundle (default: results)")
     parser.add_argument("--threads", type=int, help="torch intra-op threads per worker")
-    parser.add_argument("--max-worker-memory", metavar="SIZE",
-                        help="cap a worker's resident memory, e.g. 1GiB: larger configurations become `oom`")
+    parser.add_argument(
+        "--max-worker-memory",
+        metavar="SIZE",
+        help="cap a worker's resident memory, e.g. 1GiB: larger configurations become `oom`",
+    )
     parser.add_argument("--accelerator", help="cpu | cuda | auto")
-    parser.add_argument("--assets", metavar="DIR",
-                        help="folder filled by `bench-job fetch`: pretrained weights and dev data, read offline")
-    parser.add_argument("--budget", metavar="DURATION",
-                        help="total time budget, e.g. 30m: repetitions per configuration shrink to fit")
+    parser.add_argument(
+        "--assets",
+        metavar="DIR",
+        help="folder filled by `bench-job fetch`: pretrained weights and dev data, read offline",
+    )
+    parser.add_argument(
+        "--budget", metavar="DURATION", help="total time budget, e.g. 30m: repetitions per configuration shrink to fit"
+    )
     _add_sensor_options(parser)
     parser.add_argument("--verbose", action="store_true", help="debug lines on the console too")
 
 
 def _add_sensor_options(parser):
-    parser.add_argument("--sysfs-root", metavar="DIR",
-                        help="read power sensors, cpufreq and thermal zones under DIR instead of /sys")
-    parser.add_argument("--powercap-dir", metavar="DIR",
-                        help="RAPL powercap tree, where Docker masks /sys/devices/virtual/powercap")
-    parser.add_argument("--external-csv", metavar="FILE",
-                        help="an external power meter's log: rows of unix_seconds,watts")
+    parser.add_argument(
+        "--sysfs-root", metavar="DIR", help="read power sensors, cpufreq and thermal zones under DIR instead of /sys"
+    )
+    parser.add_argument(
+        "--powercap-dir", metavar="DIR", help="RAPL powercap tree, where Docker masks /sys/devices/virtual/powercap"
+    )
+    parser.add_argument(
+        "--external-csv", metavar="FILE", help="an external power meter's log: rows of unix_seconds,watts"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="bench-job", description="Edge inference benchmark: parameters, FLOPs, latency, "
-                     "memory, power and accuracy of a model zoo on this device.")
+    parser = _Parser(
+        prog="bench-job",
+        description="Edge inference benchmark: parameters, FLOPs, latency, "
+        "memory, power and accuracy of a model zoo on this device.",
+    )
     parser.add_argument("--version", action="version", version=f"bench-job {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_run_options(sub.add_parser("run", help="benchmark the configured models and write a results bundle"))
@@ -64,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     probe = sub.add_parser("probe", help="print what the job sees: CPU, memory, libraries, threads")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
     _add_sensor_options(probe)
-    from bench_job.report.comparison.command import add_compare_parser
     from bench_job.report.command import add_report_parser
+    from bench_job.report.comparison.command import add_compare_parser
 
     add_report_parser(sub)
     add_compare_parser(sub)
@@ -73,10 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # option -> the config key it overrides
-_OVERRIDES = (("threads", "run.threads"), ("max_worker_memory", "run.max_worker_memory"),
-              ("accelerator", "run.accelerator"), ("budget", "run.budget"), ("assets", "run.assets"),
-              ("sysfs_root", "power.sysfs_root"), ("powercap_dir", "power.powercap_dir"),
-              ("external_csv", "power.external_csv"))
+_OVERRIDES = (
+    ("threads", "run.threads"),
+    ("max_worker_memory", "run.max_worker_memory"),
+    ("accelerator", "run.accelerator"),
+    ("budget", "run.budget"),
+    ("assets", "run.assets"),
+    ("sysfs_root", "power.sysfs_root"),
+    ("powercap_dir", "power.powercap_dir"),
+    ("external_csv", "power.external_csv"),
+)
 
 
 def _overrides(args) -> dict:
@@ -131,8 +156,13 @@ def _lazy(module: str, name: str):  # a command implemented elsewhere, imported 
     return lambda args: getattr(importlib.import_module(module), name)(args)
 
 
-COMMANDS = {"run": cmd_run, "probe": cmd_probe, "fetch": cmd_fetch,
-            "report": _lazy("bench_job.report.command", "cmd_report"), "compare": _lazy("bench_job.report.comparison.command", "cmd_compare")}
+COMMANDS = {
+    "run": cmd_run,
+    "probe": cmd_probe,
+    "fetch": cmd_fetch,
+    "report": _lazy("bench_job.report.command", "cmd_report"),
+    "compare": _lazy("bench_job.report.comparison.command", "cmd_compare"),
+}
 
 
 def main(argv=None) -> int:

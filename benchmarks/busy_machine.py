@@ -15,6 +15,8 @@ VM two quiet runs can differ by more than that; the control arm says by how much
     python benchmarks/busy_machine.py [--sets 6] [--on 2] [--off 2] [--config configs/quick.yaml]
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
@@ -28,7 +30,7 @@ import time
 from bench_job.measure.validity import reason_groups
 
 MODELS = ("resnet18", "mobilenet_v2")
-HEADLINE = "b1|s224"   # batch 1 at 224 px: the key suffix of the configuration the goal is about
+HEADLINE = "b1|s224"  # batch 1 at 224 px: the key suffix of the configuration the goal is about
 # The shape of a sweep inside one job: (name, numerator key suffix, denominator key suffix).
 SHAPES = [("b2/b1", "b2|s224", "b1|s224"), ("224/128 px", "b1|s224", "b1|s128")]
 
@@ -45,8 +47,19 @@ while True:
 
 def run_job(config: str, out: str, extra: list) -> list:
     """Run bench-job for real; returns the records of its bundle."""
-    command = [sys.executable, "-m", "bench_job", "run", "--config", config, "--models", ",".join(MODELS),
-               "--out", out, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "bench_job",
+        "run",
+        "--config",
+        config,
+        "--models",
+        ",".join(MODELS),
+        "--out",
+        out,
+        *extra,
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"bench-job failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
@@ -76,8 +89,12 @@ def main() -> None:
     parser.add_argument("--off", type=float, default=2.0, help="seconds the hog sleeps")
     parser.add_argument("--config", default="configs/quick.yaml")
     args = parser.parse_args()
-    arms = {"quiet": ([], False), "quiet again": ([], False), "busy": ([], True),
-            "busy, no redo": (["--set", "measure.patience_s=0"], True)}
+    arms = {
+        "quiet": ([], False),
+        "quiet again": ([], False),
+        "busy": ([], True),
+        "busy, no redo": (["--set", "measure.patience_s=0"], True),
+    }
     results = {arm: [] for arm in arms}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="busy-machine-") as scratch:
@@ -92,10 +109,15 @@ def main() -> None:
                         hog.kill()
                         hog.wait()
                 results[arm].append(records)
-                print(f"set {index + 1}/{args.sets} {arm:<14} " + ", ".join(
-                    f"{m} {v * 1e3:.2f} ms" for m, v in medians(records).items()), flush=True)
-    print(f"\n{args.sets} sets in {time.monotonic() - started:.0f} s; hog {args.on:g} s on / {args.off:g} s off; "
-          f"config {args.config}, models {', '.join(MODELS)}")
+                print(
+                    f"set {index + 1}/{args.sets} {arm:<14} "
+                    + ", ".join(f"{m} {v * 1e3:.2f} ms" for m, v in medians(records).items()),
+                    flush=True,
+                )
+    print(
+        f"\n{args.sets} sets in {time.monotonic() - started:.0f} s; hog {args.on:g} s on / {args.off:g} s off; "
+        f"config {args.config}, models {', '.join(MODELS)}"
+    )
     print(f"{'arm':<16}{'ratio to quiet, of':<26}{'median':>8}  range over sets")
     goal_met = True
     for arm in ("quiet again", "busy", "busy, no redo"):
@@ -105,17 +127,21 @@ def main() -> None:
             if arm == "busy":
                 goal_met = goal_met and abs(statistics.median(ratios) - 1) <= 0.05
             for name, numerator, denominator in SHAPES:
-                ratios = [shape(a, model, numerator, denominator) / shape(q, model, numerator, denominator)
-                          for a, q in zip(results[arm], results["quiet"])]
+                ratios = [
+                    shape(a, model, numerator, denominator) / shape(q, model, numerator, denominator)
+                    for a, q in zip(results[arm], results["quiet"])
+                ]
                 print(ratio_line(arm, f"{model} {name}", ratios))
     print(f"\n{'arm':<16}rows valid")
     for arm in arms:
         rows = [r for records in results[arm] for r in records if r["status"] == "ok"]
         valid = sum(1 for r in rows if r["valid"]) / len(rows)
         reasons = reason_groups(r["invalid_reasons"] for r in rows if r["invalid_reasons"])
-        print(f"{arm:<16}{valid:.0%} of {len(rows)}; set aside: {sum(r['rounds_redone'] for r in rows)} rounds, "
-              f"{sum(r['runs_set_aside'] for r in rows)} runs; not valid: "
-              + ("; ".join(f"{reason} ({count})" for reason, count in reasons) or "none"))
+        print(
+            f"{arm:<16}{valid:.0%} of {len(rows)}; set aside: {sum(r['rounds_redone'] for r in rows)} rounds, "
+            f"{sum(r['runs_set_aside'] for r in rows)} runs; not valid: "
+            + ("; ".join(f"{reason} ({count})" for reason, count in reasons) or "none")
+        )
         if arm == "busy":
             goal_met = goal_met and valid >= 0.8
     print(f"goal (busy b1 medians within 5% of quiet, >= 80% of busy rows valid): {'met' if goal_met else 'NOT met'}")

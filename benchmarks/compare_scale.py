@@ -13,7 +13,8 @@ reference so both see the same machine:
   only, and since compare's module no longer imports pandas at parse time it measures argparse, not the
   libraries any report or comparison must load to draw. Goal: compare within 2x of it.
 
-    python benchmarks/compare_scale.py [--bundle results/laptop-....tar.gz] [--counts 2,10,100] [--repeats 3] [--old-order]
+    python benchmarks/compare_scale.py [--bundle results/laptop-....tar.gz] [--counts 2,10,100] [--repeats 3] \
+        [--old-order]
 
 Without --bundle, a tiny real run (squeezenet1_1 and resnet18, two batch sizes, two input sizes) makes one.
 """
@@ -40,17 +41,31 @@ from bench_job.bundle.write import member_order  # noqa: E402
 KINDS = ("laptop", "rpi", "jetson")
 GOAL = 2.0
 # What `bench-job report` runs before it opens a bundle: the CLI's parser, then cmd_report's import.
-REPORT_STARTUP = ("from bench_job.cli import build_parser; build_parser(); "
-                  "import bench_job.report.run_report")
-TINY_RUN = ["--models", "squeezenet1_1,resnet18", "--set", "sweeps.vision.batch_sizes=[1,2]",
-            "--set", "sweeps.vision.input_size=64", "--set", "sweeps.vision.input_sizes=[32,64]",
-            "--set", "measure.max_time_per_config_s=0.3", "--threads", "1"]
+REPORT_STARTUP = "from bench_job.cli import build_parser; build_parser(); import bench_job.report.run_report"
+TINY_RUN = [
+    "--models",
+    "squeezenet1_1,resnet18",
+    "--set",
+    "sweeps.vision.batch_sizes=[1,2]",
+    "--set",
+    "sweeps.vision.input_size=64",
+    "--set",
+    "sweeps.vision.input_sizes=[32,64]",
+    "--set",
+    "measure.max_time_per_config_s=0.3",
+    "--threads",
+    "1",
+]
 
 
 def make_bundle(scratch: str) -> str:
     out = os.path.join(scratch, "source-run")
-    proc = subprocess.run([sys.executable, "-m", "bench_job", "run", "--device", "laptop", "--out", out, *TINY_RUN],
-                          capture_output=True, text=True, env=dict(ENV, HF_HUB_OFFLINE="1"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench_job", "run", "--device", "laptop", "--out", out, *TINY_RUN],
+        capture_output=True,
+        text=True,
+        env=dict(ENV, HF_HUB_OFFLINE="1"),
+    )
     if proc.returncode != 0:
         sys.exit(f"the tiny run that makes a bundle failed:\n{proc.stderr[-2000:]}")
     return proc.stdout.strip().splitlines()[-1]
@@ -109,27 +124,41 @@ def main() -> None:
     parser.add_argument("--bundle", help="a real bundle (.tar.gz); default: make one with a tiny run")
     parser.add_argument("--counts", default="2,10,100")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--old-order", action="store_true", help="pack the copies by member name, as bundles "
-                        "written before the data-first order were")
+    parser.add_argument(
+        "--old-order",
+        action="store_true",
+        help="pack the copies by member name, as bundles written before the data-first order were",
+    )
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     with tempfile.TemporaryDirectory(prefix="compare-scale-") as scratch:
         bundle = args.bundle or make_bundle(scratch)
         root = unpack(bundle, os.path.join(scratch, "source"))
         rows = sum(1 for line in open(os.path.join(root, "results.jsonl")) if line.strip())
-        print(f"bundle {os.path.basename(bundle)}: {rows} records; copies packed "
-              f"{'by name (old order)' if args.old_order else 'data first (writer order)'}; "
-              f"{args.repeats} alternating runs per count; medians")
-        print(f"{'bundles':>8} {'compare (s)':>12} {'min (s)':>8} {'reference':>24} {'ref (s)':>8} {'ratio':>6} "
-              f"{'goal':>6}")
+        print(
+            f"bundle {os.path.basename(bundle)}: {rows} records; copies packed "
+            f"{'by name (old order)' if args.old_order else 'data first (writer order)'}; "
+            f"{args.repeats} alternating runs per count; medians"
+        )
+        print(
+            f"{'bundles':>8} {'compare (s)':>12} {'min (s)':>8} {'reference':>24} {'ref (s)':>8} {'ratio':>6} "
+            f"{'goal':>6}"
+        )
         verdicts = []
         for count in counts:
             paths = copies(root, count, os.path.join(scratch, f"copies-{count}"), args.old_order)
             runs = iter(range(10**6))
 
-            def compare(count=count, paths=paths):
-                return [sys.executable, "-m", "bench_job", "compare", *paths, "--out",
-                        os.path.join(scratch, f"out-{count}-{next(runs)}")]
+            def compare(count=count, paths=paths, runs=runs):
+                return [
+                    sys.executable,
+                    "-m",
+                    "bench_job",
+                    "compare",
+                    *paths,
+                    "--out",
+                    os.path.join(scratch, f"out-{count}-{next(runs)}"),
+                ]
 
             if count <= 2:
                 reference = "report start-up"
@@ -137,19 +166,24 @@ def main() -> None:
             else:
                 reference = f"tar -xzf of the {count}"
 
-                def ref_cmd(count=count, paths=paths):
+                def ref_cmd(count=count, paths=paths, runs=runs):
                     target = os.path.join(scratch, f"untar-{count}-{next(runs)}")
                     os.makedirs(target)
                     return ["sh", "-c", 'for f in "$@"; do tar -xzf "$f" -C "$0"; done', target, *paths]
+
             seconds = alternating({"compare": compare, "reference": ref_cmd}, args.repeats)
             took, ref = statistics.median(seconds["compare"]), statistics.median(seconds["reference"])
             ratio = took / ref
             goal = count == 2 or count >= 100
-            print(f"{count:>8} {took:>12.2f} {min(seconds['compare']):>8.2f} {reference:>24} {ref:>8.2f} "
-                  f"{ratio:>5.1f}x {(f'<={GOAL:g}x' if goal else '-'):>6}")
+            print(
+                f"{count:>8} {took:>12.2f} {min(seconds['compare']):>8.2f} {reference:>24} {ref:>8.2f} "
+                f"{ratio:>5.1f}x {(f'<={GOAL:g}x' if goal else '-'):>6}"
+            )
             if goal:
-                verdicts.append(f"{count} bundles: {ratio:.1f}x {reference} "
-                                f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal)")
+                verdicts.append(
+                    f"{count} bundles: {ratio:.1f}x {reference} "
+                    f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal)"
+                )
         print("; ".join(verdicts))
 
 

@@ -37,12 +37,14 @@ from bench_job.runtimes.onnxruntime_runtime import quantize
 
 SIZE = 224
 # (label, activation, weight, format, reduce_range): every static int8 format ONNX Runtime's CPU provider runs.
-FORMATS = [("S8S8 QDQ", "int8", "int8", "QDQ", False),
-           ("S8S8 QOperator", "int8", "int8", "QOperator", False),
-           ("U8S8 QDQ", "uint8", "int8", "QDQ", False),
-           ("U8S8 QDQ reduce_range", "uint8", "int8", "QDQ", True),
-           ("U8S8 QOperator", "uint8", "int8", "QOperator", False),
-           ("U8S8 QOperator reduce_range", "uint8", "int8", "QOperator", True)]
+FORMATS = [
+    ("S8S8 QDQ", "int8", "int8", "QDQ", False),
+    ("S8S8 QOperator", "int8", "int8", "QOperator", False),
+    ("U8S8 QDQ", "uint8", "int8", "QDQ", False),
+    ("U8S8 QDQ reduce_range", "uint8", "int8", "QDQ", True),
+    ("U8S8 QOperator", "uint8", "int8", "QOperator", False),
+    ("U8S8 QOperator reduce_range", "uint8", "int8", "QOperator", True),
+]
 
 
 def median_time(run, min_time: float, min_runs: int = 3) -> float:
@@ -74,8 +76,15 @@ def arms_for(entry, model, family, threads: int, workdir: str) -> tuple[dict, di
     ort = RUNTIMES["onnxruntime"]
     for label, precision in (("fp32", "fp32"), ("job int8", "int8")):
         os.makedirs(os.path.join(workdir, precision))
-        prepared = ort.prepare(model, example, Variant(f"{precision}-onnxruntime", precision, runtime="onnxruntime"),
-                               "cpu", threads, os.path.join(workdir, precision), calibration=calibration)
+        prepared = ort.prepare(
+            model,
+            example,
+            Variant(f"{precision}-onnxruntime", precision, runtime="onnxruntime"),
+            "cpu",
+            threads,
+            os.path.join(workdir, precision),
+            calibration=calibration,
+        )
         arms[label] = prepared.bind(inputs)
         fidelity[label] = output_fidelity(reference, prepared.output(arms[label]()), precision)["output_rel_diff"]
         if precision == "int8":
@@ -86,22 +95,29 @@ def arms_for(entry, model, family, threads: int, workdir: str) -> tuple[dict, di
     for label, activation, weight, fmt, reduce_range in FORMATS:
         where = os.path.join(workdir, label.replace(" ", "_"))
         os.makedirs(where)
-        path, _ = quantize(exported.path, example, calibration, where,
-                           Int8Format(activation, weight, fmt, reduce_range, True, "benchmark arm", True))
+        path, _ = quantize(
+            exported.path,
+            example,
+            calibration,
+            where,
+            Int8Format(activation, weight, fmt, reduce_range, True, "benchmark arm", True),
+        )
         sessions[label] = session(path, threads)
     for label, sess in sessions.items():
         arms[label] = (lambda s: lambda: s.run(None, feed))(sess)
         out = torch.from_numpy(arms[label]()[0]).float()
-        fidelity[label] = output_fidelity(reference, out, "fp32" if label == "fp32 again" else "int8")["output_rel_diff"]
+        fidelity[label] = output_fidelity(reference, out, "fp32" if label == "fp32 again" else "int8")[
+            "output_rel_diff"
+        ]
     return arms, fidelity, job_text
 
 
 def paired_rounds(arms: dict, rounds: int, min_time: float) -> list:
     for run in arms.values():
-        run()   # warm-up
+        run()  # warm-up
     names, out = list(arms), []
     for index in range(rounds):
-        order = names[index % len(names):] + names[:index % len(names)]
+        order = names[index % len(names) :] + names[: index % len(names)]
         order = order if index % 2 == 0 else list(reversed(order))
         out.append({arm: median_time(arms[arm], min_time) for arm in order})
     return out
@@ -116,8 +132,10 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     chosen, instructions = this_cpu_format()
-    print(f"torch {torch.__version__}, onnxruntime {__import__('onnxruntime').__version__}, {args.threads} intra-op "
-          f"threads, batch 1, {SIZE} px, random weights, {args.rounds} rounds of >= {args.min_time} s per arm")
+    print(
+        f"torch {torch.__version__}, onnxruntime {__import__('onnxruntime').__version__}, {args.threads} intra-op "
+        f"threads, batch 1, {SIZE} px, random weights, {args.rounds} rounds of >= {args.min_time} s per arm"
+    )
     print(f"CPU int8 instructions: {', '.join(instructions) or 'none known'}")
     print(f"job's choice: {chosen.name} ({chosen.describe()}): {chosen.reason}")
     entries = {e.name: e for e in cfg.resolve(None, device="laptop").models}
@@ -135,21 +153,34 @@ def main() -> None:
         for arm in arms:
             per_round = [r[arm] / r["fp32"] for r in rounds]
             ratios[arm] = per_round
-            print(f"{arm:<30}{statistics.median(r[arm] for r in rounds) * 1e3:>8.2f}{statistics.median(per_round):>8.2f}"
-                  f"  {min(per_round):.2f}-{max(per_round):.2f}{'':>10}{fidelity[arm]:.1e}", flush=True)
-        same = next((label for label, activation, weight, fmt, reduce_range in FORMATS
-                     if (activation, weight, fmt, reduce_range) == (chosen.activation_type, chosen.weight_type,
-                                                                    chosen.quant_format, chosen.reduce_range)), None)
+            print(
+                f"{arm:<30}{statistics.median(r[arm] for r in rounds) * 1e3:>8.2f}{statistics.median(per_round):>8.2f}"
+                f"  {min(per_round):.2f}-{max(per_round):.2f}{'':>10}{fidelity[arm]:.1e}",
+                flush=True,
+            )
+        same = next(
+            (
+                label
+                for label, activation, weight, fmt, reduce_range in FORMATS
+                if (activation, weight, fmt, reduce_range)
+                == (chosen.activation_type, chosen.weight_type, chosen.quant_format, chosen.reduce_range)
+            ),
+            None,
+        )
         if same:
-            print(f"the job's format is the arm {same}: job int8 / {same} (a second null pair): "
-                  f"{statistics.median(r['job int8'] / r[same] for r in rounds):.3f}")
+            print(
+                f"the job's format is the arm {same}: job int8 / {same} (a second null pair): "
+                f"{statistics.median(r['job int8'] / r[same] for r in rounds):.3f}"
+            )
         noise = max(abs(r - 1) for r in ratios["fp32 again"])
         fastest = min((label for label, *_ in FORMATS), key=lambda label: statistics.median(ratios[label]))
         job_vs = statistics.median(r["job int8"] / r[fastest] for r in rounds)
         verdict = "no slower than" if job_vs <= 1 + noise else "SLOWER than"
-        print(f"fastest int8 format: {fastest}; job int8 / {fastest}: {job_vs:.3f} (median of paired rounds); noise "
-              f"band (fp32 again / fp32, largest deviation): +-{noise:.3f}: the job's int8 is {verdict} the fastest "
-              f"format; job int8 / fp32: {statistics.median(ratios['job int8']):.2f}")
+        print(
+            f"fastest int8 format: {fastest}; job int8 / {fastest}: {job_vs:.3f} (median of paired rounds); noise "
+            f"band (fp32 again / fp32, largest deviation): +-{noise:.3f}: the job's int8 is {verdict} the fastest "
+            f"format; job int8 / fp32: {statistics.median(ratios['job int8']):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,15 @@ def build(name: str, size: int):
 
 def ours(model, inputs, min_time: float) -> float:
     """The job's rounds loop on one configuration (no redone rounds: this compares the loops alone)."""
-    measure = dataclasses.replace(cfg.resolve(None, device="laptop").measure, warmup_runs=3, min_runs=10,
-                                  max_runs=10_000, target_ci_rel=0.0, patience_s=0, quiet_wait_s=0)
+    measure = dataclasses.replace(
+        cfg.resolve(None, device="laptop").measure,
+        warmup_runs=3,
+        min_runs=10,
+        max_runs=10_000,
+        target_ci_rel=0.0,
+        patience_s=0,
+        quiet_wait_s=0,
+    )
     settings = RoundSettings(measure, max_time_s=min_time, deadline=None)
     config = ConfigTiming("case", lambda: model(**inputs))
     for _ in range(measure.warmup_runs):
@@ -48,8 +55,9 @@ def ours(model, inputs, min_time: float) -> float:
 
 
 def theirs(model, inputs, min_time: float) -> float:
-    timer = torch_benchmark.Timer(stmt="model(**inputs)", globals={"model": model, "inputs": inputs},
-                                  num_threads=torch.get_num_threads())
+    timer = torch_benchmark.Timer(
+        stmt="model(**inputs)", globals={"model": model, "inputs": inputs}, num_threads=torch.get_num_threads()
+    )
     return timer.blocked_autorange(min_run_time=min_time).median
 
 
@@ -75,8 +83,10 @@ def main() -> None:
         ratios = [x / y for x, y in zip(a, b)]
         ratio = statistics.median(ratios)
         worst = max(worst, abs(ratio - 1))
-        print(f"{name:<20}{statistics.median(a) * 1e3:>14.2f}{statistics.median(b) * 1e3:>12.2f}{ratio:>8.3f}"
-              f"  {min(ratios):.3f}-{max(ratios):.3f}")
+        print(
+            f"{name:<20}{statistics.median(a) * 1e3:>14.2f}{statistics.median(b) * 1e3:>12.2f}{ratio:>8.3f}"
+            f"  {min(ratios):.3f}-{max(ratios):.3f}"
+        )
     print(f"largest deviation from 1: {worst:.1%} ({'within' if worst <= 0.05 else 'OUTSIDE'} the 5% goal)")
 
 

@@ -48,6 +48,7 @@ def eager_call(model, inputs, flush_denormal: bool):
             model(**inputs)
         finally:
             torch.set_flush_denormal(False)
+
     return run
 
 
@@ -55,9 +56,14 @@ def deploy(entry, model, family, threads: int):
     """(the ONNX Runtime Prepared, first-inference seconds at batch 1, fidelity at batch 1 and 8) or the failure."""
     size = SIZES[entry.family]
     with tempfile.TemporaryDirectory() as workdir:
-        prepared = RUNTIMES["onnxruntime"].prepare(model, family.make_inputs(model, 2, size, 0),
-                                                   Variant("fp32-onnxruntime", runtime="onnxruntime"), "cpu",
-                                                   threads, workdir)
+        prepared = RUNTIMES["onnxruntime"].prepare(
+            model,
+            family.make_inputs(model, 2, size, 0),
+            Variant("fp32-onnxruntime", runtime="onnxruntime"),
+            "cpu",
+            threads,
+            workdir,
+        )
     inputs = family.make_inputs(model, 1, size, 1)
     bound = prepared.bind(inputs)
     start = time.perf_counter()
@@ -84,9 +90,13 @@ def main() -> None:
     entries = cfg.resolve(None, device="laptop").models
     if args.models:
         entries = [e for e in entries if e.name in args.models.split(",")]
-    print(f"torch {torch.__version__}, onnxruntime {__import__('onnxruntime').__version__}, {args.threads} intra-op "
-          f"threads for both, random weights")
-    print(f"\n{'model':<26}{'export s':>9}{'session s':>10}{'first s':>9}{'wait s':>8}  max |ORT-eager| (/scale) b1; b8")
+    print(
+        f"torch {torch.__version__}, onnxruntime {__import__('onnxruntime').__version__}, {args.threads} intra-op "
+        f"threads for both, random weights"
+    )
+    print(
+        f"\n{'model':<26}{'export s':>9}{'session s':>10}{'first s':>9}{'wait s':>8}  max |ORT-eager| (/scale) b1; b8"
+    )
     deployed = {}
     for entry in entries:
         family = FAMILIES[entry.family]
@@ -98,14 +108,19 @@ def main() -> None:
             continue
         agree = "; ".join(f"{f['output_max_abs_diff']:.1e} ({f['output_rel_diff']:.1e})" for f in fidelity)
         within = all(f["output_rel_diff"] <= f["output_tolerance"] for f in fidelity)
-        print(f"{entry.name:<26}{prepared.export_s:>9.1f}{prepared.session_s:>10.2f}{first:>9.3f}"
-              f"{prepared.export_s + prepared.session_s + first:>8.1f}  {agree} {'within' if within else 'BEYOND'} "
-              f"tolerance{' (fixed shape)' if prepared.fixed_shape else ''}", flush=True)
+        print(
+            f"{entry.name:<26}{prepared.export_s:>9.1f}{prepared.session_s:>10.2f}{first:>9.3f}"
+            f"{prepared.export_s + prepared.session_s + first:>8.1f}  {agree} {'within' if within else 'BEYOND'} "
+            f"tolerance{' (fixed shape)' if prepared.fixed_shape else ''}",
+            flush=True,
+        )
         if entry.name in RATIO_MODELS:
             deployed[entry.name] = (entry, model, family, prepared)
     print(f"\nONNX Runtime / eager latency, median of {args.rounds} paired rounds (range over rounds)")
-    print(f"{'model':<26}{'batch':>6}{'eager ms':>10}{'ORT ms':>9}{'ORT/eager':>11}  range"
-          f"{'':>12}eager flush-denormal ms, ORT/that")
+    print(
+        f"{'model':<26}{'batch':>6}{'eager ms':>10}{'ORT ms':>9}{'ORT/eager':>11}  range"
+        f"{'':>12}eager flush-denormal ms, ORT/that"
+    )
     for name, (entry, model, family, prepared) in deployed.items():
         vision = entry.family == "torchvision"
         for batch in (1, 8):
@@ -114,20 +129,24 @@ def main() -> None:
             if vision:
                 arms["flush"] = eager_call(model, inputs, True)
             for run in arms.values():
-                run()   # warm-up
+                run()  # warm-up
             rounds = []
             with torch.inference_mode():
                 for index in range(args.rounds):
                     order = list(arms) if index % 2 == 0 else list(reversed(arms))
                     rounds.append({arm: median_time(arms[arm], args.min_time) for arm in order})
             ratios = [r["ort"] / r["eager"] for r in rounds]
-            line = (f"{name:<26}{batch:>6}{statistics.median(r['eager'] for r in rounds) * 1e3:>10.1f}"
-                    f"{statistics.median(r['ort'] for r in rounds) * 1e3:>9.1f}{statistics.median(ratios):>11.2f}  "
-                    f"{min(ratios):.2f}-{max(ratios):.2f}")
+            line = (
+                f"{name:<26}{batch:>6}{statistics.median(r['eager'] for r in rounds) * 1e3:>10.1f}"
+                f"{statistics.median(r['ort'] for r in rounds) * 1e3:>9.1f}{statistics.median(ratios):>11.2f}  "
+                f"{min(ratios):.2f}-{max(ratios):.2f}"
+            )
             if vision:
                 flush_ratios = [r["ort"] / r["flush"] for r in rounds]
-                line += (f"{'':>8}{statistics.median(r['flush'] for r in rounds) * 1e3:.1f}, "
-                         f"{statistics.median(flush_ratios):.2f}")
+                line += (
+                    f"{'':>8}{statistics.median(r['flush'] for r in rounds) * 1e3:.1f}, "
+                    f"{statistics.median(flush_ratios):.2f}"
+                )
             print(line, flush=True)
 
 

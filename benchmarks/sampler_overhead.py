@@ -8,6 +8,8 @@ small file, as an INA3221 rail read does. Goal: ratio (on / off) within 2%.
     python benchmarks/sampler_overhead.py [--blocks 20] [--per-block 15] [--hz 50] [--sysfs-root /sys]
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import statistics
@@ -73,7 +75,7 @@ def main() -> None:
         for block in range(args.blocks):
             block_on, block_off = [], []
             # alternate which side goes first so neither always follows the other
-            for sampling in ((True, False) if block % 2 == 0 else (False, True)):
+            for sampling in (True, False) if block % 2 == 0 else (False, True):
                 if sampling:
                     sampler.start()
                     block_on = timed_forwards(model, batch, args.per_block)
@@ -85,11 +87,15 @@ def main() -> None:
             # neighbouring blocks share the machine's load of the moment, so their ratio resists drift
             paired.append(statistics.median(block_on) / statistics.median(block_off))
     median_on, median_off = statistics.median(on), statistics.median(off)
-    print(f"torch threads {torch.get_num_threads()}, sampler {args.hz:g} Hz on {kind} source(s), "
-          f"{len(on)} + {len(off)} forward passes")
+    print(
+        f"torch threads {torch.get_num_threads()}, sampler {args.hz:g} Hz on {kind} source(s), "
+        f"{len(on)} + {len(off)} forward passes"
+    )
     print(f"median latency: sampler on {median_on:.3f} ms, off {median_off:.3f} ms")
-    print(f"ratio on/off: {median_on / median_off:.4f} (goal: within 2%); "
-          f"median of paired block ratios: {statistics.median(paired):.4f}")
+    print(
+        f"ratio on/off: {median_on / median_off:.4f} (goal: within 2%); "
+        f"median of paired block ratios: {statistics.median(paired):.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,10 +9,24 @@ from __future__ import annotations
 from bench_job.catalogue.zoo import TASKS
 from evaluation.assets import DATASETS, PRETRAINED, offline_env, pretrained_spec
 from evaluation.errors import AssetsError, EvaluationDataError, EvaluationError
-from evaluation.evaluate_model import RAW_RESULT_FIELDS, RESULT_FIELDS, evaluate_model
+from evaluation.evaluate_model import evaluate_model
 from evaluation.fetching import fetch, require, verify
 from evaluation.pretrained import load_pretrained, pretrained_path, weights_source
 
-__all__ = ["DATASETS", "PRETRAINED", "RAW_RESULT_FIELDS", "RESULT_FIELDS", "TASKS", "AssetsError",
-           "EvaluationDataError", "EvaluationError", "evaluate_model", "fetch", "load_pretrained", "offline_env", "pretrained_path",
-           "pretrained_spec", "require", "verify", "weights_source"]
+__all__ = [
+    "DATASETS",
+    "PRETRAINED",
+    "TASKS",
+    "AssetsError",
+    "EvaluationDataError",
+    "EvaluationError",
+    "evaluate_model",
+    "fetch",
+    "load_pretrained",
+    "offline_env",
+    "pretrained_path",
+    "pretrained_spec",
+    "require",
+    "verify",
+    "weights_source",
+]

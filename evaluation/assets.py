@@ -16,17 +16,32 @@ import tempfile
 from bench_job.catalogue.zoo import ZOO, ZooModel
 
 # Patterns of files a transformers checkpoint needs; skips Flax/TF/Rust weights and pickled training args.
-HF_MODEL_FILES = ["config.json", "*.safetensors", "pytorch_model.bin", "tokenizer*", "vocab*", "merges.txt",
-                  "spiece.model", "special_tokens_map.json", "sentencepiece*"]
+HF_MODEL_FILES = [
+    "config.json",
+    "*.safetensors",
+    "pytorch_model.bin",
+    "tokenizer*",
+    "vocab*",
+    "merges.txt",
+    "spiece.model",
+    "special_tokens_map.json",
+    "sentencepiece*",
+]
 HF_TOKENIZER_FILES = ["tokenizer*", "vocab*", "merges.txt", "spiece.model", "special_tokens_map.json"]
 
 
 def _spec(model: ZooModel) -> dict:
     """A catalogue model as the fetch and accuracy steps read it (tests and users may add to PRETRAINED)."""
     checkpoint = model.checkpoint
-    spec = {"kind": model.family, "revision": checkpoint.revision, "task": checkpoint.task,
-            "label_map": checkpoint.label_map, "label_map_basis": checkpoint.label_map_basis,
-            "reported_accuracy": checkpoint.reported_accuracy, "reported_source": checkpoint.reported_source}
+    spec = {
+        "kind": model.family,
+        "revision": checkpoint.revision,
+        "task": checkpoint.task,
+        "label_map": checkpoint.label_map,
+        "label_map_basis": checkpoint.label_map_basis,
+        "reported_accuracy": checkpoint.reported_accuracy,
+        "reported_source": checkpoint.reported_source,
+    }
     if model.family == "torchvision":
         spec.update(source=model.architecture, weights=checkpoint.source)
     else:
@@ -42,12 +57,23 @@ def _spec(model: ZooModel) -> dict:
 PRETRAINED: dict[str, dict] = {name: _spec(model) for name, model in ZOO.items()}
 
 DATASETS: dict[str, dict] = {
-    "sst2": {"repo": "nyu-mll/glue", "config": "sst2", "split": "validation", "revision": None, "rows": 872,
-             "name": "GLUE SST-2 validation"},
+    "sst2": {
+        "repo": "nyu-mll/glue",
+        "config": "sst2",
+        "split": "validation",
+        "revision": None,
+        "rows": 872,
+        "name": "GLUE SST-2 validation",
+    },
     # The Hub repo holds a loading script, which datasets 5 refuses: its parquet conversion branch loads.
-    "imagenette": {"repo": "frgfm/imagenette", "config": "320px", "split": "validation",
-                   "revision": "refs/convert/parquet", "rows": 3925,
-                   "name": "Imagenette (320px) validation, ImageNet-1k labels"},
+    "imagenette": {
+        "repo": "frgfm/imagenette",
+        "config": "320px",
+        "split": "validation",
+        "revision": "refs/convert/parquet",
+        "rows": 3925,
+        "name": "Imagenette (320px) validation, ImageNet-1k labels",
+    },
 }
 
 
@@ -99,10 +125,22 @@ def pretrained_spec(model_name: str) -> dict:
     import torchvision
 
     if model_name in torchvision.models.list_models(module=torchvision.models):
-        return {"kind": "torchvision", "source": model_name, "weights": "DEFAULT", "task": "imagenette",
-                "label_map": None, "label_map_basis": "ImageNet-1k output indices"}
-    return {"kind": "transformers", "source": model_name, "revision": "main", "task": None,
-            "label_map": "config", "label_map_basis": "config id2label"}
+        return {
+            "kind": "torchvision",
+            "source": model_name,
+            "weights": "DEFAULT",
+            "task": "imagenette",
+            "label_map": None,
+            "label_map_basis": "ImageNet-1k output indices",
+        }
+    return {
+        "kind": "transformers",
+        "source": model_name,
+        "revision": "main",
+        "task": None,
+        "label_map": "config",
+        "label_map_basis": "config id2label",
+    }
 
 
 def item_keys(models, tasks) -> list[str]:

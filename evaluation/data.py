@@ -23,8 +23,9 @@ def fetched_name(assets_dir: str, task: str) -> str:
     revision = item.get("revision")
     if isinstance(revision, str) and len(revision) == 40 and all(c in "0123456789abcdef" for c in revision):
         revision = revision[:12]  # a commit id, shortened as git does
-    return (f"{item.get('name') or assets.DATASETS[task]['name']}, {source} "
-            + (f"revision {revision}" if revision else "revision not recorded"))
+    return f"{item.get('name') or assets.DATASETS[task]['name']}, {source} " + (
+        f"revision {revision}" if revision else "revision not recorded"
+    )
 
 
 def users_name(task: str, data_path: str) -> str:
@@ -40,7 +41,9 @@ def load_eval_set(task: str, *, assets_dir: str | None = None, data_path: str | 
         elif assets_dir:
             path, name = assets.data_dir(assets_dir, task), fetched_name(assets_dir, task)
         else:
-            raise EvaluationError(f"task {task} needs --assets DIR (after `bench-job fetch --assets DIR`) or a data path")
+            raise EvaluationError(
+                f"task {task} needs --assets DIR (after `bench-job fetch --assets DIR`) or a data path"
+            )
         return load_sst2(path, name) if task == "sst2" else load_disk(path, name)
     if task in ("imagefolder", "disk"):
         if not data_path:

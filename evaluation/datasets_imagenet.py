@@ -5,6 +5,8 @@ Imagenette comes from frgfm/imagenette's `refs/convert/parquet` branch (its main
 script that datasets 5 refuses); its ClassLabel order is tench ... parachute = IMAGENETTE_TO_IMAGENET.
 """
 
+from __future__ import annotations
+
 import os
 
 from evaluation.errors import AssetsError, EvaluationDataError
@@ -25,7 +27,8 @@ def class_names_to_imagenet(names: list[str], where: str) -> list[int]:
         return [int(n) for n in names]
     raise EvaluationDataError(
         f"cannot tell which ImageNet class each of {where}'s classes is (first: {names[:3]}): name the class "
-        f"folders by ImageNet-1k index 0..999 (as ImageNet-V2 does) or by Imagenette WordNet id")
+        f"folders by ImageNet-1k index 0..999 (as ImageNet-V2 does) or by Imagenette WordNet id"
+    )
 
 
 def _restriction(labels: list[int]) -> list[int] | None:
@@ -51,8 +54,9 @@ def load_disk(path: str, name: str) -> EvalSet:
         ds = ds[split]
     missing = {"image", "label"} - set(ds.column_names)
     if missing:
-        raise EvaluationDataError(f"{path} lacks column(s) {sorted(missing)}: an image dev set needs "
-                                  f"'image' and 'label'")
+        raise EvaluationDataError(
+            f"{path} lacks column(s) {sorted(missing)}: an image dev set needs 'image' and 'label'"
+        )
     raw = [int(v) for v in ds["label"]]
     feature = ds.features["label"]
     if isinstance(feature, datasets.ClassLabel) and feature.num_classes != NUM_IMAGENET_CLASSES:
@@ -66,8 +70,9 @@ def load_disk(path: str, name: str) -> EvalSet:
     def fetch_inputs(indices):
         return [_rgb(img) for img in ds[list(indices)]["image"]]
 
-    return EvalSet(name=name, modality="image", labels=labels,
-                   fetch_inputs=fetch_inputs, restrict_to=_restriction(labels))
+    return EvalSet(
+        name=name, modality="image", labels=labels, fetch_inputs=fetch_inputs, restrict_to=_restriction(labels)
+    )
 
 
 def load_imagefolder(path: str, name: str) -> EvalSet:
@@ -91,5 +96,6 @@ def load_imagefolder(path: str, name: str) -> EvalSet:
         return out
 
     labels = [label for _, label in samples]
-    return EvalSet(name=name, modality="image", labels=labels, fetch_inputs=fetch_inputs,
-                   restrict_to=_restriction(labels))
+    return EvalSet(
+        name=name, modality="image", labels=labels, fetch_inputs=fetch_inputs, restrict_to=_restriction(labels)
+    )

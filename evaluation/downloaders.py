@@ -4,6 +4,8 @@ They are grouped in one object so tests can hand fetch a set that copies local f
 the manifest, verification, resume and corruption logic around them runs for real.
 """
 
+from __future__ import annotations
+
 import os
 import tempfile
 from dataclasses import dataclass
@@ -12,8 +14,7 @@ from typing import Callable
 from evaluation.errors import EvaluationError
 
 
-def hf_snapshot(repo_id: str, revision: str | None, allow_patterns: list[str], cache_dir: str,
-                progress: bool) -> str:
+def hf_snapshot(repo_id: str, revision: str | None, allow_patterns: list[str], cache_dir: str, progress: bool) -> str:
     """Download (or resume) a model repo into the HF cache; returns its local snapshot folder.
 
     The folder name is the commit the revision resolved to, which the manifest records.
@@ -58,12 +59,15 @@ def hf_dataset(spec: dict, dest: str, scratch_dir: str, progress: bool) -> dict:
     if not progress:
         datasets.disable_progress_bars()
     with tempfile.TemporaryDirectory(dir=scratch_dir) as cache:
-        ds = datasets.load_dataset(spec["repo"], spec.get("config"), split=spec["split"],
-                                   revision=spec.get("revision"), cache_dir=cache)
+        ds = datasets.load_dataset(
+            spec["repo"], spec.get("config"), split=spec["split"], revision=spec.get("revision"), cache_dir=cache
+        )
         expected = spec.get("rows")
         if expected is not None and len(ds) != expected:
-            raise EvaluationError(f"{spec['repo']} {spec.get('config')} {spec['split']} has {len(ds)} rows, "
-                            f"expected {expected}: the Hub copy changed; check it before trusting accuracy")
+            raise EvaluationError(
+                f"{spec['repo']} {spec.get('config')} {spec['split']} has {len(ds)} rows, "
+                f"expected {expected}: the Hub copy changed; check it before trusting accuracy"
+            )
         ds.save_to_disk(dest)
     return {"revision": _dataset_commit(spec), "rows": len(ds)}
 

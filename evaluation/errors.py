@@ -4,6 +4,8 @@ They are this layer's own: the accuracy layer knows nothing of the command line.
 mark tells the CLI to print them on one line and exit 2, like every other mistake a user can correct.
 """
 
+from __future__ import annotations
+
 FETCH_HINT = "run `bench-job fetch --assets DIR` (with network) and pass the same --assets DIR to the run"
 
 

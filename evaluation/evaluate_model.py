@@ -14,28 +14,37 @@ import torch
 from tqdm.auto import tqdm
 
 from bench_job.families import family_for_modality
-from bench_job.measure.latency import timer_for
-from bench_job.bundle.records import EVALUATION_COLUMNS, EVALUATION_RAW_FIELDS
 from evaluation import labels as label_maps
 from evaluation import metric
 from evaluation.data import load_eval_set
 from evaluation.preprocess import resolve_dtype, to_device, to_model
 from evaluation.sampling import stratified_indices
 
-# What evaluate_model returns: the fields the result schema (bench_job/bundle/records.py) says evaluation fills,
-# CSV columns then raw per-batch lists (JSONL only).
-RESULT_FIELDS = EVALUATION_COLUMNS
-RAW_RESULT_FIELDS = EVALUATION_RAW_FIELDS
 # Encoded batches kept on the device for on_real_inputs: enough to spread the sentence lengths of the dev
 # set over the energy window, few enough that they stay small beside the model.
 KEPT_REAL_BATCHES = 16
 
 
-def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch_size: int,
-                   max_examples: int | None = None, seed: int = 0, device: str = "cpu", dtype=None,
-                   progress: bool = True, assets_dir: str | None = None, data_path: str | None = None,
-                   label_map_basis: str | None = None, on_real_inputs=None, family=None, reference=None,
-                   timer=None) -> dict:
+def evaluate_model(
+    model,
+    task: str,
+    *,
+    tokenizer_or_transform,
+    label_map,
+    timer,
+    batch_size: int,
+    max_examples: int | None = None,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype=None,
+    progress: bool = True,
+    assets_dir: str | None = None,
+    data_path: str | None = None,
+    label_map_basis: str | None = None,
+    on_real_inputs=None,
+    family=None,
+    reference=None,
+) -> dict:
     """Run the model over the dev set (all rows, or a seeded stratified subset of max_examples).
 
     label_map: None (output i is label i), a list/dict {output: dataset label}, "config" (the model's
@@ -48,22 +57,22 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
     family of the dev set's modality.
     reference: a model the evaluated one stands in for (eager PyTorch behind a deployed runtime): run on the
     same batches outside the timed region, its top-1 outputs are compared with the model's (top1_agreement).
-    timer: what times each batch's forward pass (bench_job/measure/latency.py); default: the one the sweep's
-    latency uses on this device (CUDA events on a CUDA device, perf_counter_ns elsewhere).
-    Returns JSON-able fields for the result records (RESULT_FIELDS and RAW_RESULT_FIELDS; fields that do
-    not apply to the task are None).
+    timer: what times each batch's forward pass: the sweep's own (bench_job/measure/latency.py timer_for: CUDA
+    events on a CUDA device, perf_counter_ns elsewhere), handed in so that one timer serves both figures and
+    this package leans on the catalogue and the families only.
+    Returns JSON-able fields for the result records (the schema's EVALUATION_COLUMNS and EVALUATION_RAW_FIELDS,
+    bench_job/bundle/records.py; fields that do not apply to the task are None).
     """
     data = load_eval_set(task, assets_dir=assets_dir, data_path=data_path)
     rows = stratified_indices(data.labels, max_examples, seed)
     dtype = resolve_dtype(dtype)
     cuda = str(device).startswith("cuda")
     sync = torch.cuda.synchronize if cuda else (lambda: None)
-    timer = timer or timer_for(device)
     encode = (family or family_for_modality(data.modality)).real_input_encoder(tokenizer_or_transform, model)
 
     model.eval()
     all_logits, latencies, facts, kept, extra, reference_top1 = [], [], [], [], {}, []
-    batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    batches = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
     keep = _kept_batches([len(b) for b in batches], KEPT_REAL_BATCHES) if on_real_inputs else set()
     with torch.inference_mode():
         for index, batch in enumerate(tqdm(batches, desc=f"eval {task}", unit="batch", disable=not progress)):
@@ -73,7 +82,7 @@ def evaluate_model(model, task: str, *, tokenizer_or_transform, label_map, batch
                 kept.append((args, kwargs, len(batch)))
             sync()
             outputs = []
-            latencies.append(timer.time(lambda: outputs.append(model(*args, **kwargs))))
+            latencies.append(timer.time(lambda: outputs.append(model(*args, **kwargs))))  # noqa: B023 (called at once)
             output = outputs.pop()
             logits = output.logits if hasattr(output, "logits") else output
             all_logits.append(logits.float().cpu())
@@ -159,21 +168,31 @@ def _score(logits, references, data, label_map, basis, model) -> dict:
         exchanged = label_maps.swapped_map(given)
         flipped = metric.accuracy(label_maps.apply_map(outputs, exchanged), references)
         mapping = given if as_is >= flipped else exchanged
-        warning = (f"label order measured on the dev set (unknown for this checkpoint): "
-                   f"{'output i = label i' if mapping == given else 'outputs reversed'} "
-                   f"({max(as_is, flipped):.1%} against {min(as_is, flipped):.1%} the other way)")
+        warning = (
+            f"label order measured on the dev set (unknown for this checkpoint): "
+            f"{'output i = label i' if mapping == given else 'outputs reversed'} "
+            f"({max(as_is, flipped):.1%} against {min(as_is, flipped):.1%} the other way)"
+        )
         accuracy, swapped_accuracy, swapped = max(as_is, flipped), min(as_is, flipped), False
     else:
         accuracy = metric.accuracy(label_maps.apply_map(outputs, mapping), references)
         if len(mapping) == 2 and accuracy is not None:
-            swapped_accuracy = metric.accuracy(label_maps.apply_map(outputs, label_maps.swapped_map(mapping)),
-                                               references)
+            swapped_accuracy = metric.accuracy(
+                label_maps.apply_map(outputs, label_maps.swapped_map(mapping)), references
+            )
             swapped = label_maps.looks_swapped(accuracy, swapped_accuracy)
             warning = label_maps.swap_warning(accuracy, swapped_accuracy, basis)
-    return {"accuracy": accuracy, "accuracy_top5": None, "accuracy_10way": None,
-            "accuracy_kind": "top-1, two classes", "label_map_warning": warning,
-            "accuracy_swapped": swapped_accuracy, "label_map_swapped": swapped,
-            "label_map": {str(k): v for k, v in sorted(mapping.items())}, "label_map_basis": basis}
+    return {
+        "accuracy": accuracy,
+        "accuracy_top5": None,
+        "accuracy_10way": None,
+        "accuracy_kind": "top-1, two classes",
+        "label_map_warning": warning,
+        "accuracy_swapped": swapped_accuracy,
+        "label_map_swapped": swapped,
+        "label_map": {str(k): v for k, v in sorted(mapping.items())},
+        "label_map_basis": basis,
+    }
 
 
 def _score_images(logits, outputs, references, data, label_map) -> dict:
@@ -181,13 +200,20 @@ def _score_images(logits, outputs, references, data, label_map) -> dict:
     if label_map not in (None, "config"):
         mapping, _ = label_maps.resolve_label_map(label_map, None)
     predicted = label_maps.apply_map(outputs, mapping) if mapping else outputs
-    fields = {"accuracy": metric.accuracy(predicted, references), "label_map_warning": None,
-              "accuracy_swapped": None, "label_map_swapped": None,
-              "accuracy_kind": f"top-1 over all {logits.shape[-1]} outputs",
-              "label_map": None if mapping is None else {str(k): v for k, v in sorted(mapping.items())},
-              "label_map_basis": "ImageNet-1k output indices" if mapping is None else "given"}
-    fields["accuracy_top5"] = metric.accuracy(metric.topk_hits(logits, references, 5), references) \
-        if mapping is None and logits.shape[-1] >= 5 else None
+    fields = {
+        "accuracy": metric.accuracy(predicted, references),
+        "label_map_warning": None,
+        "accuracy_swapped": None,
+        "label_map_swapped": None,
+        "accuracy_kind": f"top-1 over all {logits.shape[-1]} outputs",
+        "label_map": None if mapping is None else {str(k): v for k, v in sorted(mapping.items())},
+        "label_map_basis": "ImageNet-1k output indices" if mapping is None else "given",
+    }
+    fields["accuracy_top5"] = (
+        metric.accuracy(metric.topk_hits(logits, references, 5), references)
+        if mapping is None and logits.shape[-1] >= 5
+        else None
+    )
     if data.restrict_to and mapping is None and logits.shape[-1] > max(data.restrict_to):
         # 10-way: the model's best guess among the subset's classes only (the easier, subset-only figure)
         fields["accuracy_10way"] = metric.accuracy(metric.restricted_argmax(logits, data.restrict_to), references)

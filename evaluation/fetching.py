@@ -4,6 +4,8 @@ fetch is resumable: items the manifest lists and whose files still match their s
 an item left incomplete by an interruption, or whose files no longer match, is discarded and redone.
 """
 
+from __future__ import annotations
+
 import fnmatch
 import os
 import shutil
@@ -16,8 +18,15 @@ from evaluation import assets, manifest
 from evaluation.downloaders import REAL, Downloaders
 from evaluation.errors import AssetsError, EvaluationError
 
-_TOKENIZER_GLOBS = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json", "merges.txt",
-                    "spiece.model", "sentencepiece.bpe.model"]
+_TOKENIZER_GLOBS = [
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+]
 
 
 def fetch(assets_dir: str, models, tasks, progress: bool = True, downloaders: Downloaders | None = None) -> dict:
@@ -39,8 +48,14 @@ def fetch(assets_dir: str, models, tasks, progress: bool = True, downloaders: Do
         manifest.save(assets_dir, current)
         new = _fetch_item(key, assets_dir, current, dl, progress)
         paths = manifest.list_files(assets_dir, new["root"]) if "files" not in new else new.pop("files")
-        with tqdm(total=sum(os.path.getsize(os.path.join(assets_dir, p)) for p in paths), unit="B",
-                  unit_scale=True, desc=f"sha256 {key}", disable=not progress, leave=False) as bar:
+        with tqdm(
+            total=sum(os.path.getsize(os.path.join(assets_dir, p)) for p in paths),
+            unit="B",
+            unit_scale=True,
+            desc=f"sha256 {key}",
+            disable=not progress,
+            leave=False,
+        ) as bar:
             new["files"] = manifest.describe_files(assets_dir, paths, bar)
         new.update(complete=True, fetched_at=manifest.now(), size=sum(f["size"] for f in new["files"].values()))
         current["items"][key] = new
@@ -126,28 +141,38 @@ def _fetch_torchvision(spec: dict, assets_dir: str, dl: Downloaders, progress: b
     dst = os.path.join(assets.torch_checkpoints(assets_dir), file_name)
     match = torch.hub.HASH_REGEX.search(file_name)
     dl.url_file(weights.url, dst, match.group(1) if match else None, progress)
-    return {"kind": "torchvision-weights", "source": weights.url, "revision": str(weights),
-            "root": os.path.relpath(dst, assets_dir)}
+    return {
+        "kind": "torchvision-weights",
+        "source": weights.url,
+        "revision": str(weights),
+        "root": os.path.relpath(dst, assets_dir),
+    }
 
 
 def _fetch_hf_model(spec: dict, assets_dir: str, dl: Downloaders, progress: bool) -> dict:
     if os.path.isdir(spec["source"]):
-        raise EvaluationError(f"{spec['source']} is a local folder: use it as the model's source directly, "
-                        f"there is nothing to fetch")
-    path = dl.hf_snapshot(spec["source"], spec.get("revision"), assets.HF_MODEL_FILES,
-                          assets.hf_hub_cache(assets_dir), progress)
+        raise EvaluationError(
+            f"{spec['source']} is a local folder: use it as the model's source directly, there is nothing to fetch"
+        )
+    path = dl.hf_snapshot(
+        spec["source"], spec.get("revision"), assets.HF_MODEL_FILES, assets.hf_hub_cache(assets_dir), progress
+    )
     if not any(f.endswith((".safetensors", ".bin")) for f in os.listdir(path)):
         raise EvaluationError(f"{spec['source']} has no PyTorch weights (safetensors or pytorch_model.bin)")
-    return {"kind": "hf-snapshot", "source": f"hf://{spec['source']}", "revision": os.path.basename(path),
-            "requested_revision": spec.get("revision"), "root": os.path.relpath(path, assets_dir)}
+    return {
+        "kind": "hf-snapshot",
+        "source": f"hf://{spec['source']}",
+        "revision": os.path.basename(path),
+        "requested_revision": spec.get("revision"),
+        "root": os.path.relpath(path, assets_dir),
+    }
 
 
 def _has_tokenizer(folder: str) -> bool:
     return any(fnmatch.fnmatch(name, glob) for name in os.listdir(folder) for glob in _TOKENIZER_GLOBS)
 
 
-def _fetch_tokenizer(name: str, spec: dict, model_root: str, assets_dir: str, dl: Downloaders,
-                     progress: bool) -> dict:
+def _fetch_tokenizer(name: str, spec: dict, model_root: str, assets_dir: str, dl: Downloaders, progress: bool) -> dict:
     """Load the checkpoint's tokenizer (or the base model's, when the checkpoint ships none) and save it
     in the library's own format, so that a run needs neither sentencepiece nor the original files."""
     from transformers import AutoTokenizer
@@ -157,21 +182,30 @@ def _fetch_tokenizer(name: str, spec: dict, model_root: str, assets_dir: str, dl
         if not spec.get("tokenizer_source"):
             raise EvaluationError(f"{source} ships no tokenizer: name a tokenizer_source for {name}")
         source = spec["tokenizer_source"]
-        folder = dl.hf_snapshot(source, "main", assets.HF_TOKENIZER_FILES + ["config.json"],
-                                assets.hf_hub_cache(assets_dir), progress)
+        folder = dl.hf_snapshot(
+            source, "main", assets.HF_TOKENIZER_FILES + ["config.json"], assets.hf_hub_cache(assets_dir), progress
+        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
     except (ImportError, ValueError) as exc:
-        raise EvaluationError(f"cannot build the tokenizer of {source} ({one_line(exc, 160)}): "
-                        f"`pip install sentencepiece protobuf` for the fetch, then fetch again") from None
+        raise EvaluationError(
+            f"cannot build the tokenizer of {source} ({one_line(exc, 160)}): "
+            f"`pip install sentencepiece protobuf` for the fetch, then fetch again"
+        ) from None
     dest = assets.tokenizer_dir(assets_dir, name)
     shutil.rmtree(dest, ignore_errors=True)
     tokenizer.save_pretrained(dest)
     if not os.path.isfile(os.path.join(dest, "tokenizer.json")):
-        raise EvaluationError(f"the tokenizer of {source} did not save a tokenizer.json; it cannot run offline "
-                        f"without its original libraries")
-    return {"kind": "tokenizer", "source": f"hf://{source}", "revision": os.path.basename(folder),
-            "root": os.path.relpath(dest, assets_dir)}
+        raise EvaluationError(
+            f"the tokenizer of {source} did not save a tokenizer.json; it cannot run offline "
+            f"without its original libraries"
+        )
+    return {
+        "kind": "tokenizer",
+        "source": f"hf://{source}",
+        "revision": os.path.basename(folder),
+        "root": os.path.relpath(dest, assets_dir),
+    }
 
 
 def _fetch_dataset(task: str, assets_dir: str, dl: Downloaders, progress: bool) -> dict:
@@ -180,6 +214,13 @@ def _fetch_dataset(task: str, assets_dir: str, dl: Downloaders, progress: bool) 
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     facts = dl.hf_dataset(spec, dest, assets_dir, progress)
-    return {"kind": "dataset", "source": f"hf://datasets/{spec['repo']}", "config": spec.get("config"),
-            "split": spec["split"], "revision": facts.get("revision"), "rows": facts.get("rows"),
-            "name": spec["name"], "root": os.path.relpath(dest, assets_dir)}
+    return {
+        "kind": "dataset",
+        "source": f"hf://datasets/{spec['repo']}",
+        "config": spec.get("config"),
+        "split": spec["split"],
+        "revision": facts.get("revision"),
+        "rows": facts.get("rows"),
+        "name": spec["name"],
+        "root": os.path.relpath(dest, assets_dir),
+    }

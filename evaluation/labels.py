@@ -6,13 +6,35 @@ reversed map turns ~92% on SST-2 into ~8%; that failure is silent unless it is l
 `swap_warning` looks for it.
 """
 
-SST2_NAMES = ["negative", "positive"]   # GLUE SST-2: label 0 negative, 1 positive
+from __future__ import annotations
+
+SST2_NAMES = ["negative", "positive"]  # GLUE SST-2: label 0 negative, 1 positive
 
 # Imagenette's ClassLabel order (frgfm/imagenette, = sorted WordNet ids n01440764 ... n03888257)
-IMAGENETTE_NAMES = ["tench", "English springer", "cassette player", "chain saw", "church", "French horn",
-                    "garbage truck", "gas pump", "golf ball", "parachute"]
-IMAGENETTE_WNIDS = ["n01440764", "n02102040", "n02979186", "n03000684", "n03028079", "n03394916",
-                    "n03417042", "n03425413", "n03445777", "n03888257"]
+IMAGENETTE_NAMES = [
+    "tench",
+    "English springer",
+    "cassette player",
+    "chain saw",
+    "church",
+    "French horn",
+    "garbage truck",
+    "gas pump",
+    "golf ball",
+    "parachute",
+]
+IMAGENETTE_WNIDS = [
+    "n01440764",
+    "n02102040",
+    "n02979186",
+    "n03000684",
+    "n03028079",
+    "n03394916",
+    "n03417042",
+    "n03425413",
+    "n03445777",
+    "n03888257",
+]
 # The same ten classes as ImageNet-1k output indices (checked against torchvision's category names).
 IMAGENETTE_TO_IMAGENET = [0, 217, 482, 491, 497, 566, 569, 571, 574, 701]
 
@@ -89,6 +111,8 @@ def swap_warning(accuracy: float, swapped_accuracy: float, basis: str) -> str | 
     """A sentence when the label map looks reversed, else None."""
     if not looks_swapped(accuracy, swapped_accuracy):
         return None
-    return (f"label map looks swapped: accuracy is {accuracy:.1%} with the map from {basis}, but "
-            f"{swapped_accuracy:.1%} with the two outputs exchanged; fix the checkpoint's label map "
-            f"(config label_map) before trusting this figure")
+    return (
+        f"label map looks swapped: accuracy is {accuracy:.1%} with the map from {basis}, but "
+        f"{swapped_accuracy:.1%} with the two outputs exchanged; fix the checkpoint's label map "
+        f"(config label_map) before trusting this figure"
+    )

@@ -4,6 +4,8 @@ It is written after every item (atomically), so an interrupted fetch keeps what 
 the item it was working on as incomplete; the next fetch redoes only that one.
 """
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import json
@@ -66,8 +68,13 @@ def list_files(assets_dir: str, root: str) -> list[str]:
 
 def describe_files(assets_dir: str, paths: list[str], progress=None) -> dict:
     """{relative path: {size, sha256}} for the given files (symlinks into the HF blob store are followed)."""
-    return {rel: {"size": os.path.getsize(os.path.join(assets_dir, rel)),
-                  "sha256": sha256(os.path.join(assets_dir, rel), progress)} for rel in paths}
+    return {
+        rel: {
+            "size": os.path.getsize(os.path.join(assets_dir, rel)),
+            "sha256": sha256(os.path.join(assets_dir, rel), progress),
+        }
+        for rel in paths
+    }
 
 
 def check_entry(assets_dir: str, key: str, entry: dict, deep: bool = True) -> list[str]:

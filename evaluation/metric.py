@@ -5,6 +5,8 @@ figure. The fallback exists because evaluate.load can fail in a locked-down cont
 cache must be writable; offline_env points it at a scratch folder); the result then says "local".
 """
 
+from __future__ import annotations
+
 import os
 
 import torch

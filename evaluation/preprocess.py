@@ -5,6 +5,8 @@ outside the timed region: real_latency_per_batch_s covers the forward pass only,
 latency figures it is compared with.
 """
 
+from __future__ import annotations
+
 import torch
 
 

@@ -4,6 +4,8 @@ Everything is read through the manifest's paths, so a run needs no network and n
 model is built by its family (bench_job/families), exactly as a run builds it without assets.
 """
 
+from __future__ import annotations
+
 import os
 
 from bench_job.families import FAMILIES

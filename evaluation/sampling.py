@@ -1,5 +1,7 @@
 """Seeded stratified subsets, so that a quick run on max_examples keeps the dev set's class balance."""
 
+from __future__ import annotations
+
 import numpy as np
 
 

@@ -15,7 +15,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-
 @pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(config, items):
     """Every test under tests/integration runs the real CLI and spawns workers: marked e2e, so that
@@ -31,8 +30,15 @@ def tiny_bert_dir(tmp_path_factory):
     from transformers import BertConfig, BertForSequenceClassification
 
     path = tmp_path_factory.mktemp("tiny-bert")
-    config = BertConfig(vocab_size=512, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=128, num_labels=2)
+    config = BertConfig(
+        vocab_size=512,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        num_labels=2,
+    )
     BertForSequenceClassification(config).save_pretrained(path)
     return str(path)
 
@@ -40,8 +46,9 @@ def tiny_bert_dir(tmp_path_factory):
 def run_cli(*args, env=None, timeout=600):
     """Run `python -m bench_job ...` for real; returns the CompletedProcess."""
     full_env = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "bench_job", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bench_job", *args], capture_output=True, text=True, env=full_env, timeout=timeout
+    )
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from bench_job.measure import validity
 from bench_job.config import MeasureSection, PowerSection, load_defaults
+from bench_job.measure import validity
 from bench_job.measure.rounds import RoundSettings
 from bench_job.run.task import PowerSettings
 
@@ -25,8 +25,13 @@ def round_settings(max_time_s: float | None = None, deadline: float | None = Non
 
 def power_settings(sources=(), idle_w=None, idle_other_cpu_share=None, energy_reason=None, **power) -> PowerSettings:
     """PowerSettings from the packaged power section and what a runner would have measured."""
-    return PowerSettings(packaged(PowerSection, "power", **power), sources=sources, idle_w=idle_w or {},
-                         idle_other_cpu_share=idle_other_cpu_share, energy_reason=energy_reason)
+    return PowerSettings(
+        packaged(PowerSection, "power", **power),
+        sources=sources,
+        idle_w=idle_w or {},
+        idle_other_cpu_share=idle_other_cpu_share,
+        energy_reason=energy_reason,
+    )
 
 
 # validity's functions with the packaged measure.max_other_cpu_share, which a test may still override

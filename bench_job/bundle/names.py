@@ -5,16 +5,16 @@ rely on."""
 
 from __future__ import annotations
 
-RESULTS_JSONL = "results.jsonl"     # one record per line, appended as configurations finish
-RESULTS_CSV = "results.csv"         # the records as a table (results.to_frame)
-ENV_JSON = "env.json"               # the machine, its libraries, the matmul peak, the power sources not read
-CONFIG_YAML = "config.yaml"         # the resolved config the run measured
-RUN_LOG = "run.log"                 # the run's log, debug lines included
-OUTCOME_JSON = "outcome.json"       # run_outcome.RunOutcome: finished or stopped, never measured, time
-DEVICES_JSON = "devices.json"       # compare's devices and baseline
+RESULTS_JSONL = "results.jsonl"  # one record per line, appended as configurations finish
+RESULTS_CSV = "results.csv"  # the records as a table (results.to_frame)
+ENV_JSON = "env.json"  # the machine, its libraries, the matmul peak, the power sources not read
+CONFIG_YAML = "config.yaml"  # the resolved config the run measured
+RUN_LOG = "run.log"  # the run's log, debug lines included
+OUTCOME_JSON = "outcome.json"  # run_outcome.RunOutcome: finished or stopped, never measured, time
+DEVICES_JSON = "devices.json"  # compare's devices and baseline
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
 
-TARBALL_SUFFIX = ".tar.gz"          # the bundle itself
-PARTIAL_SUFFIX = "-PARTIAL"         # ends the name of a bundle whose run did not finish
+TARBALL_SUFFIX = ".tar.gz"  # the bundle itself
+PARTIAL_SUFFIX = "-PARTIAL"  # ends the name of a bundle whose run did not finish
 IN_PROGRESS_PREFIX = "in-progress-"  # the work folder of a run, next to the bundles, kept to resume

@@ -16,14 +16,14 @@ OUTCOME_VERSION = 1
 
 @dataclass(frozen=True)
 class RunOutcome:
-    complete: bool                   # every planned configuration has a record
-    stopped_by: str | None           # "SIGINT" / "SIGTERM" when a signal cut the run short
-    planned: int                     # configurations in the plan
-    never_measured: tuple            # keys of planned configurations without a record
-    started_at: str                  # ISO 8601, UTC
+    complete: bool  # every planned configuration has a record
+    stopped_by: str | None  # "SIGINT" / "SIGTERM" when a signal cut the run short
+    planned: int  # configurations in the plan
+    never_measured: tuple  # keys of planned configurations without a record
+    started_at: str  # ISO 8601, UTC
     finished_at: str
-    elapsed_s: float                 # wall time of the whole run, set-up included
-    budget_s: float | None           # run.budget in seconds, None without one
+    elapsed_s: float  # wall time of the whole run, set-up included
+    budget_s: float | None  # run.budget in seconds, None without one
 
     @property
     def over_budget_s(self) -> float | None:
@@ -35,8 +35,12 @@ class RunOutcome:
 
 def write_outcome(folder: str, outcome: RunOutcome) -> str:
     path = os.path.join(folder, OUTCOME_FILE)
-    data = dict(asdict(outcome), never_measured=list(outcome.never_measured), outcome_version=OUTCOME_VERSION,
-                over_budget_s=outcome.over_budget_s)
+    data = dict(
+        asdict(outcome),
+        never_measured=list(outcome.never_measured),
+        outcome_version=OUTCOME_VERSION,
+        over_budget_s=outcome.over_budget_s,
+    )
     with open(path, "w") as handle:
         json.dump(data, handle, indent=2)
     return path
@@ -56,9 +60,15 @@ def read_outcome(folder: str) -> RunOutcome | None:
         with open(path) as handle:
             data = json.load(handle)
         budget = data.get("budget_s")
-        return RunOutcome(complete=bool(data["complete"]), stopped_by=data.get("stopped_by"),
-                          planned=int(data["planned"]), never_measured=tuple(map(str, data.get("never_measured") or ())),
-                          started_at=str(data.get("started_at") or ""), finished_at=str(data.get("finished_at") or ""),
-                          elapsed_s=float(data["elapsed_s"]), budget_s=None if budget is None else float(budget))
+        return RunOutcome(
+            complete=bool(data["complete"]),
+            stopped_by=data.get("stopped_by"),
+            planned=int(data["planned"]),
+            never_measured=tuple(map(str, data.get("never_measured") or ())),
+            started_at=str(data.get("started_at") or ""),
+            finished_at=str(data.get("finished_at") or ""),
+            elapsed_s=float(data["elapsed_s"]),
+            budget_s=None if budget is None else float(budget),
+        )
     except (OSError, KeyError, TypeError, ValueError, AttributeError):
         raise OutcomeError(f"{OUTCOME_FILE} in the bundle is damaged (not the outcome of a bench-job run)") from None

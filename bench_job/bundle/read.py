@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import yaml
 
 from bench_job.bundle import names
-from bench_job.errors import UserError, one_line
-from bench_job.bundle.records import READABLE_VERSIONS, SchemaError, read_records, to_frame
 from bench_job.bundle.outcome import OutcomeError, RunOutcome, read_outcome
+from bench_job.bundle.records import READABLE_VERSIONS, SchemaError, read_records, to_frame
+from bench_job.errors import UserError, one_line
 
 # Limits generous for real bundles (raw timings of a long lab sweep are a few MiB) and far below a disk.
 MAX_MEMBER_BYTES = 256 * 1024**2
@@ -42,8 +42,13 @@ def _refuse(bundle: str, member: str, why: str):
     raise UserError(f"refusing bundle {bundle}: member {member!r} {why}")
 
 
-def check_members(bundle: str, members, max_member: int = MAX_MEMBER_BYTES, max_total: int = MAX_TOTAL_BYTES,
-                  max_members: int = MAX_MEMBERS) -> list:
+def check_members(
+    bundle: str,
+    members,
+    max_member: int = MAX_MEMBER_BYTES,
+    max_total: int = MAX_TOTAL_BYTES,
+    max_members: int = MAX_MEMBERS,
+) -> list:
     """The members of a tar if every one is a plain file or folder inside the destination and the sizes
     are within limits; otherwise UserError naming the first offender."""
     total = 0
@@ -76,8 +81,9 @@ def _unreadable(path: str, exc: BaseException) -> UserError:
     if isinstance(exc, OSError) and exc.filename:  # the disk, not the bundle: permissions, space
         return UserError(f"cannot read or extract bundle {path}: {exc.strerror} ({exc.filename})")
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-    return UserError(f"{path} is a damaged or truncated bundle ({detail}): copy it again from where "
-                     "`bench-job run` wrote it")
+    return UserError(
+        f"{path} is a damaged or truncated bundle ({detail}): copy it again from where `bench-job run` wrote it"
+    )
 
 
 def _damaged_gzip(path: str) -> BaseException | None:
@@ -131,8 +137,14 @@ def safe_extract(path: str, dest: str, **limits) -> str:
     return dest
 
 
-def extract_members(path: str, dest: str, names, max_member: int = MAX_MEMBER_BYTES,
-                    max_total: int = MAX_TOTAL_BYTES, max_members: int = MAX_MEMBERS) -> str:
+def extract_members(
+    path: str,
+    dest: str,
+    names,
+    max_member: int = MAX_MEMBER_BYTES,
+    max_total: int = MAX_TOTAL_BYTES,
+    max_members: int = MAX_MEMBERS,
+) -> str:
     """Extract only the members called names (at the tarball's top or in its bundle folder) into dest;
     returns dest. A .tar.gz decompresses in order, so reading stops as soon as one folder holds all of
     names: a bundle written with its data first (report/bundle.py) is read from its first KiB, an older one
@@ -182,13 +194,13 @@ def find_root(folder: str, bundle: str) -> str:
 
 @dataclass
 class Bundle:
-    source: str                  # what the user named (tarball or folder)
-    root: str                    # the folder holding results.jsonl
-    name: str                    # bundle name (tarball stem or folder name)
+    source: str  # what the user named (tarball or folder)
+    root: str  # the folder holding results.jsonl
+    name: str  # bundle name (tarball stem or folder name)
     records: list
     env: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
-    outcome: RunOutcome | None = None   # None for bundles written before outcome.json existed
+    outcome: RunOutcome | None = None  # None for bundles written before outcome.json existed
 
     @functools.cached_property
     def frame(self):
@@ -219,8 +231,9 @@ def load_bundle(path: str, scratch: str, members=None) -> Bundle:
     try:
         records = read_records(os.path.join(root, names.RESULTS_JSONL))
     except SchemaError as exc:
-        raise UserError(f"cannot read bundle {path}: {exc} (readable schema versions: "
-                        f"{', '.join(map(str, READABLE_VERSIONS))})") from None
+        raise UserError(
+            f"cannot read bundle {path}: {exc} (readable schema versions: {', '.join(map(str, READABLE_VERSIONS))})"
+        ) from None
     except UnicodeDecodeError:
         raise UserError(f"cannot read bundle {path}: {names.RESULTS_JSONL} is not text") from None
     wanted = (lambda name: True) if members is None else set(members).__contains__
@@ -240,8 +253,7 @@ def _load(file: str, parse, bundle: str) -> dict:
         with open(file) as handle:
             data = parse(handle)
     except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {os.path.basename(file)} of bundle {bundle}: "
-                        f"{one_line(exc)}") from None
+        raise UserError(f"cannot read {os.path.basename(file)} of bundle {bundle}: {one_line(exc)}") from None
     if not isinstance(data, dict):
         raise UserError(f"{os.path.basename(file)} of bundle {bundle} is not a mapping")
     return data

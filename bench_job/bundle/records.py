@@ -35,24 +35,43 @@ from dataclasses import dataclass
 SCHEMA_VERSION = 4
 READABLE_VERSIONS = (1, 2, 3, 4)
 VERSION_4_COLUMNS = (
-    "runs_set_aside", "energy_other_cpu_share", "idle_other_cpu_share",
-    "in_zoo", "published_params", "published_params_source", "model_note", "published_accuracy",
+    "runs_set_aside",
+    "energy_other_cpu_share",
+    "idle_other_cpu_share",
+    "in_zoo",
+    "published_params",
+    "published_params_source",
+    "model_note",
+    "published_accuracy",
     "published_accuracy_source",
-    "accuracy_swapped", "label_map_swapped",
-    "runtime", "export_s", "session_s", "first_inference_s", "fixed_shape", "runtime_providers", "quantization",
-    "calibration", "output_max_abs_diff", "output_rel_diff", "output_tolerance", "fidelity_error",
+    "accuracy_swapped",
+    "label_map_swapped",
+    "runtime",
+    "export_s",
+    "session_s",
+    "first_inference_s",
+    "fixed_shape",
+    "runtime_providers",
+    "quantization",
+    "calibration",
+    "output_max_abs_diff",
+    "output_rel_diff",
+    "output_tolerance",
+    "fidelity_error",
     "top1_agreement",
 )
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
+
 
 @dataclass(frozen=True)
 class Column:
     """One field of a record: its name, its type, its unit, and whether the flat CSV holds it (raw lists
     and snapshots stay in the JSONL). produced_by names the package that fills it where that is not the
     worker's own measurement (evaluation: accuracy and the real-input figures)."""
+
     name: str
-    type: str                  # "text" | "int" | "float" | "bool" | "json" (a mapping or a list)
-    unit: str | None = None    # s, bytes, W, J, Hz, FLOP, degC, fraction (of the machine's CPU, of a peak)
+    type: str  # "text" | "int" | "float" | "bool" | "json" (a mapping or a list)
+    unit: str | None = None  # s, bytes, W, J, Hz, FLOP, degC, fraction (of the machine's CPU, of a peak)
     in_csv: bool = True
     produced_by: str | None = None
 
@@ -73,73 +92,148 @@ def _eval(name, type, unit=None):
 # (report/frame.py) and what evaluation fills are derived from it.
 SCHEMA = (
     # identity
-    _c("schema_version", "int"), _c("run_id", "text"), _c("key", "text"), _c("model", "text"),
-    _c("family", "text"), _c("variant", "text"), _c("precision", "text"), _c("runtime", "text"),
+    _c("schema_version", "int"),
+    _c("run_id", "text"),
+    _c("key", "text"),
+    _c("model", "text"),
+    _c("family", "text"),
+    _c("variant", "text"),
+    _c("precision", "text"),
+    _c("runtime", "text"),
     _c("accelerator", "text"),
-    _c("threads", "int"), _c("batch_size", "int"), _c("input_size", "int"), _c("input_unit", "text"),
-    _c("sweeps", "text"), _c("weights", "text"),
+    _c("threads", "int"),
+    _c("batch_size", "int"),
+    _c("input_size", "int"),
+    _c("input_unit", "text"),
+    _c("sweeps", "text"),
+    _c("weights", "text"),
     # outcome
-    _c("status", "text"), _c("reason", "text"), _c("notes", "text"),
+    _c("status", "text"),
+    _c("reason", "text"),
+    _c("notes", "text"),
     # size and work
-    _c("params", "int"), _c("params_effective", "int"), _c("flops", "int", "FLOP"), _c("macs", "int", "MAC"),
+    _c("params", "int"),
+    _c("params_effective", "int"),
+    _c("flops", "int", "FLOP"),
+    _c("macs", "int", "MAC"),
     _c("flop_counter", "text"),
     # what the model catalogue (catalogue/zoo.py) says of the model, so the report needs nothing but the bundle
-    _c("in_zoo", "bool"), _c("published_params", "int"), _c("published_params_source", "text"),
-    _c("model_note", "text"), _c("published_accuracy", "float"), _c("published_accuracy_source", "text"),
+    _c("in_zoo", "bool"),
+    _c("published_params", "int"),
+    _c("published_params_source", "text"),
+    _c("model_note", "text"),
+    _c("published_accuracy", "float"),
+    _c("published_accuracy_source", "text"),
     # latency of the forward pass
-    _c("latency_mean_s", "float", "s"), _c("latency_std_s", "float", "s"), _c("latency_median_s", "float", "s"),
-    _c("latency_p90_s", "float", "s"), _c("latency_p99_s", "float", "s"), _c("latency_min_s", "float", "s"),
-    _c("latency_max_s", "float", "s"), _c("latency_ci_low_s", "float", "s"), _c("latency_ci_high_s", "float", "s"),
-    _c("latency_ci_rel", "float", "fraction"), _c("latency_median_ci_low_s", "float", "s"),
-    _c("latency_median_ci_high_s", "float", "s"), _c("latency_median_ci_rel", "float", "fraction"),
-    _c("n_runs", "int"), _c("warmup_runs", "int"), _c("rounds", "int"), _c("rounds_redone", "int"),
-    _c("redo_reasons", "text"), _c("quiet_wait_s", "float", "s"), _c("runs_set_aside", "int"),
-    _c("stop_reason", "text"), _c("timer", "text"), _c("throughput", "float", "samples/s"),
-    _c("achieved_gflops", "float", "GFLOP/s"), _c("peak_fraction", "float", "fraction"),
+    _c("latency_mean_s", "float", "s"),
+    _c("latency_std_s", "float", "s"),
+    _c("latency_median_s", "float", "s"),
+    _c("latency_p90_s", "float", "s"),
+    _c("latency_p99_s", "float", "s"),
+    _c("latency_min_s", "float", "s"),
+    _c("latency_max_s", "float", "s"),
+    _c("latency_ci_low_s", "float", "s"),
+    _c("latency_ci_high_s", "float", "s"),
+    _c("latency_ci_rel", "float", "fraction"),
+    _c("latency_median_ci_low_s", "float", "s"),
+    _c("latency_median_ci_high_s", "float", "s"),
+    _c("latency_median_ci_rel", "float", "fraction"),
+    _c("n_runs", "int"),
+    _c("warmup_runs", "int"),
+    _c("rounds", "int"),
+    _c("rounds_redone", "int"),
+    _c("redo_reasons", "text"),
+    _c("quiet_wait_s", "float", "s"),
+    _c("runs_set_aside", "int"),
+    _c("stop_reason", "text"),
+    _c("timer", "text"),
+    _c("throughput", "float", "samples/s"),
+    _c("achieved_gflops", "float", "GFLOP/s"),
+    _c("peak_fraction", "float", "fraction"),
     _c("other_cpu_share", "float", "fraction"),
     # the deployment runtime: what preparing it cost, its cold start, and its outputs against eager PyTorch's
-    _c("export_s", "float", "s"), _c("session_s", "float", "s"), _c("first_inference_s", "float", "s"),
-    _c("fixed_shape", "bool"), _c("runtime_providers", "text"), _c("quantization", "text"),
-    _c("calibration", "text"), _c("output_max_abs_diff", "float"), _c("output_rel_diff", "float", "fraction"),
-    _c("output_tolerance", "float", "fraction"), _c("fidelity_error", "text"),
+    _c("export_s", "float", "s"),
+    _c("session_s", "float", "s"),
+    _c("first_inference_s", "float", "s"),
+    _c("fixed_shape", "bool"),
+    _c("runtime_providers", "text"),
+    _c("quantization", "text"),
+    _c("calibration", "text"),
+    _c("output_max_abs_diff", "float"),
+    _c("output_rel_diff", "float", "fraction"),
+    _c("output_tolerance", "float", "fraction"),
+    _c("fidelity_error", "text"),
     # memory
-    _c("peak_rss_bytes", "int", "bytes"), _c("model_rss_bytes", "int", "bytes"),
-    _c("cuda_peak_bytes", "int", "bytes"), _c("swap_in", "int", "pages"), _c("swap_out", "int", "pages"),
+    _c("peak_rss_bytes", "int", "bytes"),
+    _c("model_rss_bytes", "int", "bytes"),
+    _c("cuda_peak_bytes", "int", "bytes"),
+    _c("swap_in", "int", "pages"),
+    _c("swap_out", "int", "pages"),
     _c("swapped", "bool"),
     # the peak split: the worker before any model, the model's weights, the pass's activations
-    _c("framework_rss_bytes", "int", "bytes"), _c("weights_rss_bytes", "int", "bytes"),
-    _c("activations_rss_bytes", "int", "bytes"), _c("weights_bytes", "int", "bytes"),
+    _c("framework_rss_bytes", "int", "bytes"),
+    _c("weights_rss_bytes", "int", "bytes"),
+    _c("activations_rss_bytes", "int", "bytes"),
+    _c("weights_bytes", "int", "bytes"),
     # power and energy (filled where the device has a power source)
-    _c("avg_power_w", "float", "W"), _c("energy_per_inference_j", "float", "J"),
-    _c("energy_net_per_inference_j", "float", "J"), _c("energy_per_sample_j", "float", "J"),
-    _c("idle_power_w", "float", "W"), _c("power_source", "text"), _c("power_scope", "text"),
-    _c("power_samples", "int"), _c("sampling_hz", "float", "Hz"), _c("energy_reason", "text"),
-    _c("energy_other_cpu_share", "float", "fraction"), _c("idle_other_cpu_share", "float", "fraction"),
+    _c("avg_power_w", "float", "W"),
+    _c("energy_per_inference_j", "float", "J"),
+    _c("energy_net_per_inference_j", "float", "J"),
+    _c("energy_per_sample_j", "float", "J"),
+    _c("idle_power_w", "float", "W"),
+    _c("power_source", "text"),
+    _c("power_scope", "text"),
+    _c("power_samples", "int"),
+    _c("sampling_hz", "float", "Hz"),
+    _c("energy_reason", "text"),
+    _c("energy_other_cpu_share", "float", "fraction"),
+    _c("idle_other_cpu_share", "float", "fraction"),
     # device state around the configuration
-    _c("throttled", "bool"), _c("throttle_reasons", "text"), _c("temp_max_c_before", "float", "degC"),
+    _c("throttled", "bool"),
+    _c("throttle_reasons", "text"),
+    _c("temp_max_c_before", "float", "degC"),
     _c("temp_max_c_after", "float", "degC"),
     # accuracy on real dev data (filled with pretrained weights and assets)
-    _eval("accuracy", "float", "fraction"), _eval("accuracy_top5", "float", "fraction"),
-    _eval("accuracy_10way", "float", "fraction"), _eval("accuracy_kind", "text"), _eval("accuracy_metric", "text"),
-    _eval("eval_dataset", "text"), _eval("eval_examples", "int"), _eval("eval_seed", "int"),
-    _eval("label_map", "json"), _eval("label_map_basis", "text"), _eval("label_map_warning", "text"),
-    _eval("accuracy_swapped", "float", "fraction"), _eval("label_map_swapped", "bool"),
+    _eval("accuracy", "float", "fraction"),
+    _eval("accuracy_top5", "float", "fraction"),
+    _eval("accuracy_10way", "float", "fraction"),
+    _eval("accuracy_kind", "text"),
+    _eval("accuracy_metric", "text"),
+    _eval("eval_dataset", "text"),
+    _eval("eval_examples", "int"),
+    _eval("eval_seed", "int"),
+    _eval("label_map", "json"),
+    _eval("label_map_basis", "text"),
+    _eval("label_map_warning", "text"),
+    _eval("accuracy_swapped", "float", "fraction"),
+    _eval("label_map_swapped", "bool"),
     _eval("top1_agreement", "float", "fraction"),
     _c("weights_source", "text"),
     # the same model on real inputs (real sentence lengths with dynamic padding, real images)
-    _eval("real_batch_size", "int"), _eval("real_latency_per_batch_s", "float", "s"),
-    _eval("real_mean_seq_len", "float", "tokens"), _eval("real_mean_tokens", "float", "tokens"),
+    _eval("real_batch_size", "int"),
+    _eval("real_latency_per_batch_s", "float", "s"),
+    _eval("real_mean_seq_len", "float", "tokens"),
+    _eval("real_mean_tokens", "float", "tokens"),
     _eval("real_image_side", "int", "px"),
-    _c("real_avg_power_w", "float", "W"), _c("real_energy_per_batch_j", "float", "J"),
-    _c("real_energy_net_per_batch_j", "float", "J"), _c("real_energy_per_sample_j", "float", "J"),
+    _c("real_avg_power_w", "float", "W"),
+    _c("real_energy_per_batch_j", "float", "J"),
+    _c("real_energy_net_per_batch_j", "float", "J"),
+    _c("real_energy_per_sample_j", "float", "J"),
     _c("real_energy_reason", "text"),
     # can the figures be trusted, and if not why
-    _c("valid", "bool"), _c("invalid_reasons", "text"),
+    _c("valid", "bool"),
+    _c("invalid_reasons", "text"),
     # when
-    _c("started_at", "text"), _c("duration_s", "float", "s"),
+    _c("started_at", "text"),
+    _c("duration_s", "float", "s"),
     # raw: timings, every power source's figures, device state snapshots (JSONL only)
-    _raw("timings_s"), _raw("warmup_s"), _raw("energy_sources"), _raw("device_state"),
-    _raw("real_latencies_s", produced_by="evaluation"), _raw("real_energy_sources"), _raw("rounds_detail"),
+    _raw("timings_s"),
+    _raw("warmup_s"),
+    _raw("energy_sources"),
+    _raw("device_state"),
+    _raw("real_latencies_s", produced_by="evaluation"),
+    _raw("real_energy_sources"),
+    _raw("rounds_detail"),
 )
 
 # One row per configuration, in CSV order; the RAW_FIELDS stay in the JSONL only.
@@ -208,8 +302,10 @@ def read_records(path: str) -> list[dict]:
             raise SchemaError(f"{path} line {number} is not JSON") from None
         version = record.get("schema_version")
         if version not in READABLE_VERSIONS:
-            raise SchemaError(f"{path} line {number} has schema version {version!r}; this reader knows "
-                              f"{', '.join(map(str, READABLE_VERSIONS))}: upgrade bench-job")
+            raise SchemaError(
+                f"{path} line {number} has schema version {version!r}; this reader knows "
+                f"{', '.join(map(str, READABLE_VERSIONS))}: upgrade bench-job"
+            )
         records.append(record)
     return records
 

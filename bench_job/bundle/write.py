@@ -17,8 +17,9 @@ DATA_FIRST = (names.RESULTS_JSONL, names.ENV_JSON, names.CONFIG_YAML, names.OUTC
 
 def member_order(entries) -> list:
     """A bundle folder's entries in the order they are packed: DATA_FIRST, then the rest by name."""
-    return sorted(entries, key=lambda entry: (DATA_FIRST.index(entry) if entry in DATA_FIRST else len(DATA_FIRST),
-                                              entry))
+    return sorted(
+        entries, key=lambda entry: (DATA_FIRST.index(entry) if entry in DATA_FIRST else len(DATA_FIRST), entry)
+    )
 
 
 def write_bundle(workdir: str, out_dir: str, name: str) -> str:

@@ -6,5 +6,15 @@ from __future__ import annotations
 from bench_job.catalogue.entry import MODEL_KEYS, PRECISIONS, VARIANT_KEYS, WEIGHTS, ModelEntry, Variant
 from bench_job.catalogue.zoo import TASKS, ZOO, Checkpoint, ZooModel
 
-__all__ = ["MODEL_KEYS", "PRECISIONS", "VARIANT_KEYS", "WEIGHTS", "ModelEntry", "Variant", "TASKS", "ZOO",
-           "Checkpoint", "ZooModel"]
+__all__ = [
+    "MODEL_KEYS",
+    "PRECISIONS",
+    "VARIANT_KEYS",
+    "WEIGHTS",
+    "ModelEntry",
+    "Variant",
+    "TASKS",
+    "ZOO",
+    "Checkpoint",
+    "ZooModel",
+]

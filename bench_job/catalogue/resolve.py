@@ -26,14 +26,20 @@ def parse_variants(raw, where: str, accelerator: str) -> list[Variant]:
         check(precision in PRECISIONS, f"{where}: precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
         runtime = item.get("runtime", "eager")
         check(runtime in RUNTIMES, f"{where}: runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
-        check(precision in RUNTIMES[runtime].precisions,
-              f"{where}: runtime {runtime} runs precision {', '.join(RUNTIMES[runtime].precisions)}, not {precision}")
-        check(not (precision == "int8" and runtime == "eager" and accelerator == "cuda"),
-              f"{where}: int8 dynamic quantization runs on the CPU only; use run.accelerator: cpu or another precision")
+        check(
+            precision in RUNTIMES[runtime].precisions,
+            f"{where}: runtime {runtime} runs precision {', '.join(RUNTIMES[runtime].precisions)}, not {precision}",
+        )
+        check(
+            not (precision == "int8" and runtime == "eager" and accelerator == "cuda"),
+            f"{where}: int8 dynamic quantization runs on the CPU only; use run.accelerator: cpu or another precision",
+        )
         threads = item.get("threads")
         positive_int(threads, f"{where}: threads", allow_none=True)
         # The runtime is part of the default name, so that the row key (model|variant|...) tells runtimes apart.
-        name = item.get("name") or precision + (f"-{runtime}" if runtime != "eager" else "") + (f"-t{threads}" if threads else "")
+        name = item.get("name") or precision + (f"-{runtime}" if runtime != "eager" else "") + (
+            f"-t{threads}" if threads else ""
+        )
         variants.append(Variant(name=str(name), precision=precision, threads=threads, runtime=runtime))
     names = [v.name for v in variants]
     check(len(set(names)) == len(names), f"{where}: variant names must differ, got {names}")
@@ -48,8 +54,10 @@ def resolve_model(raw, data: dict, sweeps, accelerator: str, families: dict, tor
 
     if isinstance(raw, str):
         raw = {"name": raw}
-    check(isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"],
-          f"every entry of models must be a name or a mapping with a name, got {raw!r}")
+    check(
+        isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"],
+        f"every entry of models must be a name or a mapping with a name, got {raw!r}",
+    )
     refuse_unknown(raw, MODEL_KEYS, f"model {raw['name']!r}")
     name, source = raw["name"], raw.get("source")
     zoo = ZOO.get(name)
@@ -65,7 +73,8 @@ def resolve_model(raw, data: dict, sweeps, accelerator: str, families: dict, tor
     else:
         raise UserError(
             f"unknown model {name!r}: choose one of {', '.join(ZOO)}, any torchvision classification model "
-            f"(e.g. efficientnet_b0), or a transformers model id / local checkpoint folder given as source")
+            f"(e.g. efficientnet_b0), or a transformers model id / local checkpoint folder given as source"
+        )
     if family == "torchvision" and not zoo:
         arch = raw.get("source") if raw.get("source") in torchvision_names() else name
         check(arch in torchvision_names(), f"model {name}: {arch!r} is not a torchvision classification model")
@@ -86,35 +95,57 @@ def resolve_model(raw, data: dict, sweeps, accelerator: str, families: dict, tor
     size_list(input_sizes, f"model {name}: input_sizes")
     max_size = zoo.max_input_size if zoo else None
     for size in [input_size, *input_sizes]:
-        check(size >= family_obj.min_input_size(),
-              f"model {name}: input size {size} is below the smallest this family takes "
-              f"({family_obj.min_input_size()} {family_obj.input_unit})")
-        check(max_size is None or size <= max_size,
-              f"model {name}: input size {size} exceeds its maximum of {max_size} {family_obj.input_unit}")
+        check(
+            size >= family_obj.min_input_size(),
+            f"model {name}: input size {size} is below the smallest this family takes "
+            f"({family_obj.min_input_size()} {family_obj.input_unit})",
+        )
+        check(
+            max_size is None or size <= max_size,
+            f"model {name}: input size {size} exceeds its maximum of {max_size} {family_obj.input_unit}",
+        )
     task = raw.get("task") or zoo_task(name)
     check(task is None or task in TASKS, f"model {name}: task must be one of {', '.join(TASKS)}, got {task!r}")
-    check(task not in ("imagefolder", "disk") or raw.get("data_path"),
-          f"model {name}: task {task} needs data_path: the folder of your dev set")
-    variants = parse_variants(raw["variants"], f"model {name}: variants", accelerator) \
-        if "variants" in raw else parse_variants(data["variants"], "variants", accelerator)
+    check(
+        task not in ("imagefolder", "disk") or raw.get("data_path"),
+        f"model {name}: task {task} needs data_path: the folder of your dev set",
+    )
+    variants = (
+        parse_variants(raw["variants"], f"model {name}: variants", accelerator)
+        if "variants" in raw
+        else parse_variants(data["variants"], "variants", accelerator)
+    )
     return ModelEntry(
-        name=name, family=family, architecture=architecture, source=source,
-        pretrained=raw.get("pretrained") or (zoo.pretrained if zoo else None), weights=weights,
-        variants=variants, batch_sizes=sorted(set(batch_sizes)), input_size=input_size,
-        input_sizes=sorted(set(input_sizes)), note=raw.get("note") or data["notes"].get(name, "") or (zoo.notes if zoo else ""),
+        name=name,
+        family=family,
+        architecture=architecture,
+        source=source,
+        pretrained=raw.get("pretrained") or (zoo.pretrained if zoo else None),
+        weights=weights,
+        variants=variants,
+        batch_sizes=sorted(set(batch_sizes)),
+        input_size=input_size,
+        input_sizes=sorted(set(input_sizes)),
+        note=raw.get("note") or data["notes"].get(name, "") or (zoo.notes if zoo else ""),
         reference_params=zoo.reference_params if zoo else None,
         reference_source=zoo.reference_source if zoo else "",
         **published_accuracy(zoo, source or raw.get("pretrained")),
-        max_input_size=max_size, attn_implementation=data["attn_implementation"], task=task,
-        data_path=raw.get("data_path"), label_map=raw.get("label_map"))
+        max_input_size=max_size,
+        attn_implementation=data["attn_implementation"],
+        task=task,
+        data_path=raw.get("data_path"),
+        label_map=raw.get("label_map"),
+    )
 
 
 def published_accuracy(zoo, own_weights) -> dict:
     """The catalogue checkpoint's reported accuracy, only where the entry evaluates that checkpoint."""
     if not zoo or own_weights or zoo.checkpoint.reported_accuracy is None:
         return {}
-    return {"published_accuracy": zoo.checkpoint.reported_accuracy,
-            "published_accuracy_source": zoo.checkpoint.reported_source}
+    return {
+        "published_accuracy": zoo.checkpoint.reported_accuracy,
+        "published_accuracy_source": zoo.checkpoint.reported_source,
+    }
 
 
 def zoo_task(name: str) -> str | None:
@@ -129,6 +160,8 @@ def lazy_torchvision_names():
     def names():
         if not cache:
             from bench_job.families.torchvision_family import classification_model_names
+
             cache.append(set(classification_model_names()))
         return cache[0]
+
     return names

@@ -9,13 +9,40 @@ the catalogue resolves. A knob is read as an attribute: config.measure.quiet_wai
 from __future__ import annotations
 
 from bench_job.catalogue.zoo import TASKS
-from bench_job.config.layers import (apply_set, load_defaults, load_device_profile, merge, parse_set,
-                                     read_config_file)
+from bench_job.config.layers import apply_set, load_defaults, load_device_profile, merge, parse_set, read_config_file
 from bench_job.config.resolved import Config, resolve, validate
-from bench_job.config.sections import (ACCELERATORS, ATTENTION, DEVICES, AccuracySection, MeasureSection,
-                                       PowerSection, RunSection, Sections, SweepSection, parse_sections)
+from bench_job.config.sections import (
+    ACCELERATORS,
+    ATTENTION,
+    DEVICES,
+    AccuracySection,
+    MeasureSection,
+    PowerSection,
+    RunSection,
+    Sections,
+    SweepSection,
+    parse_sections,
+)
 
-__all__ = ["Config", "resolve", "validate", "load_defaults", "load_device_profile", "read_config_file",
-           "merge", "apply_set", "parse_set", "parse_sections", "Sections", "RunSection", "MeasureSection",
-           "PowerSection", "AccuracySection", "SweepSection", "DEVICES", "ACCELERATORS", "ATTENTION",
-           "TASKS"]
+__all__ = [
+    "Config",
+    "resolve",
+    "validate",
+    "load_defaults",
+    "load_device_profile",
+    "read_config_file",
+    "merge",
+    "apply_set",
+    "parse_set",
+    "parse_sections",
+    "Sections",
+    "RunSection",
+    "MeasureSection",
+    "PowerSection",
+    "AccuracySection",
+    "SweepSection",
+    "DEVICES",
+    "ACCELERATORS",
+    "ATTENTION",
+    "TASKS",
+]

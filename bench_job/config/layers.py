@@ -33,8 +33,9 @@ def read_config_file(path: str) -> dict:
         with open(path) as handle:
             data = yaml.safe_load(handle)
     except OSError as exc:
-        raise UserError(f"cannot read config {path}: {exc.strerror}; give an existing YAML file "
-                        f"(e.g. configs/quick.yaml)") from None
+        raise UserError(
+            f"cannot read config {path}: {exc.strerror}; give an existing YAML file (e.g. configs/quick.yaml)"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -38,10 +38,14 @@ class RunSection:
 
     @classmethod
     def parse(cls, run: dict) -> RunSection:
-        check(run["device"] in DEVICES + ("auto",),
-              f"run.device must be one of {', '.join(DEVICES + ('auto',))}, got {run['device']!r}")
-        check(run["accelerator"] in ACCELERATORS,
-              f"run.accelerator must be one of {', '.join(ACCELERATORS)}, got {run['accelerator']!r}")
+        check(
+            run["device"] in DEVICES + ("auto",),
+            f"run.device must be one of {', '.join(DEVICES + ('auto',))}, got {run['device']!r}",
+        )
+        check(
+            run["accelerator"] in ACCELERATORS,
+            f"run.accelerator must be one of {', '.join(ACCELERATORS)}, got {run['accelerator']!r}",
+        )
         positive_int(run["threads"], "run.threads", allow_none=True)
         whole_number(run["seed"], "run.seed", 0, " (numpy's generators take no negative seed)")
         if run["max_worker_memory"] is not None:
@@ -74,12 +78,20 @@ class MeasureSection:
         check(measure["max_runs"] >= measure["min_runs"], "measure.max_runs must be >= measure.min_runs")
         number(measure["target_ci_rel"], "measure.target_ci_rel", lambda v: 0 < v < 1, "a fraction between 0 and 1")
         number(measure["confidence"], "measure.confidence", lambda v: 0.5 <= v < 1, "at least 0.5 and below 1")
-        number(measure["max_time_per_config_s"], "measure.max_time_per_config_s", lambda v: v > 0,
-               "a positive number of seconds")
+        number(
+            measure["max_time_per_config_s"],
+            "measure.max_time_per_config_s",
+            lambda v: v > 0,
+            "a positive number of seconds",
+        )
         positive_int(measure["min_rounds"], "measure.min_rounds")
         number(measure["round_time_s"], "measure.round_time_s", lambda v: v > 0, "a positive number of seconds")
-        number(measure["max_other_cpu_share"], "measure.max_other_cpu_share", lambda v: 0 < v < 1,
-               "a fraction between 0 and 1")
+        number(
+            measure["max_other_cpu_share"],
+            "measure.max_other_cpu_share",
+            lambda v: 0 < v < 1,
+            "a fraction between 0 and 1",
+        )
         for key in ("quiet_wait_s", "patience_s"):
             number(measure[key], f"measure.{key}", lambda v: v >= 0, "a number of seconds, 0 or more")
         return _build(cls, measure)
@@ -87,9 +99,9 @@ class MeasureSection:
 
 @dataclass(frozen=True)
 class SweepSection:
-    batch_sizes: list       # at input_size
+    batch_sizes: list  # at input_size
     input_size: int
-    input_sizes: list       # at batch size 1
+    input_sizes: list  # at batch size 1
 
     @classmethod
     def parse(cls, name: str, sweep: dict) -> SweepSection:
@@ -144,7 +156,7 @@ class Sections:
     measure: MeasureSection
     power: PowerSection
     accuracy: AccuracySection
-    sweeps: dict            # sweep name ("vision", "nlp") -> SweepSection
+    sweeps: dict  # sweep name ("vision", "nlp") -> SweepSection
 
 
 def parse_sections(data: dict) -> Sections:
@@ -152,8 +164,10 @@ def parse_sections(data: dict) -> Sections:
     top-level choices (weights, attn_implementation) between run and measure."""
     run = RunSection.parse(data["run"])
     check(data["weights"] in WEIGHTS, f"weights must be one of {', '.join(WEIGHTS)}, got {data['weights']!r}")
-    check(data["attn_implementation"] in ATTENTION,
-          f"attn_implementation must be one of {', '.join(ATTENTION)}, got {data['attn_implementation']!r}")
+    check(
+        data["attn_implementation"] in ATTENTION,
+        f"attn_implementation must be one of {', '.join(ATTENTION)}, got {data['attn_implementation']!r}",
+    )
     measure = MeasureSection.parse(data["measure"])
     sweeps = {name: SweepSection.parse(name, sweep) for name, sweep in data["sweeps"].items()}
     power = PowerSection.parse(data["power"])

@@ -1,5 +1,7 @@
 """Model families: how a model of one kind is built and fed. Adding a family is one new module here."""
 
+from __future__ import annotations
+
 from bench_job.families.base import Family
 from bench_job.families.torchvision_family import TorchvisionFamily
 from bench_job.families.transformers_family import TransformersFamily

@@ -1,14 +1,16 @@
 """The interface every model family implements: how a model of one kind is built, fed and evaluated."""
 
+from __future__ import annotations
+
 from abc import ABC, abstractmethod
 
 
 class Family(ABC):
-    name: str          # config value of `family`
-    sweep: str         # which sweep block of the config applies: "vision" or "nlp"
-    input_unit: str    # what input_size counts: "px" (image side) or "tokens"
-    modality: str      # what its real dev sets hold: "image" or "text"
-    library: str       # the module its models come from: imported before any model, as the framework's cost
+    name: str  # config value of `family`
+    sweep: str  # which sweep block of the config applies: "vision" or "nlp"
+    input_unit: str  # what input_size counts: "px" (image side) or "tokens"
+    modality: str  # what its real dev sets hold: "image" or "text"
+    library: str  # the module its models come from: imported before any model, as the framework's cost
 
     @abstractmethod
     def build(self, entry, weights: str, seed: int):

@@ -1,5 +1,7 @@
 """torchvision image classifiers: input_size is the side of a square RGB image."""
 
+from __future__ import annotations
+
 import os
 
 from bench_job.errors import UserError, one_line
@@ -54,7 +56,8 @@ class TorchvisionFamily(Family):
                 f"pretrained weights for {entry.name} are not in the local cache "
                 f"({os.environ.get('TORCH_HOME', '~/.cache/torch')}/hub/checkpoints): run "
                 f"`bench-job fetch --assets DIR` and pass --assets DIR, or use weights: random "
-                f"({type(exc).__name__})") from None
+                f"({type(exc).__name__})"
+            ) from None
 
     def load_checkpoint(self, architecture, path: str, attn_implementation: str = "eager"):
         import torch

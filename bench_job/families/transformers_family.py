@@ -1,5 +1,7 @@
 """transformers sequence classifiers: input_size is the sequence length in tokens."""
 
+from __future__ import annotations
+
 import os
 
 from bench_job.errors import UserError, one_line
@@ -30,11 +32,12 @@ def text_max_length(tokenizer, model) -> int:
 
 def encode_text(tokenizer, texts: list[str], max_length: int) -> tuple[tuple, dict, dict]:
     """(args, kwargs, facts): padded to the longest sentence of this batch (dynamic padding)."""
-    encoded = tokenizer(list(texts), padding="longest", truncation=True, max_length=max_length,
-                        return_tensors="pt")
+    encoded = tokenizer(list(texts), padding="longest", truncation=True, max_length=max_length, return_tensors="pt")
     mask = encoded.get("attention_mask")
-    facts = {"padded_len": int(encoded["input_ids"].shape[1]),
-             "tokens": int(mask.sum()) if mask is not None else int(encoded["input_ids"].numel())}
+    facts = {
+        "padded_len": int(encoded["input_ids"].shape[1]),
+        "tokens": int(mask.sum()) if mask is not None else int(encoded["input_ids"].numel()),
+    }
     return (), dict(encoded), facts
 
 
@@ -68,7 +71,8 @@ class TransformersFamily(Family):
             raise UserError(
                 f"pretrained weights for {entry.name} ({source}) are not available offline: run "
                 f"`bench-job fetch --assets DIR` and pass --assets DIR, name a local checkpoint folder as "
-                f"source, or use weights: random ({one_line(exc, 200)})") from None
+                f"source, or use weights: random ({one_line(exc, 200)})"
+            ) from None
 
     def load_checkpoint(self, architecture, path: str, attn_implementation: str = "eager"):
         from transformers import AutoModelForSequenceClassification
@@ -77,8 +81,10 @@ class TransformersFamily(Family):
         try:
             return AutoModelForSequenceClassification.from_pretrained(path, attn_implementation=attn_implementation)
         except (OSError, ValueError) as exc:
-            raise UserError(f"cannot load the checkpoint at {path} ({one_line(exc, 160)}): "
-                            f"fetch it again with `bench-job fetch --assets DIR`") from None
+            raise UserError(
+                f"cannot load the checkpoint at {path} ({one_line(exc, 160)}): "
+                f"fetch it again with `bench-job fetch --assets DIR`"
+            ) from None
 
     def _load_config(self, entry):
         from transformers import AutoConfig
@@ -88,7 +94,8 @@ class TransformersFamily(Family):
         except (OSError, ValueError) as exc:
             raise UserError(
                 f"cannot read the architecture of {entry.name} from {entry.source}: give a local checkpoint "
-                f"folder holding config.json, or fetch it first ({one_line(exc, 200)})") from None
+                f"folder holding config.json, or fetch it first ({one_line(exc, 200)})"
+            ) from None
 
     def preprocessing(self, entry, path: str | None = None):
         from transformers import AutoTokenizer
@@ -98,8 +105,10 @@ class TransformersFamily(Family):
             return AutoTokenizer.from_pretrained(source)
         except (OSError, ValueError) as exc:
             whose = f" for {entry.name}" if entry else ""
-            raise UserError(f"no tokenizer{whose} at {source}: save it with the checkpoint "
-                            f"(tokenizer.save_pretrained) or fetch it ({one_line(exc, 200)})") from None
+            raise UserError(
+                f"no tokenizer{whose} at {source}: save it with the checkpoint "
+                f"(tokenizer.save_pretrained) or fetch it ({one_line(exc, 200)})"
+            ) from None
 
     def real_input_encoder(self, preprocessing, model):
         max_length = text_max_length(preprocessing, model)

@@ -1,5 +1,7 @@
 """The cgroup v2 OOM-kill counter, to tell a kernel OOM kill from any other SIGKILL of a worker."""
 
+from __future__ import annotations
+
 
 def oom_kill_count(path: str = "/sys/fs/cgroup/memory.events") -> int | None:
     try:

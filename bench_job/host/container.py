@@ -6,6 +6,8 @@ The image's name, id and revision come in as environment variables (BENCH_IMAGE,
 compose and make; BENCH_IMAGE_REVISION baked in at build): a container cannot ask the engine itself.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import socket

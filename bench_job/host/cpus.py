@@ -1,6 +1,8 @@
 """How many CPUs this process may really use: its affinity mask, and the cgroup v2 CPU quota a
 container's `cpus:` limit sets. os.cpu_count() counts the host's CPUs in either case."""
 
+from __future__ import annotations
+
 import math
 import os
 

@@ -12,8 +12,19 @@ from importlib import metadata
 
 from bench_job.host.container import host_name
 
-_LIBRARIES = ("torch", "torchvision", "transformers", "datasets", "evaluate", "pandas", "numpy", "matplotlib",
-              "tqdm", "scipy", "edge-bench-job")
+_LIBRARIES = (
+    "torch",
+    "torchvision",
+    "transformers",
+    "datasets",
+    "evaluate",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "tqdm",
+    "scipy",
+    "edge-bench-job",
+)
 
 
 def _read(path: str) -> str | None:
@@ -27,8 +38,9 @@ def _read(path: str) -> str | None:
 def board_model(root: str = "/", sysfs_root: str = "/sys") -> str | None:
     """The board's device-tree model string. /proc/device-tree links into /sys/firmware, which Docker
     masks inside containers, so the host's sysfs (mounted read-only at sysfs_root) is read as well."""
-    return _read(os.path.join(root, "proc/device-tree/model")) \
-        or _read(os.path.join(sysfs_root, "firmware/devicetree/base/model"))
+    return _read(os.path.join(root, "proc/device-tree/model")) or _read(
+        os.path.join(sysfs_root, "firmware/devicetree/base/model")
+    )
 
 
 def detect_device_kind(root: str = "/", sysfs_root: str = "/sys") -> str:
@@ -56,8 +68,19 @@ def cpu_model(root: str = "/") -> str:
 # amx_int8 the AMX tile products. arm (/proc/cpuinfo `Features`): asimd (NEON, widening multiplies), asimddp (the
 # SDOT/UDOT dot product, Armv8.2; a Pi 5's Cortex-A76 has it, a Pi 4's Cortex-A72 does not), i8mm (SMMLA/USMMLA,
 # Armv8.6), and neon on 32-bit ARM kernels.
-INT8_INSTRUCTIONS = ("sse4_1", "avx2", "avx512bw", "avx512_vnni", "avx_vnni", "avx_vnni_int8", "amx_int8",
-                     "neon", "asimd", "asimddp", "i8mm")
+INT8_INSTRUCTIONS = (
+    "sse4_1",
+    "avx2",
+    "avx512bw",
+    "avx512_vnni",
+    "avx_vnni",
+    "avx_vnni_int8",
+    "amx_int8",
+    "neon",
+    "asimd",
+    "asimddp",
+    "i8mm",
+)
 
 
 def cpu_int8_instructions(cpuinfo: str | None) -> list:
@@ -94,7 +117,9 @@ def collect_env(sysfs_root: str = "/sys") -> dict:
         "hostname": host_name(),
         "device_kind": detect_device_kind(sysfs_root=sysfs_root),
         "board_model": board_model(sysfs_root=sysfs_root),
-        "l4t_release": (_read("/etc/nv_tegra_release") or "").splitlines()[0] if _read("/etc/nv_tegra_release") else None,
+        "l4t_release": (_read("/etc/nv_tegra_release") or "").splitlines()[0]
+        if _read("/etc/nv_tegra_release")
+        else None,
         "platform": platform.platform(),
         "machine": platform.machine(),
         "python": sys.version.split()[0],
@@ -136,7 +161,8 @@ def describe_env(env: dict) -> list[str]:
         f"host: {env['hostname']}  platform: {env['platform']}  python {env['python']}",
         f"CPU: {env['cpu_model']}; {env['cpu_logical_cores']} logical / {env['cpu_physical_cores']} physical cores, "
         f"{env['cpu_affinity']} usable by this process",
-        f"memory: {format_bytes(env['memory_total_bytes'])} total, {format_bytes(env['memory_available_bytes'])} available; "
+        f"memory: {format_bytes(env['memory_total_bytes'])} total, "
+        f"{format_bytes(env['memory_available_bytes'])} available; "
         f"swap: {format_bytes(env['swap_total_bytes'])} total, {format_bytes(env['swap_used_bytes'])} used",
         f"int8 instructions: {', '.join(env.get('cpu_int8_instructions') or []) or 'none known'}",
         f"torch threads: {env['torch_threads_default']} intra-op (default), {env['torch_interop_threads']} inter-op",

@@ -12,6 +12,8 @@ compare_device_state() flags a run as throttled from those flags, a lowered CPU 
 thermal zone at its passive trip point.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import subprocess
@@ -57,9 +59,11 @@ def read_thermal(sysfs_root, files) -> dict:
             suffix += 1
             name = f"{kind}_{suffix}"
         temps[name] = round(celsius, 3)
-        passive = [_number(files, path.replace("_type", "_temp"), 1e-3)
-                   for path in sorted_glob(os.path.join(folder, "trip_point_*_type"))
-                   if files.text_or_none(path) == "passive"]
+        passive = [
+            _number(files, path.replace("_type", "_temp"), 1e-3)
+            for path in sorted_glob(os.path.join(folder, "trip_point_*_type"))
+            if files.text_or_none(path) == "passive"
+        ]
         passive = [t for t in passive if t is not None and t > 0]
         if passive:
             trips[name] = min(passive)
@@ -79,9 +83,11 @@ def decode_rpi_throttled(text) -> dict | None:
     if not match:
         return None
     value = int(match.group(1), 16)
-    return {"raw": match.group(1),
-            "now": [name for bit, name in RPI_THROTTLE_BITS.items() if value & (1 << bit)],
-            "since_boot": [name for bit, name in RPI_THROTTLE_BITS.items() if value & (1 << (bit + 16))]}
+    return {
+        "raw": match.group(1),
+        "now": [name for bit, name in RPI_THROTTLE_BITS.items() if value & (1 << bit)],
+        "since_boot": [name for bit, name in RPI_THROTTLE_BITS.items() if value & (1 << (bit + 16))],
+    }
 
 
 def parse_nvpmodel_query(text) -> str | None:
@@ -136,8 +142,9 @@ def compare_device_state(before: dict, after: dict) -> dict:
         if zone in trips and celsius >= trips[zone]:
             reasons.append(f"thermal zone {zone} at {celsius:.1f} C, at or over its passive trip {trips[zone]:.1f} C")
     if before.get("jetson_power_mode") != after.get("jetson_power_mode"):
-        changes.append(f"Jetson power mode changed from {before.get('jetson_power_mode')} "
-                       f"to {after.get('jetson_power_mode')}")
+        changes.append(
+            f"Jetson power mode changed from {before.get('jetson_power_mode')} to {after.get('jetson_power_mode')}"
+        )
     if before.get("cpu_governors") != after.get("cpu_governors"):
         changes.append("CPU governor changed during the run")
     temp_before = max(before.get("thermal_c", {}).values(), default=None)

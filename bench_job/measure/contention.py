@@ -5,6 +5,8 @@ forward pass. The machine's busy time (/proc/stat) minus this process's own CPU 
 all threads) over the machine's total time is the share others took.
 """
 
+from __future__ import annotations
+
 import os
 
 

@@ -5,6 +5,8 @@ torchvision's documented "GFLOPS" are MAC counts. It does not see scaled-dot-pro
 CPU nor quantized kernels: transformers are built with eager attention, and int8 rows carry no count.
 """
 
+from __future__ import annotations
+
 COUNTER_NAME = "torch.utils.flop_counter.FlopCounterMode"
 
 

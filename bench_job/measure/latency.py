@@ -9,6 +9,7 @@ import time
 
 class CpuTimer:
     """Wall time around a synchronous call: perf_counter_ns has the finest resolution Python offers."""
+
     name = "perf_counter_ns"
 
     def time(self, fn) -> float:
@@ -20,6 +21,7 @@ class CpuTimer:
 class CudaEventTimer:
     """GPU time between two CUDA events around the call; the end event is waited for, so the kernels
     launched asynchronously by fn are inside the measurement. `cuda` is torch.cuda (injectable for tests)."""
+
     name = "cuda_event"
 
     def __init__(self, cuda):

@@ -6,6 +6,8 @@ Swap traffic comes from /proc/vmstat (pswpin/pswpout, pages, machine-wide): it i
 caused by swapping (suspected for Longformer in the lab) shows up.
 """
 
+from __future__ import annotations
+
 
 def _status_kib(field: str, pid: str = "self") -> int | None:
     try:
@@ -57,4 +59,5 @@ def swap_delta(before: dict, after: dict) -> tuple[int | None, int | None]:
         if before.get(key) is None or after.get(key) is None:
             return None
         return after[key] - before[key]
+
     return diff("pswpin"), diff("pswpout")

@@ -5,6 +5,8 @@ counts about 11.7M. The effective count adds a module's own parameters every tim
 which is what one forward pass actually multiplies by: ALBERT-base about 89.7M.
 """
 
+from __future__ import annotations
+
 
 def count_unique(model) -> int:
     return sum(p.numel() for p in model.parameters())

@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 
 
-def measure_peak_gflops(threads: int | None = None, size: int = 1024, seconds: float = 1.0,
-                        device: str = "cpu") -> float:
+def measure_peak_gflops(
+    threads: int | None = None, size: int = 1024, seconds: float = 1.0, device: str = "cpu"
+) -> float:
     """Best observed GFLOP/s of size x size fp32 matmuls (2*n^3 FLOPs each) over about `seconds`."""
     import torch
 

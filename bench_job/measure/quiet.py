@@ -21,8 +21,14 @@ from bench_job.measure.contention import ContentionProbe
 QUIET_WINDOW_S = 0.25
 
 
-def wait_for_quiet(max_wait_s: float, max_other_share: float, window_s: float = QUIET_WINDOW_S,
-                   probe_factory=ContentionProbe, sleep=time.sleep, clock=time.monotonic) -> tuple[float, bool, float | None]:
+def wait_for_quiet(
+    max_wait_s: float,
+    max_other_share: float,
+    window_s: float = QUIET_WINDOW_S,
+    probe_factory=ContentionProbe,
+    sleep=time.sleep,
+    clock=time.monotonic,
+) -> tuple[float, bool, float | None]:
     """Sleep in windows until one window sees other processes use at most max_other_share of the CPU,
     or max_wait_s has passed. Returns (seconds waited, quiet reached, the last window's share)."""
     started = clock()
@@ -51,15 +57,22 @@ def wait_as_configured(measure, **kwargs) -> tuple[float, bool, float | None]:
 class Patience:
     """The time one model variant may spend waiting for quiet and on redone measurements."""
 
-    def __init__(self, seconds: float, max_wait_s: float, max_other_share: float, deadline: float | None = None,
-                 waiter=wait_for_quiet, clock=time.monotonic):
+    def __init__(
+        self,
+        seconds: float,
+        max_wait_s: float,
+        max_other_share: float,
+        deadline: float | None = None,
+        waiter=wait_for_quiet,
+        clock=time.monotonic,
+    ):
         self.left = float(seconds)
         self.max_wait_s = max_wait_s
         self.max_other_share = max_other_share
         self.deadline = deadline
         self.waiter = waiter
         self.clock = clock
-        self.busy_for_good = False       # a whole wait saw the machine busy
+        self.busy_for_good = False  # a whole wait saw the machine busy
         self.waited_s = 0.0
 
     @classmethod

@@ -43,9 +43,10 @@ MAX_RUN_DELAY = 0.02
 class RoundSettings:
     """How one model variant is timed: the config's measure section, with the timing per configuration
     the runner grants it (measure.max_time_per_config_s, less under --budget) and the run's deadline."""
+
     measure: MeasureSection
-    max_time_s: float                 # timing per configuration, over its kept rounds
-    deadline: float | None            # time.monotonic() past which nothing is waited for or redone (--budget)
+    max_time_s: float  # timing per configuration, over its kept rounds
+    deadline: float | None  # time.monotonic() past which nothing is waited for or redone (--budget)
 
     @property
     def slice_s(self) -> float:
@@ -55,13 +56,13 @@ class RoundSettings:
 
 @dataclass
 class Round:
-    index: int                        # position in the schedule (0, 1, 2, ...)
+    index: int  # position in the schedule (0, 1, 2, ...)
     timings_s: list
-    seconds: float                    # wall time of the round
-    other_cpu_share: float | None     # of the whole machine, by other processes, during the round
-    waited_s: float                   # waiting for quiet just before it
+    seconds: float  # wall time of the round
+    other_cpu_share: float | None  # of the whole machine, by other processes, during the round
+    waited_s: float  # waiting for quiet just before it
     kept: bool
-    reason: str | None = None         # why it was set aside
+    reason: str | None = None  # why it was set aside
     runs_set_aside: list = field(default_factory=list)  # timings of runs another program delayed
 
     def as_record(self) -> dict:
@@ -74,10 +75,11 @@ class Round:
 @dataclass
 class ConfigTiming:
     """One configuration's rounds. run_once is one complete (synchronised) inference."""
+
     key: str
     run_once: Callable
     rounds: list = field(default_factory=list)
-    stop_reason: str | None = None    # "ci_target", "time_budget", "max_runs" once it needs no more
+    stop_reason: str | None = None  # "ci_target", "time_budget", "max_runs" once it needs no more
 
     @property
     def kept(self) -> list:
@@ -115,8 +117,9 @@ class ConfigTiming:
         if not shares:
             return None
         spread = f"{min(shares):.0%}" if min(shares) == max(shares) else f"{min(shares):.0%}-{max(shares):.0%}"
-        return (f"{len(shares)} round(s) redone: other processes used {spread} of the CPU during them "
-                f"(> {max_share:.0%})")
+        return (
+            f"{len(shares)} round(s) redone: other processes used {spread} of the CPU during them (> {max_share:.0%})"
+        )
 
     def update_stop_reason(self, settings: RoundSettings) -> None:
         timings, measure = self.timings_s, settings.measure
@@ -130,8 +133,9 @@ class ConfigTiming:
             self.stop_reason = "time_budget"
 
 
-def time_round(config: ConfigTiming, timer, settings: RoundSettings, clock=time.monotonic,
-               run_delay=None) -> tuple[list, list, float]:
+def time_round(
+    config: ConfigTiming, timer, settings: RoundSettings, clock=time.monotonic, run_delay=None
+) -> tuple[list, list, float]:
     """One slice of config: runs until the slice length has passed (one at least) or max_runs is reached.
     Returns (timings, timings of runs set aside, seconds). run_delay() -> our threads' run delay in
     seconds (None: runs are not judged one by one); read outside the timed call."""
@@ -150,8 +154,16 @@ def time_round(config: ConfigTiming, timer, settings: RoundSettings, clock=time.
             return timings, set_aside, clock() - started
 
 
-def time_interleaved(configs: list, timer, settings: RoundSettings, patience, probe_factory=ContentionProbe,
-                     clock=time.monotonic, on_round=None, run_delay=own_run_delay_s) -> None:
+def time_interleaved(
+    configs: list,
+    timer,
+    settings: RoundSettings,
+    patience,
+    probe_factory=ContentionProbe,
+    clock=time.monotonic,
+    on_round=None,
+    run_delay=own_run_delay_s,
+) -> None:
     """Time configs (ConfigTiming, smallest first) in interleaved rounds until each has a stop reason.
 
     patience: a quiet.Patience shared by the model variant. on_round(key, index) is called before each
@@ -172,8 +184,9 @@ def time_interleaved(configs: list, timer, settings: RoundSettings, patience, pr
             probe = probe_factory()
             probe.start()
             # Once the machine is busy for good, runs are measured as they come, like rounds.
-            timings, set_aside, seconds = time_round(config, timer, settings, clock,
-                                                     run_delay if patience.available else None)
+            timings, set_aside, seconds = time_round(
+                config, timer, settings, clock, run_delay if patience.available else None
+            )
             share = probe.other_share()
             # the next round waits for quiet after a disturbed round, or one whose runs were mostly delayed
             disturbed = patience.disturbed(share)
@@ -182,9 +195,15 @@ def time_interleaved(configs: list, timer, settings: RoundSettings, patience, pr
             redo = (disturbed and patience.available) or not timings
             if redo:
                 patience.spend(seconds)
-            reason = (None if not redo else f"other processes used {share:.0%} of the CPU" if disturbed
-                      else "every run was delayed by other processes")
-            config.rounds.append(Round(index, timings, seconds, share, waited, kept=not redo, reason=reason,
-                                       runs_set_aside=set_aside))
+            reason = (
+                None
+                if not redo
+                else f"other processes used {share:.0%} of the CPU"
+                if disturbed
+                else "every run was delayed by other processes"
+            )
+            config.rounds.append(
+                Round(index, timings, seconds, share, waited, kept=not redo, reason=reason, runs_set_aside=set_aside)
+            )
             config.update_stop_reason(settings)
         index += 1

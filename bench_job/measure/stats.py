@@ -4,6 +4,8 @@ distribution-free one of the median (order statistics, scipy's quantile_test).
 The median is the figure the report shows and validity judges: on a shared machine a few disturbed
 runs pull the mean (and widen its interval) while the median stays with the typical run."""
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
@@ -60,7 +62,8 @@ def summarize(samples_s, confidence: float = 0.95) -> dict:
         "latency_ci_rel": half / mean if math.isfinite(half) and mean > 0 else None,
         "latency_median_ci_low_s": median_interval[0] if median_interval else None,
         "latency_median_ci_high_s": median_interval[1] if median_interval else None,
-        "latency_median_ci_rel": ((median_interval[1] - median_interval[0]) / 2 / median
-                                  if median_interval and median > 0 else None),
+        "latency_median_ci_rel": (
+            (median_interval[1] - median_interval[0]) / 2 / median if median_interval and median > 0 else None
+        ),
         "n_runs": int(len(values)),
     }

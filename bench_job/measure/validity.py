@@ -18,8 +18,9 @@ from bench_job.runtimes.fidelity import fidelity_reason
 # max_other_cpu_share (measure section): other processes taking more than this share of the machine's
 # CPU time during timing make latency figures unreliable (they compete for the cores the forward pass
 # uses), and during an energy window they put their own work into a whole-device reading.
-def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int,
-                    max_other_cpu_share: float) -> list[str]:
+def invalid_reasons(
+    record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int, max_other_cpu_share: float
+) -> list[str]:
     reasons = []
     n = record.get("n_runs") or 0
     if n < min_runs:
@@ -36,15 +37,27 @@ def invalid_reasons(record: dict, min_runs: int, target_ci_rel: float, min_power
     if other is not None and other > max_other_cpu_share:
         reasons.append(f"other processes used {other:.0%} of the CPU during timing")
     energy_other = record.get("energy_other_cpu_share")
-    if energy_other is not None and energy_other > max_other_cpu_share and record.get("energy_per_inference_j") is not None:
-        reasons.append(f"other processes used {energy_other:.0%} of the CPU during the energy window (their power "
-                       f"is in it)")
+    if (
+        energy_other is not None
+        and energy_other > max_other_cpu_share
+        and record.get("energy_per_inference_j") is not None
+    ):
+        reasons.append(
+            f"other processes used {energy_other:.0%} of the CPU during the energy window (their power is in it)"
+        )
     idle_other = record.get("idle_other_cpu_share")
-    if idle_other is not None and idle_other > max_other_cpu_share and record.get("energy_net_per_inference_j") is not None:
-        reasons.append(f"other processes used {idle_other:.0%} of the CPU during the idle baseline (net energy is "
-                       f"too small)")
+    if (
+        idle_other is not None
+        and idle_other > max_other_cpu_share
+        and record.get("energy_net_per_inference_j") is not None
+    ):
+        reasons.append(
+            f"other processes used {idle_other:.0%} of the CPU during the idle baseline (net energy is too small)"
+        )
     if record.get("throttled"):
-        reasons.append("the device throttled" + (f" ({record['throttle_reasons']})" if record.get("throttle_reasons") else ""))
+        reasons.append(
+            "the device throttled" + (f" ({record['throttle_reasons']})" if record.get("throttle_reasons") else "")
+        )
     if record.get("swapped"):
         reasons.append(f"the machine swapped ({record.get('swap_in')} pages in, {record.get('swap_out')} out)")
     samples = record.get("power_samples")
@@ -63,8 +76,9 @@ def swapped_figures(accuracy: float, swapped_accuracy: float) -> str:
     return f"{accuracy:.0%} accuracy as scored, {swapped_accuracy:.0%} with the two outputs exchanged"
 
 
-def mark_validity(record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int,
-                  max_other_cpu_share: float) -> dict:
+def mark_validity(
+    record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int, max_other_cpu_share: float
+) -> dict:
     """Fill valid / invalid_reasons on a measured (status ok) record; other statuses carry no figures.
     min_power_samples: power.min_samples, the samples an energy window of a sampled source must hold."""
     if record["status"] != "ok":
@@ -77,8 +91,9 @@ def mark_validity(record: dict, min_runs: int, target_ci_rel: float, min_power_s
 
 def mark_validity_as_configured(record: dict, measure, power) -> dict:
     """mark_validity with the thresholds of the run's config: its measure and power sections."""
-    return mark_validity(record, measure.min_runs, measure.target_ci_rel, power.min_samples,
-                         measure.max_other_cpu_share)
+    return mark_validity(
+        record, measure.min_runs, measure.target_ci_rel, power.min_samples, measure.max_other_cpu_share
+    )
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

@@ -8,10 +8,21 @@ The runner discovers once; the worker process gets [source.spec ...] and open_so
 sources again, every failure turned into a reason.
 """
 
+from __future__ import annotations
+
 from bench_job.errors import one_line
-from bench_job.power import (battery, external_csv, jetson_ina3221, nvml, rapl, rpi_vcgencmd, tegrastats)
-from bench_job.power.base import (EnergyCounterSource, PolledPowerSource, PowerSample, PowerSetupError, PowerSource, SourceSpec,
-                                  SourceUnavailable, StreamedPowerSource, Window)
+from bench_job.power import battery, external_csv, jetson_ina3221, nvml, rapl, rpi_vcgencmd, tegrastats
+from bench_job.power.base import (
+    EnergyCounterSource,
+    PolledPowerSource,
+    PowerSample,
+    PowerSetupError,
+    PowerSource,
+    SourceSpec,
+    SourceUnavailable,
+    StreamedPowerSource,
+    Window,
+)
 from bench_job.power.discovery import DiscoveryContext
 from bench_job.power.meter import EnergyMeter, EnergyWindow, SourceEnergy
 from bench_job.power.sysfs import FileReader
@@ -27,14 +38,21 @@ DISCOVERERS = [
 ]
 
 
-def discover_sources(sysfs_root="/sys", external_csv=None, sampling_hz=50.0, powercap_dir=None,
-                     search_path=None, files=None):
+def discover_sources(
+    sysfs_root="/sys", external_csv=None, sampling_hz=50.0, powercap_dir=None, search_path=None, files=None
+):
     """(found sources, [(source name, one-line reason it is unavailable)]) on this machine.
 
     Only bad input (a missing --external-csv file) raises, as a PowerSetupError; any other failure of a
     discoverer costs that kind of source, with the reason."""
-    ctx = DiscoveryContext(sysfs_root=sysfs_root, powercap_dir=powercap_dir, external_csv=external_csv,
-                           sampling_hz=sampling_hz, search_path=search_path, files=files or FileReader())
+    ctx = DiscoveryContext(
+        sysfs_root=sysfs_root,
+        powercap_dir=powercap_dir,
+        external_csv=external_csv,
+        sampling_hz=sampling_hz,
+        search_path=search_path,
+        files=files or FileReader(),
+    )
     found, missing = [], []
     for discover in DISCOVERERS:
         try:
@@ -62,6 +80,22 @@ def open_sources(specs, files=None):
     return opened, failed
 
 
-__all__ = ["discover_sources", "open_sources", "EnergyMeter", "EnergyWindow", "SourceEnergy", "PowerSample", "PowerSetupError", "SourceSpec", "PowerSource", "EnergyCounterSource",
-           "PolledPowerSource", "StreamedPowerSource", "SourceUnavailable", "Window", "DiscoveryContext", "FileReader",
-           "DISCOVERERS"]
+__all__ = [
+    "discover_sources",
+    "open_sources",
+    "EnergyMeter",
+    "EnergyWindow",
+    "SourceEnergy",
+    "PowerSample",
+    "PowerSetupError",
+    "SourceSpec",
+    "PowerSource",
+    "EnergyCounterSource",
+    "PolledPowerSource",
+    "StreamedPowerSource",
+    "SourceUnavailable",
+    "Window",
+    "DiscoveryContext",
+    "FileReader",
+    "DISCOVERERS",
+]

@@ -13,6 +13,8 @@ of what to open (file paths, a program, a device index) that crosses into the wo
 spec.open() builds the same source again without searching.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -33,6 +35,7 @@ class PowerSample(NamedTuple):
     """One power reading on the monotonic clock, the one shape a sample keeps from the reader (sampler
     thread, tegrastats pipe, meter CSV) to the integration: it is a (seconds, watts) tuple, so it sorts
     and unpacks like one."""
+
     t: float
     watts: float
 
@@ -40,6 +43,7 @@ class PowerSample(NamedTuple):
 @dataclass(frozen=True)
 class Window:
     """A measurement window on both clocks: monotonic for in-process samples, unix time for outside meters."""
+
     start_mono: float
     end_mono: float
     start_unix: float

@@ -5,6 +5,8 @@ while discharging on some drivers, so its magnitude is used) and voltage_now in 
 is the whole laptop's draw only while the battery is the supply, i.e. while status is "Discharging".
 """
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass
 
@@ -40,8 +42,10 @@ class BatteryDischarge(PolledPowerSource):
         try:
             status = self._files.text(os.path.join(folder, "status"))
             if status != "Discharging":
-                raise SourceUnavailable(f"{os.path.basename(folder)} is {status}, not Discharging: "
-                                        "the charger was plugged in during the measurement")
+                raise SourceUnavailable(
+                    f"{os.path.basename(folder)} is {status}, not Discharging: "
+                    "the charger was plugged in during the measurement"
+                )
             if os.path.exists(os.path.join(folder, "power_now")):
                 watts = abs(self._files.integer(os.path.join(folder, "power_now"))) / 1e6
             else:
@@ -59,20 +63,31 @@ class BatteryDischarge(PolledPowerSource):
 
 def discover(ctx):
     supplies = os.path.join(ctx.sysfs_root, "class", "power_supply")
-    folders = [f for f in sorted_glob(os.path.join(supplies, "BAT*"))
-               if (ctx.files.text_or_none(os.path.join(f, "type")) or "Battery") == "Battery"]
+    folders = [
+        f
+        for f in sorted_glob(os.path.join(supplies, "BAT*"))
+        if (ctx.files.text_or_none(os.path.join(f, "type")) or "Battery") == "Battery"
+    ]
     if not folders:
         return [], [("battery", f"no battery under {supplies} (not a laptop)")]
-    usable = [f for f in folders
-              if os.path.exists(os.path.join(f, "power_now"))
-              or (os.path.exists(os.path.join(f, "current_now")) and os.path.exists(os.path.join(f, "voltage_now")))]
+    usable = [
+        f
+        for f in folders
+        if os.path.exists(os.path.join(f, "power_now"))
+        or (os.path.exists(os.path.join(f, "current_now")) and os.path.exists(os.path.join(f, "voltage_now")))
+    ]
     if not usable:
         return [], [("battery", "the battery reports neither power_now nor current_now and voltage_now")]
     statuses = {os.path.basename(f): ctx.files.text_or_none(os.path.join(f, "status")) for f in usable}
     if not all(status == "Discharging" for status in statuses.values()):
         described = ", ".join(f"{name} {status or 'unreadable'}" for name, status in statuses.items())
-        return [], [("battery", f"battery not discharging ({described}): battery power covers the laptop "
-                                "only while unplugged; unplug the charger to use it")]
+        return [], [
+            (
+                "battery",
+                f"battery not discharging ({described}): battery power covers the laptop "
+                "only while unplugged; unplug the charger to use it",
+            )
+        ]
     source = BatterySpec(tuple(usable)).open(ctx.files)
     try:
         source.read_power_w()

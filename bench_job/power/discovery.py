@@ -1,5 +1,7 @@
 """What every source discoverer receives: where to look, and how to read."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from bench_job.power.sysfs import FileReader

@@ -8,6 +8,8 @@ recorded at each window's start. The rate is taken from the rows last read, neve
 again, so a log that disappears mid-run costs its figures (with the reason), not the configuration.
 """
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass
 
@@ -31,8 +33,9 @@ def parse_meter_csv(text: str, path: str) -> list[tuple[float, float]]:
                 continue  # a header row
             raise ValueError(f"{path} line {number}: expected `unix_seconds,watts`, got {stripped[:60]!r}") from None
         if watts < 0 or timestamp < 1e9:
-            raise ValueError(f"{path} line {number}: timestamp must be unix epoch seconds and watts >= 0, "
-                             f"got {stripped[:60]!r}")
+            raise ValueError(
+                f"{path} line {number}: timestamp must be unix epoch seconds and watts >= 0, got {stripped[:60]!r}"
+            )
         rows.append((timestamp, watts))
     rows.sort()
     return rows

@@ -4,6 +4,8 @@ The window edges rarely coincide with samples, so the power at each edge is inte
 between the samples either side of it (or held from the nearest sample where none lies beyond it).
 """
 
+from __future__ import annotations
+
 import bisect
 
 from bench_job.power.base import PowerSample
@@ -34,6 +36,6 @@ def integrate_window(samples: list[PowerSample], start: float, end: float) -> fl
     if end <= start:
         return 0.0
     times = [t for t, _ in samples]
-    inner = samples[bisect.bisect_right(times, start):bisect.bisect_left(times, end)]
+    inner = samples[bisect.bisect_right(times, start) : bisect.bisect_left(times, end)]
     points = [(start, _power_at(samples, times, start)), *inner, (end, _power_at(samples, times, end))]
     return sum((t1 - t0) * (p0 + p1) / 2.0 for (t0, p0), (t1, p1) in zip(points, points[1:]))

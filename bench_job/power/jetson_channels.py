@@ -12,6 +12,8 @@ Layouts, under <sysfs>/bus/i2c/drivers/<driver>/<bus-addr>/:
   jetson_stats pull request 900); a hwmon `label` file names it where the device tree gives one.
 """
 
+from __future__ import annotations
+
 import os
 import re
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from bench_job.power.sysfs import sorted_glob
 @dataclass(frozen=True)
 class Channel:
     """One monitor channel: a power file (watts = value x power_scale_w) or a mV and mA pair."""
+
     label: str
     where: str  # "<bus-addr> <channel>", to name the channel in messages
     power_path: str | None = None
@@ -53,8 +56,14 @@ def iio_channels(folder, files) -> list[Channel]:
         number = name_path.rsplit("_", 1)[1]
         power_path = os.path.join(folder, f"in_power{number}_input")
         if os.path.exists(power_path):
-            channels.append(Channel(files.text(name_path), f"{_device(folder, 1)} channel {number}",
-                                    power_path=power_path, power_scale_w=1e-3))
+            channels.append(
+                Channel(
+                    files.text(name_path),
+                    f"{_device(folder, 1)} channel {number}",
+                    power_path=power_path,
+                    power_scale_w=1e-3,
+                )
+            )
     return channels
 
 
@@ -68,8 +77,14 @@ def hwmon_channels(folder, files) -> list[Channel]:
         voltage = os.path.join(folder, f"in{number}_input")
         current = os.path.join(folder, f"curr{number}_input")
         if os.path.exists(voltage) and os.path.exists(current):
-            channels.append(Channel(files.text(label_path), f"{_device(folder, 2)} in{number}",
-                                    voltage_path=voltage, current_path=current))
+            channels.append(
+                Channel(
+                    files.text(label_path),
+                    f"{_device(folder, 2)} in{number}",
+                    voltage_path=voltage,
+                    current_path=current,
+                )
+            )
     return channels
 
 

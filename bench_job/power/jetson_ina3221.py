@@ -7,6 +7,8 @@ at discovery (the kernel answers ENODATA for a disabled INA3221 input) is left o
 scope; the other channels still make the source.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from bench_job.power.base import PolledPowerSource, SourceSpec, SourceUnavailable
@@ -71,8 +73,12 @@ def discover(ctx):
     except OSError as exc:
         return [], [(SOURCE_NAME, describe_os_error(exc.filename or "an INA3221 label", exc))]
     if not channels:
-        return [], [(SOURCE_NAME, f"no INA3221 or INA238 power monitor under {drivers} (ina3221, ina3221x, "
-                                  "ina238): not a Jetson")]
+        return [], [
+            (
+                SOURCE_NAME,
+                f"no INA3221 or INA238 power monitor under {drivers} (ina3221, ina3221x, ina238): not a Jetson",
+            )
+        ]
     readable, notes = readable_channels(channels, ctx.files)
     if not readable:
         return [], [(SOURCE_NAME, "no power monitor channel can be read: " + "; ".join(notes))]

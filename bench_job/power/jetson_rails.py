@@ -9,6 +9,8 @@ board_total() which of them to add, so both report the same figure on the same b
 - any other set of rails is their plain sum, and the scope says it may double-count.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 
@@ -32,6 +34,7 @@ class SupplyLayout:
 @dataclass(frozen=True)
 class BoardTotal:
     """The rails to add up for the board's power, and what that sum covers in words."""
+
     rails: tuple
     scope: str
 
@@ -52,12 +55,26 @@ INPUT_RAILS = (
     # forums.developer.nvidia.com/t/200883); TX1/TX2 (L4T 28 guide, Power Management for TX1/TX2
     # Devices: VDD_IN is the main module power input, the GPU/CPU/SOC/DDR/WIFI rails are in the module).
     # Names as the L4T device trees and tegrastats print them (energymon/energymon jetson/JetsonPowerRails.md).
-    InputRail("VDD_IN", "Jetson module input", frozenset({
-        "VDD_CPU_GPU_CV", "VDD_SOC",                                    # Xavier NX, Orin NX, Orin Nano
-        "VDD_CPU_GPU",                                                  # TX2 NX
-        "VDD_SYS_GPU", "VDD_SYS_SOC", "VDD_4V0_WIFI", "VDD_SYS_CPU", "VDD_SYS_DDR",  # TX2 (sysfs)
-        "VDD_CPU", "VDD_GPU", "VDD_WIFI", "VDD_DDR",                    # TX1, and TX2 in L4T 28 tegrastats
-    })),
+    InputRail(
+        "VDD_IN",
+        "Jetson module input",
+        frozenset(
+            {
+                "VDD_CPU_GPU_CV",
+                "VDD_SOC",  # Xavier NX, Orin NX, Orin Nano
+                "VDD_CPU_GPU",  # TX2 NX
+                "VDD_SYS_GPU",
+                "VDD_SYS_SOC",
+                "VDD_4V0_WIFI",
+                "VDD_SYS_CPU",
+                "VDD_SYS_DDR",  # TX2 (sysfs)
+                "VDD_CPU",
+                "VDD_GPU",
+                "VDD_WIFI",
+                "VDD_DDR",  # TX1, and TX2 in L4T 28 tegrastats
+            }
+        ),
+    ),
     # Jetson Nano: "POM_5V_IN measures the overall 5V input to the board, it represents the total power
     # consumption. You don't need to add POM_5V_GPU and POM_5V_CPU to it" (NVIDIA, forum thread
     # "Power consumption monitoring", forums.developer.nvidia.com/t/73608/8; L4T 32.1 guide, Power
@@ -70,18 +87,28 @@ INPUT_RAILS = (
 # Management for TX1/TX2 Devices: "main carrier board power input" and its supplies; energymon
 # jetson/JetsonPowerRails.md, citing forums.developer.nvidia.com/t/201037). The module figure leaves
 # them out, as tegrastats, which prints only the module's rails, does.
-CARRIER_BOARD_RAILS = frozenset({
-    "VDD_MUX", "VDD_5V_IO_SYS", "VDD_5V0_IO_SYS", "VDD_3V3_SYS", "VDD_3V3_IO", "VDD_3V3_IO_SLP",
-    "VDD_1V8_IO", "VDD_M2_IN", "VDD_3V3_SYS_M2",
-})
+CARRIER_BOARD_RAILS = frozenset(
+    {
+        "VDD_MUX",
+        "VDD_5V_IO_SYS",
+        "VDD_5V0_IO_SYS",
+        "VDD_3V3_SYS",
+        "VDD_3V3_IO",
+        "VDD_3V3_IO_SLP",
+        "VDD_1V8_IO",
+        "VDD_M2_IN",
+        "VDD_3V3_SYS_M2",
+    }
+)
 
 SUPPLY_LAYOUTS = (
     # Jetson AGX Orin: no VDD_IN. Jetson Linux Developer Guide (r35/r36, "Jetson Orin Nano Series, Jetson
     # Orin NX Series and Jetson AGX Orin Series", Software-Based Power Consumption Modeling, power monitor
     # table for the AGX Orin series): VDD_GPU_SOC, VDD_CPU_CV and VIN_SYS_5V0 on the INA3221 at 0x40,
     # NC / VDDQ_VDD2_1V8AO / NC at 0x41, and "VDDQ_VDD2_1V8AO power is also included in VIN_SYS_5V0 power".
-    SupplyLayout("Jetson AGX Orin", ("VDD_GPU_SOC", "VDD_CPU_CV", "VIN_SYS_5V0"),
-                 (("VDDQ_VDD2_1V8AO", "VIN_SYS_5V0"),)),
+    SupplyLayout(
+        "Jetson AGX Orin", ("VDD_GPU_SOC", "VDD_CPU_CV", "VIN_SYS_5V0"), (("VDDQ_VDD2_1V8AO", "VIN_SYS_5V0"),)
+    ),
     # Jetson AGX Xavier: no input rail. Jetson AGX Xavier Series Product Design Guide (DG-09840-001 v2.5,
     # section 5.6.2 Power Monitor, figure 5-14): the GPU, CPU, SOC, CV and DDRQ supplies are each taken
     # from SYS_VIN_HV through their own sense resistor and SYS5V is the SYS_VIN_MV input, so none
@@ -106,8 +133,11 @@ def board_total(names) -> BoardTotal:
     for layout in SUPPLY_LAYOUTS:
         if all(supply in present for supply in layout.supplies):
             return BoardTotal(layout.supplies, _layout_scope(layout, present))
-    return BoardTotal(tuple(present), f"sum of the listed rails {', '.join(present)}: no documented Jetson "
-                                     "layout matches them, so a rail inside another may double-count")
+    return BoardTotal(
+        tuple(present),
+        f"sum of the listed rails {', '.join(present)}: no documented Jetson "
+        "layout matches them, so a rail inside another may double-count",
+    )
 
 
 def _input_scope(rail, others) -> str:

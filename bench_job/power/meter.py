@@ -11,6 +11,8 @@ are listed with their reason too. Nothing is ever estimated.
 Sampling runs only inside measure() and measure_idle(), so latency timing elsewhere is undisturbed.
 """
 
+from __future__ import annotations
+
 import time
 from dataclasses import dataclass
 
@@ -29,6 +31,7 @@ _STREAM_GRACE_S = 3.0
 @dataclass(frozen=True)
 class SourceEnergy:
     """One source's figures over an energy window; every figure None where the source failed (reason)."""
+
     power_source: str
     power_scope: str
     avg_power_w: float | None = None
@@ -44,16 +47,18 @@ class SourceEnergy:
 @dataclass(frozen=True)
 class _Reading:
     """What one source gave over one window, before the idle baseline and the inference count apply."""
+
     energy_j: float | None
-    samples: int = 0                 # power samples inside the window (0 for counters)
+    samples: int = 0  # power samples inside the window (0 for counters)
     sampling_hz: float | None = None
-    reason: str | None = None        # why there is no energy
+    reason: str | None = None  # why there is no energy
 
 
 @dataclass(frozen=True)
 class EnergyWindow:
     """What EnergyMeter.measure returns: the window on the unix clock (an outside meter's log lines up
     with it), how many inferences ran in it, and each source's figures in preference order."""
+
     n_inferences: int
     window_s: float
     window_start_unix: float
@@ -71,8 +76,7 @@ def describe_failure(source, exc: Exception) -> str:
 
 
 class EnergyMeter:
-    def __init__(self, sources, sampling_hz=50.0, idle_w=None, clock=time.monotonic, wall_clock=time.time,
-                 unopened=()):
+    def __init__(self, sources, sampling_hz=50.0, idle_w=None, clock=time.monotonic, wall_clock=time.time, unopened=()):
         """idle_w: {source name: watts} measured earlier (e.g. by the parent process before the sweep).
         unopened: (name, scope, reason) of sources found but not opened, reported with empty figures."""
         if sampling_hz <= 0:
@@ -103,7 +107,9 @@ class EnergyMeter:
         deadline = self._clock() + 2.0
         waiting = list(self._polled)
         while waiting and self._clock() < deadline:
-            waiting = [s for s in waiting if self._sampler.latest_time(s.name) is None and not self._sampler.error(s.name)]
+            waiting = [
+                s for s in waiting if self._sampler.latest_time(s.name) is None and not self._sampler.error(s.name)
+            ]
             time.sleep(0.002)
         return failed
 
@@ -138,8 +144,10 @@ class EnergyMeter:
         """Let each sampled source deliver one sample after the window end, so the end edge is bracketed."""
         deadline = self._clock() + max(3.0 / self.sampling_hz, 0.1)
         while self._clock() < deadline:
-            if all(self._sampler.error(s.name) or (self._sampler.latest_time(s.name) or 0) >= window.end_mono
-                   for s in self._polled):
+            if all(
+                self._sampler.error(s.name) or (self._sampler.latest_time(s.name) or 0) >= window.end_mono
+                for s in self._polled
+            ):
                 break
             time.sleep(0.002)
         for source in self._streamed:
@@ -214,13 +222,18 @@ class EnergyMeter:
         finally:
             self._end()
         figures = self._window_figures(window, counters_before, counters_after, failures)
-        self._idle_w = {name: (reading.energy_j / window.seconds if reading.energy_j is not None else None)
-                        for name, reading in figures.items()}
+        self._idle_w = {
+            name: (reading.energy_j / window.seconds if reading.energy_j is not None else None)
+            for name, reading in figures.items()
+        }
         return dict(self._idle_w)
 
     def _enough_samples(self, start_mono, min_samples, stream_counts) -> bool:
         for source in self._polled:
-            if not self._sampler.error(source.name) and self._sampler.count_since(source.name, start_mono) < min_samples:
+            if (
+                not self._sampler.error(source.name)
+                and self._sampler.count_since(source.name, start_mono) < min_samples
+            ):
                 return False
         return all(count >= min_samples for count in stream_counts.values())
 
@@ -239,7 +252,9 @@ class EnergyMeter:
 
     def measure(self, run_once, min_window_s=1.0, min_samples=10, max_window_s=30.0) -> EnergyWindow:
         if not 0 < min_window_s <= max_window_s:
-            raise PowerSetupError(f"energy window bounds must satisfy 0 < min ({min_window_s} s) <= max ({max_window_s} s)")
+            raise PowerSetupError(
+                f"energy window bounds must satisfy 0 < min ({min_window_s} s) <= max ({max_window_s} s)"
+            )
         if min_samples < 1:
             raise PowerSetupError(f"the minimum number of power samples must be at least 1, got {min_samples}")
         failures = self._begin()
@@ -263,8 +278,10 @@ class EnergyMeter:
         finally:
             self._end()
         figures = self._window_figures(window, counters_before, counters_after, failures)
-        results = [self._source_result(source, figures[source.name], window, inferences, min_samples)
-                   for source in self.sources]
+        results = [
+            self._source_result(source, figures[source.name], window, inferences, min_samples)
+            for source in self.sources
+        ]
         results += [SourceEnergy(name, scope, reason=reason) for name, scope, reason in self.unopened]
         return EnergyWindow(inferences, window.seconds, window.start_unix, window.end_unix, tuple(results))
 
@@ -272,14 +289,24 @@ class EnergyMeter:
         energy, samples, achieved_hz, reason = reading.energy_j, reading.samples, reading.sampling_hz, reading.reason
         idle_w = self._idle_w.get(source.name)
         if energy is not None and source.kind != "counter" and samples < min_samples:
-            reason = (f"only {samples} power samples in the window (fewer than {min_samples}): "
-                      "the window hit its maximum length")
+            reason = (
+                f"only {samples} power samples in the window (fewer than {min_samples}): "
+                "the window hit its maximum length"
+            )
         per_inference = energy / inferences if energy is not None else None
         net = (energy - idle_w * window.seconds) / inferences if energy is not None and idle_w is not None else None
-        return SourceEnergy(source.name, source.scope, avg_power_w=energy / window.seconds if energy is not None else None,
-                            energy_j=energy, energy_per_inference_j=per_inference, idle_power_w=idle_w,
-                            energy_net_per_inference_j=net, power_samples=samples, sampling_hz=achieved_hz,
-                            reason=reason)
+        return SourceEnergy(
+            source.name,
+            source.scope,
+            avg_power_w=energy / window.seconds if energy is not None else None,
+            energy_j=energy,
+            energy_per_inference_j=per_inference,
+            idle_power_w=idle_w,
+            energy_net_per_inference_j=net,
+            power_samples=samples,
+            sampling_hz=achieved_hz,
+            reason=reason,
+        )
 
     def close(self) -> None:
         self._end()

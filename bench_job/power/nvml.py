@@ -6,6 +6,8 @@ nvmlDeviceGetPowerUsage (milliwatts). NVML does not work on Jetson, which has no
 INA3221 rails are the source.
 """
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass
 

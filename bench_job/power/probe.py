@@ -1,5 +1,7 @@
 """`bench-job probe` lines about power: each source found with a short read, each one missing and why."""
 
+from __future__ import annotations
+
 from bench_job.power import EnergyMeter, discover_sources
 
 

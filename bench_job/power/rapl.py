@@ -11,6 +11,8 @@ sockets). core/uncore are parts of the package and are not reported. intel-rapl-
 the MSR package zone on some laptops and are skipped for the same reason.
 """
 
+from __future__ import annotations
+
 import os
 import re
 from dataclasses import dataclass
@@ -25,9 +27,11 @@ _KINDS = {
     "package": ("rapl-package", "CPU package(s): cores, caches, uncore, integrated GPU (RAPL package)"),
     "dram": ("rapl-dram", "DRAM (RAPL dram)"),
 }
-_ROOT_ONLY = ("{path} is readable by root only (since CVE-2020-8694) and the job runs as uid {uid}: "
-              "the host's owner may `chmod a+r /sys/class/powercap/intel-rapl:*/energy_uj` (docker/README.md), "
-              "or run the job as root")
+_ROOT_ONLY = (
+    "{path} is readable by root only (since CVE-2020-8694) and the job runs as uid {uid}: "
+    "the host's owner may `chmod a+r /sys/class/powercap/intel-rapl:*/energy_uj` (docker/README.md), "
+    "or run the job as root"
+)
 
 
 def _zone_kind(name: str) -> str:
@@ -112,11 +116,17 @@ def discover(ctx):
     zones, dangling = find_zones(folder)
     if not zones:
         if dangling:
-            return [], [("rapl", f"{folder} links to a hidden tree (Docker masks /sys/devices/virtual/powercap): "
-                                 "bind-mount /sys/devices/virtual/powercap read-only elsewhere and point "
-                                 "--powercap-dir at it")]
-        return [], [("rapl", f"no RAPL zones under {folder} (not an x86 CPU with RAPL, or the intel_rapl driver "
-                             "is not loaded)")]
+            return [], [
+                (
+                    "rapl",
+                    f"{folder} links to a hidden tree (Docker masks /sys/devices/virtual/powercap): "
+                    "bind-mount /sys/devices/virtual/powercap read-only elsewhere and point "
+                    "--powercap-dir at it",
+                )
+            ]
+        return [], [
+            ("rapl", f"no RAPL zones under {folder} (not an x86 CPU with RAPL, or the intel_rapl driver is not loaded)")
+        ]
     by_kind = {}
     problems = {}
     for zone in zones:

@@ -7,6 +7,8 @@ current line and are left out. Names are split at the final _A/_V only, since DD
 mid-name. The sum covers the PMIC rails (SoC, RAM, IO), not USB devices, the fan or HATs.
 """
 
+from __future__ import annotations
+
 import re
 import subprocess
 from dataclasses import dataclass

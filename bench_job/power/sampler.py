@@ -6,6 +6,8 @@ is stamped with the monotonic midpoint of its read. A source whose read fails, i
 from polling for the rest of the session and its reason kept; the others go on.
 """
 
+from __future__ import annotations
+
 import bisect
 import collections
 import threading
@@ -26,8 +28,9 @@ class PowerSampler:
         self._sources = list(sources)
         self._clock = clock
         self._rates = {s.name: min(sampling_hz, s.max_hz or sampling_hz) for s in self._sources}
-        self._samples = {s.name: collections.deque(maxlen=int(self._rates[s.name] * _KEEP_SECONDS) + 1)
-                         for s in self._sources}
+        self._samples = {
+            s.name: collections.deque(maxlen=int(self._rates[s.name] * _KEEP_SECONDS) + 1) for s in self._sources
+        }
         self._errors = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -103,7 +106,7 @@ class PowerSampler:
         with self._lock:
             copied = list(self._samples[name])
         times = [t for t, _ in copied]
-        return copied[bisect.bisect_left(times, start):bisect.bisect_right(times, end)]
+        return copied[bisect.bisect_left(times, start) : bisect.bisect_right(times, end)]
 
     def count_since(self, name, start) -> int:
         with self._lock:

@@ -4,6 +4,8 @@ Every reader takes a FileReader so tests can make a path raise PermissionError (
 chmod 000, so a real permission bit cannot be used to simulate the root-only RAPL files).
 """
 
+from __future__ import annotations
+
 import errno
 import glob
 import os
@@ -49,8 +51,10 @@ def describe_os_error(path: str, exc: OSError) -> str:
 
 def sorted_glob(pattern: str) -> list[str]:
     """glob with a natural order (hwmon10 after hwmon9) so names are stable from run to run."""
+
     def key(path):
         return [int(part) if part.isdigit() else part for part in _split_digits(path)]
+
     return sorted(glob.glob(pattern), key=key)
 
 

@@ -10,6 +10,8 @@ same figure); "NC" fields (JetPack 5.0 on AGX Orin prints `NC 0mW/0mW`) are not 
 stamped with the monotonic time it arrived.
 """
 
+from __future__ import annotations
+
 import collections
 import re
 import subprocess
@@ -73,12 +75,14 @@ class TegrastatsPower(StreamedPowerSource):
             return
         self._error = None
         try:
-            self._process = subprocess.Popen(self._command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                             text=True, errors="replace", bufsize=1)
+            self._process = subprocess.Popen(
+                self._command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, errors="replace", bufsize=1
+            )
         except OSError as exc:
             raise SourceUnavailable(f"cannot start {self._command[0]}: {exc.strerror or exc}") from None
-        self._reader = threading.Thread(target=self._read_lines, args=(self._process,), daemon=True,
-                                        name="tegrastats-reader")
+        self._reader = threading.Thread(
+            target=self._read_lines, args=(self._process,), daemon=True, name="tegrastats-reader"
+        )
         self._reader.start()
 
     def _read_lines(self, process) -> None:
@@ -116,8 +120,13 @@ class TegrastatsPower(StreamedPowerSource):
 
 def first_line(program, interval_ms, timeout_s) -> str | None:
     """The first line tegrastats prints, or None if it prints nothing within timeout_s."""
-    process = subprocess.Popen([program, "--interval", str(interval_ms)], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, errors="replace")
+    process = subprocess.Popen(
+        [program, "--interval", str(interval_ms)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+    )
     timer = threading.Timer(timeout_s, process.kill)
     timer.start()
     try:

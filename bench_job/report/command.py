@@ -1,5 +1,7 @@
 """`bench-job report BUNDLE`: regenerate report.md, report.html and the plots from a bundle alone."""
 
+from __future__ import annotations
+
 import os
 import tempfile
 
@@ -10,8 +12,11 @@ from bench_job.errors import UserError
 def add_report_parser(subparsers) -> None:
     parser = subparsers.add_parser("report", help="(re)write report.md, report.html and plots from a results bundle")
     parser.add_argument("bundle", help="a results bundle: the .tar.gz written by `bench-job run`, or its folder")
-    parser.add_argument("--out", help="folder for the report (default: the bundle's folder, or for a tarball "
-                        "a folder <bundle name>-report next to it)")
+    parser.add_argument(
+        "--out",
+        help="folder for the report (default: the bundle's folder, or for a tarball "
+        "a folder <bundle name>-report next to it)",
+    )
 
 
 def default_out(bundle_path: str, root: str) -> str:

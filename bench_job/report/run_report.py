@@ -7,27 +7,37 @@ from __future__ import annotations
 import os
 
 from bench_job.bundle import names
+from bench_job.bundle.outcome import RunOutcome
 from bench_job.report.render import html, markdown
+from bench_job.report.render.document import Heading
+from bench_job.report.render.frame import prepare
+from bench_job.report.render.plots import model_colours
 from bench_job.report.sections.accuracy import accuracy_section
 from bench_job.report.sections.context import Context
 from bench_job.report.sections.discussion import discussion_section
-from bench_job.report.render.document import Heading
 from bench_job.report.sections.energy import energy_section
 from bench_job.report.sections.flops import flops_section
-from bench_job.report.render.frame import prepare
 from bench_job.report.sections.latency import latency_section
 from bench_job.report.sections.memory import memory_section
 from bench_job.report.sections.overview import header, models_section
 from bench_job.report.sections.params import params_section
-from bench_job.report.render.plots import model_colours
 from bench_job.report.sections.runtimes import runtime_section
 from bench_job.report.sections.trust import validity_section
 from bench_job.report.sections.verdict import verdict
-from bench_job.bundle.outcome import RunOutcome
 
 # The lab's order of questions.
-SECTIONS = [models_section, params_section, latency_section, energy_section, memory_section, flops_section,
-            runtime_section, accuracy_section, validity_section, discussion_section]
+SECTIONS = [
+    models_section,
+    params_section,
+    latency_section,
+    energy_section,
+    memory_section,
+    flops_section,
+    runtime_section,
+    accuracy_section,
+    validity_section,
+    discussion_section,
+]
 
 
 def title_of(env: dict) -> str:
@@ -46,8 +56,9 @@ def build_report(frame, config_data: dict, env: dict, out_dir: str, outcome: Run
     return blocks
 
 
-def write_run_report(frame, config_data: dict, env: dict, out_dir: str,
-                     outcome: RunOutcome | None = None) -> tuple[str, str]:
+def write_run_report(
+    frame, config_data: dict, env: dict, out_dir: str, outcome: RunOutcome | None = None
+) -> tuple[str, str]:
     """Write out_dir/report.md, out_dir/report.html and out_dir/plots/*; returns the two report paths."""
     os.makedirs(out_dir, exist_ok=True)
     blocks = build_report(frame, config_data, env, out_dir, outcome)

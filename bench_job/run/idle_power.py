@@ -23,9 +23,9 @@ class IdlePower:
     def __init__(self, power: PowerSection, measure: MeasureSection):
         self.power, self.measure = power, measure
         self.meter = None
-        self.energy_reason: str | None = None     # why no energy is measured; None when sources exist
-        self.specs: list = []                     # power.base.SourceSpec of each source found
-        self.not_read: dict = {}                  # source -> why it was not used, for env.json
+        self.energy_reason: str | None = None  # why no energy is measured; None when sources exist
+        self.specs: list = []  # power.base.SourceSpec of each source found
+        self.not_read: dict = {}  # source -> why it was not used, for env.json
 
     def open(self) -> IdlePower:
         """Find the power sources once; the runner keeps a meter only for the idle baseline."""
@@ -35,8 +35,12 @@ class IdlePower:
             return self
         from bench_job.power import EnergyMeter, discover_sources
 
-        found, missing = discover_sources(sysfs_root=power.sysfs_root, external_csv=power.external_csv,
-                                          sampling_hz=power.sampling_hz, powercap_dir=power.powercap_dir)
+        found, missing = discover_sources(
+            sysfs_root=power.sysfs_root,
+            external_csv=power.external_csv,
+            sampling_hz=power.sampling_hz,
+            powercap_dir=power.powercap_dir,
+        )
         for name, reason in missing:
             log.debug("power source %s not used: %s", name, reason)
         self.not_read = dict(missing)
@@ -65,6 +69,9 @@ class IdlePower:
         probe.start()
         idle = self.meter.measure_idle(self.power.idle_seconds)
         share = probe.other_share()
-        log.info("idle power: %s%s", ", ".join(f"{k} {v:.2f} W" if v is not None else f"{k} n/a" for k, v in idle.items()),
-                 f" (other processes used {share:.0%} of the CPU meanwhile)" if share is not None else "")
+        log.info(
+            "idle power: %s%s",
+            ", ".join(f"{k} {v:.2f} W" if v is not None else f"{k} n/a" for k, v in idle.items()),
+            f" (other processes used {share:.0%} of the CPU meanwhile)" if share is not None else "",
+        )
         return {k: v for k, v in idle.items() if v is not None}, share

@@ -24,13 +24,13 @@ import yaml
 
 from bench_job import __version__
 from bench_job.bundle import names
+from bench_job.bundle.outcome import RunOutcome
+from bench_job.bundle.records import ResultStore, latest_records
 from bench_job.errors import UserError
 from bench_job.measure.quiet import too_busy
-from bench_job.bundle.records import ResultStore, latest_records
 from bench_job.run.assets import Checkpoints, prepare_assets
 from bench_job.run.runner import PlanResult, Runner, StopRequest, resolve_accelerator
 from bench_job.run.summary import run_summary
-from bench_job.bundle.outcome import RunOutcome
 from bench_job.units import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -39,16 +39,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("bench_job")
 
 EXIT_OK = 0
-EXIT_NOTHING_MEASURED = 1      # every configuration ended oom, skipped, error or timeout
-EXIT_SIGNALS = {"SIGINT": 130, "SIGTERM": 143}   # 128 + the signal's number, as a shell reports it
+EXIT_NOTHING_MEASURED = 1  # every configuration ended oom, skipped, error or timeout
+EXIT_SIGNALS = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as a shell reports it
 
 
 @dataclass(frozen=True)
 class JobOutcome:
     exit_code: int
-    bundle: str              # path of the bundle tarball
-    run: RunOutcome          # what outcome.json says
-    records: list            # the run's final records, one per measured configuration
+    bundle: str  # path of the bundle tarball
+    run: RunOutcome  # what outcome.json says
+    records: list  # the run's final records, one per measured configuration
 
 
 def collect_env_isolated(sysfs_root: str) -> dict:
@@ -90,11 +90,21 @@ class Job:
     facts; write_report(frame, config_data, env, folder, outcome) writes the report; checkpoints: see
     run/assets.py."""
 
-    def __init__(self, config, out: str, verbose: bool = False, started: float | None = None,
-                 started_at: str | None = None, interactive: bool | None = None, stop: StopRequest | None = None,
-                 runner: Callable = Runner, collect_env: Callable = collect_env_isolated,
-                 measure_peak: Callable = measure_peak_isolated, write_report: Callable | None = None,
-                 checkpoints: Checkpoints | None = None):
+    def __init__(
+        self,
+        config,
+        out: str,
+        verbose: bool = False,
+        started: float | None = None,
+        started_at: str | None = None,
+        interactive: bool | None = None,
+        stop: StopRequest | None = None,
+        runner: Callable = Runner,
+        collect_env: Callable = collect_env_isolated,
+        measure_peak: Callable = measure_peak_isolated,
+        write_report: Callable | None = None,
+        checkpoints: Checkpoints | None = None,
+    ):
         self.config, self.out, self.verbose = config, out, verbose
         self.started = time.monotonic() if started is None else started
         self.started_at = started_at or utc_now()
@@ -122,13 +132,20 @@ class Job:
         try:
             os.makedirs(self.out, exist_ok=True)
         except OSError as exc:
-            raise UserError(f"cannot create the output folder {self.out}: {exc.strerror}; pass a writable --out") from None
+            raise UserError(
+                f"cannot create the output folder {self.out}: {exc.strerror}; pass a writable --out"
+            ) from None
         workdir = os.path.join(self.out, f"{names.IN_PROGRESS_PREFIX}{device}-{host}-{config.fingerprint()}")
         os.makedirs(workdir, exist_ok=True)
         setup_logging(os.path.join(workdir, names.RUN_LOG), self.interactive, self.verbose)
         copy_entrypoint_log(os.environ.get("BENCH_ENTRYPOINT_LOG"))
-        log.info("bench-job %s: device profile %s, %d model(s), work folder %s", __version__, device,
-                 len(config.models), workdir)
+        log.info(
+            "bench-job %s: device profile %s, %d model(s), work folder %s",
+            __version__,
+            device,
+            len(config.models),
+            workdir,
+        )
         for adjustment in config.adjustments:
             log.warning(adjustment)
         for warning in assets.warnings:
@@ -143,9 +160,16 @@ class Job:
             yaml.safe_dump(config.data, handle, sort_keys=False)
         _write_env(workdir, env)  # now, so that a run killed mid-way leaves its environment beside its records
         store = ResultStore(os.path.join(workdir, names.RESULTS_JSONL))
-        runner = self.make_runner(config, store, accelerator, stop, show_progress=self.interactive,
-                                  peak_gflops=env["peak_gflops"], started=self.started,
-                                  default_threads=env["torch_threads_default"])
+        runner = self.make_runner(
+            config,
+            store,
+            accelerator,
+            stop,
+            show_progress=self.interactive,
+            peak_gflops=env["peak_gflops"],
+            started=self.started,
+            default_threads=env["torch_threads_default"],
+        )
         result = runner.run()
         # Which power sources exist but could not be read (RAPL's root-only energy_uj for a non-root job),
         # known once the runner has looked.
@@ -153,12 +177,20 @@ class Job:
         _write_env(workdir, env)
         outcome = self._outcome(config, result, store)
         if result.interrupted:
-            log.warning("stopped by %s: bundling the %d configuration(s) measured so far as PARTIAL; run the same "
-                        "command again to resume", result.signal_name, outcome.planned - len(outcome.never_measured))
+            log.warning(
+                "stopped by %s: bundling the %d configuration(s) measured so far as PARTIAL; run the same "
+                "command again to resume",
+                result.signal_name,
+                outcome.planned - len(outcome.never_measured),
+            )
         if outcome.over_budget_s:
-            log.warning("the run took %s, %s over its --budget of %s: repetitions never go below measure.min_runs "
-                        "and min_rounds", format_duration(outcome.elapsed_s), format_duration(outcome.over_budget_s),
-                        format_duration(outcome.budget_s))
+            log.warning(
+                "the run took %s, %s over its --budget of %s: repetitions never go below measure.min_runs "
+                "and min_rounds",
+                format_duration(outcome.elapsed_s),
+                format_duration(outcome.over_budget_s),
+                format_duration(outcome.budget_s),
+            )
         records = latest_records(store.read())
         log.info(run_summary(records, outcome))
         bundle = finish(workdir, self.out, f"{device}-{host}", config.data, env, outcome, self.write_report)
@@ -171,22 +203,34 @@ class Job:
 
     def _measure_peak(self, config, env: dict, accelerator: str) -> None:
         log.info("measuring the device's matmul peak (a few seconds)")
-        env.update(self.measure_peak(config.run.threads, 4096 if accelerator == "cuda" else 1024, 1.0, accelerator,
-                                     config.measure))
+        env.update(
+            self.measure_peak(
+                config.run.threads, 4096 if accelerator == "cuda" else 1024, 1.0, accelerator, config.measure
+            )
+        )
         log.info("matmul peak of this device: %.1f GFLOP/s (fp32, %s)", env["peak_gflops"], accelerator)
         busy = env["peak_other_cpu_share"]
         if too_busy(config.measure, busy):
-            log.warning("other processes used %.0f%% of the CPU while the matmul peak was measured: it is low, and "
-                        "each row's fraction of it (peak_fraction) high", busy * 100)
+            log.warning(
+                "other processes used %.0f%% of the CPU while the matmul peak was measured: it is low, and "
+                "each row's fraction of it (peak_fraction) high",
+                busy * 100,
+            )
 
     def _outcome(self, config, result: PlanResult, store: ResultStore) -> RunOutcome:
         """What the run as a whole did, for outcome.json, the console summary and the report's verdict."""
         planned = result.planned
         done = store.done_keys()
-        return RunOutcome(complete=all(k in done for k in planned), stopped_by=result.signal_name,
-                          planned=len(planned), never_measured=tuple(k for k in planned if k not in done),
-                          started_at=self.started_at, finished_at=utc_now(), elapsed_s=time.monotonic() - self.started,
-                          budget_s=config_budget_s(config))
+        return RunOutcome(
+            complete=all(k in done for k in planned),
+            stopped_by=result.signal_name,
+            planned=len(planned),
+            never_measured=tuple(k for k in planned if k not in done),
+            started_at=self.started_at,
+            finished_at=utc_now(),
+            elapsed_s=time.monotonic() - self.started,
+            budget_s=config_budget_s(config),
+        )
 
 
 def _write_env(workdir: str, env: dict) -> None:
@@ -194,14 +238,21 @@ def _write_env(workdir: str, env: dict) -> None:
         json.dump(env, handle, indent=2)
 
 
-def finish(workdir: str, out: str, name: str, config_data: dict, env: dict, outcome: RunOutcome,
-           write_report: Callable | None = None) -> str:
+def finish(
+    workdir: str,
+    out: str,
+    name: str,
+    config_data: dict,
+    env: dict,
+    outcome: RunOutcome,
+    write_report: Callable | None = None,
+) -> str:
     """Write outcome.json, the table, plots and report next to the records, then the bundle, named
     PARTIAL when the run did not finish. A failure to report is logged and the bundle still carries
     the raw records. write_report: report.report.write_run_report unless given."""
-    from bench_job.bundle.write import write_bundle
-    from bench_job.bundle.records import read_records, to_frame
     from bench_job.bundle.outcome import write_outcome
+    from bench_job.bundle.records import read_records, to_frame
+    from bench_job.bundle.write import write_bundle
 
     if write_report is None:
         from bench_job.report.run_report import write_run_report as write_report

@@ -1,5 +1,7 @@
 """Logging to the console and to the run's log file, which goes into the bundle."""
 
+from __future__ import annotations
+
 import logging
 import sys
 
@@ -49,8 +51,15 @@ def copy_entrypoint_log(path: str | None) -> None:
     logger = logging.getLogger("bench_job")
     for line in lines:
         level, _, text = line.partition(": ")
-        record = logger.makeRecord(logger.name, logging.WARNING if level == "warning" else logging.INFO,
-                                   __file__, 0, "entrypoint: %s", (text,), None)
+        record = logger.makeRecord(
+            logger.name,
+            logging.WARNING if level == "warning" else logging.INFO,
+            __file__,
+            0,
+            "entrypoint: %s",
+            (text,),
+            None,
+        )
         # to the file only: the console printed these lines itself
         for handler in logger.handlers:
             if isinstance(handler, logging.FileHandler) and record.levelno >= handler.level:

@@ -31,7 +31,7 @@ class Build:
 
 @dataclass(frozen=True)
 class BuildFailed:
-    status: str              # oom | error | skipped
+    status: str  # oom | error | skipped
     reason: str
 
 

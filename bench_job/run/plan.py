@@ -8,22 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench_job.families import FAMILIES
 from bench_job.bundle.records import config_key
+from bench_job.families import FAMILIES
 
 
 @dataclass(frozen=True)
 class Point:
     batch_size: int
     input_size: int
-    sweeps: tuple            # which sweeps this configuration belongs to: "batch", "input" or both
+    sweeps: tuple  # which sweeps this configuration belongs to: "batch", "input" or both
 
 
 @dataclass
 class WorkItem:
-    entry: object            # catalogue.ModelEntry
-    variant: object          # catalogue.Variant
-    points: list             # Point, smallest first
+    entry: object  # catalogue.ModelEntry
+    variant: object  # catalogue.Variant
+    points: list  # Point, smallest first
 
     def key(self, point: Point, accelerator: str) -> str:
         return config_key(self.entry.name, self.variant.name, accelerator, point.batch_size, point.input_size)

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from bench_job.bundle.records import ResultStore, make_record
 from bench_job.families import FAMILIES
 from bench_job.measure.peak import derived_metrics
 from bench_job.measure.rounds import RoundSettings
-from bench_job.bundle.records import ResultStore, make_record
+from bench_job.measure.validity import mark_validity_as_configured
 from bench_job.run.idle_power import IdlePower
 from bench_job.run.plan import OomFront, build_plan
 from bench_job.run.supervisor import BUILD, Supervisor
-from bench_job.run.worker import worker_main
 from bench_job.run.task import PowerSettings, WorkerTask
+from bench_job.run.worker import worker_main
 from bench_job.units import format_bytes, parse_duration, parse_size
-from bench_job.measure.validity import mark_validity_as_configured
 
 log = logging.getLogger("bench_job")
 
@@ -34,6 +34,7 @@ log = logging.getLogger("bench_job")
 class PlanResult:
     """What running the plan did. planned: the key of every configuration of the plan, measured or not;
     power_not_read: power sources that exist but could not be read (source -> why), for env.json."""
+
     measured: int
     interrupted: bool
     signal_name: str | None = None
@@ -60,9 +61,18 @@ class StopRequest:
 
 
 class Runner:
-    def __init__(self, config, store: ResultStore, accelerator: str, stop: StopRequest, show_progress: bool,
-                 peak_gflops: float | None = None, started: float | None = None, default_threads: int | None = None,
-                 worker=worker_main):
+    def __init__(
+        self,
+        config,
+        store: ResultStore,
+        accelerator: str,
+        stop: StopRequest,
+        show_progress: bool,
+        peak_gflops: float | None = None,
+        started: float | None = None,
+        default_threads: int | None = None,
+        worker=worker_main,
+    ):
         """started: time.monotonic() when the command began; the --budget counts from there.
         default_threads: torch's default intra-op thread count on this machine (env.json), which a worker
         runs with unless the run or the variant sets threads; records the runner writes carry it.
@@ -78,8 +88,12 @@ class Runner:
         run = config.run
         started = time.monotonic() if started is None else started
         self.deadline = started + parse_duration(run.budget) if run.budget else None
-        self.supervisor = Supervisor(stop, parse_size(run.max_worker_memory) if run.max_worker_memory else None,
-                                     float(run.config_timeout_s), target=worker)
+        self.supervisor = Supervisor(
+            stop,
+            parse_size(run.max_worker_memory) if run.max_worker_memory else None,
+            float(run.config_timeout_s),
+            target=worker,
+        )
         self.power = IdlePower(config.power, config.measure)
         self.bar = None
 
@@ -112,8 +126,9 @@ class Runner:
         if already:
             log.info("resuming: %d of %d configurations already measured", already, total)
         measured = 0
-        with tqdm(total=total, initial=already, unit="config", disable=not self.show_progress,
-                  dynamic_ncols=True) as bar:
+        with tqdm(
+            total=total, initial=already, unit="config", disable=not self.show_progress, dynamic_ncols=True
+        ) as bar:
             self.bar = bar
             for index, item in enumerate(plan):
                 pending = [p for p in item.points if item.key(p, self.accelerator) not in done]
@@ -146,13 +161,26 @@ class Runner:
         budget left and the idle baseline measured now."""
         settings = self._round_settings(remaining_configs)
         idle_w, idle_share = self.power.baseline()
-        power = PowerSettings(self.config.power, sources=tuple(self.power.specs), idle_w=idle_w,
-                              idle_other_cpu_share=idle_share, energy_reason=self.power.energy_reason)
-        return WorkerTask(entry=item.entry, variant=item.variant, points=tuple(pending),
-                          keys={p: keys[p] for p in pending},
-                          accelerator=self.accelerator, threads=self.config.run.threads,
-                          seed=self.config.run.seed, timing=settings, power=power,
-                          accuracy=self.config.accuracy, assets=self.config.run.assets)
+        power = PowerSettings(
+            self.config.power,
+            sources=tuple(self.power.specs),
+            idle_w=idle_w,
+            idle_other_cpu_share=idle_share,
+            energy_reason=self.power.energy_reason,
+        )
+        return WorkerTask(
+            entry=item.entry,
+            variant=item.variant,
+            points=tuple(pending),
+            keys={p: keys[p] for p in pending},
+            accelerator=self.accelerator,
+            threads=self.config.run.threads,
+            seed=self.config.run.seed,
+            timing=settings,
+            power=power,
+            accuracy=self.config.accuracy,
+            assets=self.config.run.assets,
+        )
 
     # -- one model variant ----------------------------------------------------------------------------
     def _run_item(self, item, pending: list, remaining_configs: int) -> int:
@@ -194,8 +222,9 @@ class Runner:
 
     def _write(self, task: WorkerTask, point, status: str, reason: str) -> int:
         """The record of a configuration its worker could not measure, with the worker's identity fields."""
-        head = task.record_head(point, task.threads_asked or self.default_threads,
-                                 FAMILIES[task.entry.family].input_unit)
+        head = task.record_head(
+            point, task.threads_asked or self.default_threads, FAMILIES[task.entry.family].input_unit
+        )
         self._store(make_record(run_id=self.run_id, **head, status=status, reason=reason))
         return 1
 
@@ -206,9 +235,14 @@ class Runner:
         self.store.append(record)
         self.bar.update(1)
         if record["status"] == "ok":
-            log.info("%s: median %.2f ms over %d runs, %.1f GFLOPs, peak RSS %s", record["key"],
-                     record["latency_median_s"] * 1e3, record["n_runs"], (record["flops"] or 0) / 1e9,
-                     format_bytes(record["peak_rss_bytes"]))
+            log.info(
+                "%s: median %.2f ms over %d runs, %.1f GFLOPs, peak RSS %s",
+                record["key"],
+                record["latency_median_s"] * 1e3,
+                record["n_runs"],
+                (record["flops"] or 0) / 1e9,
+                format_bytes(record["peak_rss_bytes"]),
+            )
         else:
             log.warning("%s: %s (%s)", record["key"], record["status"], record["reason"])
 
@@ -219,6 +253,8 @@ def resolve_accelerator(requested: str, cuda_available: bool) -> str:
     if requested == "auto":
         return "cuda" if cuda_available else "cpu"
     if requested == "cuda" and not cuda_available:
-        raise UserError("run.accelerator is cuda but torch sees no CUDA device: use --accelerator cpu, or run "
-                        "the Jetson image with the NVIDIA runtime")
+        raise UserError(
+            "run.accelerator is cuda but torch sees no CUDA device: use --accelerator cpu, or run "
+            "the Jetson image with the NVIDIA runtime"
+        )
     return requested

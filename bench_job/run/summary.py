@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench_job.units import format_duration
 from bench_job.measure.validity import reason_groups
+from bench_job.units import format_duration
 
 
 def run_summary(records: list, outcome) -> str:
@@ -15,19 +15,24 @@ def run_summary(records: list, outcome) -> str:
     measured = [r for r in records if r["status"] == "ok"]
     invalid = [r for r in measured if r.get("valid") is False]
     reasons = reason_groups(r["invalid_reasons"] for r in invalid if r.get("invalid_reasons"))
-    parts = [f"{outcome.planned} configuration(s) planned, {len(measured)} measured: "
-             f"{len(measured) - len(invalid)} valid, {len(invalid)} not valid"]
+    parts = [
+        f"{outcome.planned} configuration(s) planned, {len(measured)} measured: "
+        f"{len(measured) - len(invalid)} valid, {len(invalid)} not valid"
+    ]
     if reasons:
         parts[-1] += " (" + ", ".join(f"{reason}: {count}" for reason, count in reasons[:3]) + ")"
     parts.append(", ".join(f"{statuses.get(s, 0)} {s}" for s in ("oom", "skipped", "error", "timeout")))
     if outcome.never_measured:
-        parts.append(f"{len(outcome.never_measured)} never measured (PARTIAL: stopped by {outcome.stopped_by}; "
-                     f"run the same command again to resume)")
+        parts.append(
+            f"{len(outcome.never_measured)} never measured (PARTIAL: stopped by {outcome.stopped_by}; "
+            f"run the same command again to resume)"
+        )
     time_used = f"time {format_duration(outcome.elapsed_s)}"
     if outcome.budget_s is not None:
         over = outcome.over_budget_s
-        time_used += (f" against a budget of {format_duration(outcome.budget_s)}"
-                      + (f": OVER by {format_duration(over)}" if over else ""))
+        time_used += f" against a budget of {format_duration(outcome.budget_s)}" + (
+            f": OVER by {format_duration(over)}" if over else ""
+        )
     parts.append(time_used)
     if invalid:
         parts.append("read the rows that are not valid as indicative only (report.md, section Validity)")

@@ -15,13 +15,13 @@ from typing import Callable
 from bench_job.host.cgroup import oom_kill_count
 from bench_job.measure.memory import rss_bytes
 from bench_job.run import messages
-from bench_job.run.worker import worker_main
 from bench_job.run.task import WorkerTask
+from bench_job.run.worker import worker_main
 from bench_job.units import format_bytes
 
 log = logging.getLogger("bench_job")
 
-POLL_S = 0.02   # the memory watchdog's period: short, since a large allocation grows fast
+POLL_S = 0.02  # the memory watchdog's period: short, since a large allocation grows fast
 # Below this much room above the framework's own memory, a cap leaves even a small CNN nothing to run in.
 MIN_MODEL_ROOM = 256 * 2**20
 BUILD = "build"  # WorkerEnd.where of a worker that ended before its first configuration
@@ -31,6 +31,7 @@ BUILD = "build"  # WorkerEnd.where of a worker that ended before its first confi
 class WorkerEnd:
     """How a worker ended early: status (oom | timeout | error | skipped), reason, and where: the
     configuration (plan.Point) it was measuring, or BUILD when no configuration can run."""
+
     status: str
     reason: str
     where: object
@@ -42,7 +43,7 @@ class MemoryWatchdog:
 
     def __init__(self, cap: int | None):
         self.cap = cap
-        self.framework_rss: int | None = None   # a worker's resident memory before any model, once one has said
+        self.framework_rss: int | None = None  # a worker's resident memory before any model, once one has said
 
     def note_framework(self, rss: int | None) -> None:
         """Say once when the memory cap leaves the models almost nothing above the framework's own cost."""
@@ -51,36 +52,47 @@ class MemoryWatchdog:
         first = self.framework_rss is None
         self.framework_rss = max(rss, self.framework_rss or 0)
         if first and self.cap and self.cap - rss < MIN_MODEL_ROOM:
-            log.warning("--max-worker-memory %s leaves %s above what a worker takes before any model (%s: torch and "
-                        "its libraries on this machine); most models will be oom. The cap counts the whole worker: "
-                        "raise it, e.g. to %s or more", format_bytes(self.cap),
-                        format_bytes(max(0, self.cap - rss)), format_bytes(rss),
-                        format_bytes(rss + 2 * MIN_MODEL_ROOM))
+            log.warning(
+                "--max-worker-memory %s leaves %s above what a worker takes before any model (%s: torch and "
+                "its libraries on this machine); most models will be oom. The cap counts the whole worker: "
+                "raise it, e.g. to %s or more",
+                format_bytes(self.cap),
+                format_bytes(max(0, self.cap - rss)),
+                format_bytes(rss),
+                format_bytes(rss + 2 * MIN_MODEL_ROOM),
+            )
 
     def over(self, rss: int) -> str | None:
         """Why a worker at rss bytes is killed, or None while it is within the cap."""
         if not self.cap or rss <= self.cap:
             return None
-        return (f"worker resident memory reached {format_bytes(rss)}, over the --max-worker-memory cap of "
-                f"{format_bytes(self.cap)}"
-                + (f" (the framework alone took {format_bytes(self.framework_rss)} before any model)"
-                   if self.framework_rss else ""))
+        return (
+            f"worker resident memory reached {format_bytes(rss)}, over the --max-worker-memory cap of "
+            f"{format_bytes(self.cap)}"
+            + (
+                f" (the framework alone took {format_bytes(self.framework_rss)} before any model)"
+                if self.framework_rss
+                else ""
+            )
+        )
 
 
 class Supervisor:
     """Runs workers one at a time. stop: the run's StopRequest (read, never set); timeout_s: the longest a
     configuration may run; target: the worker's entry point (a test may pass its own)."""
 
-    def __init__(self, stop, memory_cap: int | None, timeout_s: float, target: Callable = worker_main,
-                 poll_s: float = POLL_S):
+    def __init__(
+        self, stop, memory_cap: int | None, timeout_s: float, target: Callable = worker_main, poll_s: float = POLL_S
+    ):
         self.stop = stop
         self.watchdog = MemoryWatchdog(memory_cap)
         self.timeout_s = timeout_s
         self.target = target
         self.poll_s = poll_s
 
-    def run(self, task: WorkerTask, on_record: Callable[[dict], None],
-            on_progress: Callable[[str], None]) -> tuple[set, WorkerEnd | None]:
+    def run(
+        self, task: WorkerTask, on_record: Callable[[dict], None], on_progress: Callable[[str], None]
+    ) -> tuple[set, WorkerEnd | None]:
         """Run one worker on task until it ends. on_record(fields) gets each record's fields as they come,
         on_progress(text) what the worker is doing. Returns the points it recorded and, when it ended
         early, its WorkerEnd (None as well when the run was asked to stop)."""
@@ -149,8 +161,11 @@ def _death(code: int | None, oom_kills_before: int | None, peak_rss: int) -> tup
     if code == -signal.SIGKILL:
         grew = oom_kill_count()
         confirmed = grew is not None and oom_kills_before is not None and grew > oom_kills_before
-        reason = ("killed by the kernel OOM killer (cgroup oom_kill count grew)" if confirmed else
-                  "killed by SIGKILL, most likely the kernel OOM killer")
+        reason = (
+            "killed by the kernel OOM killer (cgroup oom_kill count grew)"
+            if confirmed
+            else "killed by SIGKILL, most likely the kernel OOM killer"
+        )
         return "oom", f"{reason}; worker peak RSS seen {format_bytes(peak_rss)}"
     how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
     return "error", f"worker process died ({how})"

@@ -20,10 +20,11 @@ from bench_job.measure.rounds import RoundSettings
 class PowerSettings:
     """The config's power section with what the runner found and measured: the sources, the idle
     baseline and, where there is no energy to measure, why (energy_reason: None when sources exist)."""
+
     section: PowerSection
-    sources: tuple = ()                          # power.base.SourceSpec of each source found by the runner
-    idle_w: Mapping[str, float] = field(default_factory=dict)   # source name -> idle watts
-    idle_other_cpu_share: float | None = None    # other processes' CPU share during the idle baseline
+    sources: tuple = ()  # power.base.SourceSpec of each source found by the runner
+    idle_w: Mapping[str, float] = field(default_factory=dict)  # source name -> idle watts
+    idle_other_cpu_share: float | None = None  # other processes' CPU share during the idle baseline
     energy_reason: str | None = None
 
 
@@ -32,6 +33,7 @@ class WorkerTask:
     """entry: the zoo entry; variant: its precision and threads; points: the configurations still to
     measure, smallest first; keys: point -> record key; threads: run.threads, the default a variant's
     own threads override."""
+
     entry: object
     variant: object
     points: tuple
@@ -55,11 +57,24 @@ class WorkerTask:
         would have run with). Identity, then what the catalogue says of the model, so that a report made
         from the bundle alone, on another machine or by another version, shows the same figures."""
         entry, variant = self.entry, self.variant
-        return {"key": self.keys[point], "model": entry.name, "family": entry.family, "variant": variant.name,
-                "precision": variant.precision, "runtime": variant.runtime, "accelerator": self.accelerator, "threads": threads,
-                "batch_size": point.batch_size, "input_size": point.input_size, "input_unit": input_unit,
-                "sweeps": "+".join(point.sweeps), "weights": entry.weights,
-                "in_zoo": entry.reference_params is not None, "published_params": entry.reference_params,
-                "published_params_source": entry.reference_source or None, "model_note": entry.note or None,
-                "published_accuracy": entry.published_accuracy,
-                "published_accuracy_source": entry.published_accuracy_source or None}
+        return {
+            "key": self.keys[point],
+            "model": entry.name,
+            "family": entry.family,
+            "variant": variant.name,
+            "precision": variant.precision,
+            "runtime": variant.runtime,
+            "accelerator": self.accelerator,
+            "threads": threads,
+            "batch_size": point.batch_size,
+            "input_size": point.input_size,
+            "input_unit": input_unit,
+            "sweeps": "+".join(point.sweeps),
+            "weights": entry.weights,
+            "in_zoo": entry.reference_params is not None,
+            "published_params": entry.reference_params,
+            "published_params_source": entry.reference_source or None,
+            "model_note": entry.note or None,
+            "published_accuracy": entry.published_accuracy,
+            "published_accuracy_source": entry.published_accuracy_source or None,
+        }

@@ -17,10 +17,9 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
-from bench_job.host.device_state import compare_device_state, read_device_state
 from bench_job.errors import UserError, one_line, user_fixable
 from bench_job.families import FAMILIES
+from bench_job.host.device_state import compare_device_state, read_device_state
 from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
 from bench_job.measure.contention import ContentionProbe
@@ -29,12 +28,13 @@ from bench_job.measure.latency import timer_for
 from bench_job.measure.quiet import Patience
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
+from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.run.messages import Build, BuildFailed, Framework, Log, Progress, Record, Start
 from bench_job.run.plan import OomFront
+from bench_job.run.task import PowerSettings, WorkerTask
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.calibration import calibration_inputs
 from bench_job.runtimes.deployment import Deployment
-from bench_job.run.task import PowerSettings, WorkerTask
 
 
 def _die_with_parent():
@@ -95,8 +95,9 @@ class BoundContext:
 class PreparedConfig:
     """A configuration past its first pass (counted, warmed up, its memory peak taken), waiting for its
     timing rounds and its energy window."""
+
     point: object
-    record: dict                      # the record so far: identity and the first pass's fields
+    record: dict  # the record so far: identity and the first pass's fields
     timing: ConfigTiming
     state_before: dict
     swap_before: dict
@@ -108,8 +109,9 @@ def weights_bytes(model) -> int:
     return sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
 
 
-def prepare_config(task: WorkerTask, model, family, point, device: str, timer, record: dict, notes: list,
-                   deployment: Deployment) -> PreparedConfig:
+def prepare_config(
+    task: WorkerTask, model, family, point, device: str, timer, record: dict, notes: list, deployment: Deployment
+) -> PreparedConfig:
     """The first pass over one configuration, in plan order (smallest first, so a configuration that
     does not fit fails before larger ones are tried): its inputs, the first (cold) run in the variant's
     runtime and its fidelity to eager PyTorch, the untimed counting pass (FLOPs and parameters always of
@@ -154,13 +156,20 @@ def prepare_config(task: WorkerTask, model, family, point, device: str, timer, r
         fields["flop_counter"] = flops_measure.COUNTER_NAME
     warmup = [timer.time(ctx.run_once) for _ in range(task.timing.measure.warmup_runs)]
     peak = memory.peak_rss_bytes()
-    fields.update(warmup_s=warmup, warmup_runs=len(warmup), timer=timer.name, peak_rss_bytes=peak,
-                  activations_rss_bytes=peak - record["model_rss_bytes"]
-                  if peak is not None and record.get("model_rss_bytes") is not None else None)
+    fields.update(
+        warmup_s=warmup,
+        warmup_runs=len(warmup),
+        timer=timer.name,
+        peak_rss_bytes=peak,
+        activations_rss_bytes=peak - record["model_rss_bytes"]
+        if peak is not None and record.get("model_rss_bytes") is not None
+        else None,
+    )
     if cuda:
         fields["cuda_peak_bytes"] = int(torch.cuda.max_memory_allocated())
-    return PreparedConfig(point, dict(record, **fields), ConfigTiming(record["key"], ctx.run_once),
-                          state_before, swap_before, started)
+    return PreparedConfig(
+        point, dict(record, **fields), ConfigTiming(record["key"], ctx.run_once), state_before, swap_before, started
+    )
 
 
 def energy_window(power: PowerSettings, timing: ConfigTiming, meter, patience, batch_size: int) -> dict:
@@ -173,12 +182,16 @@ def energy_window(power: PowerSettings, timing: ConfigTiming, meter, patience, b
         probe = ContentionProbe()
         probe.start()
         started = time.monotonic()
-        result = meter.measure(timing.run_once, power.section.min_window_s, power.section.min_samples,
-                               power.section.max_window_s)
+        result = meter.measure(
+            timing.run_once, power.section.min_window_s, power.section.min_samples, power.section.max_window_s
+        )
         share = probe.other_share()
         if not (patience.disturbed(share) and patience.available):
-            return dict(energy_fields(result, batch_size), energy_other_cpu_share=share,
-                        idle_other_cpu_share=power.idle_other_cpu_share)
+            return dict(
+                energy_fields(result, batch_size),
+                energy_other_cpu_share=share,
+                idle_other_cpu_share=power.idle_other_cpu_share,
+            )
         patience.spend(time.monotonic() - started)
         patience.wait()
 
@@ -192,11 +205,18 @@ def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience) -
     stats = summarize(timing.timings_s, settings.measure.confidence)
     fields.update(stats)
     redone = timing.redo_summary(patience.max_other_share)
-    fields.update(timings_s=timing.timings_s, stop_reason=timing.stop_reason, rounds=len(timing.kept),
-                  rounds_redone=len(timing.set_aside), redo_reasons=redone, quiet_wait_s=timing.waited_s,
-                  runs_set_aside=timing.runs_set_aside,
-                  rounds_detail=[r.as_record() for r in timing.rounds], other_cpu_share=timing.other_cpu_share,
-                  throughput=point.batch_size / stats["latency_median_s"])
+    fields.update(
+        timings_s=timing.timings_s,
+        stop_reason=timing.stop_reason,
+        rounds=len(timing.kept),
+        rounds_redone=len(timing.set_aside),
+        redo_reasons=redone,
+        quiet_wait_s=timing.waited_s,
+        runs_set_aside=timing.runs_set_aside,
+        rounds_detail=[r.as_record() for r in timing.rounds],
+        other_cpu_share=timing.other_cpu_share,
+        throughput=point.batch_size / stats["latency_median_s"],
+    )
     notes = record["notes"]
     if timing.stop_reason != "ci_target":
         notes.append(f"CI target not reached ({timing.stop_reason.replace('_', ' ')})")
@@ -204,11 +224,16 @@ def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience) -
     fields.update(swap_in=swap_in, swap_out=swap_out, swapped=None if swap_in is None else bool(swap_in or swap_out))
     state_after = read_device_state(task.power.section.sysfs_root)
     change = compare_device_state(prepared.state_before, state_after)
-    fields.update(device_state={"before": prepared.state_before, "after": state_after, "change": change},
-                  throttled=change["throttled"], throttle_reasons="; ".join(change["throttle_reasons"]) or None,
-                  temp_max_c_before=change["temp_max_c_before"], temp_max_c_after=change["temp_max_c_after"])
-    return dict(record, **fields, notes="; ".join(notes) or None, status="ok",
-                duration_s=time.time() - prepared.started)
+    fields.update(
+        device_state={"before": prepared.state_before, "after": state_after, "change": change},
+        throttled=change["throttled"],
+        throttle_reasons="; ".join(change["throttle_reasons"]) or None,
+        temp_max_c_before=change["temp_max_c_before"],
+        temp_max_c_after=change["temp_max_c_after"],
+    )
+    return dict(
+        record, **fields, notes="; ".join(notes) or None, status="ok", duration_s=time.time() - prepared.started
+    )
 
 
 def open_meter(power: PowerSettings):
@@ -221,7 +246,9 @@ def open_meter(power: PowerSettings):
 
         sources, unopened = open_sources(power.sources)
         if sources:
-            return EnergyMeter(sources, sampling_hz=power.section.sampling_hz, idle_w=power.idle_w, unopened=unopened), None
+            return EnergyMeter(
+                sources, sampling_hz=power.section.sampling_hz, idle_w=power.idle_w, unopened=unopened
+            ), None
         reasons = "; ".join(f"{name}: {reason}" for name, _, reason in unopened)
         return None, f"no power source could be opened in the worker: {reasons}"
     except Exception as exc:
@@ -264,11 +291,24 @@ def worker_main(conn, task: WorkerTask) -> None:
             # for a runtime other than eager: its session or engine beside the PyTorch model kept for the
             # FLOP count and the fidelity reference
             model_rss = memory.rss_bytes()
-            base.update(params=unique, model_rss_bytes=model_rss, weights_bytes=weights_bytes(model),
-                        weights_rss_bytes=model_rss - base["framework_rss_bytes"]
-                        if None not in (model_rss, base["framework_rss_bytes"]) else None)
-            accuracy = accuracy_fields(task, deployment.accuracy_model(), family, preprocessing, label_map, device, meter,
-                                       reference=deployment.reference_model())
+            base.update(
+                params=unique,
+                model_rss_bytes=model_rss,
+                weights_bytes=weights_bytes(model),
+                weights_rss_bytes=model_rss - base["framework_rss_bytes"]
+                if None not in (model_rss, base["framework_rss_bytes"])
+                else None,
+            )
+            accuracy = accuracy_fields(
+                task,
+                deployment.accuracy_model(),
+                family,
+                preprocessing,
+                label_map,
+                device,
+                meter,
+                reference=deployment.reference_model(),
+            )
         except Exception as exc:  # a model that cannot be built fails all its configurations alike
             status = "oom" if _is_out_of_memory(exc) else "error"
             reason = str(exc) if user_fixable(exc) or isinstance(exc, RuntimeFailed) else one_line(exc)
@@ -347,8 +387,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
             outcome = _failure(conn, exc, device)
             if outcome["status"] == "oom":
                 oom.ran_out(point)
-            conn.send(Record(dict(record, **outcome, notes="; ".join(notes) or None,
-                                  duration_s=time.time() - started)))
+            conn.send(Record(dict(record, **outcome, notes="; ".join(notes) or None, duration_s=time.time() - started)))
     patience = Patience.from_measure(settings.measure, settings.deadline)
 
     def on_round(key, index):
@@ -361,6 +400,10 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
         try:
             record = finish_config(task, config, meter, patience)
         except Exception as exc:
-            record = dict(config.record, **_failure(conn, exc, device), notes="; ".join(config.record["notes"]) or None,
-                          duration_s=time.time() - config.started)
+            record = dict(
+                config.record,
+                **_failure(conn, exc, device),
+                notes="; ".join(config.record["notes"]) or None,
+                duration_s=time.time() - config.started,
+            )
         conn.send(Record(record))

@@ -5,6 +5,8 @@ The worker times what a Prepared binds exactly as it times eager PyTorch (same r
 window, memory columns); FLOPs and parameters always come from the PyTorch model.
 """
 
+from __future__ import annotations
+
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Callable
@@ -24,6 +26,7 @@ class Prepared:
     output(raw) -> the first output (the logits) as a CPU float torch tensor, for the fidelity check.
     export_s: export or compile time; session_s: session or engine creation time (None where the runtime has
     no such step). fixed_shape: the export accepts only input_shapes (the dynamic export failed)."""
+
     bind: Callable
     output: Callable
     export_s: float | None = None
@@ -31,7 +34,7 @@ class Prepared:
     fixed_shape: bool = False
     input_shapes: dict | None = None
     notes: list = field(default_factory=list)
-    fields: dict = field(default_factory=dict)    # further record columns (runtime_providers, quantization)
+    fields: dict = field(default_factory=dict)  # further record columns (runtime_providers, quantization)
 
     def accepts(self, inputs: dict) -> bool:
         return not self.fixed_shape or {k: tuple(v.shape) for k, v in inputs.items()} == self.input_shapes
@@ -41,8 +44,8 @@ class Prepared:
 
 
 class Runtime(ABC):
-    name: str                 # config value of a variant's `runtime`
-    precisions: tuple         # the variant precisions it runs
+    name: str  # config value of a variant's `runtime`
+    precisions: tuple  # the variant precisions it runs
     exports_fp32: bool = True  # prepares from the fp32 CPU model (an export), not from the eager variant's model
 
     def unavailable(self, accelerator: str) -> str | None:
@@ -50,8 +53,17 @@ class Runtime(ABC):
         return None
 
     @abstractmethod
-    def prepare(self, model, example_inputs: dict, variant, device: str, threads: int | None,
-                workdir: str, shape_range: tuple | None = None, calibration=None) -> Prepared:
+    def prepare(
+        self,
+        model,
+        example_inputs: dict,
+        variant,
+        device: str,
+        threads: int | None,
+        workdir: str,
+        shape_range: tuple | None = None,
+        calibration=None,
+    ) -> Prepared:
         """Prepare model (in eval mode) for inputs like example_inputs. shape_range: (smallest, largest) input
         shapes of the configurations to run, {name: shape}, for runtimes that fix a range when they build.
         calibration: a list of input dicts for static quantization. Raises RuntimeFailed."""

@@ -1,6 +1,8 @@
 """Inputs that calibrate static int8 quantization: dev-set images through the model's own preprocessing
 when the accuracy assets are there, synthetic images otherwise (the record says which)."""
 
+from __future__ import annotations
+
 from bench_job.errors import one_line
 
 CALIBRATION_IMAGES = 32
@@ -17,7 +19,7 @@ def dev_set_calibration(task: str, assets: str | None, data_path: str | None, en
     rows = stratified_indices(data.labels, CALIBRATION_IMAGES, seed)
     batches = []
     for start in range(0, len(rows), _BATCH):
-        (images,), _, _ = encode(data.inputs(rows[start:start + _BATCH]))
+        (images,), _, _ = encode(data.inputs(rows[start : start + _BATCH]))
         batches.append({"x": images})
     return batches
 
@@ -31,11 +33,16 @@ def calibration_inputs(entry, family, model, preprocessing, assets: str | None, 
     """(calibration batches, what they are). Dev-set images need pretrained weights' preprocessing and an
     image dev set; a dev set that cannot be read falls back to synthetic images, saying why."""
     why = "no dev-set images for this model (random weights or no image task)"
-    if entry.weights == "pretrained" and entry.task in ("imagenette", "imagefolder", "disk") and (assets or entry.data_path):
+    if (
+        entry.weights == "pretrained"
+        and entry.task in ("imagenette", "imagefolder", "disk")
+        and (assets or entry.data_path)
+    ):
         try:
             transform = preprocessing if preprocessing is not None else family.preprocessing(entry)
-            batches = dev_set_calibration(entry.task, assets, entry.data_path,
-                                          family.real_input_encoder(transform, model), seed)
+            batches = dev_set_calibration(
+                entry.task, assets, entry.data_path, family.real_input_encoder(transform, model), seed
+            )
             count = sum(len(b["x"]) for b in batches)
             return batches, f"{count} dev-set images ({entry.task})"
         except Exception as exc:  # calibration falls back; the reason is kept in the record

@@ -2,6 +2,8 @@
 that of the first call on the example inputs; a configuration of another shape recompiles during its
 warm-up runs (torch then marks the changed axes dynamic), outside the timed rounds."""
 
+from __future__ import annotations
+
 import os
 import shutil
 import time
@@ -28,8 +30,9 @@ class CompileRuntime(Runtime):
             return "torch.compile (inductor) needs a C++ compiler for the CPU and none was found (install g++)"
         return None
 
-    def prepare(self, model, example_inputs, variant, device, threads, workdir, shape_range=None,
-                calibration=None) -> Prepared:
+    def prepare(
+        self, model, example_inputs, variant, device, threads, workdir, shape_range=None, calibration=None
+    ) -> Prepared:
         import torch
 
         compiled = torch.compile(model, backend="inductor")
@@ -41,6 +44,9 @@ class CompileRuntime(Runtime):
                     torch.cuda.synchronize()
         except Exception as exc:
             raise RuntimeFailed(f"torch.compile (inductor) failed: {one_line(exc, 200)}") from None
-        return Prepared(bind=lambda inputs: lambda: compiled(**inputs),
-                        output=lambda raw: first_output(raw).float().cpu(), export_s=time.perf_counter() - started,
-                        fields={"runtime_providers": "inductor"})
+        return Prepared(
+            bind=lambda inputs: lambda: compiled(**inputs),
+            output=lambda raw: first_output(raw).float().cpu(),
+            export_s=time.perf_counter() - started,
+            fields={"runtime_providers": "inductor"},
+        )

@@ -2,6 +2,8 @@
 configuration), prepared again for a configuration of another shape when the export is fixed-shape, and
 the record fields each configuration gets from it (preparation costs, fidelity to eager PyTorch)."""
 
+from __future__ import annotations
+
 import shutil
 import tempfile
 
@@ -15,9 +17,17 @@ class Deployment:
     """model: what the runtime prepares from and what its outputs are checked against (the fp32 CPU model
     for an export, the eager variant's model otherwise)."""
 
-    def __init__(self, runtime_name: str, model, variant, device: str, threads: int | None,
-                 shape_range: tuple | None = None, calibration: list | None = None,
-                 calibration_note: str | None = None):
+    def __init__(
+        self,
+        runtime_name: str,
+        model,
+        variant,
+        device: str,
+        threads: int | None,
+        shape_range: tuple | None = None,
+        calibration: list | None = None,
+        calibration_note: str | None = None,
+    ):
         self.runtime = RUNTIMES[runtime_name]
         self.model, self.variant, self.device, self.threads = model, variant, device, threads
         self.shape_range, self.calibration, self.calibration_note = shape_range, calibration, calibration_note
@@ -41,8 +51,16 @@ class Deployment:
         """The Prepared that runs inputs: the one already made when it accepts them, else a new one."""
         if self.prepared is None or not self.prepared.accepts(inputs):
             self.input_names = list(inputs)
-            self.prepared = self.runtime.prepare(self.model, self.model_inputs(inputs), self.variant, self.device,
-                                                 self.threads, self.workdir, self.shape_range, self.calibration)
+            self.prepared = self.runtime.prepare(
+                self.model,
+                self.model_inputs(inputs),
+                self.variant,
+                self.device,
+                self.threads,
+                self.workdir,
+                self.shape_range,
+                self.calibration,
+            )
         return self.prepared
 
     def fields(self, inputs: dict, output, reference) -> dict:
@@ -50,8 +68,12 @@ class Deployment:
         and, for a runtime other than eager, its outputs against reference, eager PyTorch's raw output on the
         same inputs (model_inputs of them)."""
         prepared = self.prepare(inputs)
-        fields = dict(prepared.fields, export_s=prepared.export_s, session_s=prepared.session_s,
-                      fixed_shape=prepared.fixed_shape if not self.eager else None)
+        fields = dict(
+            prepared.fields,
+            export_s=prepared.export_s,
+            session_s=prepared.session_s,
+            fixed_shape=prepared.fixed_shape if not self.eager else None,
+        )
         if self.calibration_note:
             fields["calibration"] = self.calibration_note
         if not self.eager:

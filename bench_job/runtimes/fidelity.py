@@ -8,6 +8,8 @@ int8: 0.25 (a quantized network's logits move by a sizeable fraction of their ra
 change is measured by accuracy on the dev set, not here).
 """
 
+from __future__ import annotations
+
 TOLERANCE = {"fp32": 1e-3, "fp16": 5e-2, "bf16": 5e-2, "int8": 0.25}
 
 
@@ -15,8 +17,12 @@ def output_fidelity(reference, output, precision: str) -> dict:
     """Record fields: output_max_abs_diff, output_rel_diff (over the reference's scale), output_tolerance."""
     reference, output = reference.float(), output.float()
     if tuple(reference.shape) != tuple(output.shape):
-        return {"output_max_abs_diff": None, "output_rel_diff": None, "output_tolerance": TOLERANCE[precision],
-                "fidelity_error": f"output shape {tuple(output.shape)} differs from eager's {tuple(reference.shape)}"}
+        return {
+            "output_max_abs_diff": None,
+            "output_rel_diff": None,
+            "output_tolerance": TOLERANCE[precision],
+            "fidelity_error": f"output shape {tuple(output.shape)} differs from eager's {tuple(reference.shape)}",
+        }
     diff = float((reference - output).abs().max()) if reference.numel() else 0.0
     scale = float(reference.abs().max()) if reference.numel() else 0.0
     rel = diff / scale if scale > 0 else (0.0 if diff == 0 else float("inf"))
@@ -30,5 +36,7 @@ def fidelity_reason(record: dict) -> str | None:
     rel, tolerance = record.get("output_rel_diff"), record.get("output_tolerance")
     if rel is None or tolerance is None or rel <= tolerance:
         return None
-    return (f"outputs differ from eager PyTorch by {rel:.2g} of their scale (max abs {record['output_max_abs_diff']:.3g}; "
-            f"tolerance {tolerance:g})")
+    return (
+        f"outputs differ from eager PyTorch by {rel:.2g} of their scale (max abs {record['output_max_abs_diff']:.3g}; "
+        f"tolerance {tolerance:g})"
+    )

@@ -43,12 +43,12 @@ _VNNI = ("avx512_vnni", "avx_vnni")
 
 @dataclass(frozen=True)
 class Int8Format:
-    activation_type: str       # "int8" or "uint8"
-    weight_type: str           # "int8" or "uint8"
-    quant_format: str          # "QDQ" or "QOperator"
-    reduce_range: bool         # weights quantized to 7 bits
+    activation_type: str  # "int8" or "uint8"
+    weight_type: str  # "int8" or "uint8"
+    quant_format: str  # "QDQ" or "QOperator"
+    reduce_range: bool  # weights quantized to 7 bits
     per_channel: bool
-    reason: str                # why this format on this CPU, from its int8 instructions
+    reason: str  # why this format on this CPU, from its int8 instructions
     int8_expected_to_pay: bool  # False where the CPU has no fast int8 dot product (int8 may not beat fp32)
 
     @property
@@ -76,41 +76,97 @@ def choose_int8_format(instructions, machine: str) -> Int8Format:
     listed = ", ".join(instructions) if instructions else "no int8 instructions known (no /proc/cpuinfo flags)"
     if is_x86(machine):
         if "avx_vnni_int8" in have:
-            return Int8Format("int8", "int8", "QDQ", False, True,
-                              f"x86 with AVX-VNNI-INT8 ({listed}): VPDPBSSD multiplies signed bytes, ONNX Runtime "
-                              "has an S8S8 kernel for it; S8S8 QDQ is its documented default", True)
+            return Int8Format(
+                "int8",
+                "int8",
+                "QDQ",
+                False,
+                True,
+                f"x86 with AVX-VNNI-INT8 ({listed}): VPDPBSSD multiplies signed bytes, ONNX Runtime "
+                "has an S8S8 kernel for it; S8S8 QDQ is its documented default",
+                True,
+            )
         vnni = [name for name in ("amx_int8",) + _VNNI if name in have]
         if vnni:
-            return Int8Format("uint8", "int8", "QDQ", False, True,
-                              f"x86 with {' and '.join(vnni)} ({listed}): VPDPBUSD/AMX multiply unsigned by signed "
-                              "bytes into 32-bit sums, so U8S8 is ONNX Runtime's fast x86 kernel (S8S8 takes a "
-                              "slower path) and nothing saturates (no reduce_range)", True)
+            return Int8Format(
+                "uint8",
+                "int8",
+                "QDQ",
+                False,
+                True,
+                f"x86 with {' and '.join(vnni)} ({listed}): VPDPBUSD/AMX multiply unsigned by signed "
+                "bytes into 32-bit sums, so U8S8 is ONNX Runtime's fast x86 kernel (S8S8 takes a "
+                "slower path) and nothing saturates (no reduce_range)",
+                True,
+            )
         if not instructions:
-            return Int8Format("uint8", "int8", "QDQ", True, True,
-                              f"x86, {listed}: U8S8 with 7-bit weights (reduce_range), fast and free of "
-                              "saturation on every x86 int8 path of ONNX Runtime", False)
+            return Int8Format(
+                "uint8",
+                "int8",
+                "QDQ",
+                True,
+                True,
+                f"x86, {listed}: U8S8 with 7-bit weights (reduce_range), fast and free of "
+                "saturation on every x86 int8 path of ONNX Runtime",
+                False,
+            )
         if "avx2" in have or "avx512bw" in have:
             simd = "AVX2" + ("/AVX-512" if "avx512bw" in have else "")
-            return Int8Format("uint8", "int8", "QDQ", True, True,
-                              f"x86 {simd} without VNNI ({listed}): VPMADDUBSW multiplies unsigned by signed bytes "
-                              "into 16-bit sums that can saturate, so U8S8 with 7-bit weights (reduce_range), as "
-                              "ONNX Runtime's documentation advises", False)
-        return Int8Format("uint8", "int8", "QDQ", True, True,
-                          f"x86 without AVX2 ({listed}): U8S8 with reduce_range, ONNX Runtime's x86 path; no fast "
-                          "int8 product on this CPU", False)
+            return Int8Format(
+                "uint8",
+                "int8",
+                "QDQ",
+                True,
+                True,
+                f"x86 {simd} without VNNI ({listed}): VPMADDUBSW multiplies unsigned by signed bytes "
+                "into 16-bit sums that can saturate, so U8S8 with 7-bit weights (reduce_range), as "
+                "ONNX Runtime's documentation advises",
+                False,
+            )
+        return Int8Format(
+            "uint8",
+            "int8",
+            "QDQ",
+            True,
+            True,
+            f"x86 without AVX2 ({listed}): U8S8 with reduce_range, ONNX Runtime's x86 path; no fast "
+            "int8 product on this CPU",
+            False,
+        )
     arm = machine.lower().startswith(("aarch64", "arm"))
     if arm and ("i8mm" in have or "asimddp" in have):
         found = " and ".join(n for n in ("asimddp", "i8mm") if n in have)
-        return Int8Format("int8", "int8", "QDQ", False, True,
-                          f"ARM with {found} ({listed}): SDOT/SMMLA multiply signed bytes into 32-bit sums; S8S8 "
-                          "QDQ is ONNX Runtime's documented default on ARM64", True)
+        return Int8Format(
+            "int8",
+            "int8",
+            "QDQ",
+            False,
+            True,
+            f"ARM with {found} ({listed}): SDOT/SMMLA multiply signed bytes into 32-bit sums; S8S8 "
+            "QDQ is ONNX Runtime's documented default on ARM64",
+            True,
+        )
     if arm and instructions:
-        return Int8Format("int8", "int8", "QDQ", False, True,
-                          f"ARM without the dot product (asimddp) or i8mm ({listed}): ONNX Runtime's NEON kernel "
-                          "widens bytes to 16-bit products, so int8 is not expected to beat fp32; S8S8 QDQ, the "
-                          "documented default", False)
-    return Int8Format("int8", "int8", "QDQ", False, True,
-                      f"{machine or 'unknown'} CPU ({listed}): ONNX Runtime's documented default, S8S8 QDQ", True)
+        return Int8Format(
+            "int8",
+            "int8",
+            "QDQ",
+            False,
+            True,
+            f"ARM without the dot product (asimddp) or i8mm ({listed}): ONNX Runtime's NEON kernel "
+            "widens bytes to 16-bit products, so int8 is not expected to beat fp32; S8S8 QDQ, the "
+            "documented default",
+            False,
+        )
+    return Int8Format(
+        "int8",
+        "int8",
+        "QDQ",
+        False,
+        True,
+        f"{machine or 'unknown'} CPU ({listed}): ONNX Runtime's documented default, S8S8 QDQ",
+        True,
+    )
 
 
 def this_cpu_format() -> tuple[Int8Format, list]:

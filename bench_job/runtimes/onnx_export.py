@@ -5,6 +5,8 @@ serves a whole sweep; when the exporter cannot make them dynamic, the model is e
 it is given and the Prepared says so (fixed_shape).
 """
 
+from __future__ import annotations
+
 import contextlib
 import io
 import os
@@ -22,8 +24,8 @@ class Exported:
     path: str
     export_s: float
     fixed_shape: bool
-    input_shapes: dict          # the example's shapes: what a fixed-shape export accepts
-    note: str | None = None     # why the export is fixed-shape
+    input_shapes: dict  # the example's shapes: what a fixed-shape export accepts
+    note: str | None = None  # why the export is fixed-shape
 
 
 def dynamic_axes(inputs: dict) -> dict:
@@ -38,8 +40,9 @@ def _export(model, inputs: dict, path: str, dynamic: bool) -> None:
 
     shapes = None
     if dynamic:
-        shapes = {name: {axis: torch.export.Dim.DYNAMIC for axis in axes}
-                  for name, axes in dynamic_axes(inputs).items()}
+        shapes = {
+            name: {axis: torch.export.Dim.DYNAMIC for axis in axes} for name, axes in dynamic_axes(inputs).items()
+        }
     # The exporter reports its progress on stdout, warns about every renamed axis and dumps the graph it
     # failed on to stderr: that belongs in no run log. Its failures are exceptions, kept.
     quiet = contextlib.ExitStack()
@@ -47,8 +50,9 @@ def _export(model, inputs: dict, path: str, dynamic: bool) -> None:
     quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
     with warnings.catch_warnings(), quiet:
         warnings.simplefilter("ignore")
-        program = torch.onnx.export(model, (), path, kwargs=dict(inputs), dynamo=True, dynamic_shapes=shapes,
-                                     verbose=False, external_data=False)
+        program = torch.onnx.export(
+            model, (), path, kwargs=dict(inputs), dynamo=True, dynamic_shapes=shapes, verbose=False, external_data=False
+        )
     if program is None and not os.path.exists(path):
         raise RuntimeFailed("the ONNX exporter wrote no file")
 

@@ -50,8 +50,9 @@ def _without_value_info(path: str, workdir: str) -> str:
     return stripped
 
 
-def quantize(path: str, inputs: dict, calibration: list | None, workdir: str,
-             fmt: Int8Format | None = None) -> tuple[str, str]:
+def quantize(
+    path: str, inputs: dict, calibration: list | None, workdir: str, fmt: Int8Format | None = None
+) -> tuple[str, str]:
     """(the int8 model's path, how it was quantized). fmt: the static format, by default the one chosen for the
     CPU this runs on (int8_format.this_cpu_format)."""
     from onnxruntime.quantization import QuantFormat, QuantType, quantize_dynamic, quantize_static
@@ -67,15 +68,22 @@ def quantize(path: str, inputs: dict, calibration: list | None, workdir: str,
     prepared = os.path.join(workdir, "model.pre.onnx")
     try:
         quant_pre_process(path, prepared)
-    except Exception:   # the pre-processing is an optimisation; quantization works without it
+    except Exception:  # the pre-processing is an optimisation; quantization works without it
         prepared = path
     if fmt is None:
         fmt = this_cpu_format()[0]
     types = {"int8": QuantType.QInt8, "uint8": QuantType.QUInt8}
     feeds = [{name: t.cpu().numpy() for name, t in item.items()} for item in calibration]
-    quantize_static(prepared, out, _Calibration(feeds), quant_format=getattr(QuantFormat, fmt.quant_format),
-                    activation_type=types[fmt.activation_type], weight_type=types[fmt.weight_type],
-                    per_channel=fmt.per_channel, reduce_range=fmt.reduce_range)
+    quantize_static(
+        prepared,
+        out,
+        _Calibration(feeds),
+        quant_format=getattr(QuantFormat, fmt.quant_format),
+        activation_type=types[fmt.activation_type],
+        weight_type=types[fmt.weight_type],
+        per_channel=fmt.per_channel,
+        reduce_range=fmt.reduce_range,
+    )
     return out, f"ONNX Runtime static ({fmt.quant_format} {fmt.name.split()[0]}, {fmt.describe()}; {fmt.reason})"
 
 
@@ -88,11 +96,15 @@ class OnnxRuntimeRuntime(Runtime):
             import onnxruntime  # noqa: F401
             import onnxscript  # noqa: F401  (the dynamo exporter needs it)
         except ImportError as exc:
-            return f"ONNX Runtime is not installed in this image ({exc.name} missing: pip install onnxruntime onnx onnxscript)"
+            return (
+                f"ONNX Runtime is not installed in this image ({exc.name} missing: "
+                "pip install onnxruntime onnx onnxscript)"
+            )
         return None
 
-    def prepare(self, model, example_inputs, variant, device, threads, workdir, shape_range=None,
-                calibration=None) -> Prepared:
+    def prepare(
+        self, model, example_inputs, variant, device, threads, workdir, shape_range=None, calibration=None
+    ) -> Prepared:
         import onnxruntime as ort
         import torch
 
@@ -128,6 +140,13 @@ class OnnxRuntimeRuntime(Runtime):
             feed = {name: inputs[name].detach().cpu().numpy() for name in names}
             return lambda: session.run(None, feed)
 
-        return Prepared(bind=bind, output=lambda raw: torch.from_numpy(raw[0]).float(), export_s=export_s,
-                        session_s=session_s, fixed_shape=exported.fixed_shape, input_shapes=exported.input_shapes,
-                        notes=[exported.note] if exported.note else [], fields=fields)
+        return Prepared(
+            bind=bind,
+            output=lambda raw: torch.from_numpy(raw[0]).float(),
+            export_s=export_s,
+            session_s=session_s,
+            fixed_shape=exported.fixed_shape,
+            input_shapes=exported.input_shapes,
+            notes=[exported.note] if exported.note else [],
+            fields=fields,
+        )

@@ -3,6 +3,8 @@
 spanning the smallest to the largest input shapes of the sweep; fp16 through the builder's FP16 flag.
 Inputs and outputs live in torch CUDA tensors whose addresses the execution context is given."""
 
+from __future__ import annotations
+
 import time
 
 from bench_job.runtimes.base import Prepared, Runtime, RuntimeFailed
@@ -12,8 +14,14 @@ from bench_job.runtimes.onnx_export import export_onnx
 def _torch_dtype(trt, dtype):
     import torch
 
-    table = {trt.DataType.FLOAT: torch.float32, trt.DataType.HALF: torch.float16, trt.DataType.INT32: torch.int32,
-             trt.DataType.INT64: torch.int64, trt.DataType.BOOL: torch.bool, trt.DataType.INT8: torch.int8}
+    table = {
+        trt.DataType.FLOAT: torch.float32,
+        trt.DataType.HALF: torch.float16,
+        trt.DataType.INT32: torch.int32,
+        trt.DataType.INT64: torch.int64,
+        trt.DataType.BOOL: torch.bool,
+        trt.DataType.INT8: torch.int8,
+    }
     return table[dtype]
 
 
@@ -48,11 +56,14 @@ class TensorRTRuntime(Runtime):
         except ImportError:
             return "TensorRT is not installed in this image"
         if accelerator != "cuda":
-            return f"TensorRT runs on an NVIDIA GPU: this run's accelerator is {accelerator} (use run.accelerator: cuda)"
+            return (
+                f"TensorRT runs on an NVIDIA GPU: this run's accelerator is {accelerator} (use run.accelerator: cuda)"
+            )
         return None
 
-    def prepare(self, model, example_inputs, variant, device, threads, workdir, shape_range=None,
-                calibration=None) -> Prepared:
+    def prepare(
+        self, model, example_inputs, variant, device, threads, workdir, shape_range=None, calibration=None
+    ) -> Prepared:
         import tensorrt as trt
         import torch
 
@@ -63,8 +74,9 @@ class TensorRTRuntime(Runtime):
         config = builder.create_builder_config()
         if variant.precision == "fp16":
             config.set_flag(trt.BuilderFlag.FP16)
-        config.add_optimization_profile(_profile(trt, builder, network, example_inputs,
-                                                 None if exported.fixed_shape else shape_range))
+        config.add_optimization_profile(
+            _profile(trt, builder, network, example_inputs, None if exported.fixed_shape else shape_range)
+        )
         started = time.perf_counter()
         serialized = builder.build_serialized_network(network, config)
         if serialized is None:
@@ -92,10 +104,18 @@ class TensorRTRuntime(Runtime):
             def run_once():
                 context.execute_async_v3(stream)
                 return [held[name] for name in outputs_of]
+
             return run_once
 
-        return Prepared(bind=bind, output=lambda raw: raw[0].float().cpu(), export_s=exported.export_s,
-                        session_s=session_s, fixed_shape=exported.fixed_shape, input_shapes=exported.input_shapes,
-                        notes=[exported.note] if exported.note else [],
-                        fields={"runtime_providers": f"TensorRT {trt.__version__}"
-                                + (" (fp16)" if variant.precision == "fp16" else "")})
+        return Prepared(
+            bind=bind,
+            output=lambda raw: raw[0].float().cpu(),
+            export_s=exported.export_s,
+            session_s=session_s,
+            fixed_shape=exported.fixed_shape,
+            input_shapes=exported.input_shapes,
+            notes=[exported.note] if exported.note else [],
+            fields={
+                "runtime_providers": f"TensorRT {trt.__version__}" + (" (fp16)" if variant.precision == "fp16" else "")
+            },
+        )

@@ -39,12 +39,21 @@ def records(*recs) -> bytes:
 EVIL = {
     "parent path": ([{"name": "b/../../escaped.txt"}], b"x", "points outside the bundle folder"),
     "absolute path": ([{"name": "/tmp/bench-job-absolute-escape.txt"}], b"x", "has an absolute path"),
-    "symlink": ([{"name": "b/results.jsonl", "type": tarfile.SYMTYPE, "linkname": "/etc/passwd"}], None,
-                "is a symbolic link"),
-    "hardlink": ([{"name": "b/results.jsonl", "type": tarfile.LNKTYPE, "linkname": "/etc/passwd"}], None,
-                 "is a hard link"),
-    "device node": ([{"name": "b/dev", "type": tarfile.CHRTYPE, "devmajor": 1, "devminor": 3}], None,
-                    "is a device node"),
+    "symlink": (
+        [{"name": "b/results.jsonl", "type": tarfile.SYMTYPE, "linkname": "/etc/passwd"}],
+        None,
+        "is a symbolic link",
+    ),
+    "hardlink": (
+        [{"name": "b/results.jsonl", "type": tarfile.LNKTYPE, "linkname": "/etc/passwd"}],
+        None,
+        "is a hard link",
+    ),
+    "device node": (
+        [{"name": "b/dev", "type": tarfile.CHRTYPE, "devmajor": 1, "devminor": 3}],
+        None,
+        "is a device node",
+    ),
     "fifo": ([{"name": "b/fifo", "type": tarfile.FIFOTYPE}], None, "is a device node or FIFO"),
 }
 
@@ -63,8 +72,9 @@ def test_malicious_members_are_refused_before_anything_is_written(tmp_path, case
 
 
 def test_oversized_member_and_total_are_refused(tmp_path):
-    bundle = make_tar(tmp_path / "big.tar.gz", [({"name": "b/results.jsonl"}, b"0" * 5000),
-                                                ({"name": "b/other"}, b"0" * 5000)])
+    bundle = make_tar(
+        tmp_path / "big.tar.gz", [({"name": "b/results.jsonl"}, b"0" * 5000), ({"name": "b/other"}, b"0" * 5000)]
+    )
     with pytest.raises(UserError, match="over the 4096-byte limit per member"):
         safe_extract(bundle, str(tmp_path / "d1"), max_member=4096)
     with pytest.raises(UserError, match="add up to more than 8000 bytes"):
@@ -83,7 +93,9 @@ def test_a_tar_bomb_declaring_a_huge_member_is_refused_without_reading_it(tmp_pa
 
 
 def test_wrong_schema_version_is_refused_with_the_reason(tmp_path):
-    bundle = make_tar(tmp_path / "future.tar.gz", [({"name": "b/results.jsonl"}, records(dict(GOOD_RECORD, schema_version=99)))])
+    bundle = make_tar(
+        tmp_path / "future.tar.gz", [({"name": "b/results.jsonl"}, records(dict(GOOD_RECORD, schema_version=99)))]
+    )
     with pytest.raises(UserError, match="schema version 99.*readable schema versions: 1"):
         load_bundle(bundle, str(tmp_path / "scratch"))
     result = run_cli("report", bundle, "--out", str(tmp_path / "out"))
@@ -112,8 +124,11 @@ def _a_real_tarball(tmp_path):
 def _truncated(tmp_path):
     data = open(_a_real_tarball(tmp_path), "rb").read()
     (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) // 2])
-    return str(tmp_path / "cut.tar.gz"), "is a damaged or truncated bundle (Compressed file ended before the " \
-        "end-of-stream marker was reached): copy it again from where `bench-job run` wrote it"
+    return (
+        str(tmp_path / "cut.tar.gz"),
+        "is a damaged or truncated bundle (Compressed file ended before the "
+        "end-of-stream marker was reached): copy it again from where `bench-job run` wrote it",
+    )
 
 
 def _corrupted(tmp_path):
@@ -149,8 +164,10 @@ def _plain_folder(tmp_path):
 
 
 def _tarball_without_records(tmp_path):
-    return (make_tar(tmp_path / "notes.tar.gz", [({"name": "b/notes.txt"}, b"hi")]),
-            f"holds no results.jsonl, so it is not a results bundle: {GIVE}")
+    return (
+        make_tar(tmp_path / "notes.tar.gz", [({"name": "b/notes.txt"}, b"hi")]),
+        f"holds no results.jsonl, so it is not a results bundle: {GIVE}",
+    )
 
 
 def _folder_of_two_bundles(tmp_path):
@@ -160,8 +177,17 @@ def _folder_of_two_bundles(tmp_path):
     return str(tmp_path / "results"), "holds several bundles (run-a, run-b): name one of them"
 
 
-NOT_BUNDLES = [_readme, _gzip_of_something_else, _empty_file, _missing, _plain_folder, _tarball_without_records,
-               _truncated, _corrupted, _folder_of_two_bundles]
+NOT_BUNDLES = [
+    _readme,
+    _gzip_of_something_else,
+    _empty_file,
+    _missing,
+    _plain_folder,
+    _tarball_without_records,
+    _truncated,
+    _corrupted,
+    _folder_of_two_bundles,
+]
 
 
 @pytest.mark.parametrize("make", NOT_BUNDLES, ids=lambda make: make.__name__.strip("_"))
@@ -173,7 +199,9 @@ def test_what_is_not_a_readable_bundle_is_refused_naming_the_fix(tmp_path, make)
 
 
 # The cases a new user met, through the real command: one line on stderr, exit 2.
-@pytest.mark.parametrize("make", [_readme, _missing, _plain_folder, _truncated], ids=lambda make: make.__name__.strip("_"))
+@pytest.mark.parametrize(
+    "make", [_readme, _missing, _plain_folder, _truncated], ids=lambda make: make.__name__.strip("_")
+)
 def test_report_on_what_is_not_a_bundle_is_one_line(tmp_path, make):
     path, message = make(tmp_path)
     result = run_cli("report", path, "--out", str(tmp_path / "out"))
@@ -189,8 +217,16 @@ def test_the_outcome_is_read_when_present_and_a_damaged_one_is_refused_in_one_li
     folder.mkdir()
     (folder / "results.jsonl").write_bytes(records(GOOD_RECORD))
     assert load_bundle(str(folder), str(tmp_path)).outcome is None  # bundles from before outcome.json
-    outcome = RunOutcome(complete=False, stopped_by="SIGINT", planned=2, never_measured=("m|fp32|cpu|b2|s8",),
-                         started_at="", finished_at="", elapsed_s=12.0, budget_s=None)
+    outcome = RunOutcome(
+        complete=False,
+        stopped_by="SIGINT",
+        planned=2,
+        never_measured=("m|fp32|cpu|b2|s8",),
+        started_at="",
+        finished_at="",
+        elapsed_s=12.0,
+        budget_s=None,
+    )
     write_outcome(str(folder), outcome)
     assert load_bundle(str(folder), str(tmp_path)).outcome == outcome
     (folder / "outcome.json").write_text("{not json")
@@ -205,8 +241,11 @@ COMPARE_MEMBERS = ("results.jsonl", "env.json")
 ENV = json.dumps({"device_kind": "rpi", "hostname": "pi5"}).encode()
 
 
-@pytest.mark.parametrize("make", [_readme, _gzip_of_something_else, _empty_file, _missing, _tarball_without_records,
-                                  _truncated, _corrupted], ids=lambda make: make.__name__.strip("_"))
+@pytest.mark.parametrize(
+    "make",
+    [_readme, _gzip_of_something_else, _empty_file, _missing, _tarball_without_records, _truncated, _corrupted],
+    ids=lambda make: make.__name__.strip("_"),
+)
 def test_reading_only_compares_members_refuses_what_is_not_a_bundle_alike(tmp_path, make):
     path, message = make(tmp_path)
     with pytest.raises(UserError, match=re.escape(message)):
@@ -215,9 +254,14 @@ def test_reading_only_compares_members_refuses_what_is_not_a_bundle_alike(tmp_pa
 
 def test_reading_stops_once_the_members_are_read(tmp_path):
     # Data first, as write_bundle packs it, then 1 MiB that does not compress; the copy is cut inside it.
-    bundle = make_tar(tmp_path / "b.tar.gz", [({"name": "b/results.jsonl"}, records(GOOD_RECORD)),
-                                              ({"name": "b/env.json"}, ENV),
-                                              ({"name": "b/plots/big.png"}, os.urandom(1 << 20))])
+    bundle = make_tar(
+        tmp_path / "b.tar.gz",
+        [
+            ({"name": "b/results.jsonl"}, records(GOOD_RECORD)),
+            ({"name": "b/env.json"}, ENV),
+            ({"name": "b/plots/big.png"}, os.urandom(1 << 20)),
+        ],
+    )
     data = open(bundle, "rb").read()
     (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) // 2])
     cut = str(tmp_path / "cut.tar.gz")
@@ -231,9 +275,14 @@ def test_reading_stops_once_the_members_are_read(tmp_path):
 
 def test_old_member_order_is_read_up_to_results_and_unsafe_members_on_the_way_refused(tmp_path):
     def by_name():  # make_tar consumes the field dicts
-        return [({"name": "b/config.yaml"}, b"run: {threads: 1}\n"), ({"name": "b/env.json"}, ENV),
-                ({"name": "b/plots/a.png"}, b"png"), ({"name": "b/report.html"}, b"<html>"),
-                ({"name": "b/results.jsonl"}, records(GOOD_RECORD)), ({"name": "b/run.log"}, b"log")]
+        return [
+            ({"name": "b/config.yaml"}, b"run: {threads: 1}\n"),
+            ({"name": "b/env.json"}, ENV),
+            ({"name": "b/plots/a.png"}, b"png"),
+            ({"name": "b/report.html"}, b"<html>"),
+            ({"name": "b/results.jsonl"}, records(GOOD_RECORD)),
+            ({"name": "b/run.log"}, b"log"),
+        ]
 
     loaded = load_bundle(make_tar(tmp_path / "old.tar.gz", by_name()), str(tmp_path / "s1"), COMPARE_MEMBERS)
     assert loaded.env["device_kind"] == "rpi" and len(loaded.records) == 1 and loaded.config == {}
@@ -253,5 +302,5 @@ def test_write_bundle_packs_the_data_first(tmp_path):
     path = write_bundle(str(work), str(tmp_path), "run")
     with tarfile.open(path) as tar:
         names = [m.name for m in tar.getmembers()]
-    assert names[:len(DATA_FIRST)] == [f"run/{name}" for name in DATA_FIRST]
-    assert sorted(names[len(DATA_FIRST):]) == names[len(DATA_FIRST):]  # the rest by name, as before
+    assert names[: len(DATA_FIRST)] == [f"run/{name}" for name in DATA_FIRST]
+    assert sorted(names[len(DATA_FIRST) :]) == names[len(DATA_FIRST) :]  # the rest by name, as before

@@ -1,9 +1,11 @@
 """The result schema is declared once (bench_job/bundle/records.py SCHEMA); what reads records derives from it."""
 
+from __future__ import annotations
+
 import pandas as pd
 
-from bench_job.report.render.frame import BOOLEAN, NUMERIC, prepare
 from bench_job.bundle.records import COLUMNS, RAW_FIELDS, SCHEMA, make_record
+from bench_job.report.render.frame import BOOLEAN, NUMERIC, prepare
 
 
 def test_every_field_is_declared_once_with_a_known_type():
@@ -20,4 +22,3 @@ def test_the_report_frame_types_exactly_the_declared_numbers_and_flags():
     assert set(BOOLEAN) == {c.name for c in SCHEMA if c.type == "bool"}
     assert frame["threads"].iloc[0] == 4.0 and frame["real_batch_size"].iloc[0] == 8.0
     assert frame["swapped"].iloc[0] is True and frame["valid"].iloc[0] is False
-

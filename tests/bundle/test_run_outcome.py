@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import json
 
 import pytest
@@ -6,9 +8,16 @@ from bench_job.bundle.outcome import OUTCOME_FILE, OutcomeError, RunOutcome, rea
 
 
 def test_outcome_round_trips_and_states_the_overrun(tmp_path):
-    outcome = RunOutcome(complete=False, stopped_by="SIGTERM", planned=4, never_measured=("m|fp32|cpu|b2|s8",),
-                         started_at="2026-11-23T10:00:00+00:00", finished_at="2026-11-23T10:02:00+00:00",
-                         elapsed_s=120.0, budget_s=90.0)
+    outcome = RunOutcome(
+        complete=False,
+        stopped_by="SIGTERM",
+        planned=4,
+        never_measured=("m|fp32|cpu|b2|s8",),
+        started_at="2026-11-23T10:00:00+00:00",
+        finished_at="2026-11-23T10:02:00+00:00",
+        elapsed_s=120.0,
+        budget_s=90.0,
+    )
     write_outcome(str(tmp_path), outcome)
     assert read_outcome(str(tmp_path)) == outcome
     assert outcome.over_budget_s == 30.0

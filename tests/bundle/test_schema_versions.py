@@ -9,22 +9,47 @@ import json
 import pandas as pd
 
 from bench_job.bundle.read import load_bundle
-from bench_job.report.command import cmd_report
 from bench_job.bundle.records import COLUMNS, READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION, VERSION_4_COLUMNS, make_record
+from bench_job.report.command import cmd_report
 
 CATALOGUE = ("in_zoo", "published_params", "published_params_source", "model_note")
 
 
 def record(model: str, size: int, **fields) -> dict:
-    return make_record(key=f"{model}|fp32|cpu|b{size}|s64", model=model, family="torchvision", variant="fp32",
-                       precision="fp32", runtime="eager", accelerator="cpu", threads=4, batch_size=size,
-                       input_size=64, input_unit="px", sweeps="batch", weights="random", status="ok", params=5e6,
-                       params_effective=5e6, latency_median_s=0.01 * size, latency_median_ci_low_s=0.009 * size,
-                       latency_median_ci_high_s=0.011 * size, latency_median_ci_rel=0.1, n_runs=20,
-                       throughput=100.0, in_zoo=True, published_params=11_690_000,
-                       published_params_source="the bundle's zoo", model_note="a note the run recorded",
-                       runs_set_aside=0, energy_other_cpu_share=0.01, idle_other_cpu_share=0.01,
-                       first_inference_s=0.05, valid=True, **fields)
+    return make_record(
+        key=f"{model}|fp32|cpu|b{size}|s64",
+        model=model,
+        family="torchvision",
+        variant="fp32",
+        precision="fp32",
+        runtime="eager",
+        accelerator="cpu",
+        threads=4,
+        batch_size=size,
+        input_size=64,
+        input_unit="px",
+        sweeps="batch",
+        weights="random",
+        status="ok",
+        params=5e6,
+        params_effective=5e6,
+        latency_median_s=0.01 * size,
+        latency_median_ci_low_s=0.009 * size,
+        latency_median_ci_high_s=0.011 * size,
+        latency_median_ci_rel=0.1,
+        n_runs=20,
+        throughput=100.0,
+        in_zoo=True,
+        published_params=11_690_000,
+        published_params_source="the bundle's zoo",
+        model_note="a note the run recorded",
+        runs_set_aside=0,
+        energy_other_cpu_share=0.01,
+        idle_other_cpu_share=0.01,
+        first_inference_s=0.05,
+        valid=True,
+        **fields,
+    )
 
 
 def as_version_3(rec: dict, keep=()) -> dict:

@@ -7,14 +7,22 @@ import pytest
 import torch
 
 from bench_job import config as cfg
+from bench_job.catalogue.zoo import ZOO
 from bench_job.families import FAMILIES
 from bench_job.measure.flops import count_flops
 from bench_job.measure.params import count_effective, count_unique
-from bench_job.catalogue.zoo import ZOO
 
-PUBLISHED_MILLIONS = {"bert-base-uncased": 109.5, "albert-base-v2": 11.7, "distilbert-base-uncased": 66.4,
-                      "longformer-base-4096": 148.7, "resnet18": 11.7, "mobilenet_v2": 3.5, "squeezenet1_1": 1.2,
-                      "vgg16": 138.4, "mnasnet1_0": 4.4}
+PUBLISHED_MILLIONS = {
+    "bert-base-uncased": 109.5,
+    "albert-base-v2": 11.7,
+    "distilbert-base-uncased": 66.4,
+    "longformer-base-4096": 148.7,
+    "resnet18": 11.7,
+    "mobilenet_v2": 3.5,
+    "squeezenet1_1": 1.2,
+    "vgg16": 138.4,
+    "mnasnet1_0": 4.4,
+}
 
 
 def entry(name):

@@ -21,9 +21,17 @@ def resolve(tmp_path, data=None, **kwargs):
 
 def test_defaults_give_the_whole_zoo():
     config = cfg.resolve(None, device="laptop")
-    assert [m.name for m in config.models] == ["bert-base-uncased", "albert-base-v2", "distilbert-base-uncased",
-                                               "longformer-base-4096", "resnet18", "mobilenet_v2",
-                                               "squeezenet1_1", "vgg16", "mnasnet1_0"]
+    assert [m.name for m in config.models] == [
+        "bert-base-uncased",
+        "albert-base-v2",
+        "distilbert-base-uncased",
+        "longformer-base-4096",
+        "resnet18",
+        "mobilenet_v2",
+        "squeezenet1_1",
+        "vgg16",
+        "mnasnet1_0",
+    ]
     assert {m.family for m in config.models} == {"transformers", "torchvision"}
 
 
@@ -32,11 +40,11 @@ def test_layers_apply_in_order_defaults_profile_user_set(tmp_path):
     # --set overrides the user file. cpus=4: a Pi's four cores, whatever this machine has.
     user = {"sweeps": {"vision": {"batch_sizes": [1, 3]}}, "measure": {"min_runs": 12}}
     config = resolve(tmp_path, user, device="rpi", sets=["measure.min_runs=20"], cpus=4)
-    assert config.run.threads == 4                                   # profile
-    assert config.data["sweeps"]["vision"]["batch_sizes"] == [1, 3]     # user over profile
+    assert config.run.threads == 4  # profile
+    assert config.data["sweeps"]["vision"]["batch_sizes"] == [1, 3]  # user over profile
     assert config.data["sweeps"]["vision"]["input_sizes"] == [96, 128, 160, 224]  # profile kept
-    assert config.measure.min_runs == 20                             # --set over user
-    assert config.measure.warmup_runs == 2                           # defaults
+    assert config.measure.min_runs == 20  # --set over user
+    assert config.measure.warmup_runs == 2  # defaults
 
 
 def test_a_profiles_threads_never_exceed_the_cpus_the_process_has(tmp_path):
@@ -61,28 +69,38 @@ def test_auto_device_uses_detection():
     assert config.run.device == "rpi"
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"mesure": {}}, "unknown config key 'mesure'; valid keys here: accuracy, attn_implementation"),
-    ({"measure": {"min_run": 3}}, "unknown config key 'measure.min_run'"),
-    ({"sweeps": {"vision": {"batch_sizes": [1, 0]}}}, "sweeps.vision.batch_sizes must be"),
-    ({"sweeps": {"vision": {"batch_sizes": "big"}}}, "sweeps.vision.batch_sizes must be"),
-    ({"models": ["resnet18", "not-a-model"]}, "unknown model 'not-a-model': choose one of bert-base-uncased"),
-    ({"models": [{"name": "bert-base-uncased", "input_sizes": [1024]}]}, "exceeds its maximum of 512 tokens"),
-    ({"models": [{"name": "resnet18", "input_sizes": [8]}]}, "below the smallest this family takes (32 px)"),
-    ({"models": [{"name": "resnet18", "colour": "red"}]}, "unknown key 'colour' in model 'resnet18'"),
-    ({"variants": [{"precision": "fp8"}]}, "precision must be one of fp32, fp16, bf16, int8"),
-    ({"run": {"accelerator": "cuda"}, "variants": ["int8"]}, "int8 dynamic quantization runs on the CPU only"),
-    ({"variants": [{"runtime": "tflite"}]},
-     "variants: runtime must be one of eager, compile, onnxruntime, tensorrt, got 'tflite'"),
-    ({"variants": [{"precision": "fp16", "runtime": "onnxruntime"}]},
-     "variants: runtime onnxruntime runs precision fp32, int8, not fp16"),
-    ({"variants": [{"precision": "int8", "runtime": "tensorrt"}]}, "runtime tensorrt runs precision fp32, fp16, not int8"),
-    ({"run": {"max_worker_memory": "lots"}}, "bad memory size 'lots'"),
-    ({"weights": "imagenet"}, "weights must be one of random, pretrained"),
-    ({"models": ["resnet18", "resnet18"]}, "models lists a name twice"),
-    ("run: [unclosed", "is not valid YAML at line 1"),
-    ("- a\n- b\n", "must be a YAML mapping"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"mesure": {}}, "unknown config key 'mesure'; valid keys here: accuracy, attn_implementation"),
+        ({"measure": {"min_run": 3}}, "unknown config key 'measure.min_run'"),
+        ({"sweeps": {"vision": {"batch_sizes": [1, 0]}}}, "sweeps.vision.batch_sizes must be"),
+        ({"sweeps": {"vision": {"batch_sizes": "big"}}}, "sweeps.vision.batch_sizes must be"),
+        ({"models": ["resnet18", "not-a-model"]}, "unknown model 'not-a-model': choose one of bert-base-uncased"),
+        ({"models": [{"name": "bert-base-uncased", "input_sizes": [1024]}]}, "exceeds its maximum of 512 tokens"),
+        ({"models": [{"name": "resnet18", "input_sizes": [8]}]}, "below the smallest this family takes (32 px)"),
+        ({"models": [{"name": "resnet18", "colour": "red"}]}, "unknown key 'colour' in model 'resnet18'"),
+        ({"variants": [{"precision": "fp8"}]}, "precision must be one of fp32, fp16, bf16, int8"),
+        ({"run": {"accelerator": "cuda"}, "variants": ["int8"]}, "int8 dynamic quantization runs on the CPU only"),
+        (
+            {"variants": [{"runtime": "tflite"}]},
+            "variants: runtime must be one of eager, compile, onnxruntime, tensorrt, got 'tflite'",
+        ),
+        (
+            {"variants": [{"precision": "fp16", "runtime": "onnxruntime"}]},
+            "variants: runtime onnxruntime runs precision fp32, int8, not fp16",
+        ),
+        (
+            {"variants": [{"precision": "int8", "runtime": "tensorrt"}]},
+            "runtime tensorrt runs precision fp32, fp16, not int8",
+        ),
+        ({"run": {"max_worker_memory": "lots"}}, "bad memory size 'lots'"),
+        ({"weights": "imagenet"}, "weights must be one of random, pretrained"),
+        ({"models": ["resnet18", "resnet18"]}, "models lists a name twice"),
+        ("run: [unclosed", "is not valid YAML at line 1"),
+        ("- a\n- b\n", "must be a YAML mapping"),
+    ],
+)
 def test_bad_configs_are_refused_with_the_fix(tmp_path, data, message):
     with pytest.raises(UserError) as error:
         resolve(tmp_path, data)
@@ -95,10 +113,15 @@ def test_unreadable_config(tmp_path):
         cfg.resolve(str(tmp_path / "missing.yaml"), device="laptop")
 
 
-@pytest.mark.parametrize("assignment,message", [
-    ("measure.min_runs", "bad --set"), ("=3", "bad --set"), ("measure.nope=3", "unknown config key 'measure.nope'"),
-    ("measure.min_runs=[1", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "assignment,message",
+    [
+        ("measure.min_runs", "bad --set"),
+        ("=3", "bad --set"),
+        ("measure.nope=3", "unknown config key 'measure.nope'"),
+        ("measure.min_runs=[1", "not valid YAML"),
+    ],
+)
 def test_bad_set(assignment, message):
     with pytest.raises(UserError, match=message.replace("[", r"\[")):
         cfg.resolve(None, device="laptop", sets=[assignment])
@@ -107,23 +130,52 @@ def test_bad_set(assignment, message):
 def test_torchvision_names_and_local_checkpoints_resolve(tmp_path, tiny_bert_dir):
     config = resolve(tmp_path, {"models": ["efficientnet_b0", {"name": "mine", "source": tiny_bert_dir}]})
     assert [(m.name, m.family, m.architecture) for m in config.models] == [
-        ("efficientnet_b0", "torchvision", "efficientnet_b0"), ("mine", "transformers", tiny_bert_dir)]
+        ("efficientnet_b0", "torchvision", "efficientnet_b0"),
+        ("mine", "transformers", tiny_bert_dir),
+    ]
 
 
 def test_variants_per_model_and_names(tmp_path):
-    config = resolve(tmp_path, {"models": [{"name": "resnet18", "variants": [
-        {"precision": "fp32"}, {"precision": "int8"}, {"precision": "fp32", "threads": 1}]}]})
+    config = resolve(
+        tmp_path,
+        {
+            "models": [
+                {
+                    "name": "resnet18",
+                    "variants": [{"precision": "fp32"}, {"precision": "int8"}, {"precision": "fp32", "threads": 1}],
+                }
+            ]
+        },
+    )
     assert [v.name for v in config.models[0].variants] == ["fp32", "int8", "fp32-t1"]
 
 
 def test_the_runtime_is_part_of_the_variant_and_its_default_name(tmp_path):
-    config = resolve(tmp_path, {"models": [{"name": "resnet18", "variants": [
-        {"precision": "fp32"}, {"runtime": "onnxruntime"}, {"precision": "int8", "runtime": "onnxruntime", "threads": 1},
-        {"runtime": "compile"}, {"name": "trt", "precision": "fp16", "runtime": "tensorrt"}]}]})
+    config = resolve(
+        tmp_path,
+        {
+            "models": [
+                {
+                    "name": "resnet18",
+                    "variants": [
+                        {"precision": "fp32"},
+                        {"runtime": "onnxruntime"},
+                        {"precision": "int8", "runtime": "onnxruntime", "threads": 1},
+                        {"runtime": "compile"},
+                        {"name": "trt", "precision": "fp16", "runtime": "tensorrt"},
+                    ],
+                }
+            ]
+        },
+    )
     variants = config.models[0].variants
     assert [(v.name, v.runtime) for v in variants] == [
-        ("fp32", "eager"), ("fp32-onnxruntime", "onnxruntime"), ("int8-onnxruntime-t1", "onnxruntime"),
-        ("fp32-compile", "compile"), ("trt", "tensorrt")]
+        ("fp32", "eager"),
+        ("fp32-onnxruntime", "onnxruntime"),
+        ("int8-onnxruntime-t1", "onnxruntime"),
+        ("fp32-compile", "compile"),
+        ("trt", "tensorrt"),
+    ]
 
 
 def test_tensorrt_on_the_cpu_is_accepted_so_one_config_serves_every_device(tmp_path):
@@ -139,11 +191,28 @@ def test_fingerprint_follows_what_is_measured(tmp_path):
     assert a.fingerprint() != b.fingerprint() and a.fingerprint() == c.fingerprint()
 
 
-WHOLE_NUMBER_KEYS = ["run.threads", "run.seed", "measure.warmup_runs", "measure.min_runs", "measure.max_runs",
-                     "power.min_samples", "accuracy.max_examples", "accuracy.batch_size", "sweeps.vision.input_size",
-                     "sweeps.nlp.input_size"]
-NUMBER_KEYS = ["run.config_timeout_s", "measure.target_ci_rel", "measure.confidence", "measure.max_time_per_config_s",
-               "power.sampling_hz", "power.idle_seconds", "power.min_window_s", "power.max_window_s"]
+WHOLE_NUMBER_KEYS = [
+    "run.threads",
+    "run.seed",
+    "measure.warmup_runs",
+    "measure.min_runs",
+    "measure.max_runs",
+    "power.min_samples",
+    "accuracy.max_examples",
+    "accuracy.batch_size",
+    "sweeps.vision.input_size",
+    "sweeps.nlp.input_size",
+]
+NUMBER_KEYS = [
+    "run.config_timeout_s",
+    "measure.target_ci_rel",
+    "measure.confidence",
+    "measure.max_time_per_config_s",
+    "power.sampling_hz",
+    "power.idle_seconds",
+    "power.min_window_s",
+    "power.max_window_s",
+]
 
 
 @pytest.mark.parametrize("key", WHOLE_NUMBER_KEYS)
@@ -162,17 +231,25 @@ def test_what_is_not_a_number_is_named_so(key, text, shown):
     assert str(error.value) == f"{key} must be a number, got {shown}"
 
 
-@pytest.mark.parametrize("assignment,message", [
-    ("sweeps.vision.batch_sizes=[1, abc]", "every entry of sweeps.vision.batch_sizes must be a whole number (an "
-                                           "integer), got 'abc'"),
-    ("variants=[{precision: fp32, threads: two}]", "variants: threads must be a whole number (an integer), got 'two'"),
-    ("measure.warmup_runs=0", "measure.warmup_runs must be at least 1 (the first run is always slow), got 0"),
-    ("measure.min_runs=1", "measure.min_runs must be at least 2 for a standard deviation, got 1"),
-    ("run.seed=-1", "run.seed must be at least 0 (numpy's generators take no negative seed), got -1"),
-    ("measure.confidence=1.5", "measure.confidence must be at least 0.5 and below 1, got 1.5"),
-    ("measure.target_ci_rel=0", "measure.target_ci_rel must be a fraction between 0 and 1, got 0"),
-    ("power.sampling_hz=-5", "power.sampling_hz must be a positive number, got -5"),
-])
+@pytest.mark.parametrize(
+    "assignment,message",
+    [
+        (
+            "sweeps.vision.batch_sizes=[1, abc]",
+            "every entry of sweeps.vision.batch_sizes must be a whole number (an integer), got 'abc'",
+        ),
+        (
+            "variants=[{precision: fp32, threads: two}]",
+            "variants: threads must be a whole number (an integer), got 'two'",
+        ),
+        ("measure.warmup_runs=0", "measure.warmup_runs must be at least 1 (the first run is always slow), got 0"),
+        ("measure.min_runs=1", "measure.min_runs must be at least 2 for a standard deviation, got 1"),
+        ("run.seed=-1", "run.seed must be at least 0 (numpy's generators take no negative seed), got -1"),
+        ("measure.confidence=1.5", "measure.confidence must be at least 0.5 and below 1, got 1.5"),
+        ("measure.target_ci_rel=0", "measure.target_ci_rel must be a fraction between 0 and 1, got 0"),
+        ("power.sampling_hz=-5", "power.sampling_hz must be a positive number, got -5"),
+    ],
+)
 def test_numbers_out_of_range_name_the_range(assignment, message):
     with pytest.raises(UserError) as error:
         cfg.resolve(None, device="laptop", sets=[assignment])
@@ -180,14 +257,26 @@ def test_numbers_out_of_range_name_the_range(assignment, message):
 
 
 def test_whole_numbers_pass_where_numbers_are_expected():
-    config = cfg.resolve(None, device="laptop", sets=["measure.max_time_per_config_s=3", "run.seed=0",
-                                                      "measure.confidence=0.9"])
+    config = cfg.resolve(
+        None, device="laptop", sets=["measure.max_time_per_config_s=3", "run.seed=0", "measure.confidence=0.9"]
+    )
     assert config.measure.max_time_per_config_s == 3 and config.measure.confidence == 0.9
 
 
 def test_published_accuracy_only_where_the_catalogue_checkpoint_is_the_one_evaluated(tmp_path):
-    models = {m.name: m for m in resolve(tmp_path, {"models": [
-        "bert-base-uncased", "resnet18", {"name": "distilbert-base-uncased", "pretrained": "someone/other-sst2"}]}).models}
+    models = {
+        m.name: m
+        for m in resolve(
+            tmp_path,
+            {
+                "models": [
+                    "bert-base-uncased",
+                    "resnet18",
+                    {"name": "distilbert-base-uncased", "pretrained": "someone/other-sst2"},
+                ]
+            },
+        ).models
+    }
     assert models["bert-base-uncased"].published_accuracy == 0.9243
     assert "eval_results_sst-2.txt" in models["bert-base-uncased"].published_accuracy_source
     # torchvision's published acc@1 is on the whole of ImageNet, not on the subset scored here: none.

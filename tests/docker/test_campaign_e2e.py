@@ -12,6 +12,8 @@ The campaign must end failed naming the broken host, with the others' bundles fe
 second run must resume: hosts with a bundle skipped, nothing measured twice.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import sys
@@ -30,12 +32,13 @@ REQUIREMENTS = os.path.join(REPO, "campaign", "requirements.txt")
 CAMPAIGN = "ci-campaign"
 ASSETS_VOLUME = "edge-bench-campaign-test-assets"
 # One model, three configurations: enough for a comparison, little enough for CI.
-CONFIG = {"models": ["squeezenet1_1"],
-          "sweeps": {"vision": {"batch_sizes": [1, 2], "input_size": 64, "input_sizes": [32, 64]}},
-          # The hosts share this machine's cores and disturb one another: wait little for quiet.
-          "measure": {"warmup_runs": 1, "min_runs": 3, "max_time_per_config_s": 0.5, "quiet_wait_s": 1,
-                      "patience_s": 5},
-          "power": {"idle_seconds": 1}}
+CONFIG = {
+    "models": ["squeezenet1_1"],
+    "sweeps": {"vision": {"batch_sizes": [1, 2], "input_size": 64, "input_sizes": [32, 64]}},
+    # The hosts share this machine's cores and disturb one another: wait little for quiet.
+    "measure": {"warmup_runs": 1, "min_runs": 3, "max_time_per_config_s": 0.5, "quiet_wait_s": 1, "patience_s": 5},
+    "power": {"idle_seconds": 1},
+}
 # The local Debian base image `make base-image DEVICE=laptop` makes: Python, no bench-job (the failing host).
 BARE_BASE = "edge-bench/bookworm-python:amd64"
 STANDINS = {"standin-a": "edge-bench-job:laptop", "standin-b": "edge-bench-job:laptop", "broken": BARE_BASE}
@@ -61,22 +64,25 @@ def _container(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def device_image(engine):
+def device_image(engine):  # noqa: F811 (the fixture imported above)
     """edge-bench-job:laptop, built only when missing: this test is about the playbook, and any build of the
     device image is a device to it (test_docker_e2e builds and checks the image of this revision)."""
     image = "edge-bench-job:laptop"
-    found = _run(["docker", "image", "inspect", "-f", '{{index .Config.Labels "org.opencontainers.image.revision"}}',
-                  image], check=False)
+    found = _run(
+        ["docker", "image", "inspect", "-f", '{{index .Config.Labels "org.opencontainers.image.revision"}}', image],
+        check=False,
+    )
     if found.returncode != 0:
         _build(engine, "laptop")
-        found = _run(["docker", "image", "inspect", "-f",
-                      '{{index .Config.Labels "org.opencontainers.image.revision"}}', image])
+        found = _run(
+            ["docker", "image", "inspect", "-f", '{{index .Config.Labels "org.opencontainers.image.revision"}}', image]
+        )
     _say(f"campaign hosts run {image} of revision {found.stdout.strip()}")
     return image
 
 
 @pytest.fixture(scope="module")
-def standins(engine, device_image):
+def standins(engine, device_image):  # noqa: F811 (the fixture imported above)
     _run(["bash", "docker/base-image.sh", "amd64", BARE_BASE], timeout=1200)  # cached when present
     for name, image in STANDINS.items():
         _run(["docker", "rm", "-f", _container(name)], check=False)
@@ -93,13 +99,20 @@ def standins(engine, device_image):
 
 
 def _inventory(path, workdir) -> str:
-    native = {"ansible_connection": "community.docker.docker", "bench_runner": "native",
-              "bench_job_command": "/opt/venv/bin/bench-job"}
+    native = {
+        "ansible_connection": "community.docker.docker",
+        "bench_runner": "native",
+        "bench_job_command": "/opt/venv/bin/bench-job",
+    }
     hosts = {name: dict(native, ansible_host=_container(name)) for name in STANDINS}
     # This machine through the device image, as `make run` does it on a device; its own assets volume
     # and work folder so the test leaves nothing in the user's.
-    hosts["dockerhost"] = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                           "bench_workdir": str(workdir), "bench_environment": {"ASSETS_VOLUME": ASSETS_VOLUME}}
+    hosts["dockerhost"] = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "bench_workdir": str(workdir),
+        "bench_environment": {"ASSETS_VOLUME": ASSETS_VOLUME},
+    }
     inventory = {"laptop": {"hosts": hosts}, "all": {"vars": {"bench_poll_s": 2, "bench_args": "--threads 1"}}}
     path.write_text(yaml.safe_dump(inventory))
     return str(path)
@@ -107,11 +120,25 @@ def _inventory(path, workdir) -> str:
 
 def _campaign(playbook, inventory, config, results):
     started = time.monotonic()
-    proc = _run([playbook, "-i", inventory, "campaign/campaign.yml", "-e", f"campaign={CAMPAIGN}",
-                 "-e", f"campaign_config={config}", "-e", f"results_root={results}",
-                 "-e", f"controller_python={sys.executable}"],
-                env={"ANSIBLE_CONFIG": os.path.join(REPO, "campaign", "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"},
-                timeout=1800, check=False)
+    proc = _run(
+        [
+            playbook,
+            "-i",
+            inventory,
+            "campaign/campaign.yml",
+            "-e",
+            f"campaign={CAMPAIGN}",
+            "-e",
+            f"campaign_config={config}",
+            "-e",
+            f"results_root={results}",
+            "-e",
+            f"controller_python={sys.executable}",
+        ],
+        env={"ANSIBLE_CONFIG": os.path.join(REPO, "campaign", "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"},
+        timeout=1800,
+        check=False,
+    )
     return proc, time.monotonic() - started
 
 
@@ -120,7 +147,8 @@ def _host_bundles(folder) -> list:
 
 
 def test_campaign_compares_the_hosts_that_ran_names_the_one_that_failed_and_resumes(
-        ansible_playbook, standins, tmp_path):
+    ansible_playbook, standins, tmp_path
+):
     config = tmp_path / "campaign.yaml"
     config.write_text(yaml.safe_dump(CONFIG))
     results = tmp_path / "results"

@@ -15,6 +15,8 @@
 Skipped, loudly, only when no Docker engine can be started at all.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import pwd
@@ -44,11 +46,28 @@ BAD_ARGS = "--models no-such-model"
 USER = "edge-bench-user"
 # One model, one configuration: what an emulated arm64 CPU can do in a few minutes. No waiting for quiet:
 # under emulation the machine is never quiet, and these runs check that the image works, not validity.
-TINY_ARGS = ["--models", "squeezenet1_1", "--set", "sweeps.vision.batch_sizes=[1]",
-             "--set", "sweeps.vision.input_size=64", "--set", "sweeps.vision.input_sizes=[64]",
-             "--set", "measure.warmup_runs=1", "--set", "measure.min_runs=3",
-             "--set", "measure.max_time_per_config_s=1", "--set", "power.idle_seconds=1",
-             "--set", "measure.quiet_wait_s=0", "--set", "measure.patience_s=0"]
+TINY_ARGS = [
+    "--models",
+    "squeezenet1_1",
+    "--set",
+    "sweeps.vision.batch_sizes=[1]",
+    "--set",
+    "sweeps.vision.input_size=64",
+    "--set",
+    "sweeps.vision.input_sizes=[64]",
+    "--set",
+    "measure.warmup_runs=1",
+    "--set",
+    "measure.min_runs=3",
+    "--set",
+    "measure.max_time_per_config_s=1",
+    "--set",
+    "power.idle_seconds=1",
+    "--set",
+    "measure.quiet_wait_s=0",
+    "--set",
+    "measure.patience_s=0",
+]
 # The Pi deploys through ONNX Runtime: its aarch64 wheel must import and run under the emulation too.
 PI_ARGS = TINY_ARGS + ["--set", "variants=[{precision: fp32, runtime: onnxruntime}]"]
 TIMINGS = {}
@@ -75,22 +94,35 @@ def _say(message: str) -> None:
 
 def _run(cmd, *, env=None, timeout=1800, check=True, cwd=REPO, input_text=None):
     started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=cwd, env=dict(os.environ, **(env or {})), capture_output=True, text=True,
-                          timeout=timeout, input=input_text)
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=dict(os.environ, **(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input_text,
+    )
     elapsed = time.monotonic() - started
     if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode} after {elapsed:.0f} s\n"
-                             f"--- stdout (end)\n{proc.stdout[-6000:]}\n--- stderr (end)\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"{' '.join(cmd)} exited {proc.returncode} after {elapsed:.0f} s\n"
+            f"--- stdout (end)\n{proc.stdout[-6000:]}\n--- stderr (end)\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 
 @pytest.fixture(scope="module")
 def engine():
-    proc = subprocess.run(["bash", os.path.join(HERE, "ensure-docker.sh")], capture_output=True, text=True,
-                          timeout=900)
+    proc = subprocess.run(["bash", os.path.join(HERE, "ensure-docker.sh")], capture_output=True, text=True, timeout=900)
     if proc.returncode == 3:
-        banner = ("!" * 78 + "\n!! NO DOCKER ENGINE COULD BE STARTED: the container tests are SKIPPED.\n"
-                  + proc.stderr[-2000:] + "\n" + "!" * 78)
+        banner = (
+            "!" * 78
+            + "\n!! NO DOCKER ENGINE COULD BE STARTED: the container tests are SKIPPED.\n"
+            + proc.stderr[-2000:]
+            + "\n"
+            + "!" * 78
+        )
         _say(banner)
         pytest.skip("no Docker engine could be started here: " + proc.stderr.strip().splitlines()[-1])
     assert proc.returncode == 0, f"ensure-docker.sh failed:\n{proc.stderr[-4000:]}"
@@ -100,9 +132,11 @@ def engine():
 
 
 def _make(engine, *args, env=None, timeout=3600):
-    return _run(["make", "--no-print-directory", *args, f"DOCKER={engine['DOCKER']}",
-                 f"DOCKER_PYTHON={sys.executable}"],
-                env=dict({"DOCKER_BUILDKIT": "1"}, **(env or {})), timeout=timeout)
+    return _run(
+        ["make", "--no-print-directory", *args, f"DOCKER={engine['DOCKER']}", f"DOCKER_PYTHON={sys.executable}"],
+        env=dict({"DOCKER_BUILDKIT": "1"}, **(env or {})),
+        timeout=timeout,
+    )
 
 
 def _compose(engine, *args, env=None, files=(), timeout=1800, check=True, user=False):
@@ -111,8 +145,12 @@ def _compose(engine, *args, env=None, files=(), timeout=1800, check=True, user=F
     for extra in files:
         cmd += ["-f", extra]
     cmd += list(args)
-    return _run(_as_user(cmd) if user else cmd, env=dict({"ASSETS_VOLUME": ASSETS_VOLUME}, **(env or {})),
-                timeout=timeout, check=check)
+    return _run(
+        _as_user(cmd) if user else cmd,
+        env=dict({"ASSETS_VOLUME": ASSETS_VOLUME}, **(env or {})),
+        timeout=timeout,
+        check=check,
+    )
 
 
 def _build(engine, device: str) -> None:
@@ -123,20 +161,27 @@ def _build(engine, device: str) -> None:
     started = time.monotonic()
     out = _make(engine, "build-local", f"DEVICE={device}", "WHEELHOUSE_TORCH_INDEX=pypi", timeout=3600).stdout
     TIMINGS[f"build-local {device}"] = time.monotonic() - started
-    inspect = _run(["docker", "image", "inspect", "-f", "{{.Size}} {{.Os}}/{{.Architecture}}",
-                    f"edge-bench-job:{device}"]).stdout.split()
+    inspect = _run(
+        ["docker", "image", "inspect", "-f", "{{.Size}} {{.Os}}/{{.Architecture}}", f"edge-bench-job:{device}"]
+    ).stdout.split()
     # Labelled with the platform it really is, so that compose (platform: linux/arm64) never rebuilds it.
     assert inspect[1] == {"laptop": "linux/amd64", "rpi": "linux/arm64"}[device], inspect
     # No untagged build stage left behind (the classic builder keeps each stage as an image), nor the
     # image this build replaced, unless a stopped container still holds it (prune keeps those).
     stages = _run(["docker", "images", "-q", "--filter", "label=io.edge-bench.stage=build"]).stdout.split()
-    replaced = [i for i in _run(["docker", "images", "-q", "--filter", "dangling=true",
-                                 "--filter", f"label=io.edge-bench.device={device}"]).stdout.split()
-                if not _run(["docker", "ps", "-a", "-q", "--filter", f"ancestor={i}"]).stdout.strip()]
+    replaced = [
+        i
+        for i in _run(
+            ["docker", "images", "-q", "--filter", "dangling=true", "--filter", f"label=io.edge-bench.device={device}"]
+        ).stdout.split()
+        if not _run(["docker", "ps", "-a", "-q", "--filter", f"ancestor={i}"]).stdout.strip()
+    ]
     assert not stages and not replaced, (stages, replaced)
-    _say(f"edge-bench-job:{device}: make build-local in {TIMINGS[f'build-local {device}']:.0f} s, image "
-         f"{int(inspect[0]) / 1e9:.2f} GB, {inspect[1]}; " + " | ".join(
-             line for line in out.splitlines() if line.startswith(("built ", "base image", "wheelhouse "))))
+    _say(
+        f"edge-bench-job:{device}: make build-local in {TIMINGS[f'build-local {device}']:.0f} s, image "
+        f"{int(inspect[0]) / 1e9:.2f} GB, {inspect[1]}; "
+        + " | ".join(line for line in out.splitlines() if line.startswith(("built ", "base image", "wheelhouse ")))
+    )
 
 
 def _bundles(folder):
@@ -157,8 +202,11 @@ def _check_bundle(path: str, device: str, models: set) -> tuple:
         top = names[0].split("/")[0]
         for member in ("config.yaml", "env.json", "results.jsonl", "results.csv", "report.md", "run.log"):
             assert f"{top}/{member}" in names, (member, names)
-        rows = [json.loads(line) for line in tar.extractfile(f"{top}/results.jsonl").read().decode().splitlines()
-                if line.strip()]
+        rows = [
+            json.loads(line)
+            for line in tar.extractfile(f"{top}/results.jsonl").read().decode().splitlines()
+            if line.strip()
+        ]
         env = json.loads(tar.extractfile(f"{top}/env.json").read())
         run_log = tar.extractfile(f"{top}/run.log").read().decode()
         config = tar.extractfile(f"{top}/config.yaml").read().decode()
@@ -187,14 +235,25 @@ def test_lint_dockerfiles_and_scripts(engine):
     for device in ("laptop", "rpi", "jetson"):
         proc = _run([f"{tools}/bin/hadolint", f"docker/Dockerfile.{device}"], check=False)
         assert proc.returncode == 0, f"hadolint docker/Dockerfile.{device}:\n{proc.stdout}{proc.stderr}"
-    proc = _run([f"{tools}/bin/shellcheck", "docker/entrypoint.sh", "docker/base-image.sh", "docker/binfmt.sh",
-                 "tests/docker/ensure-docker.sh"], check=False)
+    proc = _run(
+        [
+            f"{tools}/bin/shellcheck",
+            "docker/entrypoint.sh",
+            "docker/base-image.sh",
+            "docker/binfmt.sh",
+            "tests/docker/ensure-docker.sh",
+        ],
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_compose_config_validates_every_profile(engine):
-    for profile, services in ((None, {"fetch", "laptop"}), ("rpi", {"fetch", "laptop", "rpi"}),
-                              ("jetson", {"fetch", "laptop", "jetson"})):
+    for profile, services in (
+        (None, {"fetch", "laptop"}),
+        ("rpi", {"fetch", "laptop", "rpi"}),
+        ("jetson", {"fetch", "laptop", "jetson"}),
+    ):
         args = (["--profile", profile] if profile else []) + ["config", "--format", "json"]
         config = json.loads(_compose(engine, *args).stdout)
         assert set(config["services"]) == services, profile
@@ -258,8 +317,9 @@ def clean_project(engine):
     _compose(engine, "--profile", "rpi", "down", "--volumes", "--remove-orphans", check=False)
 
 
-def test_docker_group_user_runs_compose_then_make_and_owns_the_results(engine, laptop_image, docker_user,
-                                                                       user_folder, clean_project):
+def test_docker_group_user_runs_compose_then_make_and_owns_the_results(
+    engine, laptop_image, docker_user, user_folder, clean_project
+):
     results = os.path.join(user_folder, "results")
     _run(_as_user(["mkdir", results]))
     env = {"RESULTS_DIR": results, "BENCH_ARGS": BAD_ARGS}
@@ -310,8 +370,9 @@ def test_docker_group_user_runs_compose_then_make_and_owns_the_results(engine, l
     # A valid bundle in the results folder, its path printed last by the job, and it is the user's.
     bundles = _bundles(results)
     assert len(bundles) == 1, (bundles, logs[-4000:])
-    rows, env_json, run_log, _ = _check_bundle(os.path.join(results, bundles[0]), "laptop",
-                                               {"squeezenet1_1", "distilbert-base-uncased"})
+    rows, env_json, run_log, _ = _check_bundle(
+        os.path.join(results, bundles[0]), "laptop", {"squeezenet1_1", "distilbert-base-uncased"}
+    )
     assert f"/results/{bundles[0]}" in logs
     assert len(rows) >= 4
     assert "WARNING entrypoint: FETCH FAILED" in run_log, run_log[:3000]
@@ -321,10 +382,20 @@ def test_docker_group_user_runs_compose_then_make_and_owns_the_results(engine, l
 
     # Inside the same service, as configured: only the loopback interface, a root that refuses writes,
     # and nothing in the bounding set but the two capabilities the entrypoint spends at once.
-    probe = _compose(engine, "run", "--rm", "--no-deps", "--entrypoint", "sh", "laptop", "-c",
-                     "ls /sys/class/net; cat /proc/net/route | wc -l; "
-                     "touch /usr/local/x 2>&1 || true; touch /tmp/ok && echo tmp-writable; "
-                     "grep CapBnd /proc/self/status", env=env)
+    probe = _compose(
+        engine,
+        "run",
+        "--rm",
+        "--no-deps",
+        "--entrypoint",
+        "sh",
+        "laptop",
+        "-c",
+        "ls /sys/class/net; cat /proc/net/route | wc -l; "
+        "touch /usr/local/x 2>&1 || true; touch /tmp/ok && echo tmp-writable; "
+        "grep CapBnd /proc/self/status",
+        env=env,
+    )
     out = probe.stdout + probe.stderr
     assert out.split()[0] == "lo" and "eth0" not in out, out
     assert "Read-only file system" in out, out
@@ -332,8 +403,14 @@ def test_docker_group_user_runs_compose_then_make_and_owns_the_results(engine, l
     assert "CapBnd:\t00000000000000c0" in out, out
 
     # Then `make run` as the same user into the same folder: exit codes pass through, bundles are the user's.
-    make_run = ["make", "--no-print-directory", "run", f"RESULTS_DIR={results}", f"ASSETS_VOLUME={ASSETS_VOLUME}",
-                f"COMPOSE=docker compose -p {PROJECT}"]
+    make_run = [
+        "make",
+        "--no-print-directory",
+        "run",
+        f"RESULTS_DIR={results}",
+        f"ASSETS_VOLUME={ASSETS_VOLUME}",
+        f"COMPOSE=docker compose -p {PROJECT}",
+    ]
     bad = _run(_as_user(make_run + [f"BENCH_ARGS={BAD_ARGS}"]), check=False)
     assert bad.returncode == 2, (bad.returncode, bad.stderr[-3000:])
     started = time.monotonic()
@@ -371,16 +448,29 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     files = [os.path.join("tests", "docker", "compose.emulated-rpi.yaml")]
 
     started = time.monotonic()
-    probe = _compose(engine, "--profile", "rpi", "run", "--rm", "--no-deps", "rpi", "probe", env=env, files=files,
-                     timeout=900)
+    probe = _compose(
+        engine, "--profile", "rpi", "run", "--rm", "--no-deps", "rpi", "probe", env=env, files=files, timeout=900
+    )
     TIMINGS["probe rpi"] = time.monotonic() - started
     text = probe.stdout + probe.stderr
     assert "aarch64" in text, text[-3000:]
     assert "2.9.1" in text, text[-3000:]
 
     started = time.monotonic()
-    run = _compose(engine, "--profile", "rpi", "run", "--rm", "--no-deps", "rpi", "run", *PI_ARGS, env=env,
-                   files=files, timeout=1800)
+    run = _compose(
+        engine,
+        "--profile",
+        "rpi",
+        "run",
+        "--rm",
+        "--no-deps",
+        "rpi",
+        "run",
+        *PI_ARGS,
+        env=env,
+        files=files,
+        timeout=1800,
+    )
     TIMINGS["tiny run rpi"] = time.monotonic() - started
     _say(f"arm64 under qemu: probe {TIMINGS['probe rpi']:.0f} s, one-model tiny run {TIMINGS['tiny run rpi']:.0f} s")
     bundles = _bundles(results)

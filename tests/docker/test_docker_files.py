@@ -2,6 +2,8 @@
 
 The end-to-end container test is test_docker_e2e.py (marked `docker`, run by `make test-docker`)."""
 
+from __future__ import annotations
+
 import os
 import re
 import subprocess
@@ -20,8 +22,11 @@ def _read(*parts):
 
 
 def _pins(text):
-    return {line.split("==")[0].lower(): line.split("==")[1].split()[0]
-            for line in text.splitlines() if "==" in line and not line.lstrip().startswith("#")}
+    return {
+        line.split("==")[0].lower(): line.split("==")[1].split()[0]
+        for line in text.splitlines()
+        if "==" in line and not line.lstrip().startswith("#")
+    }
 
 
 def _compose():
@@ -34,7 +39,9 @@ def test_every_requirement_is_pinned():
             for line in _read("docker", name).splitlines():
                 line = line.split("#")[0].strip()
                 if line:
-                    assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.+]*", line), f"{name}: {line!r} is not pinned"
+                    assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.+]*", line), (
+                        f"{name}: {line!r} is not pinned"
+                    )
 
 
 def test_docker_pins_match_the_native_requirements():
@@ -50,7 +57,9 @@ def test_docker_pins_match_the_native_requirements():
     for name, by_marker in native.items():
         if name in ("torch", "torchvision", "pytest"):
             continue
-        assert common.get(name) == next(iter(by_marker.values())), f"{name}: docker pins {common.get(name)}, native {by_marker}"
+        assert common.get(name) == next(iter(by_marker.values())), (
+            f"{name}: docker pins {common.get(name)}, native {by_marker}"
+        )
     laptop = _pins(_read("docker", "requirements-laptop.txt"))
     rpi = _pins(_read("docker", "requirements-rpi.txt"))
     for name in ("torch", "torchvision"):
@@ -73,8 +82,10 @@ def test_dockerfiles_take_a_base_image_and_label_device_and_version():
         assert re.search(r"^FROM \$\{BASE_IMAGE\}", text, re.M), device
         assert f'io.edge-bench.device="{device}"' in text
         assert 'org.opencontainers.image.version="${VERSION}"' in text
-        assert "ENTRYPOINT [\"/usr/local/bin/edge-bench-entrypoint\"]" in text
-        assert re.search(r"^USER 10001:10001$", text, re.M), f"{device}: the image's default user is not the non-root one"
+        assert 'ENTRYPOINT ["/usr/local/bin/edge-bench-entrypoint"]' in text
+        assert re.search(r"^USER 10001:10001$", text, re.M), (
+            f"{device}: the image's default user is not the non-root one"
+        )
         assert "HF_HOME=/assets/hf" in text and "TORCH_HOME=/assets/torch" in text
     assert "ARG BASE_IMAGE=python:3.11-slim-bookworm" in _read("docker", "Dockerfile.laptop")
     assert "ARG BASE_IMAGE=python:3.11-slim-bookworm" in _read("docker", "Dockerfile.rpi")
@@ -83,16 +94,27 @@ def test_dockerfiles_take_a_base_image_and_label_device_and_version():
 
 
 def test_dockerignore_lets_in_only_what_the_builds_copy():
-    lines = [l.strip() for l in _read(".dockerignore").splitlines() if l.strip() and not l.startswith("#")]
+    lines = [
+        entry.strip() for entry in _read(".dockerignore").splitlines() if entry.strip() and not entry.startswith("#")
+    ]
     assert lines[0] == "*"
-    for needed in ("!pyproject.toml", "!README.md", "!bench_job/", "!evaluation/", "!configs/",
-                   "!docker/entrypoint.sh", "!docker/requirements-*.txt"):
+    for needed in (
+        "!pyproject.toml",
+        "!README.md",
+        "!bench_job/",
+        "!evaluation/",
+        "!configs/",
+        "!docker/entrypoint.sh",
+        "!docker/requirements-*.txt",
+    ):
         assert needed in lines
     for device in BENCH_SERVICES:
         for source in re.findall(r"^COPY (?!--from)(.+) \S+$", _read("docker", f"Dockerfile.{device}"), re.M):
             for path in source.split():
                 top = path.split("/")[0].rstrip("*")
-                assert any(l.startswith("!" + top) for l in lines), f"Dockerfile.{device} copies {path}, which .dockerignore drops"
+                assert any(entry.startswith("!" + top) for entry in lines), (
+                    f"Dockerfile.{device} copies {path}, which .dockerignore drops"
+                )
 
 
 def test_compose_laptop_is_the_default_and_the_others_are_profiles():
@@ -136,14 +158,23 @@ def test_compose_benchmark_services_are_hardened():
 
 def test_makefile_fragment_names_every_target():
     text = _read("docker", "docker.mk")
-    for target in ("build", "build-local", "base-image", "run", "fetch", "wheelhouse", "test-docker", "clean-images",
-                   "clean-assets", "help-docker"):
+    for target in (
+        "build",
+        "build-local",
+        "base-image",
+        "run",
+        "fetch",
+        "wheelhouse",
+        "test-docker",
+        "clean-images",
+        "clean-assets",
+        "help-docker",
+    ):
         assert re.search(rf"^{re.escape(target)}:", text, re.M), target
 
 
 def _make(*args):
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
 
 
 def test_make_clean_touches_no_image_and_no_volume():
@@ -178,7 +209,9 @@ def test_jetson_build_on_another_architecture_stops_at_once_with_one_line():
 def test_build_sends_only_the_devices_own_files():
     """The build context is a tar of this device's files: no other device's wheelhouse (GBs)."""
     for device in ("laptop", "rpi"):
-        tar = next(l for l in _make("-n", "build", f"DEVICE={device}").stdout.splitlines() if l.startswith("tar "))
+        tar = next(
+            line for line in _make("-n", "build", f"DEVICE={device}").stdout.splitlines() if line.startswith("tar ")
+        )
         wheelhouse = [w for w in tar.split() if w.startswith("docker/wheelhouse/")]
         assert "docker/wheelhouse/README.md" in wheelhouse
         assert all(w in ("docker/wheelhouse/README.md", f"docker/wheelhouse/{device}") for w in wheelhouse), tar

@@ -1,5 +1,7 @@
 """Session fixtures: tiny checkpoints, datasets and a fetched assets directory, all built offline."""
 
+from __future__ import annotations
+
 import shutil
 
 import pytest
@@ -39,8 +41,10 @@ def fetched_assets(tmp_path_factory, fixture_sources):
     from evaluation import fetch
 
     dl = fixtures.FakeDownloaders(
-        repos={BERT_REPO: fixture_sources["bert"]}, weights_file=fixture_sources["weights"],
-        datasets_by_repo={"nyu-mll/glue": fixture_sources["sst2"], "frgfm/imagenette": fixture_sources["imagenette"]})
+        repos={BERT_REPO: fixture_sources["bert"]},
+        weights_file=fixture_sources["weights"],
+        datasets_by_repo={"nyu-mll/glue": fixture_sources["sst2"], "frgfm/imagenette": fixture_sources["imagenette"]},
+    )
     assets_dir = str(tmp_path_factory.mktemp("assets"))
     fetch(assets_dir, MODELS, TASKS, progress=False, downloaders=dl.as_downloaders())
     return assets_dir

@@ -1,5 +1,7 @@
 """Tiny real assets built offline, and downloaders that serve them the way the Hub and torchvision would."""
 
+from __future__ import annotations
+
 import hashlib
 import os
 import shutil
@@ -9,8 +11,18 @@ import numpy as np
 POSITIVE = ["good", "great", "fine", "superb", "lovely", "fun"]
 NEGATIVE = ["bad", "awful", "dull", "poor", "boring", "weak"]
 FILLER = ["the", "film", "plot", "movie", "was", "very", "acting", "story"]
-IMAGENETTE_NAMES = ["tench", "English springer", "cassette player", "chain saw", "church", "French horn",
-                    "garbage truck", "gas pump", "golf ball", "parachute"]
+IMAGENETTE_NAMES = [
+    "tench",
+    "English springer",
+    "cassette player",
+    "chain saw",
+    "church",
+    "French horn",
+    "garbage truck",
+    "gas pump",
+    "golf ball",
+    "parachute",
+]
 
 
 def sst2_rows(n: int, seed: int = 0):
@@ -31,9 +43,13 @@ def sst2_rows(n: int, seed: int = 0):
 def make_sst2_dataset(n: int = 36):
     import datasets
 
-    features = datasets.Features({"sentence": datasets.Value("string"),
-                                  "label": datasets.ClassLabel(names=["negative", "positive"]),
-                                  "idx": datasets.Value("int32")})
+    features = datasets.Features(
+        {
+            "sentence": datasets.Value("string"),
+            "label": datasets.ClassLabel(names=["negative", "positive"]),
+            "idx": datasets.Value("int32"),
+        }
+    )
     return datasets.Dataset.from_dict(sst2_rows(n), features=features)
 
 
@@ -70,9 +86,17 @@ def make_bert_repo(folder: str, train: bool) -> str:
     os.makedirs(folder, exist_ok=True)
     tokenizer = BertTokenizer(vocab=write_vocab(os.path.join(folder, "vocab.txt")))
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64, num_labels=2,
-                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        num_labels=2,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
     model = BertForSequenceClassification(config)
     if train:
         rows = sst2_rows(36)
@@ -196,16 +220,33 @@ def make_albert_repo(folder: str) -> str:
     os.makedirs(folder, exist_ok=True)
     model_file = io.BytesIO()
     # ALBERT's vocabulary layout: <pad>=0, <unk>=1, then [CLS], [SEP], [MASK]
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(sst2_rows(36)["sentence"] * 5), model_writer=model_file,
-                                   vocab_size=48, model_type="unigram", pad_id=0, unk_id=1, bos_id=-1, eos_id=-1,
-                                   user_defined_symbols=["[CLS]", "[SEP]", "[MASK]"], hard_vocab_limit=False,
-                                   minloglevel=2)
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(sst2_rows(36)["sentence"] * 5),
+        model_writer=model_file,
+        vocab_size=48,
+        model_type="unigram",
+        pad_id=0,
+        unk_id=1,
+        bos_id=-1,
+        eos_id=-1,
+        user_defined_symbols=["[CLS]", "[SEP]", "[MASK]"],
+        hard_vocab_limit=False,
+        minloglevel=2,
+    )
     with open(os.path.join(folder, "spiece.model"), "wb") as f:
         f.write(model_file.getvalue())
     with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
         json.dump({"do_lower_case": True}, f)
     torch.manual_seed(0)
-    config = AlbertConfig(vocab_size=64, embedding_size=16, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                          intermediate_size=64, max_position_embeddings=64, num_labels=2)
+    config = AlbertConfig(
+        vocab_size=64,
+        embedding_size=16,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        num_labels=2,
+    )
     AlbertForSequenceClassification(config).save_pretrained(folder)
     return folder

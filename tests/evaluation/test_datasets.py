@@ -1,5 +1,7 @@
 """Dev-set loaders: ImageFolder relabelling, save_to_disk folders, and the errors a user can fix."""
 
+from __future__ import annotations
+
 import os
 
 import pytest
@@ -43,8 +45,10 @@ def test_folders_with_other_names_are_refused_with_the_fix(tmp_path):
 def test_disk_folder_with_imagenet_indices(tmp_path):
     import datasets
 
-    ds = datasets.Dataset.from_dict({"image": fixtures.make_images(3, seed=4), "label": [5, 999, 0]},
-                                    features=datasets.Features({"image": datasets.Image(), "label": datasets.Value("int64")}))
+    ds = datasets.Dataset.from_dict(
+        {"image": fixtures.make_images(3, seed=4), "label": [5, 999, 0]},
+        features=datasets.Features({"image": datasets.Image(), "label": datasets.Value("int64")}),
+    )
     ds.save_to_disk(str(tmp_path / "mine"))
     data = load_eval_set("disk", data_path=str(tmp_path / "mine"))
     assert data.labels == [5, 999, 0] and data.restrict_to is None
@@ -59,7 +63,9 @@ def test_disk_folder_with_imagenette_class_labels(tmp_path):
 def test_sst2_test_split_with_hidden_labels_is_refused(tmp_path):
     import datasets
 
-    datasets.Dataset.from_dict({"sentence": ["a", "b"], "label": [-1, -1], "idx": [0, 1]}).save_to_disk(str(tmp_path / "t"))
+    datasets.Dataset.from_dict({"sentence": ["a", "b"], "label": [-1, -1], "idx": [0, 1]}).save_to_disk(
+        str(tmp_path / "t")
+    )
     with pytest.raises(EvaluationDataError, match="use the validation split"):
         load_eval_set("sst2", data_path=str(tmp_path / "t"))
 
@@ -92,10 +98,13 @@ def test_users_image_folders_are_named_after_their_paths(tmp_path):
 
 
 def test_fetched_dev_sets_are_named_with_their_source_and_the_manifests_revision(fetched_assets):
-    assert load_eval_set("sst2", assets_dir=fetched_assets).name == \
-        "GLUE SST-2 validation, nyu-mll/glue revision fixture"
-    assert load_eval_set("imagenette", assets_dir=fetched_assets).name == \
-        "Imagenette (320px) validation, ImageNet-1k labels, frgfm/imagenette revision fixture"
+    assert (
+        load_eval_set("sst2", assets_dir=fetched_assets).name == "GLUE SST-2 validation, nyu-mll/glue revision fixture"
+    )
+    assert (
+        load_eval_set("imagenette", assets_dir=fetched_assets).name
+        == "Imagenette (320px) validation, ImageNet-1k labels, frgfm/imagenette revision fixture"
+    )
 
 
 def test_a_commit_revision_is_shortened_and_a_missing_one_is_said(assets_copy):

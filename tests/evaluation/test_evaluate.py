@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from evaluation import RAW_RESULT_FIELDS, RESULT_FIELDS, evaluate_model, load_pretrained, weights_source
+from bench_job.bundle.records import EVALUATION_COLUMNS as RESULT_FIELDS
+from bench_job.bundle.records import EVALUATION_RAW_FIELDS as RAW_RESULT_FIELDS
+from bench_job.measure.latency import CpuTimer
+from evaluation import evaluate_model, load_pretrained, weights_source
 from evaluation.metric import EVALUATE_NAME
 from tests.evaluation import fixtures
 
@@ -27,8 +30,16 @@ def _independent_sst2(model, tokenizer, dataset):
 
 def test_sst2_accuracy_equals_an_independent_computation(fetched_assets, fixture_sources):
     model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
-    result = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=5,
-                            assets_dir=fetched_assets, progress=False)
+    result = evaluate_model(
+        model,
+        "sst2",
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map=label_map,
+        batch_size=5,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
     predictions, labels = _independent_sst2(model, tokenizer, fixture_sources["sst2"])
     assert result["accuracy"] == pytest.approx(float((predictions == labels).mean()))
     assert result["accuracy"] > 0.9  # the fixture model was fitted on these rows
@@ -50,8 +61,17 @@ def test_a_users_dev_set_is_scored_and_named_after_its_path(fetched_assets, tmp_
     path = str(tmp_path / "my_sentences")
     mine.save_to_disk(path)
     model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
-    result = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=6,
-                            assets_dir=fetched_assets, data_path=path, progress=False)
+    result = evaluate_model(
+        model,
+        "sst2",
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map=label_map,
+        batch_size=6,
+        assets_dir=fetched_assets,
+        data_path=path,
+        progress=False,
+    )
     predictions, labels = _independent_sst2(model, tokenizer, mine)
     assert result["accuracy"] == pytest.approx(float((predictions == labels).mean()))
     assert result["eval_examples"] == 40 and result["eval_dataset"] == f"sst2 dev set from {path} (40 examples)"
@@ -68,8 +88,17 @@ def test_real_batches_run_again_for_energy_full_size_in_rotation_already_encoded
             run_once()
         return {"calls": len(seen) - evaluation_calls, "samples_per_run": samples_per_run}
 
-    result = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=5,
-                            assets_dir=fetched_assets, progress=False, on_real_inputs=on_real_inputs)
+    result = evaluate_model(
+        model,
+        "sst2",
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map=label_map,
+        batch_size=5,
+        assets_dir=fetched_assets,
+        progress=False,
+        on_real_inputs=on_real_inputs,
+    )
     evaluated, rerun = seen[:8], seen[8:]
     # 36 rows in batches of 5: seven full batches are kept (the short last one is not), cycled twice
     assert result["calls"] == 14 and result["samples_per_run"] == 5
@@ -80,10 +109,26 @@ def test_real_batches_run_again_for_energy_full_size_in_rotation_already_encoded
 
 def test_swapped_label_map_is_detected_and_said(fetched_assets):
     model, tokenizer, _ = load_pretrained("bert-base-uncased", fetched_assets)
-    right = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=[0, 1], batch_size=8,
-                           assets_dir=fetched_assets, progress=False)
-    wrong = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=[1, 0], batch_size=8,
-                           assets_dir=fetched_assets, progress=False)
+    right = evaluate_model(
+        model,
+        "sst2",
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map=[0, 1],
+        batch_size=8,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
+    wrong = evaluate_model(
+        model,
+        "sst2",
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map=[1, 0],
+        batch_size=8,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
     assert wrong["accuracy"] == pytest.approx(1 - right["accuracy"])
     assert right["label_map_warning"] is None and right["label_map_swapped"] is False
     assert wrong["label_map_warning"].startswith("label map looks swapped")
@@ -98,8 +143,16 @@ def test_unknown_label_order_is_measured(fetched_assets):
     with torch.no_grad():  # reverse the classifier's two outputs, as a checkpoint trained 1=negative would be
         model.classifier.weight.copy_(model.classifier.weight.flip(0))
         model.classifier.bias.copy_(model.classifier.bias.flip(0))
-    result = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map="measure", batch_size=8,
-                            assets_dir=fetched_assets, progress=False)
+    result = evaluate_model(
+        model,
+        "sst2",
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map="measure",
+        batch_size=8,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
     assert result["accuracy"] > 0.9
     assert result["label_map"] == {"0": 1, "1": 0}
     assert "measured" in result["label_map_warning"] and "reversed" in result["label_map_warning"]
@@ -110,8 +163,16 @@ def test_unknown_label_order_is_measured(fetched_assets):
 def test_config_label_names_are_read(fetched_assets):
     model, tokenizer, _ = load_pretrained("bert-base-uncased", fetched_assets)
     model.config.id2label = {0: "POSITIVE", 1: "NEGATIVE"}
-    result = evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map="config", batch_size=8,
-                            assets_dir=fetched_assets, progress=False)
+    result = evaluate_model(
+        model,
+        "sst2",
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map="config",
+        batch_size=8,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
     assert result["label_map"] == {"0": 1, "1": 0}
     assert result["label_map_warning"].startswith("label map looks swapped")  # the names lie: it says so
     assert result["label_map_swapped"] is True
@@ -128,7 +189,7 @@ def _independent_images(model, transform, dataset, to_imagenet):
     top5 = np.argsort(-logits, axis=1)[:, :5]
     subset = np.asarray(to_imagenet)
     ten = subset[logits[:, subset].argmax(1)]
-    return (top1 == labels).mean(), np.mean([l in row for l, row in zip(labels, top5)]), (ten == labels).mean()
+    return (top1 == labels).mean(), np.mean([label in row for label, row in zip(labels, top5)]), (ten == labels).mean()
 
 
 def test_imagenette_accuracies_equal_an_independent_computation(fetched_assets, fixture_sources):
@@ -136,8 +197,16 @@ def test_imagenette_accuracies_equal_an_independent_computation(fetched_assets, 
 
     model, transform, label_map = load_pretrained("resnet18", fetched_assets)
     model.eval()
-    result = evaluate_model(model, "imagenette", tokenizer_or_transform=transform, label_map=label_map,
-                            batch_size=8, assets_dir=fetched_assets, progress=False)
+    result = evaluate_model(
+        model,
+        "imagenette",
+        timer=CpuTimer(),
+        tokenizer_or_transform=transform,
+        label_map=label_map,
+        batch_size=8,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
     top1, top5, ten = _independent_images(model, transform, fixture_sources["imagenette"], IMAGENETTE_TO_IMAGENET)
     assert result["accuracy"] == pytest.approx(top1)
     assert result["accuracy_top5"] == pytest.approx(top5)
@@ -145,19 +214,33 @@ def test_imagenette_accuracies_equal_an_independent_computation(fetched_assets, 
     assert result["accuracy_10way"] >= result["accuracy"]
     assert result["eval_examples"] == 10 and result["real_image_side"] == 224  # resnet18 transforms crop 224
     assert result["accuracy_kind"] == "top-1 over all 1000 outputs"
-    assert result["eval_dataset"] == ("Imagenette (320px) validation, ImageNet-1k labels, frgfm/imagenette revision "
-                                      "fixture (10 examples)")
+    assert result["eval_dataset"] == (
+        "Imagenette (320px) validation, ImageNet-1k labels, frgfm/imagenette revision fixture (10 examples)"
+    )
     assert result["label_map_swapped"] is None and result["accuracy_swapped"] is None  # no two-class map to check
     assert set(result) == set(RESULT_FIELDS) | set(RAW_RESULT_FIELDS)
     assert weights_source("resnet18", fetched_assets) == (
-        "https://download.pytorch.org/models/resnet18-f37072fd.pth@ResNet18_Weights.IMAGENET1K_V1")
+        "https://download.pytorch.org/models/resnet18-f37072fd.pth@ResNet18_Weights.IMAGENET1K_V1"
+    )
 
 
 def test_stratified_subset_is_seeded_and_keeps_the_balance(fetched_assets):
     model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
-    run = lambda seed: evaluate_model(model, "sst2", tokenizer_or_transform=tokenizer, label_map=label_map,  # noqa: E731
-                                      batch_size=4, max_examples=12, seed=seed, assets_dir=fetched_assets,
-                                      progress=False)
+
+    def run(seed):
+        return evaluate_model(
+            model,
+            "sst2",
+            timer=CpuTimer(),
+            tokenizer_or_transform=tokenizer,
+            label_map=label_map,
+            batch_size=4,
+            max_examples=12,
+            seed=seed,
+            assets_dir=fetched_assets,
+            progress=False,
+        )
+
     first, again = run(3), run(3)
     assert first["eval_examples"] == 12
     assert first["eval_dataset"] == f"{GLUE_FIXTURE} (36 examples; stratified subset, seed 3)"
@@ -183,8 +266,17 @@ def test_evaluation_makes_no_network_call(fetched_assets, monkeypatch):
     monkeypatch.setattr(metric, "_loaded", {})  # load the evaluate metric again, under the block
     for name, task in (("bert-base-uncased", "sst2"), ("resnet18", "imagenette")):
         model, preprocessing, label_map = load_pretrained(name, fetched_assets)
-        result = evaluate_model(model, task, tokenizer_or_transform=preprocessing, label_map=label_map,
-                                batch_size=10, max_examples=10, assets_dir=fetched_assets, progress=False)
+        result = evaluate_model(
+            model,
+            task,
+            timer=CpuTimer(),
+            tokenizer_or_transform=preprocessing,
+            label_map=label_map,
+            batch_size=10,
+            max_examples=10,
+            assets_dir=fetched_assets,
+            progress=False,
+        )
         assert result["accuracy"] is not None
         assert result["accuracy_metric"] == EVALUATE_NAME, metric.metric_fallback_reason()
     assert attempts == []
@@ -195,8 +287,15 @@ def test_unknown_task_names_the_choices(fetched_assets):
 
     model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
     with pytest.raises(EvaluationError, match="unknown evaluation task 'mnli'.*sst2, imagenette, imagefolder, disk"):
-        evaluate_model(model, "mnli", tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=2,
-                       assets_dir=fetched_assets)
+        evaluate_model(
+            model,
+            "mnli",
+            timer=CpuTimer(),
+            tokenizer_or_transform=tokenizer,
+            label_map=label_map,
+            batch_size=2,
+            assets_dir=fetched_assets,
+        )
 
 
 class _Flipped(torch.nn.Module):
@@ -212,8 +311,14 @@ class _Flipped(torch.nn.Module):
 
 def test_top1_agreement_with_a_reference_model_on_the_same_batches(fetched_assets):
     model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
-    common = dict(tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=5, assets_dir=fetched_assets,
-                  progress=False)
+    common = dict(
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map=label_map,
+        batch_size=5,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
     assert evaluate_model(model, "sst2", **common)["top1_agreement"] is None
     assert evaluate_model(model, "sst2", reference=model, **common)["top1_agreement"] == 1.0
     assert evaluate_model(model, "sst2", reference=_Flipped(model), **common)["top1_agreement"] == 0.0
@@ -221,6 +326,7 @@ def test_top1_agreement_with_a_reference_model_on_the_same_batches(fetched_asset
 
 class _CountingTimer:
     """Stands in for the sweep's timer: times each forward call at a fixed 0.25 s."""
+
     name = "counting"
 
     def __init__(self):
@@ -234,10 +340,16 @@ class _CountingTimer:
 
 def test_real_batches_are_timed_by_the_timer_the_sweep_uses(fetched_assets):
     model, tokenizer, label_map = load_pretrained("bert-base-uncased", fetched_assets)
-    common = dict(tokenizer_or_transform=tokenizer, label_map=label_map, batch_size=5, assets_dir=fetched_assets,
-                  progress=False)
+    common = dict(
+        timer=CpuTimer(),
+        tokenizer_or_transform=tokenizer,
+        label_map=label_map,
+        batch_size=5,
+        assets_dir=fetched_assets,
+        progress=False,
+    )
     timer = _CountingTimer()
-    result = evaluate_model(model, "sst2", timer=timer, **common)
+    result = evaluate_model(model, "sst2", **dict(common, timer=timer))
     assert timer.calls == 8 and result["real_latencies_s"] == [0.25] * 8
     assert result["real_latency_per_batch_s"] == 0.25
     assert result["accuracy"] == evaluate_model(model, "sst2", **common)["accuracy"]  # the outputs are scored

@@ -1,5 +1,7 @@
 """fetch / verify / resume / corruption, with the download functions replaced by local fixtures."""
 
+from __future__ import annotations
+
 import json
 import os
 
@@ -18,8 +20,13 @@ def _manifest(assets_dir):
 def test_fetch_writes_a_manifest_that_matches_the_files(tmp_path, fake_downloaders):
     assets_dir = str(tmp_path / "assets")
     outcome = fetch(assets_dir, MODELS, TASKS, progress=False, downloaders=fake_downloaders.as_downloaders())
-    assert outcome == {"model:bert-base-uncased": "fetched", "tokenizer:bert-base-uncased": "fetched",
-                       "model:resnet18": "fetched", "data:sst2": "fetched", "data:imagenette": "fetched"}
+    assert outcome == {
+        "model:bert-base-uncased": "fetched",
+        "tokenizer:bert-base-uncased": "fetched",
+        "model:resnet18": "fetched",
+        "data:sst2": "fetched",
+        "data:imagenette": "fetched",
+    }
     items = _manifest(assets_dir)["items"]
     for key, item in items.items():
         assert item["complete"] and item["files"], key
@@ -99,7 +106,9 @@ def test_interrupted_fetch_resumes_where_it_stopped(tmp_path, fake_downloaders):
 def test_missing_assets_give_one_line_naming_fetch(tmp_path):
     empty = str(tmp_path / "nothing")
     assert verify(empty) == [f"no manifest.json in {empty}"]
-    with pytest.raises(AssetsError, match=r"^assets in .* missing or corrupt: no manifest.json.*bench-job fetch --assets DIR"):
+    with pytest.raises(
+        AssetsError, match=r"^assets in .* missing or corrupt: no manifest.json.*bench-job fetch --assets DIR"
+    ):
         require(empty)
     from evaluation import load_pretrained
 

@@ -24,8 +24,9 @@ def test_a_fetched_checkpoint_computes_what_a_random_build_of_its_architecture_c
     # FlopCounterMode does not see on the CPU: a pretrained run reported fewer FLOPs than a random one.
     pretrained, _, _ = load_pretrained("bert-base-uncased", fetched_assets)
     folder = pretrained_path("bert-base-uncased", fetched_assets)
-    entry = SimpleNamespace(name="bert", architecture=folder, source=folder, pretrained=None,
-                            attn_implementation="eager")
+    entry = SimpleNamespace(
+        name="bert", architecture=folder, source=folder, pretrained=None, attn_implementation="eager"
+    )
     random = FAMILIES["transformers"].build(entry, "random", seed=0)
     assert pretrained.config._attn_implementation == "eager"
     assert _flops(pretrained) == _flops(random)

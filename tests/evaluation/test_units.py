@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import collections
+
 import pytest
 
 from evaluation import labels, metric
@@ -58,8 +59,17 @@ def test_topk_and_restricted_argmax():
 def test_catalogue_covers_the_zoo_and_never_feature_weights():
     from evaluation.assets import PRETRAINED
 
-    for name in ("bert-base-uncased", "albert-base-v2", "distilbert-base-uncased", "longformer-base-4096",
-                 "resnet18", "mobilenet_v2", "squeezenet1_1", "vgg16", "mnasnet1_0"):
+    for name in (
+        "bert-base-uncased",
+        "albert-base-v2",
+        "distilbert-base-uncased",
+        "longformer-base-4096",
+        "resnet18",
+        "mobilenet_v2",
+        "squeezenet1_1",
+        "vgg16",
+        "mnasnet1_0",
+    ):
         assert name in PRETRAINED
     assert PRETRAINED["vgg16"]["weights"] == "DEFAULT"
     assert PRETRAINED["longformer-base-4096"]["label_map"] == "measure"

@@ -1,5 +1,7 @@
 """What env.json says about the container a run happened in, and the host a bundle is named after."""
 
+from __future__ import annotations
+
 import os
 
 from bench_job.host.container import container_facts, container_runtime, file_safe, host_name
@@ -29,22 +31,33 @@ def test_docker_container_facts(tmp_path):
         "611 601 0:21 /devices /host/sys/devices ro,nosuid,nodev,noexec,relatime - sysfs sysfs rw\n"
         "612 601 8:1 /var/lib/docker/volumes/a/_data /assets ro,relatime - ext4 /dev/vda rw\n"
         "613 601 8:1 /home/me/my\\040results /results rw,relatime - ext4 /dev/vda rw\n"
-        "614 601 0:60 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw\n")
-    environ = {"BENCH_IMAGE": "edge-bench-job:laptop", "BENCH_IMAGE_ID": "sha256:abc",
-               "BENCH_IMAGE_REVISION": "7f9f909", "NVIDIA_VISIBLE_DEVICES": "all"}
+        "614 601 0:60 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw\n"
+    )
+    environ = {
+        "BENCH_IMAGE": "edge-bench-job:laptop",
+        "BENCH_IMAGE_ID": "sha256:abc",
+        "BENCH_IMAGE_REVISION": "7f9f909",
+        "NVIDIA_VISIBLE_DEVICES": "all",
+    }
     facts = container_facts(str(tmp_path), environ, str(mountinfo))
     assert facts["runtime"] == "docker" and facts["gpu_runtime"] == "nvidia"
-    assert (facts["image"], facts["image_id"], facts["image_revision"]) == ("edge-bench-job:laptop", "sha256:abc",
-                                                                            "7f9f909")
+    assert (facts["image"], facts["image_id"], facts["image_revision"]) == (
+        "edge-bench-job:laptop",
+        "sha256:abc",
+        "7f9f909",
+    )
     assert facts["network_interfaces"] == ["lo"]
-    assert facts["mounts"] == [{"path": "/assets", "read_only": True},
-                               {"path": "/host/sys/class", "read_only": True},
-                               {"path": "/host/sys/devices", "read_only": True},
-                               {"path": "/results", "read_only": False}]
+    assert facts["mounts"] == [
+        {"path": "/assets", "read_only": True},
+        {"path": "/host/sys/class", "read_only": True},
+        {"path": "/host/sys/devices", "read_only": True},
+        {"path": "/results", "read_only": False},
+    ]
     assert facts["uid"] == os.getuid()
     os.makedirs(tmp_path / "proc/self")
-    (tmp_path / "proc/self/status").write_text("Name:\tpython3\nCapInh:\t0000000000000000\n"
-                                                "CapEff:\t0000000000000000\nCapBnd:\t00000000000000c0\n")
+    (tmp_path / "proc/self/status").write_text(
+        "Name:\tpython3\nCapInh:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t00000000000000c0\n"
+    )
     assert container_facts(str(tmp_path), environ, str(mountinfo))["capabilities_effective"] == "0000000000000000"
 
 

@@ -1,5 +1,7 @@
 """Which device the job is on, from the files each board carries, also inside a container."""
 
+from __future__ import annotations
+
 import os
 
 from bench_job.host.device import board_model, detect_device_kind

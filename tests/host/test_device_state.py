@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import json
 
 from bench_job.host.device_state import compare_device_state, decode_rpi_throttled, read_device_state
@@ -30,16 +32,22 @@ def test_reads_cpufreq_thermal_and_is_json(tmp_path):
 def test_rpi_flags_from_fake_vcgencmd(tmp_path):
     bin_dir = fake_program(tmp_path / "bin", "vcgencmd", "print('throttled=0x50005')\n")
     state = read_device_state(sysfs_root=str(tmp_path), host_root=str(tmp_path), search_path=bin_dir)
-    assert state["rpi_throttled"] == {"raw": "0x50005", "now": ["under-voltage", "throttled"],
-                                      "since_boot": ["under-voltage", "throttled"]}
+    assert state["rpi_throttled"] == {
+        "raw": "0x50005",
+        "now": ["under-voltage", "throttled"],
+        "since_boot": ["under-voltage", "throttled"],
+    }
 
 
 def test_jetson_mode_from_nvpmodel_or_files(tmp_path):
     bin_dir = fake_program(tmp_path / "bin", "nvpmodel", "print('NV Power Mode: MAXN\\n0')\n")
     assert read_device_state(str(tmp_path), str(tmp_path), bin_dir)["jetson_power_mode"] == "MAXN"
     write(tmp_path, "var/lib/nvpmodel/status", "pmode:0002")
-    write(tmp_path, "etc/nvpmodel.conf", "< POWER_MODEL ID=0 NAME=15W >\nCPU_ONLINE CORE_0 1\n"
-                                         "< POWER_MODEL ID=2 NAME=MAXN_SUPER >\n")
+    write(
+        tmp_path,
+        "etc/nvpmodel.conf",
+        "< POWER_MODEL ID=0 NAME=15W >\nCPU_ONLINE CORE_0 1\n< POWER_MODEL ID=2 NAME=MAXN_SUPER >\n",
+    )
     assert read_device_state(str(tmp_path), str(tmp_path), "")["jetson_power_mode"] == "MAXN_SUPER"
 
 

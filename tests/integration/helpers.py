@@ -1,5 +1,7 @@
 """What the end-to-end tests share: reading a bundle's records, and the fake RAPL counter's wattage."""
 
+from __future__ import annotations
+
 import json
 import tarfile
 

@@ -2,6 +2,8 @@
 and dataset, with every socket connection refused; the accuracy in the rows must equal an independent
 computation on the same data."""
 
+from __future__ import annotations
+
 import json
 import os
 import tarfile
@@ -12,14 +14,14 @@ from tests.evaluation import fixtures
 from tests.integration.helpers import FAKE_RAPL_WATTS, bundle_records
 
 BERT_REPO = "textattack/bert-base-uncased-SST-2"
-NO_NETWORK = '''
+NO_NETWORK = """
 import socket
 def _refuse(*args, **kwargs):
     raise OSError("network disabled by the test: the run must not connect anywhere")
 socket.socket.connect = _refuse
 socket.socket.connect_ex = _refuse
 socket.create_connection = _refuse
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +30,13 @@ def sources(tmp_path_factory):
     sst2 = fixtures.make_sst2_dataset()
     sst2_dir = str(root / "sst2")
     sst2.save_to_disk(sst2_dir)
-    return {"bert": fixtures.make_bert_repo(str(root / "bert"), train=True), "sst2": sst2, "sst2_dir": sst2_dir,
-            "weights": fixtures.make_resnet18_weights(str(root / "resnet18.pth")),
-            "imagenette": fixtures.make_imagenette_dataset(per_class=1)}
+    return {
+        "bert": fixtures.make_bert_repo(str(root / "bert"), train=True),
+        "sst2": sst2,
+        "sst2_dir": sst2_dir,
+        "weights": fixtures.make_resnet18_weights(str(root / "resnet18.pth")),
+        "imagenette": fixtures.make_imagenette_dataset(per_class=1),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +44,10 @@ def assets(tmp_path_factory, sources):
     from evaluation import fetch
 
     downloaders = fixtures.FakeDownloaders(
-        repos={BERT_REPO: sources["bert"]}, weights_file=sources["weights"],
-        datasets_by_repo={"nyu-mll/glue": sources["sst2"], "frgfm/imagenette": sources["imagenette"]})
+        repos={BERT_REPO: sources["bert"]},
+        weights_file=sources["weights"],
+        datasets_by_repo={"nyu-mll/glue": sources["sst2"], "frgfm/imagenette": sources["imagenette"]},
+    )
     folder = str(tmp_path_factory.mktemp("assets"))
     fetch(folder, ["bert-base-uncased"], ["sst2"], progress=False, downloaders=downloaders.as_downloaders())
     return folder
@@ -66,13 +74,32 @@ def independent_accuracy(model_dir, dataset) -> float:
     return sum(int(p == y) for p, y in zip(predicted, list(dataset["label"]))) / len(dataset)
 
 
-SMALL = ["--set", "sweeps.nlp.batch_sizes=[1]", "--set", "sweeps.nlp.input_size=16", "--set",
-         "sweeps.nlp.input_sizes=[16]", "--set", "measure.max_time_per_config_s=0.2"]
+SMALL = [
+    "--set",
+    "sweeps.nlp.batch_sizes=[1]",
+    "--set",
+    "sweeps.nlp.input_size=16",
+    "--set",
+    "sweeps.nlp.input_sizes=[16]",
+    "--set",
+    "measure.max_time_per_config_s=0.2",
+]
 
 
 def test_zoo_model_from_fetched_assets_offline(cli, tmp_path, assets, sources, offline_env):
-    result = cli("run", "--models", "bert-base-uncased", "--assets", assets, "--set", "weights=pretrained",
-                 "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
+    result = cli(
+        "run",
+        "--models",
+        "bert-base-uncased",
+        "--assets",
+        assets,
+        "--set",
+        "weights=pretrained",
+        "--out",
+        str(tmp_path / "out"),
+        *SMALL,
+        env=offline_env,
+    )
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
     assert record["status"] == "ok" and record["weights"] == "pretrained"
@@ -86,8 +113,21 @@ def test_zoo_model_from_fetched_assets_offline(cli, tmp_path, assets, sources, o
 def own_checkpoint_config(tmp_path, sources) -> str:
     """A config naming the user's own checkpoint folder and SST-2-shaped dataset folder."""
     config = tmp_path / "own.yaml"
-    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
-                                              "task": "sst2", "data_path": sources["sst2_dir"]}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "models": [
+                    {
+                        "name": "my-sst2",
+                        "source": sources["bert"],
+                        "weights": "pretrained",
+                        "task": "sst2",
+                        "data_path": sources["sst2_dir"],
+                    }
+                ]
+            }
+        )
+    )
     return str(config)
 
 
@@ -106,9 +146,22 @@ def test_users_own_checkpoint_and_dataset(cli, tmp_path, sources, offline_env):
 
 def test_an_onnxruntime_variant_is_scored_on_the_dev_set_through_its_session(cli, tmp_path, sources, offline_env):
     config = tmp_path / "ort.yaml"
-    config.write_text(json.dumps({"models": [{"name": "my-sst2", "source": sources["bert"], "weights": "pretrained",
-                                              "task": "sst2", "data_path": sources["sst2_dir"]}],
-                                  "variants": [{"precision": "fp32"}, {"precision": "fp32", "runtime": "onnxruntime"}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "models": [
+                    {
+                        "name": "my-sst2",
+                        "source": sources["bert"],
+                        "weights": "pretrained",
+                        "task": "sst2",
+                        "data_path": sources["sst2_dir"],
+                    }
+                ],
+                "variants": [{"precision": "fp32"}, {"precision": "fp32", "runtime": "onnxruntime"}],
+            }
+        )
+    )
     result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
     assert result.returncode == 0, result.stderr
     rows = {r["runtime"]: r for r in bundle_records(result.stdout.split()[-1])}
@@ -137,14 +190,28 @@ def bundle_text(path: str, name: str) -> str:
         return tar.extractfile(member).read().decode()
 
 
-def test_a_checkpoint_with_a_swapped_label_map_is_distrusted_from_the_reports_first_lines(cli, tmp_path, sources,
-                                                                                         offline_env):
+def test_a_checkpoint_with_a_swapped_label_map_is_distrusted_from_the_reports_first_lines(
+    cli, tmp_path, sources, offline_env
+):
     swapped = fixtures.make_swapped_label_names_repo(str(tmp_path / "ckpt"), sources["bert"])
     mine = fixtures.make_sst2_dataset(40)  # not GLUE's size: the row must say whose data it scored
     mine.save_to_disk(str(tmp_path / "my_sentences"))
     config = tmp_path / "mine.yaml"
-    config.write_text(json.dumps({"models": [{"name": "mine", "source": swapped, "weights": "pretrained",
-                                              "task": "sst2", "data_path": str(tmp_path / "my_sentences")}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "models": [
+                    {
+                        "name": "mine",
+                        "source": swapped,
+                        "weights": "pretrained",
+                        "task": "sst2",
+                        "data_path": str(tmp_path / "my_sentences"),
+                    }
+                ]
+            }
+        )
+    )
     result = cli("run", "--config", str(config), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
     assert result.returncode == 0, result.stderr
     bundle = result.stdout.split()[-1]
@@ -155,21 +222,36 @@ def test_a_checkpoint_with_a_swapped_label_map_is_distrusted_from_the_reports_fi
     assert record["accuracy"] == pytest.approx(as_scored) and as_scored < 0.2
     assert record["accuracy_swapped"] == pytest.approx(independent_accuracy(swapped, mine))
     assert record["eval_dataset"] == f"sst2 dev set from {tmp_path / 'my_sentences'} (40 examples)"
-    reason = (f"label map looks swapped: {record['accuracy']:.0%} accuracy as scored, {record['accuracy_swapped']:.0%} "
-              "with the two outputs exchanged")
+    reason = (
+        f"label map looks swapped: {record['accuracy']:.0%} accuracy as scored, {record['accuracy_swapped']:.0%} "
+        "with the two outputs exchanged"
+    )
     assert record["label_map_swapped"] is True and record["valid"] is False and reason in record["invalid_reasons"]
     assert reason in result.stderr  # the console summary names it
     lines = [line for line in bundle_text(bundle, "report.md").splitlines() if line.strip(" >")]
     assert lines[1].startswith("> **Verdict: label map looks swapped for mine: accuracy wrong")
-    assert lines[2].startswith(f"> - **label map looks swapped for mine: accuracy wrong**: mine on "
-                               f"sst2 dev set from {tmp_path / 'my_sentences'} (40 examples): "
-                               f"{record['accuracy']:.0%} accuracy as scored")
+    assert lines[2].startswith(
+        f"> - **label map looks swapped for mine: accuracy wrong**: mine on "
+        f"sst2 dev set from {tmp_path / 'my_sentences'} (40 examples): "
+        f"{record['accuracy']:.0%} accuracy as scored"
+    )
 
 
 def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, offline_env, fake_rapl):
     config = own_checkpoint_config(tmp_path, sources)
-    result = cli("run", "--config", config, "--out", str(tmp_path / "out"), "--sysfs-root", fake_rapl,
-                 "--set", "power.idle_seconds=1", *SMALL, env=offline_env)
+    result = cli(
+        "run",
+        "--config",
+        config,
+        "--out",
+        str(tmp_path / "out"),
+        "--sysfs-root",
+        fake_rapl,
+        "--set",
+        "power.idle_seconds=1",
+        *SMALL,
+        env=offline_env,
+    )
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
     window = next(s for s in record["real_energy_sources"] if s["power_source"] == "rapl-package")
@@ -179,7 +261,8 @@ def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, 
     rel = max(0.02, 0.1 / window["window_s"])
     assert record["real_avg_power_w"] == pytest.approx(FAKE_RAPL_WATTS, rel=rel)
     assert record["real_energy_per_batch_j"] == pytest.approx(
-        FAKE_RAPL_WATTS * window["window_s"] / window["n_inferences"], rel=rel)
+        FAKE_RAPL_WATTS * window["window_s"] / window["n_inferences"], rel=rel
+    )
     # 36 sentences in batches of 8: the four full batches are cycled, the short last one is left out
     assert record["real_batch_size"] == 8
     assert record["real_energy_per_sample_j"] == pytest.approx(record["real_energy_per_batch_j"] / 8)
@@ -188,8 +271,17 @@ def test_energy_on_real_inputs_from_a_fake_rapl_counter(cli, tmp_path, sources, 
 
 def test_without_a_power_source_real_energy_is_empty_with_the_reason(cli, tmp_path, sources, offline_env):
     config = own_checkpoint_config(tmp_path, sources)
-    result = cli("run", "--config", config, "--out", str(tmp_path / "out"), "--sysfs-root",
-                 str(tmp_path / "empty-sys"), *SMALL, env=offline_env)
+    result = cli(
+        "run",
+        "--config",
+        config,
+        "--out",
+        str(tmp_path / "out"),
+        "--sysfs-root",
+        str(tmp_path / "empty-sys"),
+        *SMALL,
+        env=offline_env,
+    )
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
     assert record["real_energy_per_batch_j"] is None and record["real_energy_reason"].startswith("no power source")
@@ -199,8 +291,18 @@ def test_without_a_power_source_real_energy_is_empty_with_the_reason(cli, tmp_pa
 def test_missing_assets_go_on_with_random_weights_when_accuracy_is_optional(cli, tmp_path):
     empty = tmp_path / "assets"
     empty.mkdir()
-    result = cli("run", "--models", "distilbert-base-uncased", "--assets", str(empty), "--set", "weights=pretrained",
-                 "--out", str(tmp_path / "out"), *SMALL)
+    result = cli(
+        "run",
+        "--models",
+        "distilbert-base-uncased",
+        "--assets",
+        str(empty),
+        "--set",
+        "weights=pretrained",
+        "--out",
+        str(tmp_path / "out"),
+        *SMALL,
+    )
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
     assert record["status"] == "ok" and record["weights"] == "random" and record["accuracy"] is None
@@ -210,17 +312,34 @@ def test_missing_assets_go_on_with_random_weights_when_accuracy_is_optional(cli,
 def test_missing_assets_stop_the_run_when_accuracy_is_required(cli, tmp_path):
     empty = tmp_path / "assets"
     empty.mkdir()
-    result = cli("run", "--models", "distilbert-base-uncased", "--assets", str(empty), "--set", "weights=pretrained",
-                 "--set", "accuracy.optional=false", "--out", str(tmp_path / "out"))
+    result = cli(
+        "run",
+        "--models",
+        "distilbert-base-uncased",
+        "--assets",
+        str(empty),
+        "--set",
+        "weights=pretrained",
+        "--set",
+        "accuracy.optional=false",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "bench-job fetch --assets" in result.stderr
 
 
 def test_fetch_without_network_is_one_line_naming_the_retry(cli, tmp_path):
-    result = cli("fetch", "--assets", str(tmp_path / "assets"), "--models", "distilbert-base-uncased",
-                 env={"HF_HUB_OFFLINE": "1"}, timeout=300)
+    result = cli(
+        "fetch",
+        "--assets",
+        str(tmp_path / "assets"),
+        "--models",
+        "distilbert-base-uncased",
+        env={"HF_HUB_OFFLINE": "1"},
+        timeout=300,
+    )
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("bench-job: error: fetch into") and "run the same command again" in last
     assert "Traceback" not in result.stderr
-

@@ -1,5 +1,7 @@
 """Bad input: one line on stderr naming the fix, exit code 2, no traceback."""
 
+from __future__ import annotations
+
 import pytest
 
 BAD = [
@@ -16,11 +18,17 @@ BAD = [
     (["run", "--accelerator", "tpu"], "run.accelerator must be one of cpu, cuda, auto"),
     (["run", "--accelerator", "cuda", "--models", "resnet18"], "torch sees no CUDA device"),
     (["run", "--device", "phone"], "device must be one of laptop, rpi, jetson, auto"),
-    (["run", "--set", "variants=[{runtime: tflite}]"], "variants: runtime must be one of eager, compile, onnxruntime, tensorrt"),
+    (
+        ["run", "--set", "variants=[{runtime: tflite}]"],
+        "variants: runtime must be one of eager, compile, onnxruntime, tensorrt",
+    ),
     (["run", "--threads", "many"], "invalid int value"),
     (["frobnicate"], "invalid choice"),
     # the power layer's own bad-input error (PowerSetupError), turned into the same one line by the CLI
-    (["probe", "--external-csv", "/nonexistent/meter.csv"], "the external meter CSV /nonexistent/meter.csv does not exist"),
+    (
+        ["probe", "--external-csv", "/nonexistent/meter.csv"],
+        "the external meter CSV /nonexistent/meter.csv does not exist",
+    ),
 ]
 
 
@@ -35,9 +43,22 @@ def test_bad_input_is_one_clear_line(cli, tmp_path, args, message):
 
 
 def test_missing_pretrained_weights_are_an_error_record_naming_fetch(cli, tmp_path):
-    result = cli("run", "--models", "squeezenet1_1", "--set", "weights=pretrained", "--set",
-                 "sweeps.vision.batch_sizes=[1]", "--set", "sweeps.vision.input_sizes=[32]", "--set",
-                 "sweeps.vision.input_size=32", "--out", str(tmp_path), env={"TORCH_HOME": str(tmp_path / "empty")})
+    result = cli(
+        "run",
+        "--models",
+        "squeezenet1_1",
+        "--set",
+        "weights=pretrained",
+        "--set",
+        "sweeps.vision.batch_sizes=[1]",
+        "--set",
+        "sweeps.vision.input_sizes=[32]",
+        "--set",
+        "sweeps.vision.input_size=32",
+        "--out",
+        str(tmp_path),
+        env={"TORCH_HOME": str(tmp_path / "empty")},
+    )
     # the bundle is written, but a run in which nothing was measured is not a success
     assert result.returncode == 1, result.stderr
     assert result.stdout.strip().endswith(".tar.gz")

@@ -1,5 +1,7 @@
 """The real CLI end to end on tiny models: bundle contents, records, report."""
 
+from __future__ import annotations
+
 import csv
 import json
 import os
@@ -14,8 +16,10 @@ from bench_job.bundle.records import COLUMNS
 def tiny_config(tmp_path, tiny_bert_dir, **extra):
     data = {
         "measure": {"warmup_runs": 1, "min_runs": 10, "max_time_per_config_s": 0.3},
-        "sweeps": {"vision": {"batch_sizes": [1, 2], "input_size": 64, "input_sizes": [32, 64]},
-                   "nlp": {"batch_sizes": [1, 2], "input_size": 16, "input_sizes": [8, 16]}},
+        "sweeps": {
+            "vision": {"batch_sizes": [1, 2], "input_size": 64, "input_sizes": [32, 64]},
+            "nlp": {"batch_sizes": [1, 2], "input_size": 16, "input_sizes": [8, 16]},
+        },
         "models": ["squeezenet1_1", {"name": "tiny-bert", "source": tiny_bert_dir, "note": "a test model"}],
     }
     data.update(extra)
@@ -38,11 +42,21 @@ def tiny_run(tmp_path_factory, tiny_bert_dir):
     tmp = tmp_path_factory.mktemp("run")
     # As the container's entrypoint starts it: the host's name passed in, its own lines in a file.
     entrypoint_log = tmp / "entrypoint.log"
-    entrypoint_log.write_text("warning: NO ASSETS in /assets: the run goes on with RANDOM WEIGHTS\n"
-                              "info: running as uid 1000\n")
-    result = run_cli("run", "--config", tiny_config(tmp, tiny_bert_dir), "--out", str(tmp / "out"),
-                     "--device", "laptop", "--threads", "1",
-                     env={"BENCH_HOST": "lab bench/7", "BENCH_ENTRYPOINT_LOG": str(entrypoint_log)})
+    entrypoint_log.write_text(
+        "warning: NO ASSETS in /assets: the run goes on with RANDOM WEIGHTS\ninfo: running as uid 1000\n"
+    )
+    result = run_cli(
+        "run",
+        "--config",
+        tiny_config(tmp, tiny_bert_dir),
+        "--out",
+        str(tmp / "out"),
+        "--device",
+        "laptop",
+        "--threads",
+        "1",
+        env={"BENCH_HOST": "lab bench/7", "BENCH_ENTRYPOINT_LOG": str(entrypoint_log)},
+    )
     return tmp, result
 
 
@@ -69,8 +83,13 @@ def test_bundle_holds_records_table_config_env_log_plots_report(tiny_run, tmp_pa
     assert list(rows[0]) == COLUMNS
     # 3 points per model: (1, fixed size) is shared by both sweeps.
     assert sorted((r["model"], r["batch_size"], r["input_size"]) for r in rows) == [
-        ("squeezenet1_1", "1", "32"), ("squeezenet1_1", "1", "64"), ("squeezenet1_1", "2", "64"),
-        ("tiny-bert", "1", "16"), ("tiny-bert", "1", "8"), ("tiny-bert", "2", "16")]
+        ("squeezenet1_1", "1", "32"),
+        ("squeezenet1_1", "1", "64"),
+        ("squeezenet1_1", "2", "64"),
+        ("tiny-bert", "1", "16"),
+        ("tiny-bert", "1", "8"),
+        ("tiny-bert", "2", "16"),
+    ]
     assert {r["status"] for r in rows} == {"ok"}
     env = json.load(open(os.path.join(root, "env.json")))
     assert env["accelerator"] == "cpu" and env["libraries"]["torch"]
@@ -120,18 +139,41 @@ def test_report_names_models_and_tables(tiny_run, tmp_path):
     tmp, result = tiny_run
     root = open_bundle(result.stdout.strip().splitlines()[-1], tmp_path)
     report = open(os.path.join(root, "report.md")).read()
-    for text in ("## Parameters", "## Latency", "squeezenet1_1", "tiny-bert", "a test model",
-                 "## FLOPs and achieved throughput", "## Memory", "Every configuration ran.",
-                 "](plots/latency_vs_batch_size_vision.png)"):
+    for text in (
+        "## Parameters",
+        "## Latency",
+        "squeezenet1_1",
+        "tiny-bert",
+        "a test model",
+        "## FLOPs and achieved throughput",
+        "## Memory",
+        "Every configuration ran.",
+        "](plots/latency_vs_batch_size_vision.png)",
+    ):
         assert text in report, text
 
 
 def test_a_run_where_every_row_is_invalid_says_so_first_and_concludes_nothing(cli, tmp_path):
     # A CI target no real timing can meet makes every row invalid, as a busy machine does.
-    result = cli("run", "--models", "squeezenet1_1,mnasnet1_0,mobilenet_v2", "--out", str(tmp_path / "out"),
-                 "--set", "sweeps.vision.batch_sizes=[1,2]", "--set", "sweeps.vision.input_sizes=[32]",
-                 "--set", "sweeps.vision.input_size=32", "--set", "measure.target_ci_rel=0.000001",
-                 "--set", "measure.max_time_per_config_s=0.2", "--threads", "1")
+    result = cli(
+        "run",
+        "--models",
+        "squeezenet1_1,mnasnet1_0,mobilenet_v2",
+        "--out",
+        str(tmp_path / "out"),
+        "--set",
+        "sweeps.vision.batch_sizes=[1,2]",
+        "--set",
+        "sweeps.vision.input_sizes=[32]",
+        "--set",
+        "sweeps.vision.input_size=32",
+        "--set",
+        "measure.target_ci_rel=0.000001",
+        "--set",
+        "measure.max_time_per_config_s=0.2",
+        "--threads",
+        "1",
+    )
     assert result.returncode == 0, result.stderr
     assert "6 configuration(s) planned, 6 measured: 0 valid, 6 not valid (95% CI half-width" in result.stderr
     root = open_bundle(result.stdout.strip().splitlines()[-1], tmp_path / "x")

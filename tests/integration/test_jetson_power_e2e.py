@@ -2,6 +2,8 @@
 (tests/power/jetson_boards.py): the probe and a run both report the documented board total, the three
 supplies without VDDQ_VDD2_1V8AO, which is inside VIN_SYS_5V0."""
 
+from __future__ import annotations
+
 import pytest
 
 from tests.integration.helpers import bundle_records
@@ -17,11 +19,29 @@ def test_probe_and_run_report_the_agx_orin_documented_total(cli, tmp_path):
     assert f"{total:.2f} W over 1 s" in line and "VDDQ_VDD2_1V8AO is inside VIN_SYS_5V0" in line
 
     # power.min_samples above what a window capped at 1.5 s can hold: the row says so with the config's number
-    result = cli("run", "--models", "squeezenet1_1", "--out", str(tmp_path / "out"), "--sysfs-root", str(tree),
-                 "--set", "sweeps.vision.batch_sizes=[1]", "--set", "sweeps.vision.input_size=32",
-                 "--set", "sweeps.vision.input_sizes=[32]", "--set", "measure.max_time_per_config_s=0.2",
-                 "--set", "power.idle_seconds=1", "--set", "power.min_samples=200",
-                 "--set", "power.max_window_s=1.5")
+    result = cli(
+        "run",
+        "--models",
+        "squeezenet1_1",
+        "--out",
+        str(tmp_path / "out"),
+        "--sysfs-root",
+        str(tree),
+        "--set",
+        "sweeps.vision.batch_sizes=[1]",
+        "--set",
+        "sweeps.vision.input_size=32",
+        "--set",
+        "sweeps.vision.input_sizes=[32]",
+        "--set",
+        "measure.max_time_per_config_s=0.2",
+        "--set",
+        "power.idle_seconds=1",
+        "--set",
+        "power.min_samples=200",
+        "--set",
+        "power.max_window_s=1.5",
+    )
     assert result.returncode == 0, result.stderr
     (record,) = bundle_records(result.stdout.split()[-1])
     assert record["status"] == "ok" and record["power_source"] == "jetson-ina3221"

@@ -3,6 +3,8 @@ ones with their preparation costs and their fidelity to eager, TensorRT skipped 
 not installed, and a model the exporter refuses (Longformer's data-dependent windows) recorded as an error
 with the exporter's one-line reason while its eager rows are measured."""
 
+from __future__ import annotations
+
 import pytest
 import yaml
 
@@ -14,9 +16,16 @@ def tiny_longformer_dir(tmp_path_factory):
     from transformers import LongformerConfig, LongformerForSequenceClassification
 
     path = tmp_path_factory.mktemp("tiny-longformer")
-    config = LongformerConfig(vocab_size=256, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                              intermediate_size=64, max_position_embeddings=130, attention_window=[8, 8],
-                              num_labels=2)
+    config = LongformerConfig(
+        vocab_size=256,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=130,
+        attention_window=[8, 8],
+        num_labels=2,
+    )
     LongformerForSequenceClassification(config).save_pretrained(path)
     return str(path)
 
@@ -29,11 +38,16 @@ def runtime_run(tmp_path_factory, tiny_longformer_dir):
     config = {
         "measure": {"warmup_runs": 1, "min_runs": 10, "max_time_per_config_s": 0.3},
         "power": {"enabled": False},
-        "sweeps": {"vision": {"batch_sizes": [1, 2], "input_size": 32, "input_sizes": [32]},
-                   "nlp": {"batch_sizes": [1], "input_size": 16, "input_sizes": [16]}},
+        "sweeps": {
+            "vision": {"batch_sizes": [1, 2], "input_size": 32, "input_sizes": [32]},
+            "nlp": {"batch_sizes": [1], "input_size": 16, "input_sizes": [16]},
+        },
         "models": ["squeezenet1_1", {"name": "tiny-longformer", "source": tiny_longformer_dir}],
-        "variants": [{"precision": "fp32"}, {"precision": "fp32", "runtime": "onnxruntime"},
-                     {"precision": "fp32", "runtime": "tensorrt"}],
+        "variants": [
+            {"precision": "fp32"},
+            {"precision": "fp32", "runtime": "onnxruntime"},
+            {"precision": "fp32", "runtime": "tensorrt"},
+        ],
     }
     path = tmp / "runtimes.yaml"
     path.write_text(yaml.safe_dump(config))

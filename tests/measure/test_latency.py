@@ -15,6 +15,7 @@ from tests.settings import round_settings
 
 class FakeMachine:
     """A clock that the timed calls advance: each call of a configuration takes cost(key, call number)."""
+
     name = "fake"
 
     def __init__(self, cost):
@@ -58,22 +59,43 @@ def patience(machine, seconds=60.0, quiet_after=0.5, quiet=True, deadline=None):
         waited = min(bound, quiet_after)
         machine.now += waited
         return waited, quiet, 0.0
+
     return Patience(seconds, 10.0, 0.10, deadline=deadline, waiter=waiter, clock=machine.clock)
 
 
 def run(machine, items, settings, shares=(), run_delay=None, **patience_args):
     order = []
-    time_interleaved(items, machine, settings, patience(machine, **patience_args), probe_factory=ScriptedProbe(shares),
-                     clock=machine.clock, on_round=lambda key, index: order.append((index, key)), run_delay=run_delay)
+    time_interleaved(
+        items,
+        machine,
+        settings,
+        patience(machine, **patience_args),
+        probe_factory=ScriptedProbe(shares),
+        clock=machine.clock,
+        on_round=lambda key, index: order.append((index, key)),
+        run_delay=run_delay,
+    )
     return order
 
 
 def test_rounds_go_up_the_sweep_and_back_until_every_configuration_is_done():
-    machine = FakeMachine(lambda key, n: 1 / 64)   # binary fractions: the clock sums exactly
+    machine = FakeMachine(lambda key, n: 1 / 64)  # binary fractions: the clock sums exactly
     items = configs("b1", "b2", "b4")
     order = run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=3 / 64))  # 3 runs a round
-    assert order == [(0, "b1"), (0, "b2"), (0, "b4"), (1, "b4"), (1, "b2"), (1, "b1"), (2, "b1"), (2, "b2"), (2, "b4"),
-                     (3, "b4"), (3, "b2"), (3, "b1")]
+    assert order == [
+        (0, "b1"),
+        (0, "b2"),
+        (0, "b4"),
+        (1, "b4"),
+        (1, "b2"),
+        (1, "b1"),
+        (2, "b1"),
+        (2, "b2"),
+        (2, "b4"),
+        (3, "b4"),
+        (3, "b2"),
+        (3, "b1"),
+    ]
     for item in items:
         # steady timings: done once min_rounds rounds and min_runs runs are in, with a zero-width CI
         assert item.stop_reason == "ci_target" and len(item.kept) == 4 and len(item.timings_s) == 12
@@ -87,8 +109,11 @@ def test_a_slow_drift_lands_on_every_configuration_alike():
 
     machine = FakeMachine(drifting)
     items = configs("b1", "b2", "b4")
-    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.02, target_ci_rel=0.0,
-                                      max_time_s=2.0, max_runs=1000))
+    run(
+        machine,
+        items,
+        round_settings(min_runs=10, min_rounds=3, round_time_s=0.02, target_ci_rel=0.0, max_time_s=2.0, max_runs=1000),
+    )
     medians = [np.median(item.timings_s) for item in items]
     assert max(medians) / min(medians) < 1.03
     sequential = [np.median([drifting(None, n) for n in range(start, start + 200)]) for start in (0, 200, 400)]
@@ -103,7 +128,7 @@ def test_a_disturbed_round_is_set_aside_and_redone_after_waiting():
     b1, b2 = items
     assert [r.kept for r in b2.rounds][:2] == [False, True]
     assert b2.rounds[0].reason == "other processes used 55% of the CPU"
-    assert b2.rounds[1].waited_s == 0.5          # the next round (b2 again, going back) waited for quiet
+    assert b2.rounds[1].waited_s == 0.5  # the next round (b2 again, going back) waited for quiet
     assert len(b2.kept) == len(b1.kept) and b2.other_cpu_share == 0.0
     assert b2.redo_summary(0.10) == "1 round(s) redone: other processes used 55% of the CPU during them (> 10%)"
     assert b1.redo_summary(0.10) is None
@@ -112,8 +137,13 @@ def test_a_disturbed_round_is_set_aside_and_redone_after_waiting():
 def test_once_patience_is_spent_disturbed_rounds_are_kept_and_their_share_is_recorded():
     machine = FakeMachine(lambda key, n: 0.010)
     items = configs("b1")
-    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
-        seconds=1.0)
+    run(
+        machine,
+        items,
+        round_settings(min_runs=10, min_rounds=3, round_time_s=0.05),
+        shares=itertools.repeat(0.5),
+        seconds=1.0,
+    )
     (b1,) = items
     assert any(not r.kept for r in b1.rounds) and len(b1.kept) >= 3
     assert b1.other_cpu_share == pytest.approx(0.5)
@@ -124,17 +154,28 @@ def test_once_patience_is_spent_disturbed_rounds_are_kept_and_their_share_is_rec
 def test_a_machine_busy_through_a_whole_wait_stops_the_waiting():
     machine = FakeMachine(lambda key, n: 0.010)
     items = configs("b1", "b2")
-    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
-        quiet=False, quiet_after=10.0)
+    run(
+        machine,
+        items,
+        round_settings(min_runs=10, min_rounds=3, round_time_s=0.05),
+        shares=itertools.repeat(0.5),
+        quiet=False,
+        quiet_after=10.0,
+    )
     waits = [r.waited_s for item in items for r in item.rounds if r.waited_s]
-    assert waits == [10.0]                       # one wait, then everything is measured as it is
+    assert waits == [10.0]  # one wait, then everything is measured as it is
 
 
 def test_past_the_run_deadline_nothing_is_redone():
     machine = FakeMachine(lambda key, n: 0.010)
     items = configs("b1")
-    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.05), shares=itertools.repeat(0.5),
-        deadline=-1.0)
+    run(
+        machine,
+        items,
+        round_settings(min_runs=10, min_rounds=3, round_time_s=0.05),
+        shares=itertools.repeat(0.5),
+        deadline=-1.0,
+    )
     assert all(r.kept for r in items[0].rounds) and not any(r.waited_s for r in items[0].rounds)
 
 
@@ -144,8 +185,11 @@ def test_noisy_timings_stop_at_the_time_budget_and_max_runs_caps():
     run(noisy, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.1, target_ci_rel=0.001, max_time_s=1.0))
     assert items[0].stop_reason == "time_budget" and sum(r.seconds for r in items[0].kept) >= 1.0
     capped = configs("b1")
-    run(FakeMachine(lambda key, n: (0.01, 0.03)[n % 2]), capped,
-        round_settings(min_runs=10, min_rounds=3, round_time_s=0.1, max_runs=25, target_ci_rel=1e-6, max_time_s=1e9))
+    run(
+        FakeMachine(lambda key, n: (0.01, 0.03)[n % 2]),
+        capped,
+        round_settings(min_runs=10, min_rounds=3, round_time_s=0.1, max_runs=25, target_ci_rel=1e-6, max_time_s=1e9),
+    )
     assert len(capped[0].timings_s) == 25 and capped[0].stop_reason == "max_runs"
 
 
@@ -153,7 +197,7 @@ def test_a_pass_longer_than_a_round_is_one_run_per_round():
     machine = FakeMachine(lambda key, n: 1.5)
     items = configs("longformer")
     run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.25, max_time_s=1.5))
-    assert [len(r.timings_s) for r in items[0].rounds] == [1] * 10   # min_runs is a floor, never bent
+    assert [len(r.timings_s) for r in items[0].rounds] == [1] * 10  # min_runs is a floor, never bent
 
 
 class DelayedRuns:
@@ -174,16 +218,20 @@ def test_a_run_another_program_delayed_is_set_aside_and_counted():
     run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=3 / 64), run_delay=delays)
     (b1,) = items
     first = b1.rounds[0]
-    assert first.kept and len(first.timings_s) == 2 and first.runs_set_aside == [1 / 64]   # the slice is time
+    assert first.kept and len(first.timings_s) == 2 and first.runs_set_aside == [1 / 64]  # the slice is time
     assert b1.runs_set_aside == 2 and len(b1.timings_s) >= 10
     assert b1.rounds[0].as_record()["runs_set_aside_s"] == [1 / 64]
 
 
 def test_a_round_whose_every_run_was_delayed_is_redone():
-    machine = FakeMachine(lambda key, n: 0.5)          # one run a round
+    machine = FakeMachine(lambda key, n: 0.5)  # one run a round
     items = configs("b1")
-    run(machine, items, round_settings(min_runs=3, min_rounds=3, round_time_s=0.25),
-        run_delay=DelayedRuns(machine, {0}, delay=0.05))
+    run(
+        machine,
+        items,
+        round_settings(min_runs=3, min_rounds=3, round_time_s=0.25),
+        run_delay=DelayedRuns(machine, {0}, delay=0.05),
+    )
     assert [r.kept for r in items[0].rounds][:2] == [False, True]
     assert items[0].rounds[0].reason == "every run was delayed by other processes"
 
@@ -191,8 +239,12 @@ def test_a_round_whose_every_run_was_delayed_is_redone():
 def test_short_scheduler_blips_are_not_a_disturbance():
     machine = FakeMachine(lambda key, n: 0.001)
     items = configs("b1")
-    run(machine, items, round_settings(min_runs=10, min_rounds=3, round_time_s=0.01),
-        run_delay=DelayedRuns(machine, range(1000), delay=0.0001))   # 10% of a 1 ms run, but 0.1 ms
+    run(
+        machine,
+        items,
+        round_settings(min_runs=10, min_rounds=3, round_time_s=0.01),
+        run_delay=DelayedRuns(machine, range(1000), delay=0.0001),
+    )  # 10% of a 1 ms run, but 0.1 ms
     assert items[0].runs_set_aside == 0
 
 
@@ -207,12 +259,14 @@ def test_wait_for_quiet_returns_at_the_first_quiet_window_or_at_its_bound():
     def sleep(seconds):
         now[0] += seconds
 
-    waited, quiet, share = wait_for_quiet(5.0, 0.1, window_s=0.25, probe_factory=ScriptedProbe([0.6, 0.5, 0.05]),
-                                          sleep=sleep, clock=lambda: now[0])
+    waited, quiet, share = wait_for_quiet(
+        5.0, 0.1, window_s=0.25, probe_factory=ScriptedProbe([0.6, 0.5, 0.05]), sleep=sleep, clock=lambda: now[0]
+    )
     assert (waited, quiet, share) == (0.75, True, 0.05)
     now[0] = 0.0
-    waited, quiet, _ = wait_for_quiet(1.0, 0.1, window_s=0.25, probe_factory=ScriptedProbe(itertools.repeat(0.5)),
-                                      sleep=sleep, clock=lambda: now[0])
+    waited, quiet, _ = wait_for_quiet(
+        1.0, 0.1, window_s=0.25, probe_factory=ScriptedProbe(itertools.repeat(0.5)), sleep=sleep, clock=lambda: now[0]
+    )
     assert (waited, quiet) == (1.0, False)
 
 

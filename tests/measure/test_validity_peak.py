@@ -5,8 +5,16 @@ from tests.settings import mark_validity
 
 
 def record(**fields):
-    base = {"status": "ok", "n_runs": 12, "latency_median_ci_rel": 0.02, "throttled": False, "swapped": False,
-            "power_source": None, "power_samples": None, "sampling_hz": None}
+    base = {
+        "status": "ok",
+        "n_runs": 12,
+        "latency_median_ci_rel": 0.02,
+        "throttled": False,
+        "swapped": False,
+        "power_source": None,
+        "power_samples": None,
+        "sampling_hz": None,
+    }
     base.update(fields)
     return base
 
@@ -17,13 +25,29 @@ def test_a_clean_record_is_valid():
 
 
 def test_each_reason_is_named():
-    r = mark_validity(record(n_runs=5, latency_median_ci_rel=0.12, throttled=True, throttle_reasons="soft temp limit",
-                             swapped=True, swap_in=10, swap_out=3, power_source="rapl", power_samples=4,
-                             sampling_hz=50.0), 10, 0.05, 10)
+    r = mark_validity(
+        record(
+            n_runs=5,
+            latency_median_ci_rel=0.12,
+            throttled=True,
+            throttle_reasons="soft temp limit",
+            swapped=True,
+            swap_in=10,
+            swap_out=3,
+            power_source="rapl",
+            power_samples=4,
+            sampling_hz=50.0,
+        ),
+        10,
+        0.05,
+        10,
+    )
     assert r["valid"] is False
-    assert r["invalid_reasons"] == ("only 5 timed runs (< 10); 95% CI half-width 12.0% of the median (> 5%); "
-                                    "the device throttled (soft temp limit); the machine swapped (10 pages in, 3 out); "
-                                    "only 4 power samples in the energy window (< 10)")
+    assert r["invalid_reasons"] == (
+        "only 5 timed runs (< 10); 95% CI half-width 12.0% of the median (> 5%); "
+        "the device throttled (soft temp limit); the machine swapped (10 pages in, 3 out); "
+        "only 4 power samples in the energy window (< 10)"
+    )
 
 
 def test_counter_sources_need_no_samples_and_failed_rows_carry_no_verdict():
@@ -56,6 +80,7 @@ def test_contention_probe_sees_a_busy_neighbour():
     share = probe.other_share()
     # One process spinning for a second on a machine of N cores takes about 1/N of its time.
     import os
+
     assert share >= 0.5 / os.cpu_count()
     assert share <= 1.0
 
@@ -64,7 +89,8 @@ def test_a_ci_just_over_the_target_is_not_printed_as_the_target():
     r = mark_validity(record(latency_median_ci_rel=0.0504), 10, 0.05, 10)
     assert r["invalid_reasons"] == "95% CI half-width 5.04% of the median (> 5%)"
     assert mark_validity(record(latency_median_ci_rel=0.0551), 10, 0.05, 10)["invalid_reasons"].startswith(
-        "95% CI half-width 5.5% ")
+        "95% CI half-width 5.5% "
+    )
 
 
 def test_the_median_interval_is_judged_not_the_mean_one():
@@ -76,13 +102,15 @@ def test_the_median_interval_is_judged_not_the_mean_one():
 
 def test_contention_during_the_energy_window_is_a_reason_when_energy_was_measured():
     r = mark_validity(record(energy_other_cpu_share=0.4, energy_per_inference_j=0.5), 10, 0.05, 10)
-    assert r["invalid_reasons"] == ("other processes used 40% of the CPU during the energy window (their power "
-                                    "is in it)")
+    assert r["invalid_reasons"] == (
+        "other processes used 40% of the CPU during the energy window (their power is in it)"
+    )
     assert mark_validity(record(energy_other_cpu_share=0.4, energy_per_inference_j=None), 10, 0.05, 10)["valid"]
     assert mark_validity(record(other_cpu_share=0.15), 10, 0.05, 10, max_other_cpu_share=0.2)["valid"]
     r = mark_validity(record(idle_other_cpu_share=0.3, energy_net_per_inference_j=0.2), 10, 0.05, 10)
-    assert r["invalid_reasons"] == ("other processes used 30% of the CPU during the idle baseline (net energy is "
-                                    "too small)")
+    assert r["invalid_reasons"] == (
+        "other processes used 30% of the CPU during the idle baseline (net energy is too small)"
+    )
 
 
 def test_power_min_samples_from_the_config_sets_the_sample_threshold():
@@ -105,7 +133,12 @@ def test_a_swapped_label_map_is_a_reason_naming_both_figures():
 def test_swapped_label_maps_of_several_models_group_into_one_reason():
     from bench_job.measure.validity import reason_groups
 
-    reasons = [mark_validity(record(accuracy=a, accuracy_swapped=1 - a, label_map_swapped=True), 10, 0.05, 10)
-               ["invalid_reasons"] for a in (0.13, 0.08)]
+    reasons = [
+        mark_validity(record(accuracy=a, accuracy_swapped=1 - a, label_map_swapped=True), 10, 0.05, 10)[
+            "invalid_reasons"
+        ]
+        for a in (0.13, 0.08)
+    ]
     assert reason_groups(reasons) == [
-        ("label map looks swapped: 8-13% accuracy as scored, 87-92% with the two outputs exchanged", 2)]
+        ("label map looks swapped: 8-13% accuracy as scored, 87-92% with the two outputs exchanged", 2)
+    ]

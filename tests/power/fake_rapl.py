@@ -9,6 +9,8 @@ As a process: python -m tests.power.fake_rapl --sysfs-root DIR --watts 20  (runs
               end-to-end tests of `bench-job run --sysfs-root DIR`.
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import signal
@@ -47,8 +49,16 @@ def write_counter(folder, value_uj) -> None:
 class FakeRapl:
     """A package-0 zone (and its core subzone, at a third of the power) advancing at `watts`."""
 
-    def __init__(self, sysfs_root, watts, start_uj=0, max_range_uj=DEFAULT_MAX_RANGE_UJ, period_s=0.002,
-                 name="package-0", zone_id="intel-rapl:0"):
+    def __init__(
+        self,
+        sysfs_root,
+        watts,
+        start_uj=0,
+        max_range_uj=DEFAULT_MAX_RANGE_UJ,
+        period_s=0.002,
+        name="package-0",
+        zone_id="intel-rapl:0",
+    ):
         self.folder = make_zone(sysfs_root, zone_id, name, max_range_uj, start_uj)
         self.core_folder = make_zone(sysfs_root, zone_id + ":0", "core", max_range_uj, 0)
         self.max_range_uj = max_range_uj

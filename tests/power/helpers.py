@@ -1,5 +1,7 @@
 """Builders of fake sysfs files and fake programs on PATH, shared by the power tests."""
 
+from __future__ import annotations
+
 import io
 import os
 import stat
@@ -31,16 +33,19 @@ def fake_program(bin_dir, name, body) -> str:
 def opener_denying(*fragments):
     """An opener that refuses paths containing any fragment with EACCES, as the kernel does for a
     root-only file read by a user; root ignores chmod, so the denial is injected instead."""
+
     def opener(path, mode="r", *args, **kwargs):
         if any(fragment in str(path) for fragment in fragments):
             raise PermissionError(13, "Permission denied", str(path))
         return open(path, mode, *args, **kwargs)
+
     return opener
 
 
 def opener_failing_read(error_number, *fragments):
     """An opener whose files under any fragment open but fail on read with error_number, as a sysfs
     attribute does when its driver's show() returns an error (ENODATA for a disabled INA3221 channel)."""
+
     class FailingFile(io.RawIOBase):
         def __init__(self, path):
             self.path = path
@@ -55,11 +60,13 @@ def opener_failing_read(error_number, *fragments):
         if any(fragment in str(path) for fragment in fragments):
             return FailingFile(str(path))
         return open(path, mode, *args, **kwargs)
+
     return opener
 
 
 class StepPower:
     """A polled source stand-in whose power steps from `low` to `high` at a set monotonic time."""
+
     kind = "polled"
     max_hz = None
 
@@ -70,7 +77,9 @@ class StepPower:
 
     def read_power_w(self):
         import time
+
         from bench_job.power.base import SourceUnavailable
+
         now = time.monotonic()
         if self.fail_after is not None and now >= self.fail_after:
             raise SourceUnavailable("rail file has vanished")

@@ -19,6 +19,8 @@ As a program it writes one board's tree, for trying the CLI by hand:
     python -m bench_job probe --sysfs-root /tmp/orin-sys
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 
@@ -56,8 +58,9 @@ def agx_orin_jp5(root) -> float:
     """Jetson AGX Orin, JetPack 5/6: NVIDIA's AGX Orin power monitor table (0x40: VDD_GPU_SOC,
     VDD_CPU_CV, VIN_SYS_5V0; 0x41: NC, VDDQ_VDD2_1V8AO, NC) with the catid.io JetPack 5.1 capture's
     draws. Returns the documented total: the three 0x40 supplies, VDDQ being inside VIN_SYS_5V0."""
-    hwmon_chip(root, "1-0040", "hwmon3", [("VDD_GPU_SOC", 19048, 126), ("VDD_CPU_CV", 19048, 21),
-                                          ("VIN_SYS_5V0", 4940, 816)])
+    hwmon_chip(
+        root, "1-0040", "hwmon3", [("VDD_GPU_SOC", 19048, 126), ("VDD_CPU_CV", 19048, 21), ("VIN_SYS_5V0", 4940, 816)]
+    )
     hwmon_chip(root, "1-0041", "hwmon4", [("NC", 0, 0), ("VDDQ_VDD2_1V8AO", 4940, 61), ("NC", 0, 0)])
     return 19.048 * 0.126 + 19.048 * 0.021 + 4.940 * 0.816
 
@@ -65,8 +68,9 @@ def agx_orin_jp5(root) -> float:
 def orin_nx_jp5(root) -> float:
     """Jetson Orin NX / Orin Nano, JetPack 5/6: one INA3221 at 0x40 with VDD_IN (the module's total),
     VDD_CPU_GPU_CV and VDD_SOC (NVIDIA's Orin NX/Nano power monitor table), the DataDog Orin NX draws."""
-    hwmon_chip(root, "1-0040", "hwmon1", [("VDD_IN", 5000, 1060), ("VDD_CPU_GPU_CV", 5000, 155),
-                                          ("VDD_SOC", 5000, 285)])
+    hwmon_chip(
+        root, "1-0040", "hwmon1", [("VDD_IN", 5000, 1060), ("VDD_CPU_GPU_CV", 5000, 155), ("VDD_SOC", 5000, 285)]
+    )
     return 5.0 * 1.060
 
 
@@ -106,8 +110,12 @@ def thor_devkit(root) -> float:
     names its tegrastats prints, with the R39.2 capture's draws) and the carrier board's INA238 on the
     system input, VIN. No published INA238 reading was found: its 23 W is only chosen above the module
     rails' 20.4 W, as the input that feeds them must be. Returns VIN, the documented total."""
-    hwmon_chip(root, "2-0040", "hwmon2", [("VDD_GPU", 19700, 250), ("VDD_CPU_SOC_MSS", 19700, 442),
-                                          ("VIN_SYS_5V0", 4990, 1356)])
+    hwmon_chip(
+        root,
+        "2-0040",
+        "hwmon2",
+        [("VDD_GPU", 19700, 250), ("VDD_CPU_SOC_MSS", 19700, 442), ("VIN_SYS_5V0", 4990, 1356)],
+    )
     folder = f"{INA238}/2-0044/hwmon/hwmon5"
     write(root, f"{folder}/name", "ina238")
     write(root, f"{folder}/in1_input", 19680)

@@ -1,10 +1,12 @@
+from __future__ import annotations
+
 import threading
 import time
 
 import pytest
 
-from bench_job.power.base import PowerSetupError
 from bench_job.power import EnergyMeter, discover_sources
+from bench_job.power.base import PowerSetupError
 from bench_job.power.external_csv import parse_meter_csv
 
 

@@ -1,5 +1,7 @@
 """The sysfs reader on the documented layouts of tests/power/jetson_boards.py (sources cited there)."""
 
+from __future__ import annotations
+
 import errno
 import os
 import pickle
@@ -98,8 +100,9 @@ def test_not_found_names_the_folder_searched(tmp_path):
 
 def test_every_channel_unreadable_is_a_reason(tmp_path):
     jetson_boards.orin_nx_jp5(tmp_path)
-    found, missing = discover(DiscoveryContext(sysfs_root=str(tmp_path),
-                                               files=FileReader(opener_failing_read(errno.EIO, "_input"))))
+    found, missing = discover(
+        DiscoveryContext(sysfs_root=str(tmp_path), files=FileReader(opener_failing_read(errno.EIO, "_input")))
+    )
     assert found == [] and "no power monitor channel can be read" in missing[0][1]
 
 
@@ -127,16 +130,24 @@ def test_same_board_through_both_readers(tmp_path):
     # an AGX Orin tree, and a tegrastats that prints the JetPack 5.0 line of that same tree's rails
     jetson_boards.agx_orin_jp5(tmp_path)
     sysfs_source = only_source(tmp_path)
-    rails = {"VDD_GPU_SOC": 19048 * 126, "VDD_CPU_CV": 19048 * 21, "VIN_SYS_5V0": 4940 * 816,
-             "VDDQ_VDD2_1V8AO": 4940 * 61}
+    rails = {
+        "VDD_GPU_SOC": 19048 * 126,
+        "VDD_CPU_CV": 19048 * 21,
+        "VIN_SYS_5V0": 4940 * 816,
+        "VDDQ_VDD2_1V8AO": 4940 * 61,
+    }
     fields = [f"{name} {uw // 1000}mW/{uw // 1000}mW" for name, uw in rails.items()]
     line = "RAM 1282/62795MB " + " ".join(fields[:3] + ["NC 0mW/0mW", fields[3], "NC 0mW/0mW"])
-    bin_dir = fake_program(tmp_path / "bin", "tegrastats", f"""
+    bin_dir = fake_program(
+        tmp_path / "bin",
+        "tegrastats",
+        f"""
         interval = int(sys.argv[sys.argv.index("--interval") + 1]) / 1000
         while True:
             print({line!r}, flush=True)
             time.sleep(interval)
-    """)
+    """,
+    )
     (tegrastats,), _ = discover_tegrastats(DiscoveryContext(search_path=bin_dir, sampling_hz=50))
     meter = EnergyMeter([sysfs_source, tegrastats])
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3, min_samples=5)

@@ -1,6 +1,8 @@
 """The documented rail hierarchy, held against real tegrastats captures (tests/power/jetson_captures.py
 cites each) and, where no capture carries a case, against the rail names of the documented layouts."""
 
+from __future__ import annotations
+
 import pytest
 
 from bench_job.power.jetson_rails import board_total
@@ -38,12 +40,26 @@ def test_a_module_input_rail_is_the_total_and_its_parts_are_not_added():
 def test_tx2_developer_kit_carrier_rails_stay_outside_the_module_total():
     # rail names of the TX2 developer kit's INA3221s: module at 0x40/0x41, carrier board at 0x42/0x43
     # (energymon jetson/JetsonPowerRails.md, from the L4T device tree and NVIDIA's L4T 28 guide)
-    names = ["VDD_SYS_GPU", "VDD_SYS_SOC", "VDD_4V0_WIFI", "VDD_IN", "VDD_SYS_CPU", "VDD_SYS_DDR",
-             "VDD_MUX", "VDD_5V0_IO_SYS", "VDD_3V3_SYS", "VDD_3V3_IO_SLP", "VDD_1V8_IO", "VDD_3V3_SYS_M2"]
+    names = [
+        "VDD_SYS_GPU",
+        "VDD_SYS_SOC",
+        "VDD_4V0_WIFI",
+        "VDD_IN",
+        "VDD_SYS_CPU",
+        "VDD_SYS_DDR",
+        "VDD_MUX",
+        "VDD_5V0_IO_SYS",
+        "VDD_3V3_SYS",
+        "VDD_3V3_IO_SLP",
+        "VDD_1V8_IO",
+        "VDD_3V3_SYS_M2",
+    ]
     total = board_total(names)
     assert total.rails == ("VDD_IN",)
-    assert ("carrier-board rails VDD_MUX, VDD_5V0_IO_SYS, VDD_3V3_SYS, VDD_3V3_IO_SLP, VDD_1V8_IO, "
-            "VDD_3V3_SYS_M2 are outside the module") in total.scope
+    assert (
+        "carrier-board rails VDD_MUX, VDD_5V0_IO_SYS, VDD_3V3_SYS, VDD_3V3_IO_SLP, VDD_1V8_IO, "
+        "VDD_3V3_SYS_M2 are outside the module"
+    ) in total.scope
 
 
 def test_thor_vin_is_the_total_not_one_more_rail():
@@ -51,8 +67,10 @@ def test_thor_vin_is_the_total_not_one_more_rail():
     names = [*parse_rails(THOR_R39), "VIN"]
     total = board_total(names)
     assert total.rails == ("VIN",)
-    assert total.scope == ("whole board input, module and carrier board (VIN rail); "
-                           "VDD_GPU, VDD_CPU_SOC_MSS, VIN_SYS_5V0 inside it, not added again")
+    assert total.scope == (
+        "whole board input, module and carrier board (VIN rail); "
+        "VDD_GPU, VDD_CPU_SOC_MSS, VIN_SYS_5V0 inside it, not added again"
+    )
 
 
 def test_rails_of_no_documented_layout_are_summed_with_a_warning():

@@ -1,9 +1,11 @@
+from __future__ import annotations
+
 import time
 
 import pytest
 
-from bench_job.power.base import PowerSetupError
 from bench_job.power import EnergyMeter
+from bench_job.power.base import PowerSetupError
 from bench_job.power.integrate import integrate_window, samples_inside
 from tests.power.helpers import StepPower
 
@@ -111,8 +113,9 @@ class Raising:
 
 def test_nothing_a_source_raises_leaves_the_meter():
     good = StepPower("good", 2.0, 2.0, 0)
-    meter = EnergyMeter([good, Raising("polled", "polled"), Raising("counter", "counter"),
-                         Raising("streamed", "streamed")])
+    meter = EnergyMeter(
+        [good, Raising("polled", "polled"), Raising("counter", "counter"), Raising("streamed", "streamed")]
+    )
     result = meter.measure(lambda: time.sleep(0.01), min_window_s=0.3)
     idle = meter.measure_idle(0.2)
     meter.close()

@@ -12,13 +12,13 @@ import pytest
 
 from bench_job.power import SourceSpec, SourceUnavailable, discover_sources, open_sources
 from bench_job.power.sysfs import FileReader
-from tests.settings import power_settings
 from bench_job.run.worker import open_meter
 from tests.power import jetson_boards
 from tests.power.fake_rapl import make_zone
 from tests.power.helpers import fake_program, write
 from tests.power.test_nvml import fake_pynvml
 from tests.power.test_rpi_vcgencmd import PI5_OUTPUT
+from tests.settings import power_settings
 
 
 def every_kind(tmp_path, monkeypatch):
@@ -40,8 +40,14 @@ def every_kind(tmp_path, monkeypatch):
 
 def test_every_source_reopens_from_its_pickled_spec(tmp_path, monkeypatch):
     found, _ = every_kind(tmp_path, monkeypatch)
-    assert {s.name for s in found} == {"external-csv", "jetson-ina3221", "rpi-pmic", "rapl-package", "nvml-gpu0",
-                                       "battery"}
+    assert {s.name for s in found} == {
+        "external-csv",
+        "jetson-ina3221",
+        "rpi-pmic",
+        "rapl-package",
+        "nvml-gpu0",
+        "battery",
+    }
     specs = pickle.loads(pickle.dumps([source.spec for source in found]))
     reopened, failed = open_sources(specs)
     assert failed == []
@@ -58,6 +64,7 @@ def test_every_source_reopens_from_its_pickled_spec(tmp_path, monkeypatch):
 @dataclass(frozen=True)
 class BrokenSpec(SourceSpec):
     """A spec whose open() fails the way the given exception says."""
+
     error: Exception
     name: str = "broken"
     scope: str = "nothing"
@@ -69,18 +76,20 @@ class BrokenSpec(SourceSpec):
 def test_a_source_that_cannot_be_opened_is_a_reason(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pynvml", fake_pynvml(init_error="GPU is lost"))
     from bench_job.power.nvml import NvmlSpec
+
     jetson_boards.nano_jp4(tmp_path)
     (rails,), _ = discover_sources(sysfs_root=str(tmp_path), search_path="")
     specs = [NvmlSpec(0, True, "a GPU"), BrokenSpec(RuntimeError("boom")), rails.spec]
     opened, failed = open_sources(specs, FileReader())
     assert [s.name for s in opened] == ["jetson-ina3221"]
-    assert failed == [("nvml-gpu0", "a GPU", "NVML could not open GPU 0: GPU is lost"),
-                      ("broken", "nothing", "could not be opened: RuntimeError: boom")]
+    assert failed == [
+        ("nvml-gpu0", "a GPU", "NVML could not open GPU 0: GPU is lost"),
+        ("broken", "nothing", "could not be opened: RuntimeError: boom"),
+    ]
 
 
 def power_task(specs):
-    return power_settings(sources=specs, sampling_hz=50.0, idle_w={}, min_window_s=0.2, min_samples=5,
-                          max_window_s=5.0)
+    return power_settings(sources=specs, sampling_hz=50.0, idle_w={}, min_window_s=0.2, min_samples=5, max_window_s=5.0)
 
 
 def test_worker_with_no_source_opened_records_why():

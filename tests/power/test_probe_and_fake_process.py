@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import subprocess
 import sys
 import time
@@ -17,8 +19,9 @@ def test_probe_lists_found_with_reading_and_missing_with_reasons(tmp_path):
 
 def test_fake_rapl_process_drives_a_probe(tmp_path):
     """The helper an end-to-end test uses: a separate process advancing energy_uj at 15 W."""
-    process = subprocess.Popen([sys.executable, "-m", "tests.power.fake_rapl", "--sysfs-root", str(tmp_path),
-                                "--watts", "15"])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.power.fake_rapl", "--sysfs-root", str(tmp_path), "--watts", "15"]
+    )
     try:
         deadline = time.monotonic() + 10
         while not (tmp_path / "class/powercap/intel-rapl:0").exists() and time.monotonic() < deadline:

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import os
 import sys
 import time
@@ -37,8 +39,9 @@ def test_zones_named_by_kind_and_never_nested(tmp_path):
 
 def test_nested_layout_through_powercap_dir(tmp_path):
     laptop_tree(tmp_path)
-    found, _ = rapl.discover(DiscoveryContext(sysfs_root="/nonexistent",
-                                              powercap_dir=str(tmp_path / "devices/virtual/powercap")))
+    found, _ = rapl.discover(
+        DiscoveryContext(sysfs_root="/nonexistent", powercap_dir=str(tmp_path / "devices/virtual/powercap"))
+    )
     assert [s.name for s in found] == ["rapl-psys", "rapl-package"]
 
 
@@ -54,8 +57,9 @@ def test_counter_wrap_at_max_energy_range(tmp_path):
 
 def test_root_only_counter_gives_the_fix(tmp_path):
     laptop_tree(tmp_path)
-    found, missing = discover_sources(sysfs_root=str(tmp_path), search_path="",
-                                      files=FileReader(opener_denying("energy_uj")))
+    found, missing = discover_sources(
+        sysfs_root=str(tmp_path), search_path="", files=FileReader(opener_denying("energy_uj"))
+    )
     assert not [s for s in found if s.name.startswith("rapl")]
     reasons = dict(missing)
     assert "root" in reasons["rapl-package"] and "CVE-2020-8694" in reasons["rapl-package"]

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import pytest
 
 from bench_job.power.discovery import DiscoveryContext
@@ -46,10 +48,14 @@ def test_pairs_rails_and_skips_voltage_only_channels():
 
 def test_fake_vcgencmd_on_path(tmp_path):
     (tmp_path / "adc.txt").write_text(PI5_OUTPUT)
-    bin_dir = fake_program(tmp_path / "bin", "vcgencmd", f"""
+    bin_dir = fake_program(
+        tmp_path / "bin",
+        "vcgencmd",
+        f"""
         assert sys.argv[1:] == ["pmic_read_adc"], sys.argv
         print(open({str(tmp_path / "adc.txt")!r}).read(), end="")
-    """)
+    """,
+    )
     (source,), _ = discover(DiscoveryContext(search_path=bin_dir))
     assert source.read_power_w() == pytest.approx(sum(parse_pmic(PI5_OUTPUT).values()))
     assert source.max_hz == 10.0
@@ -59,7 +65,8 @@ def test_pi4_and_container_without_vcio(tmp_path):
     bin_dir = fake_program(tmp_path / "pi4", "vcgencmd", "print('error=2 error_msg=\"Invalid arguments\"')\n")
     _, missing = discover(DiscoveryContext(search_path=bin_dir))
     assert "Pi 5" in missing[0][1] and "--external-csv" in missing[0][1]
-    bin_dir = fake_program(tmp_path / "box", "vcgencmd",
-                           "sys.stderr.write('Can\\'t open device file: /dev/vcio\\n'); sys.exit(255)\n")
+    bin_dir = fake_program(
+        tmp_path / "box", "vcgencmd", "sys.stderr.write('Can\\'t open device file: /dev/vcio\\n'); sys.exit(255)\n"
+    )
     _, missing = discover(DiscoveryContext(search_path=bin_dir))
     assert "--device /dev/vcio" in missing[0][1]

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import pickle
 import time
 
@@ -20,12 +22,16 @@ def test_parses_the_line_formats_of_every_jetpack():
 
 def replaying_tegrastats(bin_dir, line):
     """A fake tegrastats that prints a captured line at the requested interval, as the real one does."""
-    return fake_program(bin_dir, "tegrastats", f"""
+    return fake_program(
+        bin_dir,
+        "tegrastats",
+        f"""
         interval = int(sys.argv[sys.argv.index("--interval") + 1]) / 1000
         while True:
             print({line!r}, flush=True)
             time.sleep(interval)
-    """)
+    """,
+    )
 
 
 def test_agx_orin_jetpack_5_line_counts_vddq_once_and_names_no_nc(tmp_path):
@@ -52,14 +58,18 @@ def test_the_spec_reopens_the_same_pipe(tmp_path):
 
 def test_fake_tegrastats_pipe_measures_its_power(tmp_path):
     # prints at the requested interval; the board power steps from 4 W to 8 W after 0.6 s
-    bin_dir = fake_program(tmp_path / "bin", "tegrastats", """
+    bin_dir = fake_program(
+        tmp_path / "bin",
+        "tegrastats",
+        """
         interval = int(sys.argv[sys.argv.index("--interval") + 1]) / 1000
         start = time.monotonic()
         while True:
             mw = 4000 if time.monotonic() - start < 0.6 else 8000
             print(f"RAM 100/1000MB CPU [1%@729] VDD_IN {mw}mW/{mw}mW VDD_SOC 900mW/900mW", flush=True)
             time.sleep(interval)
-    """)
+    """,
+    )
     (source,), _ = discover(DiscoveryContext(search_path=bin_dir, sampling_hz=50))
     assert source.sampling_hz == 50
     meter = EnergyMeter([source])

@@ -3,6 +3,8 @@ Session-scoped: every report test reads the same bundles, made once (the two run
 first runs three models (rank correlations need three), the second only the first of them, so the
 comparison also meets configurations measured on one device only."""
 
+from __future__ import annotations
+
 import os
 import subprocess
 import sys
@@ -11,17 +13,34 @@ import tarfile
 import pytest
 
 MODELS = "squeezenet1_1,resnet18,mobilenet_v2"
-SETS = ["sweeps.vision.batch_sizes=[1,2]", "sweeps.vision.input_size=64", "sweeps.vision.input_sizes=[32,64]",
-        "measure.max_time_per_config_s=0.3"]
+SETS = [
+    "sweeps.vision.batch_sizes=[1,2]",
+    "sweeps.vision.input_size=64",
+    "sweeps.vision.input_sizes=[32,64]",
+    "measure.max_time_per_config_s=0.3",
+]
 
 
 def _start(out: str, threads: int, models: str):
-    args = [sys.executable, "-m", "bench_job", "run", "--device", "laptop", "--models", models, "--threads",
-            str(threads), "--out", out]
+    args = [
+        sys.executable,
+        "-m",
+        "bench_job",
+        "run",
+        "--device",
+        "laptop",
+        "--models",
+        models,
+        "--threads",
+        str(threads),
+        "--out",
+        out,
+    ]
     for item in SETS:
         args += ["--set", item]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, HF_HUB_OFFLINE="1"))
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1")
+    )
 
 
 @pytest.fixture(scope="session")

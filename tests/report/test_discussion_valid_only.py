@@ -3,10 +3,12 @@ invalid rows out (checked by hand on a small synthetic run), say "not enough val
 counts where too few remain, and show R² for every fit. A run where every row is invalid gets a verdict
 that says so first and a discussion that draws no conclusion."""
 
+from __future__ import annotations
+
 import math
 
-from bench_job.report.run_report import write_run_report
 from bench_job.bundle.records import to_frame
+from bench_job.report.run_report import write_run_report
 from tests.report.synthetic import CONFIG, ENV, measured
 
 CPU = "other processes used 70% of the CPU during timing"
@@ -24,13 +26,23 @@ def discussion(report: str) -> str:
 def mixed_records():
     """Four models at batch 1 (64 px), FLOPs 1-4 GFLOPs; d's batch-1 row is invalid, as is a's batch 4."""
     rows = []
-    for model, gflops, latencies_ms, invalid_batches in (("a", 1, {1: 10, 2: 20, 4: 400}, {4}),
-                                                         ("b", 2, {1: 30, 2: 75, 4: 120}, set()),
-                                                         ("c", 3, {1: 20, 2: 40}, set()),
-                                                         ("d", 4, {1: 1, 2: 80}, {1})):
+    for model, gflops, latencies_ms, invalid_batches in (
+        ("a", 1, {1: 10, 2: 20, 4: 400}, {4}),
+        ("b", 2, {1: 30, 2: 75, 4: 120}, set()),
+        ("c", 3, {1: 20, 2: 40}, set()),
+        ("d", 4, {1: 1, 2: 80}, {1}),
+    ):
         for batch, latency_ms in latencies_ms.items():
-            rows.append(measured(model, batch, 64, latency_ms / 1e3, flops=gflops * 1e9 * batch,
-                                 invalid=CPU if batch in invalid_batches else None))
+            rows.append(
+                measured(
+                    model,
+                    batch,
+                    64,
+                    latency_ms / 1e3,
+                    flops=gflops * 1e9 * batch,
+                    invalid=CPU if batch in invalid_batches else None,
+                )
+            )
     return rows
 
 
@@ -63,22 +75,42 @@ def test_scaling_fits_use_the_valid_points_and_show_r2(tmp_path):
 
 def test_what_broke_the_pattern_lists_the_invalid_rows(tmp_path):
     text = discussion(write(tmp_path, mixed_records()))
-    assert ("2 of 10 measured configuration(s) failed a validity check (see Validity) and are left out of every "
-            "finding above: a b4/64, d b1/64") in text
+    assert (
+        "2 of 10 measured configuration(s) failed a validity check (see Validity) and are left out of every "
+        "finding above: a b4/64, d b1/64"
+    ) in text
 
 
 def all_invalid_records():
-    energy = dict(energy_per_inference_j=0.2, avg_power_w=10.0, power_source="rapl", power_samples=40,
-                  sampling_hz=100.0, energy_reason=None)
+    energy = dict(
+        energy_per_inference_j=0.2,
+        avg_power_w=10.0,
+        power_source="rapl",
+        power_samples=40,
+        sampling_hz=100.0,
+        energy_reason=None,
+    )
     rows = []
     for model, gflops, ms in (("small", 0.2, 10.0), ("mid", 1.0, 30.0), ("big", 4.0, 25.0)):
         for batch, size, sweeps in ((1, 64, "batch+input"), (2, 64, "batch"), (4, 64, "batch"), (1, 32, "input")):
             scale = batch * (size / 64) ** 2
-            reason = f"95% CI half-width {20 + batch}.0% of the mean (> 5%); other processes used {60 + batch}% of " \
-                     "the CPU during timing"
-            rows.append(measured(model, batch, size, ms / 1e3 * scale, sweeps=sweeps, invalid=reason,
-                                 flops=gflops * 1e9 * scale, params={"small": 1e6, "mid": 5e6, "big": 2e7}[model],
-                                 **dict(energy, energy_per_inference_j=0.2 * scale * ms)))
+            reason = (
+                f"95% CI half-width {20 + batch}.0% of the mean (> 5%); other processes used {60 + batch}% of "
+                "the CPU during timing"
+            )
+            rows.append(
+                measured(
+                    model,
+                    batch,
+                    size,
+                    ms / 1e3 * scale,
+                    sweeps=sweeps,
+                    invalid=reason,
+                    flops=gflops * 1e9 * scale,
+                    params={"small": 1e6, "mid": 5e6, "big": 2e7}[model],
+                    **dict(energy, energy_per_inference_j=0.2 * scale * ms),
+                )
+            )
     return rows
 
 
@@ -86,16 +118,22 @@ def test_a_run_where_every_row_is_invalid_says_so_first_and_concludes_nothing(tm
     report = write(tmp_path, all_invalid_records())
     lines = report.splitlines()
     assert lines[2] == "> **Verdict: ALL 12 measured configurations failed a validity check.**"
-    assert lines[4] == ("> - **ALL 12 measured configurations failed a validity check**: reasons (configurations): "
-                        "95% CI half-width 21.0-24.0% of the mean (> 5%) (12); other processes used 61-64% of the CPU "
-                        "during timing (12). Read their figures as indicative only: the plots draw them hollow and the "
-                        "discussion leaves them out (see Validity).")
+    assert lines[4] == (
+        "> - **ALL 12 measured configurations failed a validity check**: reasons (configurations): "
+        "95% CI half-width 21.0-24.0% of the mean (> 5%) (12); other processes used 61-64% of the CPU "
+        "during timing (12). Read their figures as indicative only: the plots draw them hollow and the "
+        "discussion leaves them out (see Validity)."
+    )
     text = discussion(report)
     assert "0 of 12 measured configurations passed the validity checks" in text
-    assert ("Not enough valid measurements: 0 valid of 3 models measured at the common configuration (at least 3 "
-            "needed), so no rank correlation is given.") in text
-    assert ("Not enough valid measurements: 0 valid of 9 points of the batch size sweep (2 valid sizes of one model "
-            "needed), so no exponent is fitted.") in text
+    assert (
+        "Not enough valid measurements: 0 valid of 3 models measured at the common configuration (at least 3 "
+        "needed), so no rank correlation is given."
+    ) in text
+    assert (
+        "Not enough valid measurements: 0 valid of 9 points of the batch size sweep (2 valid sizes of one model "
+        "needed), so no exponent is fitted."
+    ) in text
     assert "Not enough valid measurements: 0 valid of 12 configurations with energy (at least 3 needed)" in text
     # No conclusion from those rows: no correlation, no p-value, no exponent, no R², no GFLOP/s outlier.
     for claim in ("ρ", "p =", "k (latency)", "median k", "R²", "grows", "GFLOP/s"):

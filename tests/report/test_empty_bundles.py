@@ -1,31 +1,59 @@
 """Every bundle gets a report, however little it holds: no row measured (all oom, skipped, error or
 timeout), or no row at all. `bench-job report` is run for real on synthetic bundle folders."""
 
+from __future__ import annotations
+
 import json
 
 import yaml
 
-from bench_job.report.render.frame import in_sweep, measured, prepare
 from bench_job.bundle.records import COLUMNS, make_record, to_frame
+from bench_job.report.render.frame import in_sweep, measured, prepare
 from tests.conftest import run_cli
 
-SECTIONS = ["## Models and why", "## Parameters", "## Latency", "## Energy", "## Memory",
-            "## What did not run, and why", "## FLOPs and achieved throughput", "## Accuracy vs efficiency",
-            "## Validity", "## Discussion"]
+SECTIONS = [
+    "## Models and why",
+    "## Parameters",
+    "## Latency",
+    "## Energy",
+    "## Memory",
+    "## What did not run, and why",
+    "## FLOPs and achieved throughput",
+    "## Accuracy vs efficiency",
+    "## Validity",
+    "## Discussion",
+]
 CONFIG = {"weights": "random", "run": {"accelerator": "cpu"}, "models": ["resnet18", "bert-base-uncased"]}
 ENV = {"device_kind": "laptop", "hostname": "host", "peak_gflops": 100.0}
 
 
 def _unmeasured(model, family, unit, batch, status, reason):
-    return make_record(key=f"{model}|fp32|cpu|b{batch}|s64", model=model, family=family, variant="fp32",
-                       precision="fp32", accelerator="cpu", batch_size=batch, input_size=64, input_unit=unit,
-                       sweeps="batch+input" if batch == 1 else "batch", weights="random", status=status,
-                       reason=reason)
+    return make_record(
+        key=f"{model}|fp32|cpu|b{batch}|s64",
+        model=model,
+        family=family,
+        variant="fp32",
+        precision="fp32",
+        accelerator="cpu",
+        batch_size=batch,
+        input_size=64,
+        input_unit=unit,
+        sweeps="batch+input" if batch == 1 else "batch",
+        weights="random",
+        status=status,
+        reason=reason,
+    )
 
 
 NOTHING_MEASURED = [
-    _unmeasured("resnet18", "torchvision", "px", 1, "oom", "worker resident memory reached 957.2 MiB, over the "
-                "--max-worker-memory cap of 953.7 MiB"),
+    _unmeasured(
+        "resnet18",
+        "torchvision",
+        "px",
+        1,
+        "oom",
+        "worker resident memory reached 957.2 MiB, over the --max-worker-memory cap of 953.7 MiB",
+    ),
     _unmeasured("resnet18", "torchvision", "px", 2, "skipped", "the model did not fit in memory"),
     _unmeasured("bert-base-uncased", "transformers", "tokens", 1, "error", "RuntimeError: boom"),
     _unmeasured("bert-base-uncased", "transformers", "tokens", 2, "timeout", "over run.config_timeout_s"),
@@ -65,8 +93,10 @@ def test_a_bundle_where_nothing_was_measured_gets_a_report(tmp_path):
     assert "configurations: 4 (0 measured)" in report
     for status in ("oom", "skipped", "error", "timeout"):
         assert f"| {status} |" in report, status
-    assert ("resnet18 [fp32] ran out of memory at batch 1, input 64 px (worker resident memory reached 957.2 MiB, "
-            "over the --max-worker-memory cap of 953.7 MiB); none of its configurations ran") in report
+    assert (
+        "resnet18 [fp32] ran out of memory at batch 1, input 64 px (worker resident memory reached 957.2 MiB, "
+        "over the --max-worker-memory cap of 953.7 MiB); none of its configurations ran"
+    ) in report
     assert "No parameter counts were recorded: no model was built and counted." in report
     assert "Energy not measured: no configuration was measured." in report
     assert "no accuracy: no configuration was measured." in report

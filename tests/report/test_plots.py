@@ -2,12 +2,14 @@
 saying so) and draw the points that failed a validity check hollow, with a legend entry saying so. The
 figures are inspected through sweep_figure (the artists matplotlib holds), not their pixels."""
 
+from __future__ import annotations
+
 from matplotlib.colors import to_rgba
 
+from bench_job.bundle.records import to_frame
 from bench_job.report.render.frame import prepare
 from bench_job.report.render.plots import INVALID_LABEL, PLOT_GROUPS, model_colours, plt, sweep_figure
 from bench_job.report.render.statistic import MEAN, MEDIAN, latency_statistic
-from bench_job.bundle.records import to_frame
 from tests.report.synthetic import measured
 
 VISION = PLOT_GROUPS[0]
@@ -30,8 +32,13 @@ def markers(ax) -> dict:
 
 
 def test_invalid_points_are_hollow_and_the_legend_says_so():
-    frame, colours = frame_of([measured("m", 1, 64, 0.010), measured("m", 2, 64, 0.030, invalid="the device throttled"),
-                               measured("m", 4, 64, 0.040)])
+    frame, colours = frame_of(
+        [
+            measured("m", 1, 64, 0.010),
+            measured("m", 2, 64, 0.030, invalid="the device throttled"),
+            measured("m", 4, 64, 0.040),
+        ]
+    )
     fig = sweep_figure(frame, "latency", "batch", VISION, colours, latency_statistic(frame))
     ax = fig.axes[0]
     assert markers(ax) == {"filled": {(1.0, 10.0), (4.0, 40.0)}, "hollow": {(2.0, 30.0)}}
@@ -65,9 +72,23 @@ def test_error_bars_are_the_medians_ci():
 
 
 def test_older_bundles_fall_back_to_the_means_ci_and_say_so():
-    records = [dict(measured("m", b, 64, 0.010 * b, latency_mean_s=0.011 * b, latency_ci_low_s=0.0105 * b,
-                             latency_ci_high_s=0.0116 * b),
-                    schema_version=2, latency_median_ci_low_s=None, latency_median_ci_high_s=None) for b in (1, 2)]
+    records = [
+        dict(
+            measured(
+                "m",
+                b,
+                64,
+                0.010 * b,
+                latency_mean_s=0.011 * b,
+                latency_ci_low_s=0.0105 * b,
+                latency_ci_high_s=0.0116 * b,
+            ),
+            schema_version=2,
+            latency_median_ci_low_s=None,
+            latency_median_ci_high_s=None,
+        )
+        for b in (1, 2)
+    ]
     frame, colours = frame_of(records)
     assert latency_statistic(frame) is MEAN
     fig = sweep_figure(frame, "latency", "batch", VISION, colours, MEAN)
@@ -80,9 +101,19 @@ def test_older_bundles_fall_back_to_the_means_ci_and_say_so():
 
 def test_energy_plots_draw_invalid_points_hollow_too():
     energy = dict(energy_per_inference_j=0.5, power_source="rapl")
-    frame, colours = frame_of([measured("m", 1, 64, 0.010, **energy),
-                               measured("m", 2, 64, 0.020, invalid="only 4 power samples in the energy window (< 10)",
-                                        **dict(energy, energy_per_inference_j=0.9))])
+    frame, colours = frame_of(
+        [
+            measured("m", 1, 64, 0.010, **energy),
+            measured(
+                "m",
+                2,
+                64,
+                0.020,
+                invalid="only 4 power samples in the energy window (< 10)",
+                **dict(energy, energy_per_inference_j=0.9),
+            ),
+        ]
+    )
     fig = sweep_figure(frame, "energy", "batch", VISION, colours, MEDIAN)
     ax = fig.axes[0]
     assert markers(ax) == {"filled": {(1.0, 0.5)}, "hollow": {(2.0, 0.9)}}

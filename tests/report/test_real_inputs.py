@@ -1,12 +1,24 @@
+from __future__ import annotations
+
 import pytest
 
-from bench_job.report.sections.real_inputs import real_inputs_section, real_vs_synthetic
 from bench_job.bundle.records import make_record, to_frame
+from bench_job.report.sections.real_inputs import real_inputs_section, real_vs_synthetic
 
 
 def row(batch, size, median, **extra):
-    return make_record(key=f"m|fp32|cpu|b{batch}|s{size}", status="ok", model="m", variant="fp32", family="transformers",
-                       batch_size=batch, input_size=size, input_unit="tokens", latency_median_s=median, **extra)
+    return make_record(
+        key=f"m|fp32|cpu|b{batch}|s{size}",
+        status="ok",
+        model="m",
+        variant="fp32",
+        family="transformers",
+        batch_size=batch,
+        input_size=size,
+        input_unit="tokens",
+        latency_median_s=median,
+        **extra,
+    )
 
 
 def test_real_latency_is_set_beside_the_nearest_synthetic_configuration():
@@ -23,10 +35,10 @@ def test_no_real_measurement_no_section():
 
 
 def test_real_energy_is_set_beside_the_nearest_synthetic_energy():
-    real = dict(real_latency_per_batch_s=0.030, real_batch_size=8, real_mean_seq_len=27.5,
-                real_energy_per_batch_j=0.6)
-    frame = to_frame([row(8, 128, 0.120, energy_per_inference_j=2.4, **real),
-                      row(8, 32, 0.040, energy_per_inference_j=0.8, **real)])
+    real = dict(real_latency_per_batch_s=0.030, real_batch_size=8, real_mean_seq_len=27.5, real_energy_per_batch_j=0.6)
+    frame = to_frame(
+        [row(8, 128, 0.120, energy_per_inference_j=2.4, **real), row(8, 32, 0.040, energy_per_inference_j=0.8, **real)]
+    )
     (only,) = real_vs_synthetic(frame, with_energy=True)
     assert only[5] == "batch 8, 32 tokens"
     assert only[8:] == ["0.6", "0.8", "0.75"]

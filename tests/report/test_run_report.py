@@ -1,5 +1,7 @@
 """The per-run report of a real bundle, checked against the bundle's own CSV and against scipy/numpy."""
 
+from __future__ import annotations
+
 import math
 import os
 import re
@@ -10,8 +12,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from bench_job.report.sections.discussion import correlations, scaling_fits
 from bench_job.report.render.frame import prepare
+from bench_job.report.sections.discussion import correlations, scaling_fits
 from tests.conftest import run_cli
 
 
@@ -36,8 +38,17 @@ def test_bundle_holds_report_md_and_self_contained_html(run_t1, report):
 
 
 def test_sections_come_in_the_labs_order(report):
-    order = ["## Models and why", "## Parameters", "## Latency", "## Energy", "## Memory",
-             "## FLOPs and achieved throughput", "## Accuracy vs efficiency", "## Validity", "## Discussion"]
+    order = [
+        "## Models and why",
+        "## Parameters",
+        "## Latency",
+        "## Energy",
+        "## Memory",
+        "## FLOPs and achieved throughput",
+        "## Accuracy vs efficiency",
+        "## Validity",
+        "## Discussion",
+    ]
     positions = [report.index(title) for title in order]
     assert positions == sorted(positions)
 
@@ -45,8 +56,10 @@ def test_sections_come_in_the_labs_order(report):
 def test_latency_table_cells_match_the_csv(report, csv):
     # The median with its 95% CI (issue 10: one statistic, the median, in tables and plots alike).
     for _, r in csv.iterrows():
-        cell = (f"{r['latency_median_s'] * 1e3:.2f} [{r['latency_median_ci_low_s'] * 1e3:.2f}-"
-                f"{r['latency_median_ci_high_s'] * 1e3:.2f}] (n={r['n_runs']})")
+        cell = (
+            f"{r['latency_median_s'] * 1e3:.2f} [{r['latency_median_ci_low_s'] * 1e3:.2f}-"
+            f"{r['latency_median_ci_high_s'] * 1e3:.2f}] (n={r['n_runs']})"
+        )
         assert cell in report, (r["key"], cell)
 
 
@@ -56,8 +69,9 @@ def test_flops_table_shows_achieved_gflops_and_peak_fraction(report, csv, run_t1
     for _, r in csv.iterrows():
         assert f"{r['flops'] / 1e9:.3f}" in report
         # The recorded fraction, and the same figure recomputed from the env's peak.
-        assert math.isclose(r["peak_fraction"], r["flops"] / r["latency_median_s"] / 1e9 / env["peak_gflops"],
-                            rel_tol=1e-9)
+        assert math.isclose(
+            r["peak_fraction"], r["flops"] / r["latency_median_s"] / 1e9 / env["peak_gflops"], rel_tol=1e-9
+        )
         assert f"{r['peak_fraction']:.1%}" in report
 
 
@@ -86,8 +100,10 @@ def test_spearman_correlations_match_scipy(run_t1, csv, report):
     assert len(common) == 3
     valid = common[common["valid"]]
     if len(valid) < 3:
-        assert (f"Not enough valid measurements: {len(valid)} valid of 3 models measured at the common "
-                "configuration (at least 3 needed)") in discussion(report)
+        assert (
+            f"Not enough valid measurements: {len(valid)} valid of 3 models measured at the common "
+            "configuration (at least 3 needed)"
+        ) in discussion(report)
         assert "ρ =" not in discussion(report).split("### How latency scales")[0]
         return
     matrix = correlations(frame)
@@ -108,8 +124,10 @@ def test_scaling_exponents_match_a_log_log_fit_over_the_valid_points(run_t1, csv
             rows = rows[rows["valid"]]
             if rows[column].nunique() < 2:
                 assert fits.loc[model, "k_latency"] != fits.loc[model, "k_latency"]  # NaN: no fit
-                assert f"no fit for {model}: not enough valid measurements" in report \
+                assert (
+                    f"no fit for {model}: not enough valid measurements" in report
                     or "so no exponent is fitted" in report
+                )
                 continue
             slope, intercept = np.polyfit(np.log(rows[column]), np.log(rows["latency_median_s"]), 1)
             assert fits.loc[model, "k_latency"] == pytest.approx(slope)
@@ -145,7 +163,8 @@ def test_rank_p_value_is_scipys_exact_permutation_test():
     from bench_job.report.sections.discussion import rank_p_value
 
     x, y = [3.0, 1.0, 4.0, 1.5, 9.0, 2.6], [2.0, 7.0, 1.0, 8.0, 2.8, 1.8]
-    exact = stats.permutation_test((np.array(x),), lambda a: stats.spearmanr(a, y).statistic,
-                                   permutation_type="pairings", n_resamples=np.inf).pvalue
+    exact = stats.permutation_test(
+        (np.array(x),), lambda a: stats.spearmanr(a, y).statistic, permutation_type="pairings", n_resamples=np.inf
+    ).pvalue
     assert rank_p_value(x, y) == pytest.approx(exact)
     assert rank_p_value([1, 2, 3], [10, 20, 30]) == pytest.approx(1 / 3)  # 2 of 6 orders as extreme

@@ -7,21 +7,23 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import to_rgba
 
+from bench_job.bundle.records import to_frame
 from bench_job.report.render.frame import prepare
 from bench_job.report.render.plots import plt
 from bench_job.report.run_report import write_run_report
 from bench_job.report.sections.size_plots import HOLLOW_LABEL, NO_VALID, latency_scatter, memory_figure
-from bench_job.bundle.records import to_frame
 from tests.report.synthetic import CONFIG, ENV, measured
 
-MIB = 1024 ** 2
+MIB = 1024**2
 
 
 def records():
-    return [measured("small", 1, 224, 0.010, params=1e6, flops=1e9),
-            measured("mid", 1, 224, 0.030, params=5e6, flops=4e9, invalid="the device throttled"),
-            measured("big", 1, 224, 0.050, params=20e6, flops=9e9),
-            measured("bert", 1, 128, 0.080, family="transformers", params=110e6, flops=22e9)]
+    return [
+        measured("small", 1, 224, 0.010, params=1e6, flops=1e9),
+        measured("mid", 1, 224, 0.030, params=5e6, flops=4e9, invalid="the device throttled"),
+        measured("big", 1, 224, 0.050, params=20e6, flops=9e9),
+        measured("bert", 1, 128, 0.080, family="transformers", params=110e6, flops=22e9),
+    ]
 
 
 def marker_lines(ax):
@@ -48,12 +50,17 @@ def test_latency_against_parameters_has_log_axes_and_hollow_invalid_points():
 
 def test_error_bars_are_asymmetric_from_the_interval_ends():
     # the lab's skewed interval: 142.42-1175.21 ms around 146.63 ms
-    rows = [measured("a", 1, 224, 0.14663, params=1e6, latency_median_ci_low_s=0.14242, latency_median_ci_high_s=1.17521),
-            measured("b", 1, 224, 0.01, params=2e6)]
+    rows = [
+        measured("a", 1, 224, 0.14663, params=1e6, latency_median_ci_low_s=0.14242, latency_median_ci_high_s=1.17521),
+        measured("b", 1, 224, 0.01, params=2e6),
+    ]
     fig = latency_scatter(prepare(to_frame(rows)), "flops")
     ax = fig.axes[0]
-    ends = sorted((round(float(seg[:, 1].min()), 2), round(float(seg[:, 1].max()), 2))
-                  for bars in ax.collections for seg in bars.get_segments())
+    ends = sorted(
+        (round(float(seg[:, 1].min()), 2), round(float(seg[:, 1].max()), 2))
+        for bars in ax.collections
+        for seg in bars.get_segments()
+    )
     assert ends == [(9.7, 10.4), (142.42, 1175.21)]
     low, high = ends[1]
     assert round(146.63 - low, 2) != round(high - 146.63, 2)
@@ -61,8 +68,10 @@ def test_error_bars_are_asymmetric_from_the_interval_ends():
 
 
 def test_a_scatter_with_no_valid_point_says_so():
-    rows = [measured(m, 1, 224, 0.01 * (i + 1), params=1e6 * (i + 1), invalid="the device throttled")
-            for i, m in enumerate(["a", "b", "c"])]
+    rows = [
+        measured(m, 1, 224, 0.01 * (i + 1), params=1e6 * (i + 1), invalid="the device throttled")
+        for i, m in enumerate(["a", "b", "c"])
+    ]
     fig = latency_scatter(prepare(to_frame(rows)), "params")
     assert NO_VALID in [t.get_text() for t in fig.axes[0].texts]
     plt.close(fig)
@@ -75,13 +84,19 @@ def test_a_scatter_with_valid_points_has_no_such_note():
 
 
 def split(framework, weights, activations) -> dict:
-    return dict(framework_rss_bytes=framework * MIB, weights_rss_bytes=weights * MIB,
-                activations_rss_bytes=activations * MIB, peak_rss_bytes=(framework + weights + activations) * MIB)
+    return dict(
+        framework_rss_bytes=framework * MIB,
+        weights_rss_bytes=weights * MIB,
+        activations_rss_bytes=activations * MIB,
+        peak_rss_bytes=(framework + weights + activations) * MIB,
+    )
 
 
 def test_memory_bars_stack_the_split_and_draw_invalid_configurations_hollow():
-    rows = [measured("m", 1, 64, 0.01, **split(900, 14, 20)),
-            measured("m", 2, 64, 0.02, invalid="the machine swapped (3 pages in, 0 out)", **split(900, 14, 60))]
+    rows = [
+        measured("m", 1, 64, 0.01, **split(900, 14, 20)),
+        measured("m", 2, 64, 0.02, invalid="the machine swapped (3 pages in, 0 out)", **split(900, 14, 60)),
+    ]
     fig = memory_figure(prepare(to_frame(rows)))
     ax = fig.axes[0]
     bars = ax.patches
@@ -114,8 +129,10 @@ def test_the_report_places_the_plots_and_says_when_nothing_is_valid(tmp_path):
     for name in ("latency_vs_params.png", "latency_vs_flops.png", "memory_peaks.png"):
         assert (tmp_path / "plots" / name).stat().st_size > 1000
 
-    bad = [measured(m, 1, 224, 0.01 * (i + 1), params=1e6 * (i + 1), invalid="the device throttled")
-           for i, m in enumerate(["a", "b", "c"])]
+    bad = [
+        measured(m, 1, 224, 0.01 * (i + 1), params=1e6 * (i + 1), invalid="the device throttled")
+        for i, m in enumerate(["a", "b", "c"])
+    ]
     out = tmp_path / "bad"
     write_run_report(to_frame(bad), CONFIG, ENV, str(out))
     report = (out / "report.md").read_text()

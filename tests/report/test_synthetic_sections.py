@@ -1,19 +1,29 @@
 """Sections whose data this machine cannot produce (energy, accuracy, OOM, invalid rows), rendered
 from a synthetic table built with the real record schema."""
 
+from __future__ import annotations
 
 import pandas as pd
 import pytest
 from scipy import stats
 
-from bench_job.report.sections.pareto import pareto_mask
-from bench_job.report.run_report import write_run_report
 from bench_job.bundle.records import make_record, to_frame
+from bench_job.report.run_report import write_run_report
+from bench_job.report.sections.pareto import pareto_mask
 
-CONFIG = {"models": ["small", {"name": "mid", "note": "the middle one"}, "big"], "notes": {"small": "the tiny one"},
-          "weights": "pretrained", "run": {"accelerator": "cpu"},
-          "measure": {"warmup_runs": 1, "min_runs": 10, "confidence": 0.95, "target_ci_rel": 0.05,
-                      "max_time_per_config_s": 1}}
+CONFIG = {
+    "models": ["small", {"name": "mid", "note": "the middle one"}, "big"],
+    "notes": {"small": "the tiny one"},
+    "weights": "pretrained",
+    "run": {"accelerator": "cpu"},
+    "measure": {
+        "warmup_runs": 1,
+        "min_runs": 10,
+        "confidence": 0.95,
+        "target_ci_rel": 0.05,
+        "max_time_per_config_s": 1,
+    },
+}
 ENV = {"device_kind": "rpi", "hostname": "pi5", "peak_gflops": 20.0}
 # model -> (params, GFLOPs at batch 1 / 64 px, ms at batch 1, watts, accuracy)
 MODELS = {"small": (1e6, 0.2, 10.0, 4.0, 0.55), "mid": (5e6, 1.0, 30.0, 5.0, 0.70), "big": (20e6, 4.0, 25.0, 6.0, 0.65)}
@@ -25,28 +35,76 @@ def synthetic_records():
         points = [(1, 64, "batch+input"), (2, 64, "batch"), (4, 64, "batch"), (1, 32, "input")]
         for batch, size, sweeps in points:
             scale = batch * (size / 64) ** 2
-            latency = ms / 1e3 * scale ** 0.8
+            latency = ms / 1e3 * scale**0.8
             energy = watts * latency
-            records.append(make_record(
-                key=f"{model}|fp32|cpu|b{batch}|s{size}", model=model, family="torchvision", variant="fp32",
-                precision="fp32", accelerator="cpu", threads=4, batch_size=batch, input_size=size, input_unit="px",
-                sweeps=sweeps, weights="pretrained", status="ok", params=params, params_effective=params,
-                flops=gflops * 1e9 * scale, macs=gflops * 5e8 * scale, latency_mean_s=latency,
-                latency_std_s=latency / 20, latency_median_s=latency, latency_p99_s=latency * 1.1,
-                latency_max_s=latency * (3 if (model, batch, size) == ("mid", 4, 64) else 1.2),
-                latency_ci_low_s=latency * 0.97, latency_ci_high_s=latency * 1.03,
-                latency_median_ci_low_s=latency * 0.96, latency_median_ci_high_s=latency * 1.05, n_runs=20,
-                peak_rss_bytes=params * 4 + 1e8, model_rss_bytes=params * 4 + 9e7, swap_in=0, swap_out=0,
-                swapped=False, avg_power_w=watts, energy_per_inference_j=energy, energy_net_per_inference_j=energy - 2.0 * latency,
-                energy_per_sample_j=energy / batch, idle_power_w=2.0, power_source="rpi-pmic", power_scope="PMIC rails",
-                power_samples=50, sampling_hz=100.0, accuracy=acc, accuracy_10way=acc + 0.2,
-                eval_dataset="frgfm/imagenette", eval_examples=500, weights_source="torchvision",
-                valid=not (model == "big" and batch == 4),
-                invalid_reasons="the device throttled" if (model == "big" and batch == 4) else None,
-                throttled=model == "big" and batch == 4))
-    records.append(make_record(key="big|fp32|cpu|b8|s64", model="big", family="torchvision", variant="fp32",
-                               batch_size=8, input_size=64, input_unit="px", sweeps="batch", status="oom",
-                               reason="killed by the kernel OOM killer (RSS 3.9 GiB)", weights="pretrained"))
+            records.append(
+                make_record(
+                    key=f"{model}|fp32|cpu|b{batch}|s{size}",
+                    model=model,
+                    family="torchvision",
+                    variant="fp32",
+                    precision="fp32",
+                    accelerator="cpu",
+                    threads=4,
+                    batch_size=batch,
+                    input_size=size,
+                    input_unit="px",
+                    sweeps=sweeps,
+                    weights="pretrained",
+                    status="ok",
+                    params=params,
+                    params_effective=params,
+                    flops=gflops * 1e9 * scale,
+                    macs=gflops * 5e8 * scale,
+                    latency_mean_s=latency,
+                    latency_std_s=latency / 20,
+                    latency_median_s=latency,
+                    latency_p99_s=latency * 1.1,
+                    latency_max_s=latency * (3 if (model, batch, size) == ("mid", 4, 64) else 1.2),
+                    latency_ci_low_s=latency * 0.97,
+                    latency_ci_high_s=latency * 1.03,
+                    latency_median_ci_low_s=latency * 0.96,
+                    latency_median_ci_high_s=latency * 1.05,
+                    n_runs=20,
+                    peak_rss_bytes=params * 4 + 1e8,
+                    model_rss_bytes=params * 4 + 9e7,
+                    swap_in=0,
+                    swap_out=0,
+                    swapped=False,
+                    avg_power_w=watts,
+                    energy_per_inference_j=energy,
+                    energy_net_per_inference_j=energy - 2.0 * latency,
+                    energy_per_sample_j=energy / batch,
+                    idle_power_w=2.0,
+                    power_source="rpi-pmic",
+                    power_scope="PMIC rails",
+                    power_samples=50,
+                    sampling_hz=100.0,
+                    accuracy=acc,
+                    accuracy_10way=acc + 0.2,
+                    eval_dataset="frgfm/imagenette",
+                    eval_examples=500,
+                    weights_source="torchvision",
+                    valid=not (model == "big" and batch == 4),
+                    invalid_reasons="the device throttled" if (model == "big" and batch == 4) else None,
+                    throttled=model == "big" and batch == 4,
+                )
+            )
+    records.append(
+        make_record(
+            key="big|fp32|cpu|b8|s64",
+            model="big",
+            family="torchvision",
+            variant="fp32",
+            batch_size=8,
+            input_size=64,
+            input_unit="px",
+            sweeps="batch",
+            status="oom",
+            reason="killed by the kernel OOM killer (RSS 3.9 GiB)",
+            weights="pretrained",
+        )
+    )
     return records
 
 
@@ -61,8 +119,13 @@ def written(tmp_path_factory):
 def test_energy_section_renders_tables_method_and_plots(written):
     out, frame, report = written
     assert "no power source" not in report
-    for text in ("power source: rpi-pmic; scope: PMIC rails", "sampling rate: 100 Hz", "idle baseline: 2 W",
-                 "### Energy vs batch size", "### Energy vs input size"):
+    for text in (
+        "power source: rpi-pmic; scope: PMIC rails",
+        "sampling rate: 100 Hz",
+        "idle baseline: 2 W",
+        "### Energy vs batch size",
+        "### Energy vs input size",
+    ):
         assert text in report, text
     row = frame[(frame["model"] == "mid") & (frame["batch_size"] == 2)].iloc[0]
     assert f"| mid | fp32 | 2 | 64 px | 5 | {row['energy_per_inference_j']:.3g} | " in report
@@ -92,7 +155,9 @@ def test_validity_oom_and_outliers_are_named(written):
     _, _, report = written
     assert "1 of 12 measured configurations failed a check" in report
     assert "| big | fp32 | 4 | 64 px | the device throttled |" in report
-    assert "big [fp32] ran out of memory at batch 8, input 64 px (killed by the kernel OOM killer (RSS 3.9 GiB))" in report
+    assert (
+        "big [fp32] ran out of memory at batch 8, input 64 px (killed by the kernel OOM killer (RSS 3.9 GiB))" in report
+    )
     assert "| mid | fp32 | 4 | 64 px |" in report.split("### Outliers")[1].split("##")[0]
     assert "1 configuration(s) throttled: big b4/64" in report
 

@@ -1,19 +1,35 @@
 """The verdict box at the top of report.md and report.html: every reason to distrust a bundle, or one
 line saying it is clean."""
 
-from bench_job.report.run_report import write_run_report
-from bench_job.measure.validity import reason_groups
-from bench_job.bundle.records import to_frame
+from __future__ import annotations
+
 from bench_job.bundle.outcome import RunOutcome
+from bench_job.bundle.records import to_frame
+from bench_job.measure.validity import reason_groups
+from bench_job.report.run_report import write_run_report
 from tests.report.synthetic import CONFIG, ENV, failed, measured
 
-ENERGY = dict(energy_per_inference_j=0.1, avg_power_w=10.0, power_source="rapl", power_samples=50,
-              sampling_hz=100.0, energy_reason=None)
+ENERGY = dict(
+    energy_per_inference_j=0.1,
+    avg_power_w=10.0,
+    power_source="rapl",
+    power_samples=50,
+    sampling_hz=100.0,
+    energy_reason=None,
+)
 
 
 def outcome(**fields) -> RunOutcome:
-    values = dict(complete=True, stopped_by=None, planned=2, never_measured=(), started_at="", finished_at="",
-                  elapsed_s=250.0, budget_s=600.0)
+    values = dict(
+        complete=True,
+        stopped_by=None,
+        planned=2,
+        never_measured=(),
+        started_at="",
+        finished_at="",
+        elapsed_s=250.0,
+        budget_s=600.0,
+    )
     return RunOutcome(**dict(values, **fields))
 
 
@@ -25,12 +41,16 @@ def report_lines(tmp_path, records, run_outcome=None, config=CONFIG) -> list:
 def test_a_clean_run_says_so_in_one_line(tmp_path):
     records = [measured("tiny", b, 64, 0.002 * b, **ENERGY) for b in (1, 2)]
     lines = report_lines(tmp_path, records, outcome())
-    assert lines[2] == ("> **Verdict: clean. All 2 configurations were measured and passed the validity checks, "
-                        "with the weights asked for and energy measured; the run finished in 4 min 10 s, within its "
-                        "budget of 10 min.**")
+    assert lines[2] == (
+        "> **Verdict: clean. All 2 configurations were measured and passed the validity checks, "
+        "with the weights asked for and energy measured; the run finished in 4 min 10 s, within its "
+        "budget of 10 min.**"
+    )
     assert not lines[3].startswith(">")  # one line, no list of problems
-    assert "- run: complete, 2 of 2 planned configurations recorded; 4 min 10 s elapsed against a budget of 10 min, " \
-           "within it" in lines
+    assert (
+        "- run: complete, 2 of 2 planned configurations recorded; 4 min 10 s elapsed against a budget of 10 min, "
+        "within it" in lines
+    )
     page = (tmp_path / "report.html").read_text()
     assert '<div class="verdict verdict-clean"><p><strong>Verdict: clean.' in page
 
@@ -38,14 +58,19 @@ def test_a_clean_run_says_so_in_one_line(tmp_path):
 def test_a_partial_run_says_partial_and_lists_what_was_never_measured(tmp_path):
     never = ("tiny|fp32|cpu|b4|s64", "tiny|fp32|cpu|b8|s64")
     records = [measured("tiny", b, 64, 0.002 * b, **ENERGY) for b in (1, 2)]
-    lines = report_lines(tmp_path, records, outcome(complete=False, stopped_by="SIGINT", planned=4,
-                                                   never_measured=never, budget_s=None))
+    lines = report_lines(
+        tmp_path, records, outcome(complete=False, stopped_by="SIGINT", planned=4, never_measured=never, budget_s=None)
+    )
     assert lines[2] == "> **Verdict: PARTIAL run.**"
-    assert lines[4] == ("> - **PARTIAL run**: stopped by SIGINT; 2 of 4 planned configurations were never measured: "
-                        "`tiny|fp32|cpu|b4|s64`, `tiny|fp32|cpu|b8|s64`. Run the same command again to resume and "
-                        "finish it.")
-    assert "- run: PARTIAL (stopped by SIGINT), 2 of 4 planned configurations recorded; 4 min 10 s elapsed, no " \
-           "budget set" in lines
+    assert lines[4] == (
+        "> - **PARTIAL run**: stopped by SIGINT; 2 of 4 planned configurations were never measured: "
+        "`tiny|fp32|cpu|b4|s64`, `tiny|fp32|cpu|b8|s64`. Run the same command again to resume and "
+        "finish it."
+    )
+    assert (
+        "- run: PARTIAL (stopped by SIGINT), 2 of 4 planned configurations recorded; 4 min 10 s elapsed, no "
+        "budget set" in lines
+    )
     page = (tmp_path / "report.html").read_text()
     assert '<div class="verdict verdict-warn"><p><strong>Verdict: PARTIAL run.</strong></p>' in page
     assert "<code>tiny|fp32|cpu|b4|s64</code>" in page
@@ -56,22 +81,30 @@ def test_a_budget_overrun_is_stated_with_its_size(tmp_path):
     lines = report_lines(tmp_path, records, outcome(planned=1, elapsed_s=2000.0, budget_s=1800.0))
     assert lines[2] == "> **Verdict: over budget by 3 min 20 s.**"
     assert "> - **over budget by 3 min 20 s**: the run took 33 min 20 s against a budget of 30 min" in lines
-    assert "- run: complete, 1 of 1 planned configurations recorded; 33 min 20 s elapsed against a budget of 30 min: " \
-           "3 min 20 s over it" in lines
+    assert (
+        "- run: complete, 1 of 1 planned configurations recorded; 33 min 20 s elapsed against a budget of 30 min: "
+        "3 min 20 s over it" in lines
+    )
 
 
 def test_failures_random_weights_and_missing_energy_are_each_named(tmp_path):
     note = "pretrained weights unavailable (assets in /a are missing or corrupt: x); measured with random weights"
-    records = [measured("tiny", 1, 64, 0.002, notes=note), measured("tiny", 2, 64, 0.004, notes=note),
-               failed("tiny", 4, 64, "oom", "killed by the kernel OOM killer"),
-               failed("tiny", 8, 64, "skipped", "a smaller configuration ran out of memory"),
-               failed("tiny", 16, 64, "error", "RuntimeError: boom")]
+    records = [
+        measured("tiny", 1, 64, 0.002, notes=note),
+        measured("tiny", 2, 64, 0.004, notes=note),
+        failed("tiny", 4, 64, "oom", "killed by the kernel OOM killer"),
+        failed("tiny", 8, 64, "skipped", "a smaller configuration ran out of memory"),
+        failed("tiny", 16, 64, "error", "RuntimeError: boom"),
+    ]
     lines = report_lines(tmp_path, records, outcome(planned=5), dict(CONFIG, weights="pretrained", models=["tiny"]))
-    assert lines[2] == ("> **Verdict: 3 configuration(s) did not run; random weights where pretrained were asked; "
-                        "no energy figures.**")
+    assert lines[2] == (
+        "> **Verdict: 3 configuration(s) did not run; random weights where pretrained were asked; no energy figures.**"
+    )
     assert "> - **3 configuration(s) did not run**: 1 oom, 1 error, 1 skipped (see What did not run, and why)" in lines
-    assert ("> - **random weights where pretrained were asked**: tiny: assets in /a are missing or corrupt: x; their "
-            "accuracy was not measured") in lines
+    assert (
+        "> - **random weights where pretrained were asked**: tiny: assets in /a are missing or corrupt: x; their "
+        "accuracy was not measured"
+    ) in lines
     # the power-source explanation in full once, in the Energy section; the verdict points to it
     assert "> - **no energy figures**: no power source (why, source by source: see Energy)" in lines
     assert "\n".join(lines).count("rapl: no readable zone") == 1
@@ -79,18 +112,24 @@ def test_failures_random_weights_and_missing_energy_are_each_named(tmp_path):
 
 
 def test_invalid_reasons_are_grouped_with_the_range_of_their_figures():
-    reasons = ["95% CI half-width 23.0% of the mean (> 5%); other processes used 70% of the CPU during timing",
-               "other processes used 45% of the CPU during timing",
-               "other processes used 45% of the CPU during timing; the device throttled",
-               "95% CI half-width 8.5% of the mean (> 5%)"]
-    assert reason_groups(reasons) == [("other processes used 45-70% of the CPU during timing", 3),
-                                      ("95% CI half-width 8.5-23.0% of the mean (> 5%)", 2),
-                                      ("the device throttled", 1)]
+    reasons = [
+        "95% CI half-width 23.0% of the mean (> 5%); other processes used 70% of the CPU during timing",
+        "other processes used 45% of the CPU during timing",
+        "other processes used 45% of the CPU during timing; the device throttled",
+        "95% CI half-width 8.5% of the mean (> 5%)",
+    ]
+    assert reason_groups(reasons) == [
+        ("other processes used 45-70% of the CPU during timing", 3),
+        ("95% CI half-width 8.5-23.0% of the mean (> 5%)", 2),
+        ("the device throttled", 1),
+    ]
 
 
 def test_a_run_where_every_configuration_went_oom_still_gets_a_report_that_says_so(tmp_path):
-    records = [failed("resnet18", 1, 224, "oom", "killed by the kernel OOM killer (RSS 1.0 GiB)"),
-               failed("resnet18", 2, 224, "skipped", "a smaller configuration ran out of memory")]
+    records = [
+        failed("resnet18", 1, 224, "oom", "killed by the kernel OOM killer (RSS 1.0 GiB)"),
+        failed("resnet18", 2, 224, "skipped", "a smaller configuration ran out of memory"),
+    ]
     lines = report_lines(tmp_path, records, outcome(), dict(CONFIG, models=["resnet18"]))
     assert lines[2] == "> **Verdict: nothing was measured; 2 configuration(s) did not run.**"
     assert "> - **nothing was measured**: none of the 2 recorded configurations produced figures" in lines
@@ -100,19 +139,33 @@ def test_a_run_where_every_configuration_went_oom_still_gets_a_report_that_says_
 
 def test_a_swapped_label_map_opens_the_verdict_and_reaches_validity_and_discussion(tmp_path):
     reason = "label map looks swapped: 13% accuracy as scored, 87% with the two outputs exchanged"
-    swapped = dict(accuracy=0.13, accuracy_swapped=0.87, label_map_swapped=True, weights="pretrained",
-                   eval_dataset="sst2 dev set from ./mine (400 examples)", eval_examples=400, invalid=reason, **ENERGY)
+    swapped = dict(
+        accuracy=0.13,
+        accuracy_swapped=0.87,
+        label_map_swapped=True,
+        weights="pretrained",
+        eval_dataset="sst2 dev set from ./mine (400 examples)",
+        eval_examples=400,
+        invalid=reason,
+        **ENERGY,
+    )
     records = [measured("mine", b, 16, 0.002 * b, family="transformers", **swapped) for b in (1, 2)]
     records.append(measured("other", 1, 16, 0.003, family="transformers", weights="pretrained", **ENERGY))
     lines = report_lines(tmp_path, records, outcome(planned=3), dict(CONFIG, weights="pretrained"))
-    assert lines[2] == ("> **Verdict: label map looks swapped for mine: accuracy wrong; 2 of 3 measured configurations "
-                        "failed a validity check.**")
-    assert lines[4] == ("> - **label map looks swapped for mine: accuracy wrong**: mine on sst2 dev set from "
-                        "./mine (400 examples): 13% accuracy as scored, 87% with the two outputs exchanged. These rows "
-                        "are marked not valid and kept off every Pareto front; fix the checkpoint's label map "
-                        "(`label_map` in the model's config entry, or the checkpoint's id2label) and run again.")
-    assert f"> - **2 of 3 measured configurations failed a validity check**: reasons (configurations): {reason} (2)." \
-           in " ".join(lines)
+    assert lines[2] == (
+        "> **Verdict: label map looks swapped for mine: accuracy wrong; 2 of 3 measured configurations "
+        "failed a validity check.**"
+    )
+    assert lines[4] == (
+        "> - **label map looks swapped for mine: accuracy wrong**: mine on sst2 dev set from "
+        "./mine (400 examples): 13% accuracy as scored, 87% with the two outputs exchanged. These rows "
+        "are marked not valid and kept off every Pareto front; fix the checkpoint's label map "
+        "(`label_map` in the model's config entry, or the checkpoint's id2label) and run again."
+    )
+    assert (
+        f"> - **2 of 3 measured configurations failed a validity check**: reasons (configurations): {reason} (2)."
+        in " ".join(lines)
+    )
     report = "\n".join(lines)
     assert f"| mine | fp32 | 1 | 16 tokens | {reason} |" in report.split("## Validity")[1]
     assert "2 of 3 measured configuration(s) failed a validity check" in report.split("## Discussion")[1]

@@ -12,12 +12,12 @@ import pytest
 
 from bench_job import config as cfg
 from bench_job.bundle import names
+from bench_job.bundle.outcome import RunOutcome
 from bench_job.bundle.records import make_record
 from bench_job.run.assets import prepare_assets
 from bench_job.run.job import EXIT_NOTHING_MEASURED, Job, finish
 from bench_job.run.plan import build_plan
 from bench_job.run.runner import PlanResult, StopRequest
-from bench_job.bundle.outcome import RunOutcome
 
 ENV = {"device_kind": "laptop", "cuda_available": False, "torch_threads_default": 2, "hostname": "test-host"}
 PEAK = {"peak_gflops": 100.0, "peak_other_cpu_share": 0.0, "peak_quiet_wait_s": 0.0}
@@ -45,6 +45,7 @@ def config(*sets):
 class FakeRunner:
     """Called as Runner is; records `statuses` (one per planned configuration, in plan order; fewer when
     stopped by `signal_name`) and returns what Runner.run does."""
+
     made = []
 
     def __init__(self, statuses, signal_name=None):
@@ -60,16 +61,30 @@ class FakeRunner:
 
     def run(self):
         for key, status in zip(self.planned(), self.statuses):
-            self.store.append(make_record(key=key, model="resnet18", status=status,
-                                          reason=None if status == "ok" else "because"))
-        return PlanResult(len(self.statuses), self.signal_name is not None, self.signal_name,
-                          planned=tuple(self.planned()), power_not_read={"rapl": "root only"})
+            self.store.append(
+                make_record(key=key, model="resnet18", status=status, reason=None if status == "ok" else "because")
+            )
+        return PlanResult(
+            len(self.statuses),
+            self.signal_name is not None,
+            self.signal_name,
+            planned=tuple(self.planned()),
+            power_not_read={"rapl": "root only"},
+        )
 
 
 def run_job(tmp_path, runner, conf=None, **kwargs):
-    job = Job(conf or config(), str(tmp_path / "out"), interactive=False, stop=StopRequest(), runner=runner,
-              collect_env=lambda sysfs_root: dict(ENV), measure_peak=lambda *args: dict(PEAK),
-              write_report=kwargs.pop("write_report", lambda *args: None), **kwargs)
+    job = Job(
+        conf or config(),
+        str(tmp_path / "out"),
+        interactive=False,
+        stop=StopRequest(),
+        runner=runner,
+        collect_env=lambda sysfs_root: dict(ENV),
+        measure_peak=lambda *args: dict(PEAK),
+        write_report=kwargs.pop("write_report", lambda *args: None),
+        **kwargs,
+    )
     return job.run()
 
 
@@ -85,8 +100,14 @@ def test_a_complete_run_exits_0_with_a_bundle_of_every_file_and_no_work_folder(t
     assert outcome.run.complete and outcome.run.planned == 7 and not outcome.run.never_measured
     assert outcome.bundle.startswith(str(tmp_path / "out" / "laptop-test-host-"))
     assert outcome.bundle.endswith(names.TARBALL_SUFFIX) and names.PARTIAL_SUFFIX not in outcome.bundle
-    assert {names.RESULTS_JSONL, names.RESULTS_CSV, names.ENV_JSON, names.CONFIG_YAML, names.RUN_LOG,
-            names.OUTCOME_JSON} <= members(outcome.bundle)
+    assert {
+        names.RESULTS_JSONL,
+        names.RESULTS_CSV,
+        names.ENV_JSON,
+        names.CONFIG_YAML,
+        names.RUN_LOG,
+        names.OUTCOME_JSON,
+    } <= members(outcome.bundle)
     assert os.listdir(tmp_path / "out") == [os.path.basename(outcome.bundle)]  # the work folder is gone
     assert runner.kwargs == dict(show_progress=False, peak_gflops=100.0, default_threads=2)
     assert len(outcome.records) == 7
@@ -94,7 +115,8 @@ def test_a_complete_run_exits_0_with_a_bundle_of_every_file_and_no_work_folder(t
 
 @pytest.mark.parametrize("signal_name, code", [("SIGINT", 130), ("SIGTERM", 143)])
 def test_a_stopped_run_is_a_partial_bundle_with_the_signal_exit_code_and_keeps_its_work_folder(
-        tmp_path, signal_name, code):
+    tmp_path, signal_name, code
+):
     outcome = run_job(tmp_path, FakeRunner(["ok", "ok"], signal_name=signal_name))
     assert outcome.exit_code == code
     assert outcome.bundle.endswith(names.PARTIAL_SUFFIX + names.TARBALL_SUFFIX)
@@ -133,8 +155,11 @@ class FakeCheckpoints:
 
 
 def pretrained(assets, *sets):
-    return cfg.resolve(None, device="laptop", sets=['models=[{"name": "resnet18", "weights": "pretrained"}]',
-                                                    f"run.assets={assets}", *sets])
+    return cfg.resolve(
+        None,
+        device="laptop",
+        sets=['models=[{"name": "resnet18", "weights": "pretrained"}]', f"run.assets={assets}", *sets],
+    )
 
 
 def test_without_assets_the_models_are_the_configs_and_nothing_is_checked():
@@ -149,8 +174,10 @@ def test_assets_missing_a_checkpoint_with_accuracy_optional_turn_to_random_weigh
     prepared = prepare_assets(conf, FakeCheckpoints())
     (model,) = prepared.models
     assert model.weights == "random"
-    assert model.weights_note == ("pretrained weights unavailable (assets folder lacks resnet18's weights: run "
-                                  "`bench-job fetch --assets DIR`); measured with random weights")
+    assert model.weights_note == (
+        "pretrained weights unavailable (assets folder lacks resnet18's weights: run "
+        "`bench-job fetch --assets DIR`); measured with random weights"
+    )
     assert conf.models[0].weights == "pretrained" and conf.models[0].weights_note is None  # not mutated
     (warning,) = prepared.warnings
     assert warning.endswith(": the run goes on with random weights for resnet18 (accuracy.optional); their rows say so")
@@ -184,8 +211,16 @@ def test_finish_writes_the_bundle_with_the_records_when_the_report_writer_fails(
     workdir = tmp_path / "work"
     workdir.mkdir()
     (workdir / names.RESULTS_JSONL).write_text(json.dumps(make_record(key="k", status="ok")) + "\n")
-    outcome = RunOutcome(complete=False, stopped_by="SIGTERM", planned=2, never_measured=("j",), started_at="",
-                         finished_at="", elapsed_s=1.0, budget_s=None)
+    outcome = RunOutcome(
+        complete=False,
+        stopped_by="SIGTERM",
+        planned=2,
+        never_measured=("j",),
+        started_at="",
+        finished_at="",
+        elapsed_s=1.0,
+        budget_s=None,
+    )
 
     def broken_report(*args):
         raise RuntimeError("the plotting library broke")
@@ -194,5 +229,6 @@ def test_finish_writes_the_bundle_with_the_records_when_the_report_writer_fails(
         bundle = finish(str(workdir), str(tmp_path), "laptop-host", {}, {}, outcome, write_report=broken_report)
     assert bundle.endswith(names.PARTIAL_SUFFIX + names.TARBALL_SUFFIX)
     assert {names.RESULTS_JSONL, names.OUTCOME_JSON, names.RESULTS_CSV} <= members(bundle)
-    assert any("writing the report failed; the bundle still holds results.jsonl" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "writing the report failed; the bundle still holds results.jsonl" in r.getMessage() for r in caplog.records
+    )

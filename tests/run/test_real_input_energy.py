@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from dataclasses import replace
 
-from bench_job.run.accuracy import real_input_energy
+import pytest
+
 from bench_job.power.meter import EnergyWindow, SourceEnergy
+from bench_job.run.accuracy import real_input_energy
 from tests.settings import power_settings
 
 TASK = power_settings(min_window_s=1.0, min_samples=10, max_window_s=30.0)
@@ -27,9 +27,18 @@ class Meter:
 
 
 def window(energy_j=8.0, n=4):
-    source = SourceEnergy(power_source="rapl-package", power_scope="package", energy_j=energy_j,
-                          energy_per_inference_j=energy_j / n, energy_net_per_inference_j=0.5, avg_power_w=8.0,
-                          idle_power_w=6.0, power_samples=0, sampling_hz=None, reason=None)
+    source = SourceEnergy(
+        power_source="rapl-package",
+        power_scope="package",
+        energy_j=energy_j,
+        energy_per_inference_j=energy_j / n,
+        energy_net_per_inference_j=0.5,
+        avg_power_w=8.0,
+        idle_power_w=6.0,
+        power_samples=0,
+        sampling_hz=None,
+        reason=None,
+    )
     return EnergyWindow(n_inferences=n, window_s=1.0, window_start_unix=0.0, window_end_unix=1.0, sources=(source,))
 
 

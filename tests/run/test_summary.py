@@ -1,19 +1,40 @@
+from __future__ import annotations
+
 from bench_job.bundle.outcome import RunOutcome
 from bench_job.run.summary import run_summary
 from bench_job.units import format_duration
 
 
 def outcome(**fields):
-    base = dict(complete=True, stopped_by=None, planned=5, never_measured=(), started_at="", finished_at="",
-                elapsed_s=754.0, budget_s=None)
+    base = dict(
+        complete=True,
+        stopped_by=None,
+        planned=5,
+        never_measured=(),
+        started_at="",
+        finished_at="",
+        elapsed_s=754.0,
+        budget_s=None,
+    )
     return RunOutcome(**dict(base, **fields))
 
 
 RECORDS = [
     {"key": "a", "status": "ok", "valid": True, "invalid_reasons": None},
-    {"key": "b", "status": "ok", "valid": False,
-     "invalid_reasons": "95% CI half-width 23.0% of the median (> 5%); other processes used 70% of the CPU during timing"},
-    {"key": "c", "status": "ok", "valid": False, "invalid_reasons": "other processes used 45% of the CPU during timing"},
+    {
+        "key": "b",
+        "status": "ok",
+        "valid": False,
+        "invalid_reasons": (
+            "95% CI half-width 23.0% of the median (> 5%); other processes used 70% of the CPU during timing"
+        ),
+    },
+    {
+        "key": "c",
+        "status": "ok",
+        "valid": False,
+        "invalid_reasons": "other processes used 45% of the CPU during timing",
+    },
     {"key": "d", "status": "oom", "valid": None},
     {"key": "e", "status": "skipped", "valid": None},
 ]
@@ -21,15 +42,18 @@ RECORDS = [
 
 def test_the_summary_counts_what_was_measured_trusted_and_lost_and_names_the_top_reasons():
     text = run_summary(RECORDS, outcome())
-    assert text == ("Summary: 5 configuration(s) planned, 3 measured: 1 valid, 2 not valid (other processes used "
-                    "45-70% of the CPU during timing: 2, 95% CI half-width 23.0% of the median (> 5%): 1); 1 oom, "
-                    "1 skipped, 0 error, 0 timeout; time 12 min 34 s; read the rows that are not valid as indicative "
-                    "only (report.md, section Validity).")
+    assert text == (
+        "Summary: 5 configuration(s) planned, 3 measured: 1 valid, 2 not valid (other processes used "
+        "45-70% of the CPU during timing: 2, 95% CI half-width 23.0% of the median (> 5%): 1); 1 oom, "
+        "1 skipped, 0 error, 0 timeout; time 12 min 34 s; read the rows that are not valid as indicative "
+        "only (report.md, section Validity)."
+    )
 
 
 def test_the_summary_says_partial_and_over_budget():
-    text = run_summary(RECORDS[:1], outcome(complete=False, stopped_by="SIGTERM", never_measured=("b", "c", "d", "e"),
-                                            budget_s=600.0))
+    text = run_summary(
+        RECORDS[:1], outcome(complete=False, stopped_by="SIGTERM", never_measured=("b", "c", "d", "e"), budget_s=600.0)
+    )
     assert "4 never measured (PARTIAL: stopped by SIGTERM; run the same command again to resume)" in text
     assert "time 12 min 34 s against a budget of 10 min: OVER by 2 min 34 s" in text
     assert "against a budget of 20 min." in run_summary(RECORDS[:1], outcome(budget_s=1200.0))

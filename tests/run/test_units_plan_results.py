@@ -1,15 +1,34 @@
+from __future__ import annotations
+
 import json
 
 import pytest
 
+from bench_job.bundle.records import (
+    COLUMNS,
+    SCHEMA_VERSION,
+    ResultStore,
+    SchemaError,
+    make_record,
+    read_records,
+    to_frame,
+)
 from bench_job.errors import UserError
 from bench_job.run.plan import Point, is_dominated, points_for
-from bench_job.bundle.records import COLUMNS, SCHEMA_VERSION, ResultStore, SchemaError, make_record, read_records, to_frame
 from bench_job.units import format_duration, parse_duration, parse_size
 
 
-@pytest.mark.parametrize("text,expected", [("1GiB", 1024**3), ("512MiB", 512 * 1024**2), ("2GB", 2 * 10**9),
-                                           ("1.5 GiB", int(1.5 * 1024**3)), (4096, 4096), ("100", 100)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1GiB", 1024**3),
+        ("512MiB", 512 * 1024**2),
+        ("2GB", 2 * 10**9),
+        ("1.5 GiB", int(1.5 * 1024**3)),
+        (4096, 4096),
+        ("100", 100),
+    ],
+)
 def test_parse_size(text, expected):
     assert parse_size(text) == expected
 
@@ -34,8 +53,13 @@ class Entry:
 
 
 def test_format_duration():
-    assert [format_duration(s) for s in (12.34, 60, 250, 3600, 3725)] == ["12.3 s", "1 min", "4 min 10 s", "1 h",
-                                                                        "1 h 2 min"]
+    assert [format_duration(s) for s in (12.34, 60, 250, 3600, 3725)] == [
+        "12.3 s",
+        "1 min",
+        "4 min 10 s",
+        "1 h",
+        "1 h 2 min",
+    ]
 
 
 def test_points_merge_the_shared_configuration_and_run_smallest_first():

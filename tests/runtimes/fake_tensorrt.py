@@ -3,21 +3,29 @@ optimisation profile, engine, execution context with tensor addresses). Its "eng
 parsed with ONNX Runtime, reading its inputs from and writing its outputs to the addresses it was given, as
 the GPU would: so the test checks the binding of real buffers, not a mock's bookkeeping."""
 
+from __future__ import annotations
+
 import ctypes
 import importlib.machinery
 import types
 
 import numpy as np
 
-_NUMPY = {"FLOAT": np.float32, "HALF": np.float16, "INT32": np.int32, "INT64": np.int64, "BOOL": np.bool_,
-          "INT8": np.int8}
+_NUMPY = {
+    "FLOAT": np.float32,
+    "HALF": np.float16,
+    "INT32": np.int32,
+    "INT64": np.int64,
+    "BOOL": np.bool_,
+    "INT8": np.int8,
+}
 
 
 def make_fake_tensorrt(log: list) -> types.ModuleType:
     import onnxruntime
 
     trt = types.ModuleType("tensorrt")
-    trt.__spec__ = importlib.machinery.ModuleSpec("tensorrt", None)   # torch's import checks look for one
+    trt.__spec__ = importlib.machinery.ModuleSpec("tensorrt", None)  # torch's import checks look for one
     trt.__version__ = "10.3.0-fake"
     trt.DataType = types.SimpleNamespace(**{name: name for name in _NUMPY})
     trt.TensorIOMode = types.SimpleNamespace(INPUT="INPUT", OUTPUT="OUTPUT")
@@ -116,8 +124,9 @@ def make_fake_tensorrt(log: list) -> types.ModuleType:
             self.session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
             self.input_names = [i.name for i in self.session.get_inputs()]
             self.output_names = [o.name for o in self.session.get_outputs()]
-            self.types = {i.name: element_type(i.type) for i in
-                          [*self.session.get_inputs(), *self.session.get_outputs()]}
+            self.types = {
+                i.name: element_type(i.type) for i in [*self.session.get_inputs(), *self.session.get_outputs()]
+            }
 
         @property
         def num_io_tensors(self):

@@ -1,5 +1,7 @@
 """Tiny models for the runtime tests: a torchvision-like conv net and a 2-layer BERT config."""
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
@@ -9,8 +11,14 @@ class TinyConvNet(nn.Module):
 
     def __init__(self, classes: int = 10):
         super().__init__()
-        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
-                                      nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1),
+            nn.BatchNorm2d(8),
+            nn.ReLU(),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1),
+        )
         self.head = nn.Linear(16, classes)
 
     def forward(self, x):
@@ -35,8 +43,15 @@ def tiny_bert(seed: int = 0):
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(seed)
-    config = BertConfig(vocab_size=256, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64, num_labels=2)
+    config = BertConfig(
+        vocab_size=256,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        num_labels=2,
+    )
     config._attn_implementation = "eager"
     return BertForSequenceClassification(config).eval()
 

@@ -96,7 +96,10 @@ def test_random_weights_calibrate_on_synthetic_images_and_say_so():
     family = FAMILIES["torchvision"]
     batches, note = calibration_inputs(_entry(), family, tiny_conv(), None, None, seed=0)
     assert sum(len(b["x"]) for b in batches) == CALIBRATION_IMAGES and batches[0]["x"].shape[1:] == (3, 32, 32)
-    assert note == f"{CALIBRATION_IMAGES} synthetic images (no dev-set images for this model (random weights or no image task))"
+    assert (
+        note
+        == f"{CALIBRATION_IMAGES} synthetic images (no dev-set images for this model (random weights or no image task))"
+    )
 
 
 def test_pretrained_image_models_calibrate_on_their_dev_set(tmp_path):
@@ -104,8 +107,9 @@ def test_pretrained_image_models_calibrate_on_their_dev_set(tmp_path):
 
     path = str(tmp_path / "dev")
     make_imagenette_dataset(per_class=2).save_to_disk(path)
-    transform = torchvision.transforms.Compose([torchvision.transforms.Resize(36), torchvision.transforms.CenterCrop(32),
-                                                torchvision.transforms.ToTensor()])
+    transform = torchvision.transforms.Compose(
+        [torchvision.transforms.Resize(36), torchvision.transforms.CenterCrop(32), torchvision.transforms.ToTensor()]
+    )
     entry = _entry(weights="pretrained", task="disk", data_path=path)
     batches, note = calibration_inputs(entry, FAMILIES["torchvision"], tiny_conv(), transform, None, seed=0)
     assert note == "20 dev-set images (disk)"

@@ -33,17 +33,20 @@ def _format(excerpt, machine):
     return fmt.name, fmt.reduce_range, fmt.per_channel, fmt.int8_expected_to_pay
 
 
-@pytest.mark.parametrize("excerpt, machine, expected", [
-    # x86 VNNI: VPDPBUSD is unsigned x signed into 32 bits: U8S8, no saturation, no reduce_range
-    (cpu.EPYC_AVX512_VNNI, "x86_64", ("U8S8 QDQ", False, True, True)),
-    (cpu.XEON_CASCADE_LAKE, "x86_64", ("U8S8 QDQ", False, True, True)),
-    # AVX2 / AVX-512 without VNNI: VPMADDUBSW's 16-bit sums saturate: U8S8 with 7-bit weights
-    (cpu.XEON_CASCADE_LAKE_NO_VNNI, "x86_64", ("U8S8 QDQ", True, True, False)),
-    # ARM: S8S8 QDQ, ONNX Runtime's default; int8 pays with the dot product (Pi 5), not without (Pi 4)
-    (cpu.PI5, "aarch64", ("S8S8 QDQ", False, True, True)),
-    (cpu.PI4, "aarch64", ("S8S8 QDQ", False, True, False)),
-    (cpu.PI4_32BIT, "armv7l", ("S8S8 QDQ", False, True, False)),
-])
+@pytest.mark.parametrize(
+    "excerpt, machine, expected",
+    [
+        # x86 VNNI: VPDPBUSD is unsigned x signed into 32 bits: U8S8, no saturation, no reduce_range
+        (cpu.EPYC_AVX512_VNNI, "x86_64", ("U8S8 QDQ", False, True, True)),
+        (cpu.XEON_CASCADE_LAKE, "x86_64", ("U8S8 QDQ", False, True, True)),
+        # AVX2 / AVX-512 without VNNI: VPMADDUBSW's 16-bit sums saturate: U8S8 with 7-bit weights
+        (cpu.XEON_CASCADE_LAKE_NO_VNNI, "x86_64", ("U8S8 QDQ", True, True, False)),
+        # ARM: S8S8 QDQ, ONNX Runtime's default; int8 pays with the dot product (Pi 5), not without (Pi 4)
+        (cpu.PI5, "aarch64", ("S8S8 QDQ", False, True, True)),
+        (cpu.PI4, "aarch64", ("S8S8 QDQ", False, True, False)),
+        (cpu.PI4_32BIT, "armv7l", ("S8S8 QDQ", False, True, False)),
+    ],
+)
 def test_format_per_cpu(excerpt, machine, expected):
     assert _format(excerpt, machine) == expected
 

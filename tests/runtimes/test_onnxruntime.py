@@ -8,8 +8,7 @@ import pytest
 import torch
 
 from bench_job.catalogue import Variant
-from bench_job.runtimes import RUNTIMES, RuntimeFailed
-from bench_job.runtimes import onnx_export
+from bench_job.runtimes import RUNTIMES, RuntimeFailed, onnx_export
 from bench_job.runtimes.fidelity import TOLERANCE, output_fidelity
 from bench_job.runtimes.onnxruntime_runtime import providers_for
 from tests.runtimes.models import DataDependentNet, images, tiny_bert, tiny_conv, tokens
@@ -25,8 +24,9 @@ def _eager(model, inputs):
 
 def test_conv_net_exports_once_with_dynamic_batch_and_image_side(tmp_path):
     model = tiny_conv()
-    prepared = ORT.prepare(model, images(2, 32), Variant("fp32-onnxruntime", "fp32", runtime="onnxruntime"), "cpu",
-                           1, str(tmp_path))
+    prepared = ORT.prepare(
+        model, images(2, 32), Variant("fp32-onnxruntime", "fp32", runtime="onnxruntime"), "cpu", 1, str(tmp_path)
+    )
     assert not prepared.fixed_shape and prepared.export_s > 0 and prepared.session_s > 0
     assert prepared.fields["runtime_providers"] == "CPUExecutionProvider"
     for batch, side in [(1, 32), (4, 48)]:  # shapes the export never saw
@@ -38,8 +38,9 @@ def test_conv_net_exports_once_with_dynamic_batch_and_image_side(tmp_path):
 
 def test_bert_exports_with_dynamic_batch_and_sequence(tmp_path):
     model = tiny_bert()
-    prepared = ORT.prepare(model, tokens(2, 16), Variant("fp32-onnxruntime", "fp32", runtime="onnxruntime"), "cpu",
-                           2, str(tmp_path))
+    prepared = ORT.prepare(
+        model, tokens(2, 16), Variant("fp32-onnxruntime", "fp32", runtime="onnxruntime"), "cpu", 2, str(tmp_path)
+    )
     assert not prepared.fixed_shape
     inputs = tokens(3, 24, seed=1)
     assert prepared.outputs(inputs).shape == (3, 2)
@@ -57,8 +58,9 @@ def test_the_session_runs_with_the_variant_threads(tmp_path, monkeypatch):
         return real(path, options, providers=providers)
 
     monkeypatch.setattr(onnxruntime, "InferenceSession", spy)
-    ORT.prepare(tiny_conv(), images(2, 32), Variant("v", "fp32", threads=3, runtime="onnxruntime"), "cpu", 3,
-                str(tmp_path))
+    ORT.prepare(
+        tiny_conv(), images(2, 32), Variant("v", "fp32", threads=3, runtime="onnxruntime"), "cpu", 3, str(tmp_path)
+    )
     assert seen == [(3, ["CPUExecutionProvider"])]
 
 
@@ -71,8 +73,9 @@ def test_gpu_providers_come_first_only_on_cuda():
 
 def test_a_model_that_will_not_export_fails_with_the_exporters_one_line_reason(tmp_path):
     with pytest.raises(RuntimeFailed) as failure:
-        ORT.prepare(DataDependentNet(), images(2, 8), Variant("v", "fp32", runtime="onnxruntime"), "cpu", 1,
-                    str(tmp_path))
+        ORT.prepare(
+            DataDependentNet(), images(2, 8), Variant("v", "fp32", runtime="onnxruntime"), "cpu", 1, str(tmp_path)
+        )
     message = str(failure.value)
     assert message.startswith("ONNX export failed (torch.onnx dynamo exporter): ") and "\n" not in message
 
@@ -86,18 +89,28 @@ def test_a_refused_dynamic_export_falls_back_to_fixed_shape_and_says_so(tmp_path
         real(model, inputs, path, dynamic)
 
     monkeypatch.setattr(onnx_export, "_export", no_dynamic)
-    prepared = ORT.prepare(tiny_conv(), images(2, 32), Variant("v", "fp32", runtime="onnxruntime"), "cpu", 1,
-                           str(tmp_path))
+    prepared = ORT.prepare(
+        tiny_conv(), images(2, 32), Variant("v", "fp32", runtime="onnxruntime"), "cpu", 1, str(tmp_path)
+    )
     assert prepared.fixed_shape and prepared.input_shapes == {"x": (2, 3, 32, 32)}
-    assert prepared.notes == ["fixed-shape ONNX export (dynamic axes refused: ValueError: Constraints violated (batch))"]
+    assert prepared.notes == [
+        "fixed-shape ONNX export (dynamic axes refused: ValueError: Constraints violated (batch))"
+    ]
     assert prepared.accepts(images(2, 32)) and not prepared.accepts(images(1, 32))
 
 
 def test_static_int8_quantizes_the_conv_net_with_its_calibration_images(tmp_path):
     model = tiny_conv()
     calibration = [images(4, 32, seed=s) for s in range(3)]
-    prepared = ORT.prepare(model, images(2, 32), Variant("int8-onnxruntime", "int8", runtime="onnxruntime"), "cpu",
-                           1, str(tmp_path), calibration=calibration)
+    prepared = ORT.prepare(
+        model,
+        images(2, 32),
+        Variant("int8-onnxruntime", "int8", runtime="onnxruntime"),
+        "cpu",
+        1,
+        str(tmp_path),
+        calibration=calibration,
+    )
     assert prepared.fields["quantization"].startswith("ONNX Runtime static (QDQ")
     ops = {node.op_type for node in onnx.load(tmp_path / "model.int8.onnx").graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops
@@ -108,8 +121,9 @@ def test_static_int8_quantizes_the_conv_net_with_its_calibration_images(tmp_path
 
 
 def test_int8_of_a_token_model_is_dynamic_quantization(tmp_path):
-    prepared = ORT.prepare(tiny_bert(), tokens(2, 16), Variant("v", "int8", runtime="onnxruntime"), "cpu", 1,
-                           str(tmp_path))
+    prepared = ORT.prepare(
+        tiny_bert(), tokens(2, 16), Variant("v", "int8", runtime="onnxruntime"), "cpu", 1, str(tmp_path)
+    )
     assert prepared.fields["quantization"].startswith("ONNX Runtime dynamic")
     assert prepared.outputs(tokens(1, 8)).shape == (1, 2)
 

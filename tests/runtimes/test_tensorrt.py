@@ -37,8 +37,15 @@ def test_installed_but_on_the_cpu_is_skipped_naming_the_accelerator(fake_trt):
 def test_conv_net_engine_spans_the_sweep_and_matches_eager(fake_trt, tmp_path):
     model = tiny_conv()
     shape_range = ({"x": (1, 3, 32, 32)}, {"x": (4, 3, 48, 48)})
-    prepared = TRT.prepare(model, images(2, 40), Variant("fp16-tensorrt", "fp16", runtime="tensorrt"), "cpu", None,
-                           str(tmp_path), shape_range=shape_range)
+    prepared = TRT.prepare(
+        model,
+        images(2, 40),
+        Variant("fp16-tensorrt", "fp16", runtime="tensorrt"),
+        "cpu",
+        None,
+        str(tmp_path),
+        shape_range=shape_range,
+    )
     assert ("profile", "x", (1, 3, 32, 32), (2, 3, 40, 40), (4, 3, 48, 48)) in fake_trt
     assert ("flag", "FP16") in fake_trt
     assert prepared.fields["runtime_providers"] == "TensorRT 10.3.0-fake (fp16)"
@@ -51,8 +58,9 @@ def test_conv_net_engine_spans_the_sweep_and_matches_eager(fake_trt, tmp_path):
 
 def test_token_ids_are_bound_in_the_engines_integer_type(fake_trt, tmp_path):
     model = tiny_bert()
-    prepared = TRT.prepare(model, tokens(2, 16), Variant("fp32-tensorrt", "fp32", runtime="tensorrt"), "cpu", None,
-                           str(tmp_path))
+    prepared = TRT.prepare(
+        model, tokens(2, 16), Variant("fp32-tensorrt", "fp32", runtime="tensorrt"), "cpu", None, str(tmp_path)
+    )
     inputs = tokens(1, 16, seed=2)
     with torch.inference_mode():
         reference = model(**inputs).logits

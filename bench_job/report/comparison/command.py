@@ -44,29 +44,40 @@ def parse_labels(text, count: int) -> list:
 
 
 def add_compare_parser(subparsers) -> None:
-    parser = subparsers.add_parser("compare", help="merge result bundles from several devices into one comparison bundle")
+    parser = subparsers.add_parser(
+        "compare", help="merge result bundles from several devices into one comparison bundle"
+    )
     parser.add_argument("bundles", nargs="+", metavar="BUNDLE", help="result bundles (.tar.gz or folders)")
     parser.add_argument("--out", default="results", help="folder for the comparison bundle (default: results)")
-    parser.add_argument("--labels", help="comma-separated device label per bundle (default: env device_kind-hostname); "
-                        "bundles with the same label are merged as runs of one device")
+    parser.add_argument(
+        "--labels",
+        help="comma-separated device label per bundle (default: env device_kind-hostname); "
+        "bundles with the same label are merged as runs of one device",
+    )
     parser.add_argument("--baseline", help="device label the ratios are relative to (default: the first bundle's)")
 
 
 def cmd_compare(args) -> int:
     if len(args.bundles) < 2:
-        raise UserError("compare needs at least two bundles: one per device (e.g. `bench-job compare pi.tar.gz "
-                        "laptop.tar.gz`), or two runs of one device told apart with --labels")
+        raise UserError(
+            "compare needs at least two bundles: one per device (e.g. `bench-job compare pi.tar.gz "
+            "laptop.tar.gz`), or two runs of one device told apart with --labels"
+        )
     labels = parse_labels(args.labels, len(args.bundles))
     from bench_job.bundle.write import write_bundle
-    from bench_job.report.comparison.report import write_compare_report
     from bench_job.report.comparison.matching import merge
+    from bench_job.report.comparison.report import write_compare_report
 
     with tempfile.TemporaryDirectory(prefix="bench-job-compare-") as scratch:
-        bundles = [load_bundle(path, os.path.join(scratch, str(i)), COMPARE_MEMBERS) for i, path in enumerate(args.bundles)]
+        bundles = [
+            load_bundle(path, os.path.join(scratch, str(i)), COMPARE_MEMBERS) for i, path in enumerate(args.bundles)
+        ]
         merged, devices = merge(bundles, labels)
     if len(devices) < 2:
-        raise UserError(f"all {len(args.bundles)} bundle(s) are from one device ({next(iter(devices))}): nothing to "
-                        "compare; pass bundles from other devices, or --labels to tell runs apart")
+        raise UserError(
+            f"all {len(args.bundles)} bundle(s) are from one device ({next(iter(devices))}): nothing to "
+            "compare; pass bundles from other devices, or --labels to tell runs apart"
+        )
     baseline = args.baseline or next(iter(devices))
     if baseline not in devices:
         raise UserError(f"--baseline {baseline!r} is not one of the devices: {', '.join(devices)}")

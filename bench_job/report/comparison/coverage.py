@@ -4,10 +4,12 @@ older results schema versions, with the columns they lack. The comparison merges
 it), and this section says what that left out, so a missing device or an empty column is never read as
 a result."""
 
+from __future__ import annotations
+
 import pandas as pd
 
-from bench_job.report.render.document import Heading, Table, Text
 from bench_job.bundle.records import COLUMNS
+from bench_job.report.render.document import Heading, Table, Text
 
 # Names listed in a cell before the rest are only counted: a class of 100 devices must not make one
 # table row a page long.
@@ -27,9 +29,13 @@ def model_coverage(merged: pd.DataFrame, devices: dict) -> list:
     if not partial:
         return [Text(f"Every device ran the same {len(ran)} model variant(s).")]
     rows = [[model, variant, f"{len(on)} of {len(everyone)}", names(everyone - on)] for model, variant, on in partial]
-    return [Text(f"{len(ran) - len(partial)} of {len(ran)} model variant(s) ran on every device; the others are "
-                 "compared among the devices that ran them:"),
-            Table(["model", "variant", "devices", "not run on"], rows)]
+    return [
+        Text(
+            f"{len(ran) - len(partial)} of {len(ran)} model variant(s) ran on every device; the others are "
+            "compared among the devices that ran them:"
+        ),
+        Table(["model", "variant", "devices", "not run on"], rows),
+    ]
 
 
 def schema_coverage(merged: pd.DataFrame) -> list:
@@ -45,10 +51,14 @@ def schema_coverage(merged: pd.DataFrame) -> list:
         # guessed, and the report's figures that need them come from the newer bundles only.
         lacking = [c for c in COLUMNS if c in merged and newest[c].notna().any() and older[c].isna().all()]
         rows.append([version, names(set(older["device"])), ", ".join(lacking) or "none"])
-    return [Text(f"Bundles of {len(known)} results schema versions are merged ({', '.join(map(str, known))}): "
-                 f"rows of older versions lack columns that version {known[-1]} records, left empty rather "
-                 "than guessed. The leaderboard and ratios use the median latency, which every version records."),
-            Table(["schema version", "devices", f"columns empty there, filled by version {known[-1]}"], rows)]
+    return [
+        Text(
+            f"Bundles of {len(known)} results schema versions are merged ({', '.join(map(str, known))}): "
+            f"rows of older versions lack columns that version {known[-1]} records, left empty rather "
+            "than guessed. The leaderboard and ratios use the median latency, which every version records."
+        ),
+        Table(["schema version", "devices", f"columns empty there, filled by version {known[-1]}"], rows),
+    ]
 
 
 def coverage_section(merged: pd.DataFrame, devices: dict) -> list:

@@ -7,6 +7,8 @@ on what they share. A row that failed a validity check keeps its rank and is mar
 tables: ranking it last would hide a fast device on a busy day as surely as ranking it first would
 flatter it."""
 
+from __future__ import annotations
+
 import pandas as pd
 
 from bench_job.report.comparison.matching import MATCH, device_kind
@@ -14,8 +16,18 @@ from bench_job.report.render.document import Heading, Table, Text
 from bench_job.report.render.frame import in_sweep, measured
 from bench_job.report.render.markdown import missing, ms, num
 
-COLUMNS = MATCH + ["family", "device", "kind", "latency_median_s", "latency_rank", "energy_per_inference_j",
-                   "energy_rank", "accuracy", "devices_measured", "valid"]
+COLUMNS = MATCH + [
+    "family",
+    "device",
+    "kind",
+    "latency_median_s",
+    "latency_rank",
+    "energy_per_inference_j",
+    "energy_rank",
+    "accuracy",
+    "devices_measured",
+    "valid",
+]
 INVALID_MARK = "(!)"
 
 
@@ -70,11 +82,31 @@ def kinds_table(common: pd.DataFrame) -> Table:
         if timed.empty:
             continue
         best = timed.iloc[0]
-        rows.append([model, variant, kind, len(data), f"{best['device']} ({ms(best['latency_median_s'])})",
-                     ms(timed["latency_median_s"].median()), ms(timed["latency_median_s"].iloc[-1]),
-                     num(data["energy_per_inference_j"].median())])
-    return Table(["model", "variant", "kind", "devices", "fastest (ms)", "kind median (ms)", "slowest (ms)",
-                  "kind median energy (J)"], rows)
+        rows.append(
+            [
+                model,
+                variant,
+                kind,
+                len(data),
+                f"{best['device']} ({ms(best['latency_median_s'])})",
+                ms(timed["latency_median_s"].median()),
+                ms(timed["latency_median_s"].iloc[-1]),
+                num(data["energy_per_inference_j"].median()),
+            ]
+        )
+    return Table(
+        [
+            "model",
+            "variant",
+            "kind",
+            "devices",
+            "fastest (ms)",
+            "kind median (ms)",
+            "slowest (ms)",
+            "kind median energy (J)",
+        ],
+        rows,
+    )
 
 
 def leaderboard_section(merged: pd.DataFrame, devices: dict) -> tuple[list, pd.DataFrame]:
@@ -84,21 +116,47 @@ def leaderboard_section(merged: pd.DataFrame, devices: dict) -> tuple[list, pd.D
     if board.empty:
         return blocks + [Text("No device measured any configuration, so there is nothing to rank.")], board
     common = common_configurations(board, merged)
-    blocks.append(Text(
-        "Devices ranked per model at the configuration of its batch sweep that most devices measured: by median "
-        "latency (1 = fastest) and energy per inference (gross, 1 = least), with the model's accuracy on the "
-        f"device where it was measured. A rank counts the devices that measured that configuration. {INVALID_MARK} "
-        "marks a figure that failed a validity check (busy machine, too few runs, throttling): ranked, but read "
-        "it as indicative only. `leaderboard.csv` ranks every configuration the same way."))
+    blocks.append(
+        Text(
+            "Devices ranked per model at the configuration of its batch sweep that most devices measured: by median "
+            "latency (1 = fastest) and energy per inference (gross, 1 = least), with the model's accuracy on the "
+            f"device where it was measured. A rank counts the devices that measured that configuration. {INVALID_MARK} "
+            "marks a figure that failed a validity check (busy machine, too few runs, throttling): ranked, but read "
+            "it as indicative only. `leaderboard.csv` ranks every configuration the same way."
+        )
+    )
     blocks += [Heading(3, "By device kind"), kinds_table(common)]
     for (model, variant), data in common.groupby(["model", "variant"], sort=False):
         first = data.iloc[0]
-        rows = [[_rank(r["latency_rank"]), r["device"], r["kind"],
-                 _with_mark(ms(r["latency_median_s"]), r["valid"]),
-                 _with_mark(num(r["energy_per_inference_j"]), r["valid"]), _rank(r["energy_rank"]),
-                 _percent(r["accuracy"])] for _, r in data.iterrows()]
-        blocks += [Heading(3, f"{model} [{variant}], batch {int(first['batch_size'])}, input {int(first['input_size'])}"
-                              f" ({len(data)} devices)"),
-                   Table(["rank", "device", "kind", "median latency (ms)", "energy per inference (J)",
-                          "energy rank", "accuracy (%)"], rows)]
+        rows = [
+            [
+                _rank(r["latency_rank"]),
+                r["device"],
+                r["kind"],
+                _with_mark(ms(r["latency_median_s"]), r["valid"]),
+                _with_mark(num(r["energy_per_inference_j"]), r["valid"]),
+                _rank(r["energy_rank"]),
+                _percent(r["accuracy"]),
+            ]
+            for _, r in data.iterrows()
+        ]
+        blocks += [
+            Heading(
+                3,
+                f"{model} [{variant}], batch {int(first['batch_size'])}, input {int(first['input_size'])}"
+                f" ({len(data)} devices)",
+            ),
+            Table(
+                [
+                    "rank",
+                    "device",
+                    "kind",
+                    "median latency (ms)",
+                    "energy per inference (J)",
+                    "energy rank",
+                    "accuracy (%)",
+                ],
+                rows,
+            ),
+        ]
     return blocks, board

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench_job.report.render.frame import measured, prepare
 from bench_job.bundle.records import COLUMNS, _flat, latest_records
+from bench_job.report.render.frame import measured, prepare
 
 MATCH = ["model", "variant", "runtime", "batch_size", "input_size"]
 UNKNOWN_KIND = "unknown"
@@ -34,8 +34,10 @@ def merge(bundles: list, labels: list) -> tuple[pd.DataFrame, dict]:
         label = given or device_label(bundle.env, bundle.name)
         # the rows results.to_frame makes of each bundle, all in one table: one DataFrame and one prepare
         # for a hundred bundles rather than a hundred of each
-        rows += [dict({c: _flat(r.get(c)) for c in COLUMNS}, device=label, bundle=bundle.name)
-                 for r in latest_records(bundle.records)]
+        rows += [
+            dict({c: _flat(r.get(c)) for c in COLUMNS}, device=label, bundle=bundle.name)
+            for r in latest_records(bundle.records)
+        ]
         info = devices.setdefault(label, {"env": bundle.env, "bundles": [], "duplicates": 0})
         info["bundles"].append(bundle.name)
     merged = prepare(pd.DataFrame(rows, columns=COLUMNS + ["device", "bundle"])) if bundles else pd.DataFrame()
@@ -58,8 +60,15 @@ def ratio_table(merged: pd.DataFrame, baseline: str, column: str, ratio: str) ->
         return pd.DataFrame()
     wide = wide[wide[baseline].notna()]
     devices = [d for d in wide.columns if d != baseline]
-    ratios = pd.DataFrame({f"{ratio}:{device}": (wide[baseline] / wide[device]) if ratio == "speedup"
-                           else (wide[device] / wide[baseline]) for device in devices}, index=wide.index)
+    ratios = pd.DataFrame(
+        {
+            f"{ratio}:{device}": (wide[baseline] / wide[device])
+            if ratio == "speedup"
+            else (wide[device] / wide[baseline])
+            for device in devices
+        },
+        index=wide.index,
+    )
     out = pd.concat([wide[[baseline] + devices], ratios], axis=1)  # at once: a column per device fragmented the frame
     out = out.dropna(how="all", subset=[f"{ratio}:{d}" for d in devices])
     return out.reset_index()

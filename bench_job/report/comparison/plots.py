@@ -17,7 +17,7 @@ from matplotlib.collections import LineCollection
 from bench_job.report.render.frame import in_sweep, measured
 from bench_job.report.render.plots import log2_axis, log_axis, log_y, plt, x_label
 
-BAR_HEIGHT_IN = 0.16   # per device: a 7-point label fits beside each bar
+BAR_HEIGHT_IN = 0.16  # per device: a 7-point label fits beside each bar
 PANEL_WIDTH_IN = 3.6
 MAX_COLUMNS = 3
 
@@ -47,8 +47,17 @@ def kind_colours(kinds) -> dict:
 def _kind_legend(fig, colours: dict, invalid: bool) -> None:
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour, label=kind) for kind, colour in colours.items()]
     if invalid:
-        handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="lightgrey", edgecolor="white", hatch="///",
-                                     label="hatched: failed a validity check"))
+        handles.append(
+            plt.Rectangle(
+                (0, 0),
+                1,
+                1,
+                facecolor="lightgrey",
+                edgecolor="white",
+                hatch="///",
+                label="hatched: failed a validity check",
+            )
+        )
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.98), fontsize=8, title="device kind")
 
 
@@ -61,15 +70,15 @@ def ranked_bars(common: pd.DataFrame, family: str, column: str, scale: float, x_
     cols = min(MAX_COLUMNS, len(groups))
     nrows = int(np.ceil(len(groups) / cols))
     most = max(len(data) for _, data in groups)
-    fig, axes = plt.subplots(nrows, cols, figsize=(PANEL_WIDTH_IN * cols + 1.6, (BAR_HEIGHT_IN * most + 1.2) * nrows),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, cols, figsize=(PANEL_WIDTH_IN * cols + 1.6, (BAR_HEIGHT_IN * most + 1.2) * nrows), squeeze=False
+    )
     several_variants = rows["variant"].nunique() > 1
     for ax, ((model, variant), data) in zip(axes.flat, groups):
         data = data.sort_values(column, ascending=False)  # barh draws bottom-up: the best ends on top
         y = np.arange(len(data))
         invalid = (data["valid"] == False).to_numpy()  # noqa: E712 (True/False/None)
-        bars = ax.barh(y, data[column] * scale, color=[colours[k] for k in data["kind"]], edgecolor="white",
-                       height=0.8)
+        bars = ax.barh(y, data[column] * scale, color=[colours[k] for k in data["kind"]], edgecolor="white", height=0.8)
         for bar, bad in zip(bars, invalid):
             if bad:
                 bar.set_hatch("///")
@@ -82,7 +91,7 @@ def ranked_bars(common: pd.DataFrame, family: str, column: str, scale: float, x_
         first = data.iloc[0]
         title = f"{model} [{variant}]" if several_variants else model
         ax.set_title(f"{title}\nbatch {int(first['batch_size'])}, input {int(first['input_size'])}", fontsize=9)
-    for ax in list(axes.flat)[len(groups):]:
+    for ax in list(axes.flat)[len(groups) :]:
         ax.axis("off")
     _kind_legend(fig, colours, bool((rows["valid"] == False).any()))  # noqa: E712
     fig.suptitle(f"{family}: devices ranked by {x_title.split(' (')[0]}, best at the top", fontsize=10)
@@ -90,8 +99,17 @@ def ranked_bars(common: pd.DataFrame, family: str, column: str, scale: float, x_
     return True
 
 
-def kind_sweeps(merged: pd.DataFrame, kinds: dict, family: str, sweep: str, column: str, scale: float, y_title: str,
-                colours: dict, path: str) -> bool:
+def kind_sweeps(
+    merged: pd.DataFrame,
+    kinds: dict,
+    family: str,
+    sweep: str,
+    column: str,
+    scale: float,
+    y_title: str,
+    colours: dict,
+    path: str,
+) -> bool:
     """Small multiples: rows are models, columns device kinds. False when there is nothing to draw."""
     rows = in_sweep(measured(merged), sweep)
     rows = rows[(rows["family"] == family) & rows[column].notna()].copy()
@@ -101,8 +119,13 @@ def kind_sweeps(merged: pd.DataFrame, kinds: dict, family: str, sweep: str, colu
     x_col = "batch_size" if sweep == "batch" else "input_size"
     models = sorted(rows["model"].unique())
     kind_names = sorted(rows["kind"].unique())
-    fig, axes = plt.subplots(len(models), len(kind_names), figsize=(3.4 * len(kind_names) + 0.6, 2.7 * len(models)),
-                             squeeze=False, sharey="row")
+    fig, axes = plt.subplots(
+        len(models),
+        len(kind_names),
+        figsize=(3.4 * len(kind_names) + 0.6, 2.7 * len(models)),
+        squeeze=False,
+        sharey="row",
+    )
     for r, model in enumerate(models):
         for c, kind in enumerate(kind_names):
             ax = axes[r][c]
@@ -114,10 +137,16 @@ def kind_sweeps(merged: pd.DataFrame, kinds: dict, family: str, sweep: str, colu
             # every device's thin line in one collection: a Line2D each cost ~10 ms to make and draw per
             # device at a hundred devices, and they share colour and width anyway
             ordered = data.sort_values(x_col, kind="stable")
-            lines = [np.column_stack([line[x_col].to_numpy(float), line[column].to_numpy(float) * scale])
-                     for _, line in ordered.groupby(["device", "variant"], sort=False)]
-            ax.add_collection(LineCollection(lines, colors=[colours[kind]], alpha=0.35, linewidths=0.9,
-                                             capstyle="projecting", joinstyle="round"), autolim=True)
+            lines = [
+                np.column_stack([line[x_col].to_numpy(float), line[column].to_numpy(float) * scale])
+                for _, line in ordered.groupby(["device", "variant"], sort=False)
+            ]
+            ax.add_collection(
+                LineCollection(
+                    lines, colors=[colours[kind]], alpha=0.35, linewidths=0.9, capstyle="projecting", joinstyle="round"
+                ),
+                autolim=True,
+            )
             median = data.groupby(x_col)[column].median().sort_index()
             ax.plot(median.index, median * scale, color="black", linewidth=2, marker="o", markersize=3)
             log2_axis(ax, data[x_col].unique())
@@ -129,7 +158,10 @@ def kind_sweeps(merged: pd.DataFrame, kinds: dict, family: str, sweep: str, colu
                 ax.set_xlabel(x_label(sweep, data["input_unit"].iloc[0]), fontsize=7)
             if c == 0:
                 ax.set_ylabel(y_title, fontsize=7)
-    fig.suptitle(f"{family}: {y_title.split(' (')[0]} vs {'batch size' if sweep == 'batch' else 'input size'}; "
-                 "thin: one device, bold: the kind's median", fontsize=10)
+    fig.suptitle(
+        f"{family}: {y_title.split(' (')[0]} vs {'batch size' if sweep == 'batch' else 'input size'}; "
+        "thin: one device, bold: the kind's median",
+        fontsize=10,
+    )
     save(fig, path)
     return True

@@ -11,16 +11,16 @@ import os
 import numpy as np
 
 from bench_job.bundle import names
-from bench_job.report.render import html, markdown
-from bench_job.report.sections.accuracy import accuracy_table, draw_front, front_mask
-from bench_job.report.comparison.plots import kind_colours, kind_sweeps, ranked_bars, save
-from bench_job.report.comparison.matching import MATCH, device_kind, ratio_table
 from bench_job.report.comparison.coverage import coverage_section
+from bench_job.report.comparison.leaderboard import common_configurations, leaderboard_section
+from bench_job.report.comparison.matching import MATCH, device_kind, ratio_table
+from bench_job.report.comparison.plots import kind_colours, kind_sweeps, ranked_bars, save
+from bench_job.report.render import html, markdown
 from bench_job.report.render.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.render.frame import measured
-from bench_job.report.comparison.leaderboard import common_configurations, leaderboard_section
 from bench_job.report.render.markdown import ms, num
 from bench_job.report.render.plots import log_axis, plt
+from bench_job.report.sections.accuracy import accuracy_table, draw_front, front_mask
 from bench_job.units import format_bytes
 
 TITLE = "Edge inference benchmark: device comparison"
@@ -41,41 +41,87 @@ def devices_section(merged, devices: dict, baseline: str) -> list:
         info = devices[label]
         env = info["env"]
         data = of_device.get(label, merged.iloc[:0])
-        rows.append([label + (" (baseline)" if label == baseline else ""), device_kind(info), env.get("hostname"),
-                     env.get("cpu_model"), env.get("cpu_logical_cores"), format_bytes(env.get("memory_total_bytes")),
-                     env.get("accelerator"), num(env.get("peak_gflops")),
-                     ", ".join(sorted({str(int(t)) for t in data["threads"].dropna()})),
-                     ", ".join(info["bundles"]), f"{(data['status'] == 'ok').sum()}/{len(data)}", info["duplicates"]])
+        rows.append(
+            [
+                label + (" (baseline)" if label == baseline else ""),
+                device_kind(info),
+                env.get("hostname"),
+                env.get("cpu_model"),
+                env.get("cpu_logical_cores"),
+                format_bytes(env.get("memory_total_bytes")),
+                env.get("accelerator"),
+                num(env.get("peak_gflops")),
+                ", ".join(sorted({str(int(t)) for t in data["threads"].dropna()})),
+                ", ".join(info["bundles"]),
+                f"{(data['status'] == 'ok').sum()}/{len(data)}",
+                info["duplicates"],
+            ]
+        )
     kinds = {}
     for info in devices.values():
         kinds[device_kind(info)] = kinds.get(device_kind(info), 0) + 1
-    return [Heading(1, TITLE),
-            Text(f"{len(devices)} devices: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) + ". "
-                 "Configurations are matched on model, variant, batch size and input size. Where several runs of one "
-                 "device measured the same configuration, the latest is kept (count in the last column)."),
-            Heading(2, "Devices by kind"),
-            Table(["device", "kind", "host", "CPU", "cores", "memory", "accelerator", "peak GFLOP/s", "threads",
-                   "bundles", "measured", "replaced"], rows)]
+    return [
+        Heading(1, TITLE),
+        Text(
+            f"{len(devices)} devices: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) + ". "
+            "Configurations are matched on model, variant, batch size and input size. Where several runs of one "
+            "device measured the same configuration, the latest is kept (count in the last column)."
+        ),
+        Heading(2, "Devices by kind"),
+        Table(
+            [
+                "device",
+                "kind",
+                "host",
+                "CPU",
+                "cores",
+                "memory",
+                "accelerator",
+                "peak GFLOP/s",
+                "threads",
+                "bundles",
+                "measured",
+                "replaced",
+            ],
+            rows,
+        ),
+    ]
 
 
 def _headline(device: str, baseline: str, values, flagged: int, hosts: dict) -> str:
     """One device's summary line, the figure a reader quotes: so it carries its own warnings, the rows
     behind it that failed validity and two "devices" that are one machine."""
     # The geometric mean is the one average of ratios that does not depend on which device is the base.
-    text = (f"{device} vs {baseline}: geometric mean {np.exp(np.log(values).mean()):.2f}x over {len(values)} "
-            f"configurations (range {values.min():.2f}-{values.max():.2f})")
+    text = (
+        f"{device} vs {baseline}: geometric mean {np.exp(np.log(values).mean()):.2f}x over {len(values)} "
+        f"configurations (range {values.min():.2f}-{values.max():.2f})"
+    )
     if flagged:
-        text += (f"; {flagged} of the {len(values)} configurations behind it failed a validity check on either "
-                 "device: **indicative only**")
+        text += (
+            f"; {flagged} of the {len(values)} configurations behind it failed a validity check on either "
+            "device: **indicative only**"
+        )
     host = hosts.get(device)
     if host and host == hosts.get(baseline):
-        text += (f"; both bundles come from host {host}: two runs of one machine, so the ratio shows how the runs "
-                 "differ (their settings, or the machine's own noise), not how devices differ")
+        text += (
+            f"; both bundles come from host {host}: two runs of one machine, so the ratio shows how the runs "
+            "differ (their settings, or the machine's own noise), not how devices differ"
+        )
     return text
 
 
-def _ratio_blocks(merged, devices: dict, baseline: str, column: str, ratio: str, fmt, title: str, intro: str,
-                  out_dir: str, csv_name: str) -> list:
+def _ratio_blocks(
+    merged,
+    devices: dict,
+    baseline: str,
+    column: str,
+    ratio: str,
+    fmt,
+    title: str,
+    intro: str,
+    out_dir: str,
+    csv_name: str,
+) -> list:
     table = ratio_table(merged, baseline, column, ratio)
     if table.empty:
         return []
@@ -103,8 +149,12 @@ def _ratio_blocks(merged, devices: dict, baseline: str, column: str, ratio: str,
             summary.append(_headline(device, baseline, table.loc[present, ratio_columns[device]], flagged, hosts))
     blocks.append(Bullets(summary))
     if len(others) > WIDE_TABLE_DEVICES:
-        return blocks + [Text(f"With {len(others) + 1} devices the per-configuration table would take two columns per "
-                              f"device: it is in `{csv_name}`, and the leaderboard ranks the devices per model.")]
+        return blocks + [
+            Text(
+                f"With {len(others) + 1} devices the per-configuration table would take two columns per "
+                f"device: it is in `{csv_name}`, and the leaderboard ranks the devices per model."
+            )
+        ]
 
     def ratio_cell(r, device):
         value = r[ratio_columns[device]]
@@ -113,20 +163,32 @@ def _ratio_blocks(merged, devices: dict, baseline: str, column: str, ratio: str,
         return f"{value:.2f}x{' (!)' if failed(r, device) else ''}"
 
     if invalid:
-        blocks.append(Text("(!) marks a ratio where the configuration failed a validity check on either device "
-                           "(too few runs, wide CI, throttling, swapping): read it as indicative only."))
+        blocks.append(
+            Text(
+                "(!) marks a ratio where the configuration failed a validity check on either device "
+                "(too few runs, wide CI, throttling, swapping): read it as indicative only."
+            )
+        )
     value_columns = [baseline] + others
     for model, data in table.groupby("model", sort=False):
-        rows = [[r["variant"], int(r["batch_size"]), int(r["input_size"])] + [fmt(r[d]) for d in value_columns]
-                + [ratio_cell(r, d) for d in others] for _, r in data.iterrows()]
-        blocks += [Text(f"**{model}**"),
-                   Table(["variant", "batch", "input"] + value_columns + [f"{ratio} {d}" for d in others], rows)]
+        rows = [
+            [r["variant"], int(r["batch_size"]), int(r["input_size"])]
+            + [fmt(r[d]) for d in value_columns]
+            + [ratio_cell(r, d) for d in others]
+            for _, r in data.iterrows()
+        ]
+        blocks += [
+            Text(f"**{model}**"),
+            Table(["variant", "batch", "input"] + value_columns + [f"{ratio} {d}" for d in others], rows),
+        ]
     return blocks
 
 
 # (file stem, column, scale to display units, axis title)
-METRICS = [("latency", "latency_median_s", 1e3, "median latency (ms)"),
-           ("energy", "energy_per_inference_j", 1.0, "energy per inference (J, gross)")]
+METRICS = [
+    ("latency", "latency_median_s", 1e3, "median latency (ms)"),
+    ("energy", "energy_per_inference_j", 1.0, "energy per inference (J, gross)"),
+]
 
 
 def plots_section(merged, devices: dict, out_dir: str) -> list:
@@ -135,9 +197,13 @@ def plots_section(merged, devices: dict, out_dir: str) -> list:
     colours = kind_colours(kinds.values())
     common = measured(merged).assign(kind=lambda f: f["device"].map(kinds))
     common = common_configurations(common, merged)
-    blocks = [Heading(2, "Plots"),
-              Text("Colour is the device kind. Ranked bars: each model at the configuration the leaderboard ranks. "
-                   "Sweeps: one column per kind, each device a thin line and the kind's median a bold one.")]
+    blocks = [
+        Heading(2, "Plots"),
+        Text(
+            "Colour is the device kind. Ranked bars: each model at the configuration the leaderboard ranks. "
+            "Sweeps: one column per kind, each device a thin line and the kind's median a bold one."
+        ),
+    ]
     families = sorted(merged["family"].unique())
     for metric, column, scale, title in METRICS:
         for family in families:
@@ -147,8 +213,9 @@ def plots_section(merged, devices: dict, out_dir: str) -> list:
         for family in families:
             for sweep in ("batch", "input"):
                 name = f"compare_{metric}_vs_{sweep}_size_{family}.png"
-                if kind_sweeps(merged, kinds, family, sweep, column, scale, title, colours,
-                               os.path.join(out_dir, "plots", name)):
+                if kind_sweeps(
+                    merged, kinds, family, sweep, column, scale, title, colours, os.path.join(out_dir, "plots", name)
+                ):
                     blocks.append(Figure(f"plots/{name}", f"{family}: {metric} vs {sweep} size per device kind"))
     if not measured(merged)["energy_per_inference_j"].notna().any():
         blocks.append(Text("No device recorded energy, so there are no energy plots."))
@@ -180,12 +247,21 @@ def fronts_section(merged, devices: dict, out_dir: str) -> list:
                 if data.empty:
                     continue
                 colour = cmap(i % cmap.N)
-                draw_front(ax, data, "latency_median_s", 1e3, lambda r, c=colour: c, front_colour=colour,
-                           front_label=device, annotate=len(of_kind) == 1)
+                draw_front(
+                    ax,
+                    data,
+                    "latency_median_s",
+                    1e3,
+                    lambda r, c=colour: c,
+                    front_colour=colour,
+                    front_label=device,
+                    annotate=len(of_kind) == 1,
+                )
                 front = data[data["latency_median_s"].notna()]
                 # the models named are those drawn on the front: doubtful rows (invalid, label map swapped) left out
-                names.append(f"{device}: " + (", ".join(front[front_mask(front, "latency_median_s")]["model"])
-                                              or "none"))
+                names.append(
+                    f"{device}: " + (", ".join(front[front_mask(front, "latency_median_s")]["model"]) or "none")
+                )
             log_axis(ax, "x")
             ax.margins(x=0.15, y=0.1)
             ax.set_xlabel("median latency, batch 1 (ms)")
@@ -197,8 +273,10 @@ def fronts_section(merged, devices: dict, out_dir: str) -> list:
         fig.suptitle(f"{family}: accuracy vs latency, Pareto front per device", fontsize=10)
         name = f"compare_accuracy_vs_latency_{family}.png"
         save(fig, os.path.join(out_dir, "plots", name))
-        blocks += [Figure(f"plots/{name}", f"{family}: accuracy vs latency per device, one panel per kind"),
-                   Text(f"**{family}** Pareto-optimal per device: " + "; ".join(names) + ".")]
+        blocks += [
+            Figure(f"plots/{name}", f"{family}: accuracy vs latency per device, one panel per kind"),
+            Text(f"**{family}** Pareto-optimal per device: " + "; ".join(names) + "."),
+        ]
     return blocks
 
 
@@ -208,18 +286,42 @@ def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> 
     board_blocks, board = leaderboard_section(merged, devices)
     board.to_csv(os.path.join(out_dir, "leaderboard.csv"), index=False)
     blocks += board_blocks
-    blocks += _ratio_blocks(merged, devices, baseline, "latency_median_s", "speedup", ms, "Speed-up",
-                            f"Median latency (ms) per device and speed-up = {baseline} median / device median "
-                            "(above 1: faster than the baseline).", out_dir, "speedup.csv")
-    energy = _ratio_blocks(merged, devices, baseline, "energy_per_inference_j", "ratio", num, "Energy ratio",
-                           f"Energy per inference (J, gross) per device and ratio = device / {baseline} (below 1: "
-                           "less energy than the baseline).", out_dir, "energy_ratio.csv")
+    blocks += _ratio_blocks(
+        merged,
+        devices,
+        baseline,
+        "latency_median_s",
+        "speedup",
+        ms,
+        "Speed-up",
+        f"Median latency (ms) per device and speed-up = {baseline} median / device median "
+        "(above 1: faster than the baseline).",
+        out_dir,
+        "speedup.csv",
+    )
+    energy = _ratio_blocks(
+        merged,
+        devices,
+        baseline,
+        "energy_per_inference_j",
+        "ratio",
+        num,
+        "Energy ratio",
+        f"Energy per inference (J, gross) per device and ratio = device / {baseline} (below 1: "
+        "less energy than the baseline).",
+        out_dir,
+        "energy_ratio.csv",
+    )
     if not energy:
         reasons = measured(merged).groupby("device")["energy_reason"].first().dropna()
-        energy = [Heading(2, "Energy ratio"),
-                  Text("Not computable: energy was not measured on both the baseline and another device"
-                       + ("" if reasons.empty else " (" + "; ".join(f"{d}: {r}" for d, r in reasons.items())
-                          + ")") + ".")]
+        energy = [
+            Heading(2, "Energy ratio"),
+            Text(
+                "Not computable: energy was not measured on both the baseline and another device"
+                + ("" if reasons.empty else " (" + "; ".join(f"{d}: {r}" for d, r in reasons.items()) + ")")
+                + "."
+            ),
+        ]
     blocks += energy
     blocks += plots_section(merged, devices, out_dir) + fronts_section(merged, devices, out_dir)
     return blocks

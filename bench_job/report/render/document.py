@@ -15,6 +15,7 @@ class Heading:
 @dataclass
 class Text:
     """A paragraph; `code` spans in backticks and **bold** are kept as markdown and converted for HTML."""
+
     text: str
 
 
@@ -31,7 +32,7 @@ class Table:
 
 @dataclass
 class Figure:
-    path: str       # relative to the report's folder
+    path: str  # relative to the report's folder
     caption: str
 
 
@@ -39,6 +40,7 @@ class Figure:
 class Verdict:
     """The box that opens a report: how far to trust the bundle. A one-line headline (a clean run's only
     line) and one item per problem; markdown renders it as a blockquote, HTML as a coloured box."""
+
     headline: str
     items: list
     clean: bool

@@ -1,6 +1,8 @@
 """Views of the results table that every section shares: typed columns, measured rows, and the common
 configuration at which models are compared with one another."""
 
+from __future__ import annotations
+
 import pandas as pd
 
 from bench_job.bundle.records import BOOLEAN_COLUMNS, NUMERIC_COLUMNS

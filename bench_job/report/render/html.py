@@ -1,6 +1,8 @@
 """A self-contained report.html: the same blocks as report.md, plots embedded as base64 PNG so the file
 can be mailed or opened from anywhere without the plots folder."""
 
+from __future__ import annotations
+
 import base64
 import html
 import os
@@ -54,16 +56,22 @@ def render(blocks: list, title: str, root: str) -> str:
             body.append(_items(block.items))
         elif isinstance(block, Table):
             head = "".join(f"<th>{inline(h)}</th>" for h in block.headers)
-            rows = "".join("<tr>" + "".join(f"<td>{inline('' if c is None else c)}</td>" for c in row) + "</tr>"
-                           for row in block.rows)
+            rows = "".join(
+                "<tr>" + "".join(f"<td>{inline('' if c is None else c)}</td>" for c in row) + "</tr>"
+                for row in block.rows
+            )
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif isinstance(block, Figure):
             body.append(f"<figure>{_image(root, block.path)}<figcaption>{inline(block.caption)}</figcaption></figure>")
         elif isinstance(block, Verdict):
-            body.append(f'<div class="verdict verdict-{"clean" if block.clean else "warn"}">'
-                        f"<p><strong>{inline(block.headline)}</strong></p>"
-                        f"{_items(block.items) if block.items else ''}</div>")
+            body.append(
+                f'<div class="verdict verdict-{"clean" if block.clean else "warn"}">'
+                f"<p><strong>{inline(block.headline)}</strong></p>"
+                f"{_items(block.items) if block.items else ''}</div>"
+            )
         else:
             raise TypeError(f"unknown report block {block!r}")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )

@@ -1,5 +1,7 @@
 """Markdown rendering of report blocks, and the number formats every table shares."""
 
+from __future__ import annotations
+
 import math
 
 from bench_job.report.render.document import Bullets, Figure, Heading, Table, Text, Verdict
@@ -8,6 +10,7 @@ from bench_job.report.render.document import Bullets, Figure, Heading, Table, Te
 def table(headers: list, rows: list) -> str:
     def cell(value):
         return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
     lines = ["| " + " | ".join(map(cell, headers)) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
     return "\n".join(lines)
@@ -29,7 +32,7 @@ def num(value, digits: int = 3) -> str:
     """Significant digits, no scientific notation for the ranges a report shows."""
     if missing(value):
         return ""
-    return f"{value:.{digits}g}" if abs(value) < 10 ** digits else f"{value:.0f}"
+    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:.0f}"
 
 
 def blockquote(verdict: Verdict) -> str:

@@ -12,9 +12,8 @@ import numpy as np
 
 matplotlib.use("Agg")  # no display in containers and CI
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import ScalarFormatter  # noqa: E402
-
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import ScalarFormatter  # noqa: E402
 
 from bench_job.report.render.frame import in_sweep, measured  # noqa: E402
 from bench_job.report.render.statistic import MEDIAN, Statistic, latency_statistic  # noqa: E402
@@ -52,13 +51,22 @@ def points(ax, x, y, colour, invalid) -> None:
     """Markers at the measured points: filled, or hollow where the configuration failed a validity check."""
     ax.plot(x[~invalid], y[~invalid], "o", color=colour, zorder=3)
     if invalid.any():
-        ax.plot(x[invalid], y[invalid], "o", markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.5,
-                zorder=3)
+        ax.plot(
+            x[invalid], y[invalid], "o", markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.5, zorder=3
+        )
 
 
 def invalid_legend_handle(label: str = INVALID_LABEL) -> Line2D:
-    return Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor="grey",
-                  markeredgewidth=1.5, label=label)
+    return Line2D(
+        [],
+        [],
+        marker="o",
+        linestyle="none",
+        markerfacecolor="white",
+        markeredgecolor="grey",
+        markeredgewidth=1.5,
+        label=label,
+    )
 
 
 def x_label(sweep: str, unit: str) -> str:
@@ -168,11 +176,20 @@ def sweep_figure(frame, metric: str, sweep: str, group: tuple, colours: dict, st
         err = None
         if interval:
             low, high = interval
-            err = [(data[column] - data[low]).fillna(0).clip(lower=0) * scale,
-                   (data[high] - data[column]).fillna(0).clip(lower=0) * scale]
+            err = [
+                (data[column] - data[low]).fillna(0).clip(lower=0) * scale,
+                (data[high] - data[column]).fillna(0).clip(lower=0) * scale,
+            ]
         label = model if rows["variant"].nunique() == 1 else f"{model} [{variant}]"
-        ax.errorbar(x, y, yerr=err, capsize=3, label=label, color=colours[model],
-                    linestyle="-" if variant == first_variant else "--")
+        ax.errorbar(
+            x,
+            y,
+            yerr=err,
+            capsize=3,
+            label=label,
+            color=colours[model],
+            linestyle="-" if variant == first_variant else "--",
+        )
         points(ax, x, y, colours[model], (data["valid"] == False).to_numpy())  # noqa: E712 (True/False/None)
     log2_axis(ax, rows[x_col].unique())
     log_y(ax)

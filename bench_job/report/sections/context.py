@@ -1,6 +1,8 @@
 """What every report section may use besides the table: the run's config, environment and outcome, where
 plots go, and the per-model colours shared by every plot."""
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass, field
 
@@ -11,9 +13,9 @@ from bench_job.bundle.outcome import RunOutcome
 class Context:
     config: dict
     env: dict
-    out_dir: str                  # the report's folder; plots go to out_dir/plots
+    out_dir: str  # the report's folder; plots go to out_dir/plots
     colours: dict = field(default_factory=dict)
-    outcome: RunOutcome | None = None   # outcome.json: None for bundles that predate it
+    outcome: RunOutcome | None = None  # outcome.json: None for bundles that predate it
 
     @property
     def plot_dir(self) -> str:

@@ -27,28 +27,60 @@ def flops_section(frame, ctx) -> list:
     if ok.empty:
         why = "no configuration was measured" if measured(frame).empty else "no measured configuration counted them"
         return [Heading(2, "FLOPs and achieved throughput"), Text(f"No FLOPs were recorded: {why}.")]
-    rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-             f"{r['flops'] / 1e9:.3f}", f"{r['macs'] / 1e9:.3f}",
-             ms(r["latency_median_s"]) + (" †" if r["valid"] is False else ""), num(r["achieved_gflops"]),
-             "" if r["peak_fraction"] != r["peak_fraction"] else f"{r['peak_fraction']:.1%}"]
-            for _, r in ok.iterrows()]
-    peak_text = (f"The device's fp32 matmul peak, measured before the sweep, is {num(peak)} GFLOP/s."
-                 if peak else "The device peak was not measured, so no fraction is given.")
+    rows = [
+        [
+            r["model"],
+            r["variant"],
+            int(r["batch_size"]),
+            f"{int(r['input_size'])} {r['input_unit']}",
+            f"{r['flops'] / 1e9:.3f}",
+            f"{r['macs'] / 1e9:.3f}",
+            ms(r["latency_median_s"]) + (" †" if r["valid"] is False else ""),
+            num(r["achieved_gflops"]),
+            "" if r["peak_fraction"] != r["peak_fraction"] else f"{r['peak_fraction']:.1%}",
+        ]
+        for _, r in ok.iterrows()
+    ]
+    peak_text = (
+        f"The device's fp32 matmul peak, measured before the sweep, is {num(peak)} GFLOP/s."
+        if peak
+        else "The device peak was not measured, so no fraction is given."
+    )
     busy, limit = ctx.env.get("peak_other_cpu_share"), other_share_limit(ctx.config)
     if peak and busy is not None and limit is None:
-        peak_text += (f" Other processes used {busy:.0%} of the CPU while it was measured (the bundle's config "
-                      "records no limit on their share to judge that by).")
+        peak_text += (
+            f" Other processes used {busy:.0%} of the CPU while it was measured (the bundle's config "
+            "records no limit on their share to judge that by)."
+        )
     elif peak and busy is not None and busy > limit:
-        peak_text += (f" Other processes used {busy:.0%} of the CPU while it was measured: it is low, and every "
-                      "fraction of it high.")
-    return [Heading(2, "FLOPs and achieved throughput"),
-            Text("FLOPs from `torch.utils.flop_counter.FlopCounterMode` (2 per multiply-add; transformers counted "
-                 "with eager attention so the attention matmuls are included). MACs are half: tools such as ptflops "
-                 "and fvcore, and torchvision's documented GFLOPS, report MACs under the name FLOPs. Achieved GFLOP/s "
-                 "= FLOPs / median latency. " + peak_text),
-            Table(["model", "variant", "batch", "input", "GFLOPs", "GMACs", "median ms", "achieved GFLOP/s",
-                   "of device peak"], rows),
-            extremes(ok)]
+        peak_text += (
+            f" Other processes used {busy:.0%} of the CPU while it was measured: it is low, and every "
+            "fraction of it high."
+        )
+    return [
+        Heading(2, "FLOPs and achieved throughput"),
+        Text(
+            "FLOPs from `torch.utils.flop_counter.FlopCounterMode` (2 per multiply-add; transformers counted "
+            "with eager attention so the attention matmuls are included). MACs are half: tools such as ptflops "
+            "and fvcore, and torchvision's documented GFLOPS, report MACs under the name FLOPs. Achieved GFLOP/s "
+            "= FLOPs / median latency. " + peak_text
+        ),
+        Table(
+            [
+                "model",
+                "variant",
+                "batch",
+                "input",
+                "GFLOPs",
+                "GMACs",
+                "median ms",
+                "achieved GFLOP/s",
+                "of device peak",
+            ],
+            rows,
+        ),
+        extremes(ok),
+    ]
 
 
 def extremes(ok) -> Text:
@@ -60,8 +92,10 @@ def extremes(ok) -> Text:
     best = valid.loc[valid["achieved_gflops"].idxmax()]
     worst = valid.loc[valid["achieved_gflops"].idxmin()]
     marked = " († failed a validity check: not compared)" if len(valid) < len(ok) else ""
-    return Text(f"Highest: {best['model']} at batch {int(best['batch_size'])}, {int(best['input_size'])} "
-                f"{best['input_unit']} ({num(best['achieved_gflops'])} GFLOP/s); lowest: {worst['model']} at batch "
-                f"{int(worst['batch_size'])}, {int(worst['input_size'])} {worst['input_unit']} "
-                f"({num(worst['achieved_gflops'])} GFLOP/s), among the valid rows{marked}. Models far below the peak "
-                "are bound by memory traffic or small, poorly parallel layers rather than arithmetic.")
+    return Text(
+        f"Highest: {best['model']} at batch {int(best['batch_size'])}, {int(best['input_size'])} "
+        f"{best['input_unit']} ({num(best['achieved_gflops'])} GFLOP/s); lowest: {worst['model']} at batch "
+        f"{int(worst['batch_size'])}, {int(worst['input_size'])} {worst['input_unit']} "
+        f"({num(worst['achieved_gflops'])} GFLOP/s), among the valid rows{marked}. Models far below the peak "
+        "are bound by memory traffic or small, poorly parallel layers rather than arithmetic."
+    )

@@ -2,6 +2,8 @@
 whose timing distribution has a long tail (named, with the ratios). The rule (which statistic, which
 interval) is stated once, in the section's opening paragraph."""
 
+from __future__ import annotations
+
 from bench_job.report.render.document import Figure, Heading, Table, Text
 from bench_job.report.render.frame import in_sweep, measured
 from bench_job.report.render.markdown import missing, ms
@@ -38,10 +40,13 @@ def sweep_table(frame, sweep: str, stat: Statistic) -> list:
             table_rows.append([model, variant] + [cells.get(s, "") for s in sizes])
         unit = data["input_unit"].iloc[0]
         prefix = "batch " if sweep == "batch" else f"{unit} "
-        fixed = (f"at input size {int(data['input_size'].mode().iloc[0])} {unit}" if sweep == "batch"
-                 else "at batch size 1")
-        blocks += [Text(f"**{family}** ({fixed})"),
-                   Table(["model", "variant"] + [f"{prefix}{int(s)}" for s in sizes], table_rows)]
+        fixed = (
+            f"at input size {int(data['input_size'].mode().iloc[0])} {unit}" if sweep == "batch" else "at batch size 1"
+        )
+        blocks += [
+            Text(f"**{family}** ({fixed})"),
+            Table(["model", "variant"] + [f"{prefix}{int(s)}" for s in sizes], table_rows),
+        ]
     return blocks
 
 
@@ -55,36 +60,62 @@ def outliers(frame):
 
 def outlier_blocks(frame) -> list:
     bad = outliers(frame)
-    intro = (f"Configurations whose slowest runs are far from the typical one (p99/median > {P99_OVER_MEDIAN} or "
-             f"max/median > {MAX_OVER_MEDIAN}): a few runs were disturbed, which pulls a mean up but barely moves "
-             "a median.")
+    intro = (
+        f"Configurations whose slowest runs are far from the typical one (p99/median > {P99_OVER_MEDIAN} or "
+        f"max/median > {MAX_OVER_MEDIAN}): a few runs were disturbed, which pulls a mean up but barely moves "
+        "a median."
+    )
     if bad.empty:
-        return [Heading(3, "Outliers"), Text(intro), Text("None: every configuration's p99 and maximum stay within "
-                                                          "those bounds of its median.")]
-    rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-             ms(r["latency_median_s"]), ms(r["latency_p99_s"]), ms(r["latency_max_s"]), f"{r['p99_ratio']:.2f}",
-             f"{r['max_ratio']:.2f}"] for _, r in bad.sort_values("max_ratio", ascending=False).iterrows()]
-    return [Heading(3, "Outliers"), Text(intro),
-            Table(["model", "variant", "batch", "input", "median ms", "p99 ms", "max ms", "p99/median",
-                   "max/median"], rows)]
+        return [
+            Heading(3, "Outliers"),
+            Text(intro),
+            Text("None: every configuration's p99 and maximum stay within those bounds of its median."),
+        ]
+    rows = [
+        [
+            r["model"],
+            r["variant"],
+            int(r["batch_size"]),
+            f"{int(r['input_size'])} {r['input_unit']}",
+            ms(r["latency_median_s"]),
+            ms(r["latency_p99_s"]),
+            ms(r["latency_max_s"]),
+            f"{r['p99_ratio']:.2f}",
+            f"{r['max_ratio']:.2f}",
+        ]
+        for _, r in bad.sort_values("max_ratio", ascending=False).iterrows()
+    ]
+    return [
+        Heading(3, "Outliers"),
+        Text(intro),
+        Table(
+            ["model", "variant", "batch", "input", "median ms", "p99 ms", "max ms", "p99/median", "max/median"], rows
+        ),
+    ]
 
 
 def rule(stat: Statistic) -> str:
     """The one statement of what the latency figures are, for the section's opening paragraph."""
     if stat is MEDIAN:
-        what = ("Each figure is the **median** latency of the forward pass in ms, with its 95% confidence interval "
-                f"in brackets ({stat.interval}) and the number of timed runs n pooled over the rounds; warm-up "
-                "excluded. The median stays with the typical run when other processes disturb a few runs, which "
-                "pull the mean up. This one statistic is used throughout: the tables, the plots (error bars: the "
-                "same interval) and the discussion.")
+        what = (
+            "Each figure is the **median** latency of the forward pass in ms, with its 95% confidence interval "
+            f"in brackets ({stat.interval}) and the number of timed runs n pooled over the rounds; warm-up "
+            "excluded. The median stays with the typical run when other processes disturb a few runs, which "
+            "pull the mean up. This one statistic is used throughout: the tables, the plots (error bars: the "
+            "same interval) and the discussion."
+        )
     else:
-        what = ("This bundle's records predate the median's confidence interval (results schema before 3), so the "
-                "tables and plots show the **mean** latency of the forward pass in ms with its 95% confidence "
-                f"interval ({stat.interval}) in brackets and the number of timed runs n; the discussion uses the "
-                "median, which every bundle records.")
-    return (what + f" {INVALID_MARK} in a table and a hollow point in a plot: the configuration failed a validity "
-            "check (see Validity). The plots use log-log axes: a straight line of slope 1 is latency proportional "
-            "to size.")
+        what = (
+            "This bundle's records predate the median's confidence interval (results schema before 3), so the "
+            "tables and plots show the **mean** latency of the forward pass in ms with its 95% confidence "
+            f"interval ({stat.interval}) in brackets and the number of timed runs n; the discussion uses the "
+            "median, which every bundle records."
+        )
+    return (
+        what + f" {INVALID_MARK} in a table and a hollow point in a plot: the configuration failed a validity "
+        "check (see Validity). The plots use log-log axes: a straight line of slope 1 is latency proportional "
+        "to size."
+    )
 
 
 def latency_section(frame, ctx) -> list:

@@ -18,13 +18,17 @@ def run_line(outcome) -> str:
     else:
         state = f"PARTIAL (stopped by {outcome.stopped_by})" if outcome.stopped_by else "PARTIAL"
     recorded = outcome.planned - len(outcome.never_measured)
-    line = (f"run: {state}, {recorded} of {outcome.planned} planned configurations recorded; "
-            f"{format_duration(outcome.elapsed_s)} elapsed")
+    line = (
+        f"run: {state}, {recorded} of {outcome.planned} planned configurations recorded; "
+        f"{format_duration(outcome.elapsed_s)} elapsed"
+    )
     if outcome.budget_s is None:
         return line + ", no budget set"
     over = outcome.over_budget_s
-    return line + (f" against a budget of {format_duration(outcome.budget_s)}"
-                   + (f": {format_duration(over)} over it" if over else ", within it"))
+    return line + (
+        f" against a budget of {format_duration(outcome.budget_s)}"
+        + (f": {format_duration(over)} over it" if over else ", within it")
+    )
 
 
 def header(frame, ctx) -> list:
@@ -34,12 +38,14 @@ def header(frame, ctx) -> list:
     ok = frame[frame["status"] == "ok"]
     threads = sorted({int(t) for t in ok["threads"].dropna()})
     peak = env.get("peak_gflops")
+
     def known(value, fmt=str):
         return "unknown" if value is None else fmt(value)
 
     items = [
         f"CPU: {known(env.get('cpu_model'))}, {known(env.get('cpu_logical_cores'))} logical cores; memory "
-        f"{known(env.get('memory_total_bytes'), format_bytes)}; swap {known(env.get('swap_total_bytes'), format_bytes)}",
+        f"{known(env.get('memory_total_bytes'), format_bytes)}; "
+        f"swap {known(env.get('swap_total_bytes'), format_bytes)}",
         f"accelerator: {known(env.get('accelerator', (config.get('run') or {}).get('accelerator')))}; torch "
         f"{known((env.get('libraries') or {}).get('torch'))}; intra-op threads used: "
         f"{', '.join(map(str, threads)) or 'n/a'}",
@@ -50,8 +56,10 @@ def header(frame, ctx) -> list:
     if measure:
         items.append(
             f"set-up: inputs synthetic and built before timing; `model.eval()` under `torch.inference_mode()`; "
-            f"{measure.get('warmup_runs')} warm-up run(s) discarded; " + timing_rule(measure)
-            + "; batch sweep at a fixed input size, input-size sweep at batch 1.")
+            f"{measure.get('warmup_runs')} warm-up run(s) discarded; "
+            + timing_rule(measure)
+            + "; batch sweep at a fixed input size, input-size sweep at batch 1."
+        )
     return [Bullets(items)]
 
 
@@ -65,15 +73,19 @@ def other_share_limit(config: dict) -> float | None:
 def timing_rule(measure: dict) -> str:
     """How the runs were scheduled and when timing stopped, as the bundle's config says."""
     if "min_rounds" not in measure:  # bundles from before interleaved rounds
-        return (f"at least {measure.get('min_runs')} timed runs, more while the {measure.get('confidence', 0.95):.0%} CI "
-                f"half-width exceeded {measure.get('target_ci_rel', 0.05):.0%} of the mean (up to "
-                f"{measure.get('max_time_per_config_s')} s per configuration)")
-    return (f"a model's configurations timed in interleaved rounds of {measure['round_time_s']:g} s (up the sweep, "
-            f"then back), at least {measure['min_rounds']} rounds and {measure.get('min_runs')} runs each, more while "
-            f"the {measure.get('confidence', 0.95):.0%} CI of the median was wider than "
-            f"±{measure.get('target_ci_rel', 0.05):.0%} (up to {measure.get('max_time_per_config_s')} s per "
-            f"configuration); a round during which other processes used over {measure['max_other_cpu_share']:.0%} of "
-            f"the CPU was set aside and redone after waiting for quiet (at most {measure['patience_s']:g} s per model)")
+        return (
+            f"at least {measure.get('min_runs')} timed runs, more while the {measure.get('confidence', 0.95):.0%} CI "
+            f"half-width exceeded {measure.get('target_ci_rel', 0.05):.0%} of the mean (up to "
+            f"{measure.get('max_time_per_config_s')} s per configuration)"
+        )
+    return (
+        f"a model's configurations timed in interleaved rounds of {measure['round_time_s']:g} s (up the sweep, "
+        f"then back), at least {measure['min_rounds']} rounds and {measure.get('min_runs')} runs each, more while "
+        f"the {measure.get('confidence', 0.95):.0%} CI of the median was wider than "
+        f"±{measure.get('target_ci_rel', 0.05):.0%} (up to {measure.get('max_time_per_config_s')} s per "
+        f"configuration); a round during which other processes used over {measure['max_other_cpu_share']:.0%} of "
+        f"the CPU was set aside and redone after waiting for quiet (at most {measure['patience_s']:g} s per model)"
+    )
 
 
 def models_section(frame, ctx) -> list:
@@ -88,15 +100,30 @@ def models_section(frame, ctx) -> list:
             why = notes.get(model) or ""
         else:
             why = notes.get(model) or note or ("" if in_zoo else "outside the zoo (named in the config)")
-        rows.append([model, variant, first["family"], first.get("weights") or "", why,
-                     f"{(data['status'] == 'ok').sum()}/{len(data)}"])
-    blocks = [Heading(2, "Models and why"),
-              Text("Each model with the reason it is in the study (the config's `note` per model or its `notes` "
-                   "mapping; the zoo's notes otherwise, as the run recorded them), and how many of its "
-                   "configurations were measured."),
-              Table(["model", "variant", "family", "weights", "why", "measured"], rows)]
+        rows.append(
+            [
+                model,
+                variant,
+                first["family"],
+                first.get("weights") or "",
+                why,
+                f"{(data['status'] == 'ok').sum()}/{len(data)}",
+            ]
+        )
+    blocks = [
+        Heading(2, "Models and why"),
+        Text(
+            "Each model with the reason it is in the study (the config's `note` per model or its `notes` "
+            "mapping; the zoo's notes otherwise, as the run recorded them), and how many of its "
+            "configurations were measured."
+        ),
+        Table(["model", "variant", "family", "weights", "why", "measured"], rows),
+    ]
     if unrecorded:
-        blocks.append(Text(f"This bundle does not record what the model zoo says of {', '.join(dict.fromkeys(unrecorded))} "
-                           "(it was written before records carried the zoo's notes): only the config's notes are shown."))
+        blocks.append(
+            Text(
+                f"This bundle does not record what the model zoo says of {', '.join(dict.fromkeys(unrecorded))} "
+                "(it was written before records carried the zoo's notes): only the config's notes are shown."
+            )
+        )
     return blocks
-

@@ -18,18 +18,20 @@ from __future__ import annotations
 import json
 import re
 
-from bench_job.measure.rounds import MAX_RUN_DELAY
-from bench_job.report.sections.overview import other_share_limit
 from bench_job.bundle.records import SCHEMA
+from bench_job.measure.rounds import MAX_RUN_DELAY
 from bench_job.measure.validity import invalid_reasons
+from bench_job.report.sections.overview import other_share_limit
 
 # The interval is stated as lower/upper distances when one side is this much longer than the other.
 ASYMMETRY = 1.5
 _INT_COLUMNS = {column.name for column in SCHEMA if column.type == "int"}
 
 _HALF_WIDTH = re.compile(r"95% CI half-width [\d.]+% of the (median|mean) \(> ([\d.]+)%\)")
-_REDO = re.compile(r"(\d+) round\(s\) redone: other processes used (\d+)%(?:-(\d+)%)? of the CPU during them "
-                   r"\(> (\d+)%\)")
+_REDO = re.compile(
+    r"(\d+) round\(s\) redone: other processes used (\d+)%(?:-(\d+)%)? of the CPU during them "
+    r"\(> (\d+)%\)"
+)
 
 
 def _missing(value) -> bool:
@@ -38,12 +40,14 @@ def _missing(value) -> bool:
 
 def _plain(row) -> dict:
     """A frame row as a record: NaN back to None and counts back to int, as the checks expect."""
+
     def value_of(key, value):
         if _missing(value):
             return None
         if key in _INT_COLUMNS and isinstance(value, float) and value.is_integer():
             return int(value)
         return value
+
     return {key: value_of(key, value) for key, value in dict(row).items()}
 
 
@@ -53,8 +57,9 @@ def ms_distance(seconds: float) -> str:
     return f"{value:,.1f}" if value >= 0.95 else f"{value:.2g}"
 
 
-def ci_distances(row, low: str = "latency_median_ci_low_s", high: str = "latency_median_ci_high_s",
-                 centre: str = "latency_median_s"):
+def ci_distances(
+    row, low: str = "latency_median_ci_low_s", high: str = "latency_median_ci_high_s", centre: str = "latency_median_s"
+):
     """(below, above) in seconds from the centre to the interval's ends; None where not recorded."""
     values = [row.get(column) for column in (centre, low, high)]
     if any(_missing(v) for v in values) or values[0] <= 0:
@@ -104,15 +109,21 @@ def _rederived(row, config: dict) -> list:
     has no default of its own to judge by)."""
     config = config or {}
     measure, power = config.get("measure") or {}, config.get("power") or {}
-    thresholds = (measure.get("min_runs"), measure.get("target_ci_rel"), power.get("min_samples"),
-                  other_share_limit(config))
+    thresholds = (
+        measure.get("min_runs"),
+        measure.get("target_ci_rel"),
+        power.get("min_samples"),
+        other_share_limit(config),
+    )
     if any(threshold is None for threshold in thresholds):
         return []
     return invalid_reasons(_plain(row), *thresholds)
 
 
-NO_REASON = ("no reason recorded: the record is marked not valid without one, and its figures pass every check "
-             "the report can redo")
+NO_REASON = (
+    "no reason recorded: the record is marked not valid without one, and its figures pass every check "
+    "the report can redo"
+)
 
 
 def invalid_parts(row, config: dict = None, in_ms: bool = True) -> list:
@@ -157,10 +168,16 @@ def _by_rule(cpu: int, delay: int, cpu_shares: list, delay_shares: list, thresho
         limit = f", > {threshold:.0%}" if threshold is not None else ""
         parts.append(f"{cpu} by the CPU-share rule (other processes used {spread} of the CPU during them{limit})")
     if delay:
-        during = (f"; other processes used only {_spread(_share(min(delay_shares)), _share(max(delay_shares)))} of "
-                  "the CPU during them" if delay_shares else "")
-        parts.append(f"{delay} by the run-delay rule (the scheduler kept our threads waiting for a CPU for over "
-                     f"{MAX_RUN_DELAY:.0%} of every run in them{during})")
+        during = (
+            f"; other processes used only {_spread(_share(min(delay_shares)), _share(max(delay_shares)))} of "
+            "the CPU during them"
+            if delay_shares
+            else ""
+        )
+        parts.append(
+            f"{delay} by the run-delay rule (the scheduler kept our threads waiting for a CPU for over "
+            f"{MAX_RUN_DELAY:.0%} of every run in them{during})"
+        )
     return f"{cpu + delay} round(s) redone: " + ", ".join(parts)
 
 
@@ -176,20 +193,31 @@ def redo_why(row, config: dict = None) -> str:
         delay = [r for r in redone if "delayed" in str(r.get("reason") or "")]
         cpu = [r for r in redone if r not in delay]
         if redone:
-            return _by_rule(len(cpu), len(delay), [r["other_cpu_share"] for r in cpu if r.get("other_cpu_share") is not None],
-                            [r["other_cpu_share"] for r in delay if r.get("other_cpu_share") is not None], threshold)
+            return _by_rule(
+                len(cpu),
+                len(delay),
+                [r["other_cpu_share"] for r in cpu if r.get("other_cpu_share") is not None],
+                [r["other_cpu_share"] for r in delay if r.get("other_cpu_share") is not None],
+                threshold,
+            )
     text = row.get("redo_reasons")
     if _missing(text):
         return ""
     match = _REDO.fullmatch(str(text).strip())
     if not match:
         return str(text)
-    count, low, high, limit = int(match.group(1)), int(match.group(2)), int(match.group(3) or match.group(2)), \
-        int(match.group(4))
+    count, low, high, limit = (
+        int(match.group(1)),
+        int(match.group(2)),
+        int(match.group(3) or match.group(2)),
+        int(match.group(4)),
+    )
     if low > limit:
         return str(text)  # every redone round was over the share: the CPU-share rule, as the line says
     if high < limit:
         return _by_rule(0, count, [], [low / 100, high / 100], threshold)
-    return (f"{count} round(s) redone: other processes used {low}%-{high}% of the CPU during them; those over {limit}% "
-            f"by the CPU-share rule, the others by the run-delay rule (the scheduler kept our threads waiting for a "
-            f"CPU for over {MAX_RUN_DELAY:.0%} of every run in them)")
+    return (
+        f"{count} round(s) redone: other processes used {low}%-{high}% of the CPU during them; those over {limit}% "
+        f"by the CPU-share rule, the others by the run-delay rule (the scheduler kept our threads waiting for a "
+        f"CPU for over {MAX_RUN_DELAY:.0%} of every run in them)"
+    )

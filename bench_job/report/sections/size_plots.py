@@ -23,12 +23,17 @@ NO_VALID = "no valid point: every point here failed a validity check"
 MARKERS = {"torchvision": "o", "transformers": "s"}
 OTHER_MARKERS = ["^", "D", "v", "P", "X"]
 # (column, file stem, axis label, display scale, caption)
-SIZES = [("params", "latency_vs_params", "parameters (millions, unique)", 1e-6, "latency vs parameters"),
-         ("flops", "latency_vs_flops", "FLOPs per forward pass (GFLOP)", 1e-9, "latency vs FLOPs")]
-PARTS = [("framework_rss_bytes", "framework", "#7f7f7f"), ("weights_rss_bytes", "weights", "#1f77b4"),
-         ("activations_rss_bytes", "activations", "#ff7f0e")]
+SIZES = [
+    ("params", "latency_vs_params", "parameters (millions, unique)", 1e-6, "latency vs parameters"),
+    ("flops", "latency_vs_flops", "FLOPs per forward pass (GFLOP)", 1e-9, "latency vs FLOPs"),
+]
+PARTS = [
+    ("framework_rss_bytes", "framework", "#7f7f7f"),
+    ("weights_rss_bytes", "weights", "#1f77b4"),
+    ("activations_rss_bytes", "activations", "#ff7f0e"),
+]
 UNSPLIT = ("peak_rss_bytes", "peak RSS (not split: older bundle)", "#2ca02c")
-MIB = 1024 ** 2
+MIB = 1024**2
 
 
 def family_styles(families) -> dict:
@@ -46,13 +51,30 @@ def invalid(rows):
 def hollow_handle(kind: str = "marker") -> object:
     if kind == "bar":
         return Patch(facecolor="none", edgecolor="grey", linewidth=1.5, label=HOLLOW_LABEL)
-    return Line2D([], [], marker="o", linestyle="none", markerfacecolor="none", markeredgecolor="grey",
-                  markeredgewidth=1.5, label=HOLLOW_LABEL)
+    return Line2D(
+        [],
+        [],
+        marker="o",
+        linestyle="none",
+        markerfacecolor="none",
+        markeredgecolor="grey",
+        markeredgewidth=1.5,
+        label=HOLLOW_LABEL,
+    )
 
 
 def no_valid_note(ax, text: str = NO_VALID) -> None:
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#c0392b",
-            bbox=dict(facecolor="white", edgecolor="#c0392b"))
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=10,
+        color="#c0392b",
+        bbox=dict(facecolor="white", edgecolor="#c0392b"),
+    )
 
 
 def scatter_rows(frame, column: str, stat):
@@ -82,9 +104,20 @@ def latency_scatter(frame, column: str, stat=None):
         bad = invalid(data)
         for mask, face in ((~bad, colour), (bad, "none")):
             if mask.any():
-                ax.errorbar(x[mask], y[mask], yerr=[below[mask], above[mask]], fmt=marker, color=colour,
-                            markerfacecolor=face, markeredgecolor=colour, markeredgewidth=1.5, markersize=7,
-                            capsize=3, elinewidth=1, zorder=3)
+                ax.errorbar(
+                    x[mask],
+                    y[mask],
+                    yerr=[below[mask], above[mask]],
+                    fmt=marker,
+                    color=colour,
+                    markerfacecolor=face,
+                    markeredgecolor=colour,
+                    markeredgewidth=1.5,
+                    markersize=7,
+                    capsize=3,
+                    elinewidth=1,
+                    zorder=3,
+                )
         for (_, r), xi, yi in zip(data.iterrows(), x, y):
             ax.annotate(r["model"], (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=7)
         handles.append(Line2D([], [], marker=marker, linestyle="none", color=colour, markersize=7, label=family))
@@ -92,8 +125,11 @@ def latency_scatter(frame, column: str, stat=None):
     log_axis(ax, "y")
     ax.set_xlabel(x_label)
     ax.set_ylabel(f"latency per forward pass (ms, {stat.name})\nerror bars: its 95% CI, lower and upper ends")
-    ax.set_title(f"Latency vs {'parameters' if column == 'params' else 'FLOPs'}: each model at batch 1 and its "
-                 "family's fixed input size", fontsize=10)
+    ax.set_title(
+        f"Latency vs {'parameters' if column == 'params' else 'FLOPs'}: each model at batch 1 and its "
+        "family's fixed input size",
+        fontsize=10,
+    )
     ax.grid(True, which="both", alpha=0.3)
     if invalid(rows).any():
         handles.append(hollow_handle())
@@ -130,18 +166,27 @@ def memory_figure(frame):
     if rows.empty:
         return None
     several = rows["variant"].nunique() > 1
-    labels = [f"{r['model']}{f' [{r.variant}]' if several else ''} b{int(r['batch_size'])}/{int(r['input_size'])}"
-              for _, r in rows.iterrows()]
+    labels = [
+        f"{r['model']}{f' [{r.variant}]' if several else ''} b{int(r['batch_size'])}/{int(r['input_size'])}"
+        for _, r in rows.iterrows()
+    ]
     fig, ax = plt.subplots(figsize=(8.5, max(2.5, 0.3 * len(rows) + 1.2)))
     bad = invalid(rows)
     used = set()
     for position, ((_, r), hollow) in enumerate(zip(rows.iterrows(), bad)):
         split = all(r[column] == r[column] for column, _, _ in PARTS)
         left = 0.0
-        for column, name, colour in (PARTS if split else [UNSPLIT]):
+        for column, name, colour in PARTS if split else [UNSPLIT]:
             width = max(float(r[column]), 0.0) / MIB
-            ax.barh(position, width, left=left, height=0.7, edgecolor=colour, linewidth=1.5,
-                    facecolor="none" if hollow else colour)
+            ax.barh(
+                position,
+                width,
+                left=left,
+                height=0.7,
+                edgecolor=colour,
+                linewidth=1.5,
+                facecolor="none" if hollow else colour,
+            )
             left += width
             used.add(name)
     ax.set_yticks(range(len(rows)))
@@ -150,8 +195,9 @@ def memory_figure(frame):
     ax.set_xlabel("peak resident memory of the worker (MiB)")
     ax.set_title("Memory peak per configuration (model, batch / input size)", fontsize=10)
     ax.grid(True, axis="x", alpha=0.3)
-    handles = [Patch(facecolor=colour, edgecolor=colour, label=name) for _, name, colour in PARTS + [UNSPLIT]
-               if name in used]
+    handles = [
+        Patch(facecolor=colour, edgecolor=colour, label=name) for _, name, colour in PARTS + [UNSPLIT] if name in used
+    ]
     if bad.any():
         handles.append(hollow_handle("bar"))
     if bad.all():

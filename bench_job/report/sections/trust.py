@@ -18,19 +18,49 @@ def busy_machine_blocks(ok, config: dict = None) -> list:
     waited = ok["quiet_wait_s"].fillna(0).sum()
     hit = ok[(redone > 0) | (runs > 0)]
     if hit.empty:
-        return [Text(f"No timing round or run was disturbed by other processes: all {int(ok['rounds'].sum())} rounds "
-                     "were kept" + (f" (the job waited {format_duration(waited)} for quiet before some)."
-                                    if waited else "."))]
-    rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-             int(r["rounds"]), int(redone[i]), int(runs[i]), int(r["n_runs"]), redo_why(r, config)]
-            for i, r in hit.iterrows()]
-    return [Text(f"Other processes disturbed the timing of {len(hit)} configuration(s): {int(redone.sum())} round(s) "
-                 f"were set aside and redone, and {int(runs.sum())} single run(s) inside kept rounds were set aside "
-                 "because the scheduler kept a thread of ours waiting for a CPU during them (all stay in "
-                 f"`rounds_detail`); the job waited {format_duration(waited)} in all for the machine to quieten. "
-                 "The figures pool the kept runs only."),
-            Table(["model", "variant", "batch", "input", "rounds kept", "rounds redone", "runs set aside",
-                   "runs kept", "why"], rows)]
+        return [
+            Text(
+                f"No timing round or run was disturbed by other processes: all {int(ok['rounds'].sum())} rounds "
+                "were kept" + (f" (the job waited {format_duration(waited)} for quiet before some)." if waited else ".")
+            )
+        ]
+    rows = [
+        [
+            r["model"],
+            r["variant"],
+            int(r["batch_size"]),
+            f"{int(r['input_size'])} {r['input_unit']}",
+            int(r["rounds"]),
+            int(redone[i]),
+            int(runs[i]),
+            int(r["n_runs"]),
+            redo_why(r, config),
+        ]
+        for i, r in hit.iterrows()
+    ]
+    return [
+        Text(
+            f"Other processes disturbed the timing of {len(hit)} configuration(s): {int(redone.sum())} round(s) "
+            f"were set aside and redone, and {int(runs.sum())} single run(s) inside kept rounds were set aside "
+            "because the scheduler kept a thread of ours waiting for a CPU during them (all stay in "
+            f"`rounds_detail`); the job waited {format_duration(waited)} in all for the machine to quieten. "
+            "The figures pool the kept runs only."
+        ),
+        Table(
+            [
+                "model",
+                "variant",
+                "batch",
+                "input",
+                "rounds kept",
+                "rounds redone",
+                "runs set aside",
+                "runs kept",
+                "why",
+            ],
+            rows,
+        ),
+    ]
 
 
 def validity_section(frame, ctx) -> list:
@@ -40,14 +70,31 @@ def validity_section(frame, ctx) -> list:
         return blocks + [Text("Nothing was measured.")]
     blocks += busy_machine_blocks(ok, ctx.config)
     if ok["valid"].isna().all():
-        return blocks + [Text("Not recorded: this bundle's records predate the validity check; judge by the CI "
-                              "column (latency_ci_rel) and the swap and throttle flags.")]
+        return blocks + [
+            Text(
+                "Not recorded: this bundle's records predate the validity check; judge by the CI "
+                "column (latency_ci_rel) and the swap and throttle flags."
+            )
+        ]
     bad = ok[ok["valid"] == False]  # noqa: E712
     if bad.empty:
-        return blocks + [Text(f"All {len(ok)} measured configurations passed the checks (enough runs, CI within "
-                              "target, no throttling or swapping, enough power samples).")]
-    rows = [[r["model"], r["variant"], int(r["batch_size"]), f"{int(r['input_size'])} {r['input_unit']}",
-             why_invalid(r, ctx.config)] for _, r in bad.iterrows()]
-    return blocks + [Text(f"{len(bad)} of {len(ok)} measured configurations failed a check: read their figures as "
-                          "indicative only."),
-                     Table(["model", "variant", "batch", "input", "why"], rows)]
+        return blocks + [
+            Text(
+                f"All {len(ok)} measured configurations passed the checks (enough runs, CI within "
+                "target, no throttling or swapping, enough power samples)."
+            )
+        ]
+    rows = [
+        [
+            r["model"],
+            r["variant"],
+            int(r["batch_size"]),
+            f"{int(r['input_size'])} {r['input_unit']}",
+            why_invalid(r, ctx.config),
+        ]
+        for _, r in bad.iterrows()
+    ]
+    return blocks + [
+        Text(f"{len(bad)} of {len(ok)} measured configurations failed a check: read their figures as indicative only."),
+        Table(["model", "variant", "batch", "input", "why"], rows),
+    ]

@@ -3,6 +3,8 @@ records), and why they differ: with missing or corrupt assets and `accuracy.opti
 random weights and each record's notes say why. The header, the verdict and the accuracy section all read
 this one account, so they cannot disagree with the models table."""
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass
 
@@ -13,9 +15,9 @@ UNAVAILABLE = re.compile(r"pretrained weights unavailable \((.*)\); measured wit
 @dataclass(frozen=True)
 class ModelWeights:
     model: str
-    asked: str | None    # None where the bundle has no config.yaml to say
-    used: str            # the records' weights column ("" where not recorded)
-    why: str | None      # the reason recorded in the notes when pretrained weights were unavailable
+    asked: str | None  # None where the bundle has no config.yaml to say
+    used: str  # the records' weights column ("" where not recorded)
+    why: str | None  # the reason recorded in the notes when pretrained weights were unavailable
 
     @property
     def downgraded(self) -> bool:
@@ -41,8 +43,13 @@ def model_weights(frame, config: dict) -> list:
     out = []
     for model, rows in frame.groupby("model", sort=False):
         used = next((str(w) for w in rows["weights"] if isinstance(w, str) and w), "")
-        reasons = [match.group(1) for note in rows["notes"] if isinstance(note, str)
-                   for match in [UNAVAILABLE.search(note)] if match]
+        reasons = [
+            match.group(1)
+            for note in rows["notes"]
+            if isinstance(note, str)
+            for match in [UNAVAILABLE.search(note)]
+            if match
+        ]
         out.append(ModelWeights(model, asked.get(model, config.get("weights")), used, reasons[0] if reasons else None))
     return out
 

@@ -4,6 +4,8 @@ evaluate.load("accuracy") fetches its script from the Hub; a local path to this 
 evaluate scans this file's imports to check dependencies: keep them one per line.
 """
 
+from __future__ import annotations
+
 import datasets
 import evaluate
 

@@ -1,6 +1,8 @@
 """bench-job compare on two real bundles (1 and 2 threads standing in for two devices), the ratios
 checked against ratios computed by hand from each bundle's own CSV."""
 
+from __future__ import annotations
+
 import json
 import math
 import os
@@ -9,8 +11,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from bench_job.report.comparison.matching import MATCH, ratio_table
 from bench_job.bundle.records import make_record
+from bench_job.report.comparison.matching import MATCH, ratio_table
 from tests.conftest import run_cli
 from tests.report.conftest import extract
 
@@ -43,8 +45,10 @@ def test_speedups_are_the_hand_computed_ratios(compared, two_runs, tmp_path):
         variant, _runtime, batch, size = index[1:]  # MATCH: model, variant, runtime, batch, input size
         # Flagged where either measurement failed its validity check.
         flag = " (!)" if not (a.loc[index, "valid"] and b.loc[index, "valid"]) else ""
-        row = (f"| {variant} | {batch} | {size} | {a.loc[index, 'latency_median_s'] * 1e3:.2f} | "
-               f"{b.loc[index, 'latency_median_s'] * 1e3:.2f} | {speedup:.2f}x{flag} |")
+        row = (
+            f"| {variant} | {batch} | {size} | {a.loc[index, 'latency_median_s'] * 1e3:.2f} | "
+            f"{b.loc[index, 'latency_median_s'] * 1e3:.2f} | {speedup:.2f}x{flag} |"
+        )
         assert row in report, row
     geo = math.exp(sum(map(math.log, ratios)) / len(ratios))
     assert f"t2 vs t1: geometric mean {geo:.2f}x over 3 configurations" in report
@@ -68,8 +72,18 @@ def test_energy_ratio_is_device_over_baseline():
     rows = []
     for device, energies in (("a", [2.0, 4.0]), ("b", [1.0, 3.0])):
         for batch, energy in zip((1, 2), energies):
-            rows.append(dict(device=device, model="m", variant="fp32", runtime="eager", batch_size=batch, input_size=64, status="ok",
-                             energy_per_inference_j=energy))
+            rows.append(
+                dict(
+                    device=device,
+                    model="m",
+                    variant="fp32",
+                    runtime="eager",
+                    batch_size=batch,
+                    input_size=64,
+                    status="ok",
+                    energy_per_inference_j=energy,
+                )
+            )
     table = ratio_table(pd.DataFrame(rows), "a", "energy_per_inference_j", "ratio")
     assert list(table["ratio:b"]) == [0.5, 0.75]
 
@@ -87,8 +101,12 @@ def test_devices_come_from_env_and_runs_of_one_device_merge(two_runs, run_t1, tm
     merged = pd.read_csv(os.path.join(root, "results.csv"))
     same = f"{env['device_kind']}-{env['hostname'].replace('otherhost', '')}"
     labels = sorted(set(merged["device"]))
-    assert labels == sorted([f"{env['device_kind']}-otherhost", next(l for l in labels if l.startswith(same) and
-                                                                      not l.endswith("otherhost"))])
+    assert labels == sorted(
+        [
+            f"{env['device_kind']}-otherhost",
+            next(label for label in labels if label.startswith(same) and not label.endswith("otherhost")),
+        ]
+    )
     both = pd.concat([_csv(two_runs["t1"], tmp_path / "a"), _csv(two_runs["t2"], tmp_path / "b")])
     expected = both.sort_values("started_at").drop_duplicates("key", keep="last")
     mine = merged[~merged["device"].str.endswith("otherhost")]
@@ -105,8 +123,9 @@ def test_one_device_only_is_refused(two_runs):
 def test_bad_labels_and_baseline_are_refused(two_runs, tmp_path):
     result = run_cli("compare", two_runs["t1"], two_runs["t2"], "--labels", "x", "--out", str(tmp_path))
     assert result.returncode == 2 and "one non-empty label per bundle" in result.stderr
-    result = run_cli("compare", two_runs["t1"], two_runs["t2"], "--labels", "x,y", "--baseline", "z",
-                     "--out", str(tmp_path))
+    result = run_cli(
+        "compare", two_runs["t1"], two_runs["t2"], "--labels", "x,y", "--baseline", "z", "--out", str(tmp_path)
+    )
     assert result.returncode == 2 and "--baseline 'z'" in result.stderr
 
 
@@ -115,18 +134,32 @@ def test_one_bundle_is_refused_naming_two(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "bench-job: error: compare needs at least two bundles: one per device (e.g. `bench-job compare pi.tar.gz "
-        "laptop.tar.gz`), or two runs of one device told apart with --labels")
+        "laptop.tar.gz`), or two runs of one device told apart with --labels"
+    )
 
 
 def _synthetic_bundle(folder, host, latencies, invalid=()):
     """A bundle folder of one model's batch sweep on `host`: batch -> median latency; `invalid` batches
     carry the validity verdict a busy machine gives."""
     folder.mkdir()
-    rows = [make_record(key=f"m|fp32|cpu|b{batch}|s64", model="m", family="torchvision", variant="fp32",
-                        accelerator="cpu", batch_size=batch, input_size=64, input_unit="px", sweeps="batch",
-                        status="ok", latency_median_s=latency, valid=batch not in invalid,
-                        invalid_reasons="other processes used 70% of the CPU" if batch in invalid else None)
-            for batch, latency in latencies.items()]
+    rows = [
+        make_record(
+            key=f"m|fp32|cpu|b{batch}|s64",
+            model="m",
+            family="torchvision",
+            variant="fp32",
+            accelerator="cpu",
+            batch_size=batch,
+            input_size=64,
+            input_unit="px",
+            sweeps="batch",
+            status="ok",
+            latency_median_s=latency,
+            valid=batch not in invalid,
+            invalid_reasons="other processes used 70% of the CPU" if batch in invalid else None,
+        )
+        for batch, latency in latencies.items()
+    ]
     (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (folder / "env.json").write_text(json.dumps({"device_kind": "laptop", "hostname": host}))
     return str(folder)
@@ -147,10 +180,11 @@ def test_headline_of_two_runs_of_one_machine_with_every_row_invalid_says_so(tmp_
     b = _synthetic_bundle(tmp_path / "b", "lab-pc", {1: 0.012, 2: 0.018, 4: 0.050}, invalid=batches)
     line, report, page = _headline(tmp_path, a, b)
     assert "over 3 configurations" in line
-    assert ("; 3 of the 3 configurations behind it failed a validity check on either device: **indicative only**"
-            in line)
-    assert ("; both bundles come from host lab-pc: two runs of one machine, so the ratio shows how the runs differ "
-            "(their settings, or the machine's own noise), not how devices differ") in line
+    assert "; 3 of the 3 configurations behind it failed a validity check on either device: **indicative only**" in line
+    assert (
+        "; both bundles come from host lab-pc: two runs of one machine, so the ratio shows how the runs differ "
+        "(their settings, or the machine's own noise), not how devices differ"
+    ) in line
     assert "<strong>indicative only</strong>" in page
     assert report.count("x (!) |") == 3
 

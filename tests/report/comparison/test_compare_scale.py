@@ -13,12 +13,12 @@ import time
 import pandas as pd
 import pytest
 
+from bench_job.bundle.records import SCHEMA_VERSION, to_frame
 from bench_job.report.comparison.command import output_name
 from bench_job.report.comparison.coverage import coverage_section
+from bench_job.report.comparison.leaderboard import common_configurations, leaderboard
 from bench_job.report.render.document import Table, Text
 from bench_job.report.render.frame import prepare
-from bench_job.report.comparison.leaderboard import common_configurations, leaderboard
-from bench_job.bundle.records import SCHEMA_VERSION, to_frame
 from tests.conftest import run_cli
 from tests.report.conftest import extract
 from tests.report.synthetic import measured
@@ -37,8 +37,9 @@ def _copies(source_root: str, folder, count: int) -> list:
         for name in BUNDLE_FILES:
             if os.path.exists(os.path.join(source_root, name)):
                 shutil.copy(os.path.join(source_root, name), copy / name)
-        (copy / "env.json").write_text(json.dumps(dict(env, device_kind=KINDS[i % 3],
-                                                       hostname=f"group{i:03d}-with-a-long-host-name")))
+        (copy / "env.json").write_text(
+            json.dumps(dict(env, device_kind=KINDS[i % 3], hostname=f"group{i:03d}-with-a-long-host-name"))
+        )
         paths.append(str(copy))
     return paths
 
@@ -59,9 +60,18 @@ def _compare(tmp_path, *bundles, extra=()):
 
 def test_32_bundles_compare_under_a_short_name(tmp_path):
     # The default labels (kind-host) of 32 devices once made a 1000-character name: OSError 36.
-    bundles = [_synthetic(tmp_path / f"b{i}", f"student-laptop-of-group-{i:02d}-in-room-b", KINDS[i % 3],
-                          [measured("small", 1, 64, 0.010 * (1 + i / 10), accuracy=0.60),
-                           measured("large", 1, 64, 0.030 * (1 + i / 10), accuracy=0.75)]) for i in range(32)]
+    bundles = [
+        _synthetic(
+            tmp_path / f"b{i}",
+            f"student-laptop-of-group-{i:02d}-in-room-b",
+            KINDS[i % 3],
+            [
+                measured("small", 1, 64, 0.010 * (1 + i / 10), accuracy=0.60),
+                measured("large", 1, 64, 0.030 * (1 + i / 10), accuracy=0.75),
+            ],
+        )
+        for i in range(32)
+    ]
     path, root = _compare(tmp_path, *bundles)
     name = os.path.basename(path)
     assert name.startswith("compare-32-devices-") and name.endswith(".tar.gz") and len(name) < 60, name
@@ -137,12 +147,18 @@ def _frame(device_rows: dict) -> pd.DataFrame:
 
 def test_leaderboard_ranks_latency_and_energy_among_the_devices_that_measured_it():
     rows = {
-        "pi": [measured("resnet", 1, 224, 0.300, energy_per_inference_j=0.9),
-               measured("bert", 1, 128, 0.900, family="transformers", energy_per_inference_j=3.0)],
-        "jetson": [measured("resnet", 1, 224, 0.020, energy_per_inference_j=0.2, invalid="too few runs"),
-                   measured("resnet", 2, 224, 0.030)],
-        "laptop": [measured("resnet", 1, 224, 0.015, energy_per_inference_j=0.5, accuracy=0.69),
-                   measured("bert", 1, 128, 0.050, family="transformers")],
+        "pi": [
+            measured("resnet", 1, 224, 0.300, energy_per_inference_j=0.9),
+            measured("bert", 1, 128, 0.900, family="transformers", energy_per_inference_j=3.0),
+        ],
+        "jetson": [
+            measured("resnet", 1, 224, 0.020, energy_per_inference_j=0.2, invalid="too few runs"),
+            measured("resnet", 2, 224, 0.030),
+        ],
+        "laptop": [
+            measured("resnet", 1, 224, 0.015, energy_per_inference_j=0.5, accuracy=0.69),
+            measured("bert", 1, 128, 0.050, family="transformers"),
+        ],
     }
     devices = {d: {"env": {"device_kind": d}} for d in rows}
     board = leaderboard(_frame(rows), devices)
@@ -159,11 +175,22 @@ def test_leaderboard_ranks_latency_and_energy_among_the_devices_that_measured_it
 
 
 def test_coverage_names_models_some_devices_lack_and_columns_older_schemas_lack():
-    v2 = [dict(r, schema_version=2, latency_median_ci_low_s=None, latency_median_ci_high_s=None,
-               latency_median_ci_rel=None, rounds=None) for r in [measured("resnet", 1, 224, 0.3)]]
-    rows = {"old-pi": v2,
-            "jetson": [measured("resnet", 1, 224, 0.02, rounds=3), measured("vgg", 1, 224, 0.1, rounds=3)],
-            "laptop": [measured("resnet", 1, 224, 0.01, rounds=3)]}
+    v2 = [
+        dict(
+            r,
+            schema_version=2,
+            latency_median_ci_low_s=None,
+            latency_median_ci_high_s=None,
+            latency_median_ci_rel=None,
+            rounds=None,
+        )
+        for r in [measured("resnet", 1, 224, 0.3)]
+    ]
+    rows = {
+        "old-pi": v2,
+        "jetson": [measured("resnet", 1, 224, 0.02, rounds=3), measured("vgg", 1, 224, 0.1, rounds=3)],
+        "laptop": [measured("resnet", 1, 224, 0.01, rounds=3)],
+    }
     merged = _frame(rows)
     blocks = coverage_section(merged, {d: {"env": {}} for d in rows})
     text = " ".join(b.text for b in blocks if isinstance(b, Text))
@@ -182,8 +209,11 @@ def _visible_tick_labels(ax, renderer) -> list:
     """(text, window extent) of the tick labels drawn on the x axis: ticks inside the view, with a label."""
     low, high = sorted(ax.get_xlim())
     ticks = ax.xaxis.get_major_ticks() + ax.xaxis.get_minor_ticks()
-    return [(t.label1.get_text(), t.label1.get_window_extent(renderer)) for t in ticks
-            if low <= t.get_loc() <= high and t.label1.get_visible() and t.label1.get_text()]
+    return [
+        (t.label1.get_text(), t.label1.get_window_extent(renderer))
+        for t in ticks
+        if low <= t.get_loc() <= high and t.label1.get_visible() and t.label1.get_text()
+    ]
 
 
 @pytest.mark.parametrize("fastest_ms", [None, 60.0], ids=["all-3000-4000ms", "one-at-60ms"])
@@ -198,9 +228,19 @@ def test_ranked_latency_log_axis_labels_never_overlap(tmp_path, monkeypatch, fas
             seconds = 3.0 + i / 11
             if fastest_ms and i == 0:
                 seconds = fastest_ms / 1e3
-            rows.append(dict(model=model, variant="fp32", family="torchvision", batch_size=1, input_size=224,
-                             device=f"{KINDS[i % 3]}-{i:02d}", kind=KINDS[i % 3], latency_median_s=seconds,
-                             valid=True))
+            rows.append(
+                dict(
+                    model=model,
+                    variant="fp32",
+                    family="torchvision",
+                    batch_size=1,
+                    input_size=224,
+                    device=f"{KINDS[i % 3]}-{i:02d}",
+                    kind=KINDS[i % 3],
+                    latency_median_s=seconds,
+                    valid=True,
+                )
+            )
     drawn = {}
 
     def keep(fig, path):
@@ -211,12 +251,18 @@ def test_ranked_latency_log_axis_labels_never_overlap(tmp_path, monkeypatch, fas
         compare_plots.plt.close(fig)
 
     monkeypatch.setattr(compare_plots, "save", keep)
-    assert compare_plots.ranked_bars(pd.DataFrame(rows), "torchvision", "latency_median_s", 1e3,
-                                     "median latency (ms)", compare_plots.kind_colours(KINDS),
-                                     str(tmp_path / "ranked.png"))
+    assert compare_plots.ranked_bars(
+        pd.DataFrame(rows),
+        "torchvision",
+        "latency_median_s",
+        1e3,
+        "median latency (ms)",
+        compare_plots.kind_colours(KINDS),
+        str(tmp_path / "ranked.png"),
+    )
     assert len(drawn["labels"]) == 3
     for labels in drawn["labels"]:
         assert len(labels) >= 2, labels  # thinned, not blank: the axis still reads
         for i, (text, box) in enumerate(labels):
-            for other, other_box in labels[i + 1:]:
+            for other, other_box in labels[i + 1 :]:
                 assert not box.overlaps(other_box), f"tick labels {text} and {other} overlap"
