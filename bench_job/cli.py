@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 import time
 
@@ -21,48 +20,37 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(f"{message} (see `{self.prog} --help`)")
 
 
+# flag, metavar, help: the options of `run` that take a value; each is a config layer above the YAML
+_RUN_OPTIONS = (
+    ("--config", None, "YAML config (e.g. configs/quick.yaml); defaults apply where it is silent"),
+    ("--device", None, "laptop | rpi | jetson | auto: the device profile (sweep ranges)"),
+    ("--models", None, "comma-separated model names, replacing the config's list"),
+    ("--max-worker-memory", "SIZE", "cap a worker's resident memory, e.g. 1GiB: larger configurations become `oom`"),
+    ("--accelerator", None, "cpu | cuda | auto"),
+    ("--assets", "DIR", "folder filled by `bench-job fetch`: pretrained weights and dev data, read offline"),
+    ("--budget", "DURATION", "total time budget, e.g. 30m: repetitions per configuration shrink to fit"),
+)
+_SENSOR_OPTIONS = (
+    ("--sysfs-root", "DIR", "read power sensors, cpufreq and thermal zones under DIR instead of /sys"),
+    ("--powercap-dir", "DIR", "RAPL powercap tree, where Docker masks /sys/devices/virtual/powercap"),
+    ("--external-csv", "FILE", "an external power meter's log: rows of unix_seconds,watts"),
+)
+_SENSOR_KEYS = ("sysfs_root", "powercap_dir", "external_csv")
+_SET_HELP = "override any config key, e.g. --set sweeps.vision.batch_sizes=[1,2]; repeatable"
+
+
+def _add_options(parser, options) -> None:
+    for flag, metavar, text in options:
+        parser.add_argument(flag, metavar=metavar, help=text)
+
+
 def _add_run_options(parser):
-    parser.add_argument("--config", help="YAML config (e.g. configs/quick.yaml); defaults apply where it is silent")
-    parser.add_argument("--device", help="laptop | rpi | jetson | auto: the device profile (sweep ranges)")
-    parser.add_argument("--models", help="comma-separated model names, replacing the config's list")
-    parser.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override any config key, e.g. --set sweeps.vision.batch_sizes=[1,2]; repeatable",
-    )
+    _add_options(parser, _RUN_OPTIONS)
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help=_SET_HELP)
     parser.add_argument("--out", default="results", help="folder for the bundle (default: results)")
     parser.add_argument("--threads", type=int, help="torch intra-op threads per worker")
-    parser.add_argument(
-        "--max-worker-memory",
-        metavar="SIZE",
-        help="cap a worker's resident memory, e.g. 1GiB: larger configurations become `oom`",
-    )
-    parser.add_argument("--accelerator", help="cpu | cuda | auto")
-    parser.add_argument(
-        "--assets",
-        metavar="DIR",
-        help="folder filled by `bench-job fetch`: pretrained weights and dev data, read offline",
-    )
-    parser.add_argument(
-        "--budget", metavar="DURATION", help="total time budget, e.g. 30m: repetitions per configuration shrink to fit"
-    )
-    _add_sensor_options(parser)
+    _add_options(parser, _SENSOR_OPTIONS)
     parser.add_argument("--verbose", action="store_true", help="debug lines on the console too")
-
-
-def _add_sensor_options(parser):
-    parser.add_argument(
-        "--sysfs-root", metavar="DIR", help="read power sensors, cpufreq and thermal zones under DIR instead of /sys"
-    )
-    parser.add_argument(
-        "--powercap-dir", metavar="DIR", help="RAPL powercap tree, where Docker masks /sys/devices/virtual/powercap"
-    )
-    parser.add_argument(
-        "--external-csv", metavar="FILE", help="an external power meter's log: rows of unix_seconds,watts"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--device", help=argparse.SUPPRESS)
     probe = sub.add_parser("probe", help="print what the job sees: CPU, memory, libraries, threads")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
-    _add_sensor_options(probe)
+    _add_options(probe, _SENSOR_OPTIONS)
     from bench_job.report.command import add_report_parser
     from bench_job.report.comparison.command import add_compare_parser
 
@@ -91,43 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# option -> the config key it overrides
-_OVERRIDES = (
-    ("threads", "run.threads"),
-    ("max_worker_memory", "run.max_worker_memory"),
-    ("accelerator", "run.accelerator"),
-    ("budget", "run.budget"),
-    ("assets", "run.assets"),
-    ("sysfs_root", "power.sysfs_root"),
-    ("powercap_dir", "power.powercap_dir"),
-    ("external_csv", "power.external_csv"),
-)
-
-
-def _overrides(args) -> dict:
-    return {key: getattr(args, option) for option, key in _OVERRIDES if getattr(args, option, None) is not None}
-
-
-def _select_models(config_models: list, names: str) -> list:
-    """--models keeps the config's entry for a name it lists (its source, sweeps) and takes others as given."""
-    wanted = [n.strip() for n in names.split(",") if n.strip()]
-    if not wanted:
-        raise UserError("--models needs at least one model name, e.g. --models resnet18,bert-base-uncased")
-    by_name = {(m if isinstance(m, str) else m.get("name")): m for m in config_models}
-    return [by_name.get(name, name) for name in wanted]
+# the options that override a config key, named as the section's keys
+_OVERRIDES = {"run": ("threads", "max_worker_memory", "accelerator", "budget", "assets"), "power": _SENSOR_KEYS}
 
 
 def load_config(args):
     from bench_job import config as cfg
 
     sets = list(args.sets)
-    # `--models ""` (an unset shell variable) is a request for no model, refused by _select_models,
-    # not an absent option that would silently run the whole zoo.
+    # `--models ""` (an unset shell variable) asks for no model and is refused, never the whole zoo.
     if args.models is not None:
-        base = cfg.read_config_file(args.config) if args.config else {}
-        models = _select_models(base.get("models") or cfg.load_defaults()["models"], args.models)
-        sets.append("models=" + json.dumps(models))
-    return cfg.resolve(args.config, device=args.device, sets=sets, overrides=_overrides(args))
+        sets.append(cfg.models_layer(args.config, args.models))
+    given = [(f"{section}.{key}", getattr(args, key, None)) for section, keys in _OVERRIDES.items() for key in keys]
+    overrides = {key: value for key, value in given if value is not None}
+    return cfg.resolve(args.config, device=args.device, sets=sets, overrides=overrides)
 
 
 def cmd_run(args) -> int:

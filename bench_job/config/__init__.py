@@ -9,7 +9,15 @@ the catalogue resolves. A knob is read as an attribute: config.measure.quiet_wai
 from __future__ import annotations
 
 from bench_job.catalogue.zoo import TASKS
-from bench_job.config.layers import apply_set, load_defaults, load_device_profile, merge, parse_set, read_config_file
+from bench_job.config.layers import (
+    apply_set,
+    load_defaults,
+    load_device_profile,
+    merge,
+    models_layer,
+    parse_set,
+    read_config_file,
+)
 from bench_job.config.resolved import Config, resolve, validate
 from bench_job.config.sections import (
     ACCELERATORS,
@@ -31,6 +39,7 @@ __all__ = [
     "load_defaults",
     "load_device_profile",
     "read_config_file",
+    "models_layer",
     "merge",
     "apply_set",
     "parse_set",

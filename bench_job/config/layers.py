@@ -8,6 +8,7 @@ Every error here is a UserError naming the bad key or value and the valid choice
 from __future__ import annotations
 
 import copy
+import json
 import pkgutil
 
 import yaml
@@ -93,3 +94,14 @@ def fit_profile_threads(data: dict, device: str, cpus: int) -> list[str]:
         return []
     data["run"]["threads"] = cpus
     return [f"the {device} profile's run.threads {threads} capped at the {cpus} CPU(s) this process may use"]
+
+
+def models_layer(config_path: str | None, names: str) -> str:
+    """`--models a,b` as a --set layer: the config's entry for a name it lists is kept (its source, sweeps),
+    other names are taken as given."""
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if not wanted:
+        raise UserError("--models needs at least one model name, e.g. --models resnet18,bert-base-uncased")
+    listed = (read_config_file(config_path) if config_path else {}).get("models") or load_defaults()["models"]
+    by_name = {(m if isinstance(m, str) else m.get("name")): m for m in listed}
+    return "models=" + json.dumps([by_name.get(name, name) for name in wanted])

@@ -86,7 +86,7 @@ class Job:
     outcome; by default when the Job is made. interactive: a progress bar and short console lines (default:
     stderr is a terminal). stop: the StopRequest the runner heeds (default: a new one, installed for
     SIGINT and SIGTERM). runner: makes the Runner, called as Runner is; collect_env(sysfs_root) and
-    measure_peak(threads, size, seconds, accelerator, quiet_wait_s, max_other_cpu_share) return env.json's
+    measure_peak(threads, size, seconds, accelerator, measure section) return env.json's
     facts; write_report(frame, config_data, env, folder, outcome) writes the report; checkpoints: see
     run/assets.py."""
 

@@ -183,7 +183,7 @@ def _by_rule(cpu: int, delay: int, cpu_shares: list, delay_shares: list, thresho
 
 def redo_why(row, config: dict = None) -> str:
     """Why a configuration's rounds were redone, naming the rule that fired for each: the other-processes
-    CPU-share rule (the round's share over measure.max_other_cpu_share) or the scheduler run-delay rule
+    CPU-share rule (the round's share over the limit the bundle's config records) or the scheduler run-delay rule
     (every run of the round delayed). From rounds_detail where the frame carries it, else from the
     recorded redo_reasons line, which gives every redone round's share whatever the rule."""
     threshold = other_share_limit(config or {})
