@@ -9,7 +9,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bench lab probe test test-fast clean campaign campaign-settings
+.PHONY: help venv bench lab probe test test-fast lint clean campaign campaign-settings
 
 help:
 	@echo "make bench            set up $(VENV) and run the quick benchmark natively (CONFIG=$(CONFIG), OUT=$(OUT))"
@@ -17,6 +17,7 @@ help:
 	@echo "make probe            print what the job sees on this machine"
 	@echo "make test             set up $(VENV) and run the test suite (no network, no GPU needed)"
 	@echo "make test-fast        the tests without the end-to-end CLI runs and the Docker builds (-m 'not docker and not e2e')"
+	@echo "make lint             format the code and apply the lint fixes ruff can make (test-fast checks both)"
 	@echo "make campaign INVENTORY=fleet.yml CONFIG=...  run CONFIG on every host of an Ansible inventory, fetch the"
 	@echo "                      bundles to $(OUT)/CAMPAIGN/HOST/ and compare them (campaign/inventory.example.yml)"
 	@echo "make clean            remove $(VENV) and build leftovers"
@@ -56,6 +57,12 @@ test: venv
 # joins without editing a list.
 test-fast: venv
 	$(BIN)/python -m pytest -m "not docker and not e2e" $(PYTEST_ARGS)
+
+CODE := bench_job evaluation tests benchmarks
+
+lint: venv
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 # A campaign over a fleet (campaign/campaign.yml): Ansible on this controller, the job on each host.
 # Re-running the same CAMPAIGN resumes it: hosts whose bundle came back are skipped.
