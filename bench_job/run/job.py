@@ -29,6 +29,8 @@ from bench_job.bundle.records import ResultStore, latest_records
 from bench_job.errors import UserError
 from bench_job.measure.quiet import too_busy
 from bench_job.run.assets import Checkpoints, prepare_assets
+from bench_job.run.plan import build_plan
+from bench_job.run.preview import check_budget, describe
 from bench_job.run.runner import PlanResult, Runner, StopRequest, resolve_accelerator
 from bench_job.run.summary import run_summary
 from bench_job.units import format_duration, parse_duration
@@ -119,6 +121,8 @@ class Job:
         from bench_job.run.logs import copy_entrypoint_log, setup_logging
 
         config = self.config
+        # Before anything runs (assets, torch, the work folder): a --budget the plan cannot fit is refused.
+        check_budget(config, build_plan(config), config_budget_s(config))
         device = config.run.device
         host = file_safe(host_name())
         assets = prepare_assets(config, self.checkpoints)
@@ -150,6 +154,7 @@ class Job:
             log.warning(adjustment)
         for warning in assets.warnings:
             log.warning(warning)
+        log.info(describe(config, build_plan(config)))
         self._measure_peak(config, env, accelerator)
         stop = self.stop
         if stop is None:

@@ -232,3 +232,48 @@ def test_finish_writes_the_bundle_with_the_records_when_the_report_writer_fails(
     assert any(
         "writing the report failed; the bundle still holds results.jsonl" in r.getMessage() for r in caplog.records
     )
+
+
+def test_the_plan_is_printed_before_measuring_with_why_and_an_estimate(tmp_path, capsys):
+    """Two sizes per sweep are three configurations: the batch sweep's b1 and b2 at the fixed size, and
+    the input sweep's smaller size at batch 1 (the fixed size at batch 1 is shared)."""
+    conf = config("sweeps.vision.batch_sizes=[1,2]", "sweeps.vision.input_sizes=[128,224]")
+    run_job(tmp_path, FakeRunner(["ok"] * 3), conf=conf)
+    text = capsys.readouterr().err
+    assert "plan: 3 configurations of 1 model variant(s)" in text
+    assert (
+        "resnet18 [fp32]: 3 (b1x128, b1x224, b2x224) - batch 1, 2 at input 224, and input 128, 224 at batch 1" in text
+    )
+    assert "estimated duration: at least" in text
+    assert text.index("plan: 3 configurations") < text.index("measuring the device's matmul peak")
+
+
+def test_a_budget_the_plan_cannot_fit_is_refused_before_anything_runs(tmp_path):
+    from bench_job.errors import UserError
+
+    runner = FakeRunner(["ok"] * 7)
+    with pytest.raises(UserError, match=r"--budget 5\.0 s cannot fit this plan: 7 configurations .* at least"):
+        run_job(tmp_path, runner, conf=config("run.budget=5s"))
+    assert not os.path.exists(tmp_path / "out") and not hasattr(runner, "store")
+
+
+def test_the_cli_refuses_a_budget_too_short_for_the_quick_config_before_importing_torch(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from bench_job.cli import main\n"
+        "code = main(['run', '--config', 'configs/quick.yaml', '--budget', '5s', '--out', sys.argv[1]])\n"
+        "print(code, sorted(m for m in ('torch', 'torchvision', 'transformers') if m in sys.modules))\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = str(tmp_path / "out")
+    done = subprocess.run([sys.executable, "-c", code, out], capture_output=True, text=True, timeout=120, cwd=root)
+    assert done.stdout.strip() == "2 []", done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert (
+        line.startswith("bench-job: error: --budget 5.0 s cannot fit this plan: 25 configurations")
+        and "at least" in line
+    )
+    assert not os.path.exists(out)
