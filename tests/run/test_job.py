@@ -277,3 +277,49 @@ def test_the_cli_refuses_a_budget_too_short_for_the_quick_config_before_importin
         and "at least" in line
     )
     assert not os.path.exists(out)
+
+
+def test_a_resumed_run_keeps_the_first_parts_peak_and_removes_the_stale_partial(tmp_path, capsys):
+    """The first part measured 70.4 GFLOP/s and was stopped: its PARTIAL bundle is written. The second
+    part would measure 42.1 on a busier machine: it keeps 70.4 and says so, and once its complete bundle is
+    written the PARTIAL one (all of which it holds) is removed, with the console naming it."""
+    peaks = iter([70.4, 42.1])
+    measured = []
+
+    def measure_peak(*args):
+        measured.append(1)
+        return dict(PEAK, peak_gflops=next(peaks))
+
+    def job(runner):
+        return Job(
+            config(),
+            str(tmp_path / "out"),
+            interactive=False,
+            stop=StopRequest(),
+            runner=runner,
+            collect_env=lambda sysfs_root: dict(ENV),
+            measure_peak=measure_peak,
+            write_report=lambda *args: None,
+        ).run()
+
+    first = job(FakeRunner(["ok", "ok"], signal_name="SIGINT"))
+    assert first.bundle.endswith(names.PARTIAL_SUFFIX + names.TARBALL_SUFFIX)
+    capsys.readouterr()
+    runner = FakeRunner(["ok"] * 7)
+    second = job(runner)
+    err = capsys.readouterr().err
+    assert measured == [1] and runner.kwargs["peak_gflops"] == 70.4
+    assert "resuming: keeping the matmul peak the first part measured, 70.4 GFLOP/s" in err
+    assert second.run.complete
+    assert os.listdir(tmp_path / "out") == [os.path.basename(second.bundle)]
+    assert f"removed {first.bundle}: superseded by {second.bundle}" in err
+
+
+def test_a_complete_run_leaves_partials_of_other_configs_alone(tmp_path):
+    first = run_job(tmp_path, FakeRunner(["ok"], signal_name="SIGTERM"), conf=config("measure.min_runs=5"))
+    second = run_job(tmp_path, FakeRunner(["ok"] * 7))
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(
+        [os.path.basename(first.bundle), os.path.basename(second.bundle)]
+        + [d for d in os.listdir(tmp_path / "out") if d.startswith(names.IN_PROGRESS_PREFIX)]
+    )
+    assert os.path.exists(first.bundle)
