@@ -7,6 +7,8 @@ and never imports the config package: the config imports this module.
 
 from __future__ import annotations
 
+import difflib
+
 from bench_job.catalogue.entry import MODEL_KEYS, PRECISIONS, VARIANT_KEYS, WEIGHTS, ModelEntry, Variant
 from bench_job.catalogue.zoo import TASKS, ZOO
 from bench_job.checks import check, positive_int, refuse_unknown, size_list
@@ -71,8 +73,10 @@ def resolve_model(raw, data: dict, sweeps, accelerator: str, families: dict, tor
     elif is_checkpoint_folder(source or name) or "/" in (source or name):
         family = "transformers"
     else:
+        close = difflib.get_close_matches(name, [*ZOO, *torchvision_names()], n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
         raise UserError(
-            f"unknown model {name!r}: choose one of {', '.join(ZOO)}, any torchvision classification model "
+            f"unknown model {name!r}{hint}: choose one of {', '.join(ZOO)}, any torchvision classification model "
             f"(e.g. efficientnet_b0), or a transformers model id / local checkpoint folder given as source"
         )
     if family == "torchvision" and not zoo:

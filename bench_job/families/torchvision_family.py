@@ -9,9 +9,47 @@ from bench_job.families.base import Family
 
 
 def classification_model_names() -> list[str]:
+    """The classifiers torchvision.models registers, read from its source without importing it where that
+    works: importing torchvision imports torch (5-10 s on a small machine), which a config check that only
+    needs the names (a misspelt model must fail at once) should not pay."""
+    names = registered_names_in_source()
+    if names:
+        return names
     import torchvision
 
     return sorted(torchvision.models.list_models(module=torchvision.models))
+
+
+def registered_names_in_source() -> list[str]:
+    """The functions decorated with @register_model() in torchvision/models/*.py (the classifiers of
+    torchvision.models.list_models(module=torchvision.models), the top-level package only), found by
+    parsing the source; [] when torchvision is absent or its source is not laid out so (the caller then
+    imports it)."""
+    import ast
+    import importlib.util
+
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.origin:
+        return []
+    folder = os.path.join(os.path.dirname(spec.origin), "models")
+    names = set()
+    try:
+        files = sorted(f for f in os.listdir(folder) if f.endswith(".py"))
+        for file in files:
+            with open(os.path.join(folder, file), encoding="utf-8") as handle:
+                text = handle.read()
+            if "register_model" not in text:
+                continue
+            for node in ast.parse(text).body:
+                if isinstance(node, ast.FunctionDef):
+                    for deco in node.decorator_list:
+                        if isinstance(deco, ast.Call) and getattr(deco.func, "id", None) == "register_model":
+                            given = [k.value for k in deco.keywords if k.arg == "name"] + deco.args
+                            name = given[0].value if given and isinstance(given[0], ast.Constant) else node.name
+                            names.add(name)
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return []
+    return sorted(names)
 
 
 def imagenet_weights(architecture: str, name: str | None = "DEFAULT"):

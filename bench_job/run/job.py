@@ -29,6 +29,8 @@ from bench_job.bundle.records import ResultStore, latest_records
 from bench_job.errors import UserError
 from bench_job.measure.quiet import too_busy
 from bench_job.run.assets import Checkpoints, prepare_assets
+from bench_job.run.plan import build_plan
+from bench_job.run.preview import check_budget, describe
 from bench_job.run.runner import PlanResult, Runner, StopRequest, resolve_accelerator
 from bench_job.run.summary import run_summary
 from bench_job.units import format_duration, parse_duration
@@ -119,6 +121,8 @@ class Job:
         from bench_job.run.logs import copy_entrypoint_log, setup_logging
 
         config = self.config
+        # Before anything runs (assets, torch, the work folder): a --budget the plan cannot fit is refused.
+        check_budget(config, build_plan(config), config_budget_s(config))
         device = config.run.device
         host = file_safe(host_name())
         assets = prepare_assets(config, self.checkpoints)
@@ -150,7 +154,19 @@ class Job:
             log.warning(adjustment)
         for warning in assets.warnings:
             log.warning(warning)
-        self._measure_peak(config, env, accelerator)
+        log.info(describe(config, build_plan(config)))
+        first_part = _read_env(workdir)
+        if first_part.get("peak_gflops"):
+            # A resumed run keeps the peak its first part measured: the rows already recorded were computed
+            # against it, and a second measurement (on a busier machine) would make the two halves disagree.
+            env.update({k: v for k, v in first_part.items() if k.startswith("peak_")})
+            log.info(
+                "resuming: keeping the matmul peak the first part measured, %.1f GFLOP/s, so that every row's "
+                "fraction of it is against one peak (not measured again)",
+                env["peak_gflops"],
+            )
+        else:
+            self._measure_peak(config, env, accelerator)
         stop = self.stop
         if stop is None:
             stop = StopRequest()
@@ -196,6 +212,9 @@ class Job:
         bundle = finish(workdir, self.out, f"{device}-{host}", config.data, env, outcome, self.write_report)
         if not result.interrupted:
             shutil.rmtree(workdir)
+            for stale in superseded_partials(self.out, f"{device}-{host}-", config.fingerprint()):
+                os.remove(stale)
+                log.info("removed %s: superseded by %s, which holds all it held", stale, bundle)
         code = exit_code(result, records)
         if code == EXIT_NOTHING_MEASURED:
             log.error("nothing was measured: every configuration ended oom, skipped, error or timeout (see the report)")
@@ -231,6 +250,37 @@ class Job:
             elapsed_s=time.monotonic() - self.started,
             budget_s=config_budget_s(config),
         )
+
+
+def _read_env(workdir: str) -> dict:
+    """env.json of a work folder a stopped run left (empty when there is none)."""
+    try:
+        with open(os.path.join(workdir, names.ENV_JSON)) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {}
+
+
+def superseded_partials(out: str, prefix: str, fingerprint: str) -> list:
+    """The PARTIAL bundles in out of this device, host and config (env.json's config_fingerprint): a run
+    that completed after resuming holds every record they hold."""
+    import tarfile
+
+    stale = []
+    ending = names.PARTIAL_SUFFIX + names.TARBALL_SUFFIX
+    for name in sorted(os.listdir(out)):
+        if not (name.startswith(prefix) and name.endswith(ending)):
+            continue
+        path = os.path.join(out, name)
+        try:
+            with tarfile.open(path) as tar:
+                member = next(m for m in tar.getmembers() if os.path.basename(m.name) == names.ENV_JSON)
+                env = json.load(tar.extractfile(member))
+        except (OSError, ValueError, StopIteration, tarfile.TarError):
+            continue  # not one this run can vouch for: left alone
+        if env.get("config_fingerprint") == fingerprint:
+            stale.append(path)
+    return stale
 
 
 def _write_env(workdir: str, env: dict) -> None:

@@ -1,4 +1,6 @@
-"""What a run measures: per model and variant, the configurations of its two sweeps, smallest first.
+"""What a run measures: per model and variant, the configurations of its two sweeps, smallest first; the
+models themselves cheapest first (estimated_macs), so that the first figures come in seconds, not after
+the largest model's minutes.
 
 Smallest first matters: when a configuration runs out of memory, every configuration at least as large
 in both batch size and input size would too, and is skipped rather than tried.
@@ -67,5 +69,48 @@ class OomFront:
         return is_dominated(point, self.failed)
 
 
+# Multiply-accumulates per parameter of a torchvision classifier at 224 px: its published GFLOPs over its
+# parameter count spans 86 (MobileNetV2) to 290 (SqueezeNet 1.1) across the zoo, 112 for VGG16 and 154 for
+# ResNet18. Only the order of models matters, so one round figure does.
+CNN_MACS_PER_PARAM_AT_224 = 150
+
+
+def estimated_macs(entry, point: Point) -> float | None:
+    """A configuration's cost before anything is built, from the catalogue and the configured sizes only:
+    multiply-accumulates of one pass. A transformers encoder whose released architecture the catalogue holds
+    costs 12 x hidden^2 per layer and token (attention projections 4 h^2, feed-forward 2 x h x 4h), its
+    sequence padded to a multiple of its attention window where it has one (Longformer); ALBERT counts every
+    layer it runs, not its few shared parameters. Otherwise the published parameter count: once per token for
+    text, CNN_MACS_PER_PARAM_AT_224 times the image's area relative to 224 x 224 for images. None: nothing
+    is known (a model outside the catalogue)."""
+    arch = entry.architecture if isinstance(entry.architecture, dict) else {}
+    if FAMILIES[entry.family].input_unit == "px":
+        if not entry.reference_params:
+            return None
+        return entry.reference_params * CNN_MACS_PER_PARAM_AT_224 * point.batch_size * (point.input_size / 224) ** 2
+    tokens = point.input_size
+    window = arch.get("attention_window")
+    if window:
+        window = max(window) if isinstance(window, (list, tuple)) else int(window)
+        tokens = -(-tokens // window) * window
+    hidden = arch.get("hidden_size") or arch.get("dim")
+    layers = arch.get("num_hidden_layers") or arch.get("n_layers")
+    if hidden and layers:
+        return 12.0 * hidden * hidden * layers * tokens * point.batch_size
+    if entry.reference_params:
+        return float(entry.reference_params) * tokens * point.batch_size
+    return None
+
+
+def item_cost(item: WorkItem) -> float:
+    """The estimated multiply-accumulates of all of a work item's configurations; inf when unknown."""
+    costs = [estimated_macs(item.entry, p) for p in item.points]
+    return float("inf") if any(c is None for c in costs) else sum(costs)
+
+
 def build_plan(config) -> list[WorkItem]:
-    return [WorkItem(entry, variant, points_for(entry)) for entry in config.models for variant in entry.variants]
+    """Every model variant of the config with its configurations, cheapest model first by item_cost. The
+    sort is stable: equal costs (the variants of one model, unknown models last) keep the config's order.
+    A configuration's key does not depend on the order, so a resumed run finds what it measured."""
+    plan = [WorkItem(entry, variant, points_for(entry)) for entry in config.models for variant in entry.variants]
+    return sorted(plan, key=item_cost)

@@ -20,6 +20,7 @@ from bench_job.families import FAMILIES
 from bench_job.measure.peak import derived_metrics
 from bench_job.measure.rounds import RoundSettings
 from bench_job.measure.validity import mark_validity_as_configured
+from bench_job.run.heartbeat import Heartbeat
 from bench_job.run.idle_power import IdlePower
 from bench_job.run.plan import OomFront, build_plan
 from bench_job.run.supervisor import BUILD, Supervisor
@@ -96,6 +97,7 @@ class Runner:
         )
         self.power = IdlePower(config.power, config.measure)
         self.bar = None
+        self.heartbeat = None
 
     @property
     def framework_rss(self) -> int | None:
@@ -125,6 +127,15 @@ class Runner:
         already = sum(1 for item in plan for p in item.points if item.key(p, self.accelerator) in done)
         if already:
             log.info("resuming: %d of %d configurations already measured", already, total)
+        # No progress bar (stderr is not a terminal): a line at least every 30 s instead.
+        self.heartbeat = None if self.show_progress else Heartbeat(total, already).start()
+        try:
+            return self._loop(plan, done, total, already)
+        finally:
+            if self.heartbeat is not None:
+                self.heartbeat.stop()
+
+    def _loop(self, plan: list, done: set, total: int, already: int) -> PlanResult:
         measured = 0
         with tqdm(
             total=total, initial=already, unit="config", disable=not self.show_progress, dynamic_ncols=True
@@ -188,6 +199,8 @@ class Runner:
         keys = {p: item.key(p, self.accelerator) for p in pending}
         written = 0
         oom = OomFront()
+        if self.heartbeat is not None:
+            self.heartbeat.measuring(name)
         while pending and not self.stop.requested:
             task = self._task(item, pending, keys, remaining_configs)
             log.info("%s: starting a worker for %d configuration(s)", name, len(pending))
@@ -234,6 +247,8 @@ class Runner:
             mark_validity_as_configured(record, self.config.measure, self.config.power)
         self.store.append(record)
         self.bar.update(1)
+        if self.heartbeat is not None:
+            self.heartbeat.recorded()
         if record["status"] == "ok":
             log.info(
                 "%s: median %.2f ms over %d runs, %.1f GFLOPs, peak RSS %s",

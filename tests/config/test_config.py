@@ -282,3 +282,28 @@ def test_published_accuracy_only_where_the_catalogue_checkpoint_is_the_one_evalu
     # torchvision's published acc@1 is on the whole of ImageNet, not on the subset scored here: none.
     assert models["resnet18"].published_accuracy is None
     assert models["distilbert-base-uncased"].published_accuracy is None
+
+
+def test_a_misspelt_model_fails_before_torch_is_imported():
+    """The config is checked before anything heavy: torchvision's model names are read from its source,
+    not by importing it (which imports torch, 5-10 s on a small machine)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from bench_job.cli import main\n"
+        "code = main(['run', '--models', 'resnett18', '--out', sys.argv[1]])\n"
+        "print(code, sorted(m for m in ('torch', 'torchvision', 'transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, "unused-out"], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "2 []", done.stdout + done.stderr
+    assert "unknown model 'resnett18' (did you mean resnet18?)" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_torchvision_names_read_from_source_match_its_registry():
+    torchvision = pytest.importorskip("torchvision")
+    from bench_job.families.torchvision_family import registered_names_in_source
+
+    assert registered_names_in_source() == sorted(torchvision.models.list_models(module=torchvision.models))

@@ -216,3 +216,14 @@ def test_build_sends_only_the_devices_own_files():
         assert "docker/wheelhouse/README.md" in wheelhouse
         assert all(w in ("docker/wheelhouse/README.md", f"docker/wheelhouse/{device}") for w in wheelhouse), tar
         assert f"docker/Dockerfile.{device}" in tar.split() and f"docker/requirements-{device}.txt" in tar.split()
+
+
+def test_make_help_states_no_lab_duration_of_its_own():
+    """The lab's duration is a measurement, stated once (README.md): `make help` points there rather than
+    carrying a second figure that drifts (it once said about 30 minutes where the README measured 15 min 24 s)."""
+    help_text = _make("help").stdout
+    lab_line = next(line for line in help_text.splitlines() if line.startswith("make lab "))
+    assert "README.md" in lab_line and not re.search(r"\d+\s*(min|minutes|s)\b", lab_line), lab_line
+    assert re.search(
+        r"`make lab` runs the full lab sweep \(`configs/lab.yaml`: \d+ configurations in \d+ min", _read("README.md")
+    )

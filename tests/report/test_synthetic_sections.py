@@ -178,3 +178,26 @@ def test_html_matches_markdown_headings(written):
     for line in report.splitlines():
         if line.startswith("## "):
             assert f"<h2>{line[3:].replace('&', '&amp;')}</h2>" in page
+
+
+def test_a_row_above_the_device_peak_is_flagged_not_shown_silently():
+    """VGG16 at 134% of the peak: a peak measured low (or rows against another peak) must be said."""
+    from types import SimpleNamespace
+
+    from bench_job.report.sections.flops import flops_section
+
+    from .synthetic import measured
+
+    rows = [
+        measured("vgg16", 1, 224, 0.2, flops=31e9, achieved_gflops=155.0, peak_fraction=1.341),
+        measured("resnet18", 1, 224, 0.1, flops=3.6e9, achieved_gflops=36.0, peak_fraction=0.311),
+    ]
+    ctx = SimpleNamespace(env={"peak_gflops": 115.6, "peak_other_cpu_share": 0.0}, config={})
+    blocks = flops_section(to_frame(rows), ctx)
+    table = next(b for b in blocks if type(b).__name__ == "Table")
+    cells = [row[-1] for row in table.rows]
+    assert cells == ["134.1% ‡", "31.1%"]
+    note = blocks[-1].text
+    assert note.startswith("‡ 1 row(s) exceed the device's measured peak") and "134.1%, vgg16" in note
+    calm = flops_section(to_frame(rows[1:]), ctx)
+    assert not any("‡" in getattr(b, "text", "") for b in calm)

@@ -232,3 +232,94 @@ def test_finish_writes_the_bundle_with_the_records_when_the_report_writer_fails(
     assert any(
         "writing the report failed; the bundle still holds results.jsonl" in r.getMessage() for r in caplog.records
     )
+
+
+def test_the_plan_is_printed_before_measuring_with_why_and_an_estimate(tmp_path, capsys):
+    """Two sizes per sweep are three configurations: the batch sweep's b1 and b2 at the fixed size, and
+    the input sweep's smaller size at batch 1 (the fixed size at batch 1 is shared)."""
+    conf = config("sweeps.vision.batch_sizes=[1,2]", "sweeps.vision.input_sizes=[128,224]")
+    run_job(tmp_path, FakeRunner(["ok"] * 3), conf=conf)
+    text = capsys.readouterr().err
+    assert "plan: 3 configurations of 1 model variant(s)" in text
+    assert (
+        "resnet18 [fp32]: 3 (b1x128, b1x224, b2x224) - batch 1, 2 at input 224, and input 128, 224 at batch 1" in text
+    )
+    assert "estimated duration: at least" in text
+    assert text.index("plan: 3 configurations") < text.index("measuring the device's matmul peak")
+
+
+def test_a_budget_the_plan_cannot_fit_is_refused_before_anything_runs(tmp_path):
+    from bench_job.errors import UserError
+
+    runner = FakeRunner(["ok"] * 7)
+    with pytest.raises(UserError, match=r"--budget 5\.0 s cannot fit this plan: 7 configurations .* at least"):
+        run_job(tmp_path, runner, conf=config("run.budget=5s"))
+    assert not os.path.exists(tmp_path / "out") and not hasattr(runner, "store")
+
+
+def test_the_cli_refuses_a_budget_too_short_for_the_quick_config_before_importing_torch(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from bench_job.cli import main\n"
+        "code = main(['run', '--config', 'configs/quick.yaml', '--budget', '5s', '--out', sys.argv[1]])\n"
+        "print(code, sorted(m for m in ('torch', 'torchvision', 'transformers') if m in sys.modules))\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = str(tmp_path / "out")
+    done = subprocess.run([sys.executable, "-c", code, out], capture_output=True, text=True, timeout=120, cwd=root)
+    assert done.stdout.strip() == "2 []", done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert (
+        line.startswith("bench-job: error: --budget 5.0 s cannot fit this plan: 25 configurations")
+        and "at least" in line
+    )
+    assert not os.path.exists(out)
+
+
+def test_a_resumed_run_keeps_the_first_parts_peak_and_removes_the_stale_partial(tmp_path, capsys):
+    """The first part measured 70.4 GFLOP/s and was stopped: its PARTIAL bundle is written. The second
+    part would measure 42.1 on a busier machine: it keeps 70.4 and says so, and once its complete bundle is
+    written the PARTIAL one (all of which it holds) is removed, with the console naming it."""
+    peaks = iter([70.4, 42.1])
+    measured = []
+
+    def measure_peak(*args):
+        measured.append(1)
+        return dict(PEAK, peak_gflops=next(peaks))
+
+    def job(runner):
+        return Job(
+            config(),
+            str(tmp_path / "out"),
+            interactive=False,
+            stop=StopRequest(),
+            runner=runner,
+            collect_env=lambda sysfs_root: dict(ENV),
+            measure_peak=measure_peak,
+            write_report=lambda *args: None,
+        ).run()
+
+    first = job(FakeRunner(["ok", "ok"], signal_name="SIGINT"))
+    assert first.bundle.endswith(names.PARTIAL_SUFFIX + names.TARBALL_SUFFIX)
+    capsys.readouterr()
+    runner = FakeRunner(["ok"] * 7)
+    second = job(runner)
+    err = capsys.readouterr().err
+    assert measured == [1] and runner.kwargs["peak_gflops"] == 70.4
+    assert "resuming: keeping the matmul peak the first part measured, 70.4 GFLOP/s" in err
+    assert second.run.complete
+    assert os.listdir(tmp_path / "out") == [os.path.basename(second.bundle)]
+    assert f"removed {first.bundle}: superseded by {second.bundle}" in err
+
+
+def test_a_complete_run_leaves_partials_of_other_configs_alone(tmp_path):
+    first = run_job(tmp_path, FakeRunner(["ok"], signal_name="SIGTERM"), conf=config("measure.min_runs=5"))
+    second = run_job(tmp_path, FakeRunner(["ok"] * 7))
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(
+        [os.path.basename(first.bundle), os.path.basename(second.bundle)]
+        + [d for d in os.listdir(tmp_path / "out") if d.startswith(names.IN_PROGRESS_PREFIX)]
+    )
+    assert os.path.exists(first.bundle)

@@ -112,3 +112,37 @@ def test_version_1_records_still_read_without_the_real_input_energy_columns(tmp_
     assert list(frame.columns) == COLUMNS
     assert frame.loc[0, "real_latency_per_batch_s"] == 0.01
     assert frame.loc[0, "real_energy_per_batch_j"] is None and frame.loc[0, "real_energy_reason"] is None
+
+
+def test_plan_runs_the_cheapest_models_first_stably_and_keys_do_not_move():
+    """The first figures come quickly: squeezenet before BERT, VGG16 (most MACs per pass at these sizes)
+    last; variants of one model stay together in the config's order; the keys are the same whatever the
+    order, so a resumed run finds what it measured."""
+    from bench_job import config as cfg
+    from bench_job.run.plan import build_plan
+
+    config = cfg.resolve(
+        None,
+        device="laptop",
+        sets=[
+            'models=["vgg16", "bert-base-uncased", "squeezenet1_1", "distilbert-base-uncased"]',
+            "variants=[fp32, int8]",
+        ],
+    )
+    plan = build_plan(config)
+    order = [(i.entry.name, i.variant.name) for i in plan]
+    assert order == [
+        ("squeezenet1_1", "fp32"),
+        ("squeezenet1_1", "int8"),
+        ("distilbert-base-uncased", "fp32"),
+        ("distilbert-base-uncased", "int8"),
+        ("bert-base-uncased", "fp32"),
+        ("bert-base-uncased", "int8"),
+        ("vgg16", "fp32"),
+        ("vgg16", "int8"),
+    ]
+    assert order == [(i.entry.name, i.variant.name) for i in build_plan(config)]  # deterministic
+    keys = {i.key(p, "cpu") for i in plan for p in i.points}
+    reversed_config = config.with_models(list(reversed(config.models)))
+    assert keys == {i.key(p, "cpu") for i in build_plan(reversed_config) for p in i.points}
+    assert [i.entry.name for i in build_plan(reversed_config)][::2] == [n for n, _ in order][::2]

@@ -37,7 +37,7 @@ def flops_section(frame, ctx) -> list:
             f"{r['macs'] / 1e9:.3f}",
             ms(r["latency_median_s"]) + (" †" if r["valid"] is False else ""),
             num(r["achieved_gflops"]),
-            "" if r["peak_fraction"] != r["peak_fraction"] else f"{r['peak_fraction']:.1%}",
+            "" if r["peak_fraction"] != r["peak_fraction"] else f"{r['peak_fraction']:.1%}" + over_mark(r),
         ]
         for _, r in ok.iterrows()
     ]
@@ -80,6 +80,34 @@ def flops_section(frame, ctx) -> list:
             rows,
         ),
         extremes(ok),
+    ] + over_peak(ok, peak)
+
+
+OVER_PEAK_MARK = " ‡"
+
+
+def over_mark(row) -> str:
+    return OVER_PEAK_MARK if row["peak_fraction"] > 1 else ""
+
+
+def over_peak(ok, peak) -> list:
+    """A row faster than the device's measured peak is not physical: the peak was measured low (other
+    processes busy while it ran, or a run that measured it again on resume), or the row against another
+    peak. Said, never left as a silent 134%."""
+    if not peak or "peak_fraction" not in ok:
+        return []
+    over = ok[ok["peak_fraction"] > 1]
+    if over.empty:
+        return []
+    worst = over.loc[over["peak_fraction"].idxmax()]
+    return [
+        Text(
+            f"‡ {len(over)} row(s) exceed the device's measured peak of {num(peak)} GFLOP/s (up to "
+            f"{worst['peak_fraction']:.1%}, {worst['model']} at batch {int(worst['batch_size'])}): no "
+            "configuration can run faster than the device's peak, so that peak was measured low (other "
+            "processes busy while it ran) or these rows were computed against another one. Read their "
+            "fractions as unreliable, not as a model beating the hardware."
+        )
     ]
 
 

@@ -1,0 +1,84 @@
+"""What the run will do, said before it does it: the configurations per model and why, an estimated
+duration, and the shortest --budget the plan can fit (a shorter one is refused before anything runs).
+
+The figures are rules of thumb stated here, not measurements:
+- per model variant, a worker is started (importing torch) and the model built: WORKER_START_S at least;
+  with power measurement, the idle baseline (power.idle_seconds) is measured before it;
+- per configuration, the timing stops at measure.max_time_per_config_s (the estimate) or, squeezed by a
+  budget, at MIN_TIMING_S (the minimum: the runner's own floor is 0.05 s of timing in a 0.1 s share, and
+  min_rounds rounds of at least one run each do not fit in less than a tenth of a second per round); with
+  power measurement, the energy window adds power.min_window_s, which no budget shrinks;
+- once per run, the matmul peak and environment: FIXED_S.
+A configuration whose min_runs take longer than its time budget (a large model on a slow device) runs
+over the estimate: the estimate is a floor for such runs, which the console says."""
+
+from __future__ import annotations
+
+from bench_job.errors import UserError
+from bench_job.units import format_duration
+
+WORKER_START_S = 5.0  # importing torch and building the smallest model in a fresh worker, on a fast laptop
+MIN_TIMING_S = 0.1  # per round, with measure.min_rounds rounds
+FIXED_S = 5.0  # the matmul peak (1 s of timing in a fresh process) and the environment
+
+
+def _per_item_s(config) -> float:
+    return WORKER_START_S + (config.power.idle_seconds if config.power.enabled else 0.0)
+
+
+def _energy_s(config) -> float:
+    return config.power.min_window_s if config.power.enabled else 0.0
+
+
+def estimated_s(config, plan: list) -> float:
+    configs = sum(len(item.points) for item in plan)
+    per_config = config.measure.max_time_per_config_s + _energy_s(config)
+    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config
+
+
+def minimum_s(config, plan: list) -> float:
+    configs = sum(len(item.points) for item in plan)
+    per_config = config.measure.min_rounds * MIN_TIMING_S + _energy_s(config)
+    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config
+
+
+def check_budget(config, plan: list, budget_s: float | None) -> None:
+    """Refuse a --budget the plan cannot fit, naming the minimum."""
+    if budget_s is None:
+        return
+    least = minimum_s(config, plan)
+    if budget_s < least:
+        configs = sum(len(item.points) for item in plan)
+        raise UserError(
+            f"--budget {format_duration(budget_s)} cannot fit this plan: {configs} configurations of {len(plan)} "
+            f"model variant(s) need at least {format_duration(least)} (worker start, idle baseline, "
+            f"{config.measure.min_rounds} rounds and the energy window each); give a longer --budget or fewer "
+            "models or sizes"
+        )
+
+
+def _why(entry) -> str:
+    batch = ", ".join(str(b) for b in entry.batch_sizes)
+    sizes = ", ".join(str(s) for s in entry.input_sizes)
+    return f"batch {batch} at input {entry.input_size}, and input {sizes} at batch 1; shared points once"
+
+
+def describe(config, plan: list) -> str:
+    """The plan as the console prints it before measuring, one line per model variant."""
+    configs = sum(len(item.points) for item in plan)
+    lines = [
+        f"plan: {configs} configurations of {len(plan)} model variant(s), cheapest model first "
+        "(each: a batch sweep at a fixed input size plus an input-size sweep at batch 1)"
+    ]
+    for item in plan:
+        points = ", ".join(f"b{p.batch_size}x{p.input_size}" for p in item.points)
+        lines.append(f"  {item.entry.name} [{item.variant.name}]: {len(item.points)} ({points}) - {_why(item.entry)}")
+    lines.append(
+        f"estimated duration: at least {format_duration(estimated_s(config, plan))} (per configuration "
+        f"measure.max_time_per_config_s {config.measure.max_time_per_config_s:g} s"
+        + (f" + the energy window {_energy_s(config):g} s" if config.power.enabled else "")
+        + f"; per model variant {format_duration(_per_item_s(config))} to start a worker"
+        + (" and measure the idle baseline" if config.power.enabled else "")
+        + "); models whose measure.min_runs take longer than that run over it"
+    )
+    return "\n".join(lines)
