@@ -51,6 +51,11 @@ def _add_run_options(parser):
     )
     _add_sensor_options(parser)
     parser.add_argument("--verbose", action="store_true", help="debug lines on the console too")
+    parser.add_argument(
+        "--check-args",
+        action="store_true",
+        help="only check the options and the config (exit 0, or 2 with the error) and run nothing",
+    )
 
 
 def _add_sensor_options(parser):
@@ -134,7 +139,11 @@ def cmd_run(args) -> int:
     from bench_job.run.job import Job, utc_now
 
     started, started_at = time.monotonic(), utc_now()  # the --budget counts from the command's start
-    outcome = Job(load_config(args), args.out, verbose=args.verbose, started=started, started_at=started_at).run()
+    config = load_config(args)
+    if args.check_args:  # the container's fetch step asks this first (docker/entrypoint.sh)
+        print(f"bench-job run: arguments ok ({len(config.models)} model(s))")
+        return 0
+    outcome = Job(config, args.out, verbose=args.verbose, started=started, started_at=started_at).run()
     print(outcome.bundle)
     return outcome.exit_code
 
