@@ -130,6 +130,7 @@ run: image-present
 	@echo "bundles in $(RESULTS_DIR):"; ls -t "$(RESULTS_DIR)"/*.tar.gz 2>/dev/null | head -3
 
 fetch: image-present
+	@mkdir -p "$(RESULTS_DIR)"
 	$(COMPOSE_ENV) FETCH_REQUIRED=1 $(COMPOSE) run --rm fetch
 
 wheelhouse: check-device

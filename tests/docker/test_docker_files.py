@@ -157,6 +157,9 @@ def test_compose_benchmark_services_are_hardened():
     assert services["fetch"]["network_mode"] == "bridge"
     # It checks the benchmark's options (after `--`) before downloading anything.
     assert services["fetch"]["command"] == "fetch ${FETCH_ARGS:-} -- ${BENCH_ARGS:-}"
+    # ... where a --config under /results (a campaign's) resolves as in the benchmark's container.
+    results = [m for m in services["fetch"]["volumes"] if isinstance(m, dict) and m["target"] == "/results"]
+    assert results and results[0]["read_only"] is True, services["fetch"]["volumes"]
 
 
 def test_makefile_fragment_names_every_target():
