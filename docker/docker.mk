@@ -58,7 +58,6 @@ CONTEXT_FILES = pyproject.toml README.md bench_job evaluation configs docker/Doc
 COMPOSE_ENV = RESULTS_DIR="$(RESULTS_DIR)" BENCH_ARGS="$(BENCH_ARGS)" FETCH_IMAGE_DEVICE=$(DEVICE) \
 	ASSETS_VOLUME=$(ASSETS_VOLUME) BENCH_HOST="$$(hostname)" \
 	BENCH_IMAGE_ID=$$($(DOCKER) image inspect -f '{{.Id}}' $(IMAGE))
-COMPOSE_PROFILE = $(if $(filter laptop,$(DEVICE)),,--profile $(DEVICE))
 
 .PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse lock-docker \
 	test-docker clean-images clean-assets clean-wheelhouse
