@@ -51,6 +51,7 @@ def _add_run_options(parser):
     parser.add_argument("--threads", type=int, help="torch intra-op threads per worker")
     _add_options(parser, _SENSOR_OPTIONS)
     parser.add_argument("--verbose", action="store_true", help="debug lines on the console too")
+    parser.add_argument("--check-args", action="store_true", help="check the options and the config; run nothing")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +100,11 @@ def cmd_run(args) -> int:
     from bench_job.run.job import Job, utc_now
 
     started, started_at = time.monotonic(), utc_now()  # the --budget counts from the command's start
-    outcome = Job(load_config(args), args.out, verbose=args.verbose, started=started, started_at=started_at).run()
+    config = load_config(args)
+    if args.check_args:  # the container's fetch step asks this first (docker/entrypoint.sh)
+        print(f"bench-job run: arguments ok ({len(config.models)} model(s))")
+        return 0
+    outcome = Job(config, args.out, verbose=args.verbose, started=started, started_at=started_at).run()
     print(outcome.bundle)
     return outcome.exit_code
 

@@ -1,8 +1,9 @@
 # Container targets, included by the top-level Makefile (`include docker/docker.mk`).
 #   make build DEVICE=laptop|rpi|jetson    build edge-bench-job:$(DEVICE)
 #   make build-local DEVICE=laptop|rpi     the same without an image registry: local base image + wheelhouse
-#   make run DEVICE=...                    build if needed, fetch (may fail: random weights), benchmark;
-#                                          the bundle lands in $(RESULTS_DIR), the exit status is the job's
+#   make run DEVICE=...                    build if needed, then docker/run.sh: fetch (may fail: random
+#                                          weights), benchmark; the bundle lands in $(RESULTS_DIR); exits 0,
+#                                          or 2 (make's own) on any failure: docker/run.sh returns the job's
 #   make fetch DEVICE=...                  fill the assets volume (network on); failure is an error
 #   make wheelhouse DEVICE=laptop|rpi      download the image's wheels for a build without network
 #   make base-image DEVICE=laptop|rpi      a local Debian bookworm base image (debootstrap), no registry
@@ -42,6 +43,8 @@ TORCH_INDEX_URL ?= https://download.pytorch.org/whl/cpu
 # make wheelhouse: where torch/torchvision come from. Default: the same index the laptop image uses
 # (CPU builds); WHEELHOUSE_TORCH_INDEX=pypi takes pip's own configured index instead (x86_64: CUDA builds).
 WHEELHOUSE_TORCH_INDEX ?= $(if $(filter laptop,$(DEVICE)),$(TORCH_INDEX_URL),pypi)
+# One request for the index's torch page, 20 s at most; fails with the reason on its last line.
+TORCH_INDEX_PROBE = $(DOCKER_PYTHON) -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1].rstrip("/") + "/torch/", timeout=20).close()'
 # Every glibc the images' Debian bookworm (2.36) accepts, for `pip download --platform`.
 MANYLINUX_TAGS = $(foreach v,17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36,--platform manylinux_2_$(v)_$(1)) --platform manylinux2014_$(1)
 
@@ -55,7 +58,6 @@ CONTEXT_FILES = pyproject.toml README.md bench_job evaluation configs docker/Doc
 COMPOSE_ENV = RESULTS_DIR="$(RESULTS_DIR)" BENCH_ARGS="$(BENCH_ARGS)" FETCH_IMAGE_DEVICE=$(DEVICE) \
 	ASSETS_VOLUME=$(ASSETS_VOLUME) BENCH_HOST="$$(hostname)" \
 	BENCH_IMAGE_ID=$$($(DOCKER) image inspect -f '{{.Id}}' $(IMAGE))
-COMPOSE_PROFILE = $(if $(filter laptop,$(DEVICE)),,--profile $(DEVICE))
 
 .PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse lock-docker \
 	test-docker clean-images clean-assets clean-wheelhouse
@@ -64,6 +66,7 @@ help-docker:
 	@echo "make build DEVICE=laptop|rpi|jetson   build the image edge-bench-job:DEVICE (default DEVICE=laptop)"
 	@echo "make build-local DEVICE=laptop|rpi    the same without Docker Hub: local base image (root, debootstrap) + wheelhouse"
 	@echo "make run DEVICE=...                   build if needed, fetch assets if possible, benchmark; bundle in ./results"
+	@echo "                                      (make exits 0 or 2; docker/run.sh DEVICE exits with the benchmark's own 0, 1 or 2)"
 	@echo "                                      (BENCH_ARGS='--models resnet18 --set ...' passes options to bench-job run)"
 	@echo "make fetch DEVICE=...                 download pretrained weights and dev sets into the assets volume"
 	@echo "make wheelhouse DEVICE=laptop|rpi     download the image's wheels to docker/wheelhouse/DEVICE (offline builds)"
@@ -116,13 +119,17 @@ base-image: check-device
 image-present: check-device
 	@$(DOCKER) image inspect $(IMAGE) >/dev/null 2>&1 || $(MAKE) --no-print-directory build DEVICE=$(DEVICE)
 
+# docker/run.sh: fetch, benchmark, no container left. It exits with the benchmark's status (0, 1 nothing
+# measured, 2 user error) and says which; make itself exits 2 whenever a recipe fails, so scripts call
+# docker/run.sh (make's `Error N` line shows the status too).
 run: image-present
 	@# Made here, by the invoking user: the container runs the job as this folder's owner.
 	@mkdir -p "$(RESULTS_DIR)"
-	$(COMPOSE_ENV) $(COMPOSE) $(COMPOSE_PROFILE) run --rm $(DEVICE)
+	$(COMPOSE_ENV) DOCKER="$(DOCKER)" COMPOSE="$(COMPOSE)" sh docker/run.sh $(DEVICE)
 	@echo "bundles in $(RESULTS_DIR):"; ls -t "$(RESULTS_DIR)"/*.tar.gz 2>/dev/null | head -3
 
 fetch: image-present
+	@mkdir -p "$(RESULTS_DIR)"
 	$(COMPOSE_ENV) FETCH_REQUIRED=1 $(COMPOSE) run --rm fetch
 
 wheelhouse: check-device
@@ -132,9 +139,22 @@ wheelhouse: check-device
 	@# torch/torchvision with their dependencies as the target sees them: pip evaluates markers on this
 	@# host, so a cross-architecture download takes them with --no-deps (their dependencies are all in
 	@# requirements-common.txt, which is a complete closure and downloaded with --no-deps too).
+	@# The torch index is probed once (pip would retry every file for minutes, then name neither the
+	@# index nor the fix); unreachable, pip's own index (PyPI) serves torch instead, and this says so.
+	@index="$(WHEELHOUSE_TORCH_INDEX)"; \
+	if [ "$$index" != pypi ] && ! why=$$($(TORCH_INDEX_PROBE) "$$index" 2>&1); then \
+	  why=$$(printf '%s\n' "$$why" | tail -n 1); \
+	  echo "warning: the torch index $$index cannot be reached ($$why): torch comes from PyPI instead," \
+	    "as with WHEELHOUSE_TORCH_INDEX=pypi. On x86_64 that is a CUDA build (it runs on the CPU too): the" \
+	    "laptop wheelhouse about 3 GB and its image about 7 GB, against about 2 GB with CPU torch." \
+	    "Set WHEELHOUSE_TORCH_INDEX=pypi to skip this probe, or to a reachable mirror of the CPU index." >&2; \
+	  index=pypi; \
+	fi; \
+	echo "torch from $$([ "$$index" = pypi ] && echo "pip's own index (PyPI)" || echo "$$index")"; \
+	set -x; \
 	$(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: \
 	  $(call MANYLINUX_TAGS,$(ARCH_$(DEVICE))) --python-version 3.11 --implementation cp \
-	  $(if $(filter pypi,$(WHEELHOUSE_TORCH_INDEX)),,--index-url $(WHEELHOUSE_TORCH_INDEX)) \
+	  $$([ "$$index" = pypi ] || echo "--index-url $$index") \
 	  $(if $(filter $(ARCH_$(DEVICE)),$(shell uname -m)),,--no-deps) \
 	  -r docker/requirements-$(DEVICE).txt
 	$(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps \

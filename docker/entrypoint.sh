@@ -2,8 +2,11 @@
 # Entry point of the edge-bench-job images.
 #
 #   run [bench-job run options]    benchmark; the bundle lands in $RESULTS_DIR (default /results)
-#   fetch [bench-job fetch options] download pretrained weights and dev sets into $ASSETS_DIR (network on),
-#                                   for the models of $BENCH_CONFIG unless --config/--models say otherwise
+#   fetch [bench-job fetch options] [-- bench-job run options]
+#                                   download pretrained weights and dev sets into $ASSETS_DIR (network on),
+#                                   for the models of $BENCH_CONFIG unless --config/--models say otherwise.
+#                                   The run's options after `--` (compose passes BENCH_ARGS) are checked
+#                                   first (`bench-job run --check-args`): refused, nothing is fetched
 #   probe [options]                 print what the job sees (sensors through the read-only sysfs mounts)
 #   anything else                   executed as a command (bench-job report ..., python, sh)
 #
@@ -86,6 +89,24 @@ sensor_args() {
     fi
 }
 
+asks_weights() {
+    # asks_weights "$@": does a --set among the arguments choose the weights (the user's own choice)?
+    for arg in "$@"; do
+        case "$arg" in weights=*|--set=weights=*) return 0 ;; esac
+    done
+    return 1
+}
+
+check_run_args() {
+    # check_run_args N "$@": the job's own check of the run options after the first N arguments and
+    # `--` (defaults as `run` adds them); prints its one-line error and returns 2 when it refuses them.
+    shift $(($1 + 2))
+    has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
+    has_option --device "$@" || set -- --device "$DEVICE" "$@"
+    say "checking the benchmark's options before fetching: bench-job run --check-args $*"
+    bench-job run --check-args "$@" >/dev/null
+}
+
 assets_ready() {
     # A fetch completed at least one item (a failed fetch leaves a manifest of unfinished items).
     [ -f "$ASSETS_DIR/manifest.json" ] && python3 -c 'import json, sys
@@ -109,8 +130,14 @@ run)
         exit 2
     fi
     say "running as uid $(id -u), gid $(id -g): the owner of the results folder"
+    # The job records these in env.json (container.fetch_failed, container.weights_reason): the report
+    # puts the failed fetch in its verdict and gives the reason for weights nobody asked for.
+    fetch_note=""
     if [ -f "$FETCH_FAILED_NOTE" ]; then
-        warn "$(cat "$FETCH_FAILED_NOTE")"
+        fetch_note=$(cat "$FETCH_FAILED_NOTE")
+        warn "$fetch_note"
+        BENCH_FETCH_FAILED="$fetch_note"
+        export BENCH_FETCH_FAILED
     fi
     has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
     has_option --device "$@" || set -- --device "$DEVICE" "$@"
@@ -128,6 +155,15 @@ run)
         warn "NO ASSETS in $ASSETS_DIR: the fetch step did not run, or could not reach the network and completed nothing."
         warn "The run goes on with RANDOM WEIGHTS: latency, FLOPs, memory and energy are valid; accuracy is not measured."
         if [ "$WEIGHTS" = auto ]; then
+            if ! asks_weights "$@"; then
+                if [ -n "$fetch_note" ]; then
+                    why="the last fetch step failed and $ASSETS_DIR holds no fetch (see the verdict)"
+                else
+                    why="$ASSETS_DIR holds no fetch (the fetch step did not run)"
+                fi
+                BENCH_WEIGHTS_REASON="chosen by the container's entrypoint, not asked: $why"
+                export BENCH_WEIGHTS_REASON
+            fi
             set -- --set weights=random "$@"
         fi
     fi
@@ -138,6 +174,31 @@ run)
     exec bench-job run "$@"
     ;;
 fetch)
+    # The benchmark's options (after `--`) first: a mistake there is reported in seconds, not after the
+    # fetch's downloads and warnings. As a step of compose (FETCH_REQUIRED=0) this step then succeeds
+    # without fetching, so that the benchmark starts and exits with its own status (2) and the same line:
+    # compose reports a failed dependency as 1.
+    fetch_count=0
+    for arg in "$@"; do
+        [ "$arg" = -- ] && break
+        fetch_count=$((fetch_count + 1))
+    done
+    if [ "$fetch_count" -lt $# ]; then
+        status=0
+        check_run_args "$fetch_count" "$@" || status=$?
+        if [ "$status" != 0 ]; then
+            [ "$FETCH_REQUIRED" = 1 ] && exit "$status"
+            warn "the benchmark's options are refused (above): nothing fetched; the benchmark stops on the same error"
+            exit 0
+        fi
+        # Only the fetch's own options stay.
+        index=0
+        for arg in "$@"; do
+            [ "$index" -lt "$fetch_count" ] && set -- "$@" "$arg"
+            index=$((index + 1))
+        done
+        shift "$index"
+    fi
     has_option --assets "$@" || set -- --assets "$ASSETS_DIR" "$@"
     has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
     say "bench-job fetch $*"

@@ -89,6 +89,10 @@ def container_facts(root: str = "/", environ=os.environ, mountinfo: str = "/proc
         "image": environ.get("BENCH_IMAGE") or None,
         "image_id": environ.get("BENCH_IMAGE_ID") or None,
         "image_revision": environ.get("BENCH_IMAGE_REVISION") or None,
+        # Set by the entrypoint: why it chose the weights itself (random: no fetch in the assets volume),
+        # and the last fetch step's failure note. The report puts both in its header and verdict.
+        "weights_reason": environ.get("BENCH_WEIGHTS_REASON") or None,
+        "fetch_failed": environ.get("BENCH_FETCH_FAILED") or None,
         "container_hostname": socket.gethostname(),
         "uid": os.getuid(),
         "gid": os.getgid(),

@@ -9,7 +9,10 @@
   --abort-on-container-failure` fails with the job's exit code on a bad model name and succeeds on the quick
   config limited to two models; checks the bundle (named after the host, owned by the user, env.json's
   container facts, the entrypoint's lines in run.log), that the run had no network, a read-only root
-  and no capabilities; then `make run` as the same user, and the user deletes the results;
+  and no capabilities; that the report gives the entrypoint's reason for the random weights and puts the
+  failed fetch in its verdict; then `docker/run.sh` and `make run` as the same user: each documented
+  command's exit status for 0 (measured), 1 (nothing measured) and 2 (bad options, refused before any
+  download), no container and no network left behind, and the user deletes the results;
 - builds the Raspberry Pi (arm64) image under qemu emulation and runs `bench-job probe` and a one-model
   tiny config through the hardened `rpi` compose service.
 Skipped, loudly, only when no Docker engine can be started at all.
@@ -42,6 +45,7 @@ ASSETS_VOLUME = f"{PROJECT}-assets"
 QUICK_ARGS = "--models squeezenet1_1,distilbert-base-uncased"
 # A user's mistake: the job refuses it with exit code 2, and so must the documented commands.
 BAD_ARGS = "--models no-such-model"
+BAD_BUDGET = "--budget abc"
 # The non-root member of the docker group the user-facing commands run as.
 USER = "edge-bench-user"
 # One model, one configuration: what an emulated arm64 CPU can do in a few minutes. No waiting for quiet:
@@ -68,6 +72,8 @@ TINY_ARGS = [
     "--set",
     "measure.patience_s=0",
 ]
+# Nothing measured (exit 1): the only configuration's worker is over its memory cap at once.
+NOTHING_MEASURED_ARGS = TINY_ARGS + ["--max-worker-memory", "64MiB"]
 # The Pi deploys through ONNX Runtime: its aarch64 wheel must import and run under the emulation too.
 PI_ARGS = TINY_ARGS + ["--set", "variants=[{precision: fp32, runtime: onnxruntime}]"]
 TIMINGS = {}
@@ -230,6 +236,23 @@ def _check_bundle(path: str, device: str, models: set) -> tuple:
     return rows, env, run_log, config
 
 
+def _bundle_member(path: str, member: str) -> str:
+    with tarfile.open(path) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        return tar.extractfile(f"{top}/{member}").read().decode()
+
+
+def _left_behind() -> tuple:
+    """The test project's containers and networks (the images, the assets volume and bundles may stay)."""
+    containers = _run(
+        ["docker", "ps", "-a", "--format", "{{.Names}}", "--filter", f"label=com.docker.compose.project={PROJECT}"]
+    ).stdout.split()
+    networks = _run(
+        ["docker", "network", "ls", "--format", "{{.Name}}", "--filter", f"label=com.docker.compose.project={PROJECT}"]
+    ).stdout.split()
+    return containers, networks
+
+
 def test_lint_dockerfiles_and_scripts(engine):
     tools = engine["TOOLS"]
     for device in ("laptop", "rpi", "jetson"):
@@ -239,6 +262,7 @@ def test_lint_dockerfiles_and_scripts(engine):
         [
             f"{tools}/bin/shellcheck",
             "docker/entrypoint.sh",
+            "docker/run.sh",
             "docker/base-image.sh",
             "docker/binfmt.sh",
             "tests/docker/ensure-docker.sh",
@@ -333,7 +357,13 @@ def test_docker_group_user_runs_compose_then_make_and_owns_the_results(
     TIMINGS["compose up, bad model"] = time.monotonic() - started
     assert bad.returncode == 2, (bad.returncode, (bad.stdout + bad.stderr)[-4000:])
     assert "unknown model 'no-such-model'" in bad.stdout + bad.stderr
+    # Checked by the fetch step before any download: no fetch ran.
+    assert "nothing fetched" in bad.stdout + bad.stderr and "bench-job fetch" not in bad.stdout + bad.stderr
     assert _bundles(results) == []
+    # `up` keeps its stopped containers; the documented `docker compose down` leaves nothing.
+    assert _left_behind()[0], "compose up removed its containers: the README's `down` is not needed any more"
+    _compose(engine, "down", env=env, user=True)
+    assert _left_behind() == ([], []), _left_behind()
 
     env["BENCH_ARGS"] = QUICK_ARGS
     started = time.monotonic()
@@ -376,6 +406,14 @@ def test_docker_group_user_runs_compose_then_make_and_owns_the_results(
     assert f"/results/{bundles[0]}" in logs
     assert len(rows) >= 4
     assert "WARNING entrypoint: FETCH FAILED" in run_log, run_log[:3000]
+    # Random weights nobody asked for: the report says why, and its verdict names the failed fetch.
+    assert env_json["container"]["fetch_failed"].startswith("FETCH FAILED (exit "), env_json["container"]
+    assert env_json["container"]["weights_reason"].startswith("chosen by the container's entrypoint, not asked: ")
+    report = _bundle_member(os.path.join(results, bundles[0]), "report.md")
+    assert "weights: random (chosen by the container's entrypoint, not asked: the last fetch step failed" in report
+    assert "(as asked)" not in report
+    verdict = report.split("\n## ")[0]
+    assert "**the fetch step failed**: FETCH FAILED (exit " in verdict, verdict
     assert env_json["container"]["uid"] == docker_user.pw_uid
     assert os.stat(os.path.join(results, bundles[0])).st_uid == docker_user.pw_uid
     _say(f"bundle {bundles[0]}: {len(rows)} rows, all ok")
@@ -402,7 +440,49 @@ def test_docker_group_user_runs_compose_then_make_and_owns_the_results(
     assert "tmp-writable" in out, out
     assert "CapBnd:\t00000000000000c0" in out, out
 
-    # Then `make run` as the same user into the same folder: exit codes pass through, bundles are the user's.
+    # compose up with nothing measured returns the benchmark's 1; then `down` leaves nothing.
+    env["BENCH_ARGS"] = " ".join(NOTHING_MEASURED_ARGS)
+    nothing = _compose(engine, *up, env=env, timeout=1800, check=False, user=True)
+    assert nothing.returncode == 1, (nothing.returncode, (nothing.stdout + nothing.stderr)[-4000:])
+    _compose(engine, "down", env=env, user=True)
+    assert _left_behind() == ([], []), _left_behind()
+    assert len(_bundles(results)) == 2
+
+    # docker/run.sh, the command to script against, as the same user: the benchmark's own status, and
+    # nothing left behind but the bundle (and the images and the assets volume).
+    def run_sh(args):
+        return _run(
+            _as_user(
+                [
+                    "env",
+                    f"RESULTS_DIR={results}",
+                    f"ASSETS_VOLUME={ASSETS_VOLUME}",
+                    f"COMPOSE=docker compose -p {PROJECT}",
+                    f"BENCH_ARGS={args}",
+                    os.path.join(REPO, "docker", "run.sh"),
+                    "laptop",
+                ]
+            ),
+            check=False,
+        )
+
+    started = time.monotonic()
+    bad = run_sh(BAD_BUDGET)
+    TIMINGS["run.sh, bad --budget"] = time.monotonic() - started
+    out = bad.stdout + bad.stderr
+    assert bad.returncode == 2, (bad.returncode, out[-3000:])
+    # The one-line error first, before any download (the fetch fetched nothing), then the job's same line.
+    assert "bench-job: error: bad duration 'abc'" in out and "bench-job fetch" not in out, out[-3000:]
+    assert "run.sh: the benchmark exited with 2" in out
+    assert _left_behind() == ([], []), _left_behind()
+    nothing = run_sh(" ".join(NOTHING_MEASURED_ARGS))
+    assert nothing.returncode == 1, (nothing.returncode, (nothing.stdout + nothing.stderr)[-3000:])
+    assert "run.sh: the benchmark exited with 1: nothing was measured" in nothing.stderr
+    assert _left_behind() == ([], []), _left_behind()
+    assert len(_bundles(results)) == 3
+
+    # Then `make run` as the same user into the same folder: 0 or make's own 2, naming the benchmark's
+    # status; the bundles are the user's and nothing else stays.
     make_run = [
         "make",
         "--no-print-directory",
@@ -411,13 +491,19 @@ def test_docker_group_user_runs_compose_then_make_and_owns_the_results(
         f"ASSETS_VOLUME={ASSETS_VOLUME}",
         f"COMPOSE=docker compose -p {PROJECT}",
     ]
-    bad = _run(_as_user(make_run + [f"BENCH_ARGS={BAD_ARGS}"]), check=False)
+    bad = _run(_as_user(make_run + [f"BENCH_ARGS={BAD_BUDGET}"]), check=False)
     assert bad.returncode == 2, (bad.returncode, bad.stderr[-3000:])
+    assert "run.sh: the benchmark exited with 2" in bad.stderr
+    nothing = _run(_as_user(make_run + ["BENCH_ARGS=" + " ".join(NOTHING_MEASURED_ARGS)]), check=False)
+    assert nothing.returncode == 2, (nothing.returncode, nothing.stderr[-3000:])
+    assert "run.sh: the benchmark exited with 1: nothing was measured" in nothing.stderr
+    assert _left_behind() == ([], []), _left_behind()
     started = time.monotonic()
     _run(_as_user(make_run + ["BENCH_ARGS=" + " ".join(TINY_ARGS)]))
     TIMINGS["make run laptop, tiny"] = time.monotonic() - started
+    assert _left_behind() == ([], []), _left_behind()
     bundles = _bundles(results)
-    assert len(bundles) == 2, bundles
+    assert len(bundles) == 5, bundles
     for name in bundles:
         assert os.stat(os.path.join(results, name)).st_uid == docker_user.pw_uid, name
     newest = max(bundles, key=lambda b: os.stat(os.path.join(results, b)).st_mtime)

@@ -153,7 +153,13 @@ def test_compose_benchmark_services_are_hardened():
     assert "/dev/vcio:/dev/vcio" in services["rpi"]["devices"]
     assert any(m["target"].endswith("/vcgencmd") for m in services["rpi"]["volumes"])
     assert any(m["target"].endswith("/tegrastats") for m in services["jetson"]["volumes"])
-    assert "network_mode" not in services["fetch"], "fetch is the one step with network"
+    # The one step with network, on Docker's default bridge: no network of the project's to leave behind.
+    assert services["fetch"]["network_mode"] == "bridge"
+    # It checks the benchmark's options (after `--`) before downloading anything.
+    assert services["fetch"]["command"] == "fetch ${FETCH_ARGS:-} -- ${BENCH_ARGS:-}"
+    # ... where a --config under /results (a campaign's) resolves as in the benchmark's container.
+    results = [m for m in services["fetch"]["volumes"] if isinstance(m, dict) and m["target"] == "/results"]
+    assert results and results[0]["read_only"] is True, services["fetch"]["volumes"]
 
 
 def test_makefile_fragment_names_every_target():
@@ -227,3 +233,192 @@ def test_make_help_states_no_lab_duration_of_its_own():
     assert re.search(
         r"`make lab` runs the full lab sweep \(`configs/lab.yaml`: \d+ configurations in \d+ min", _read("README.md")
     )
+
+
+def _wheelhouse_with_fake_pip(tmp_path, index):
+    """`make wheelhouse DEVICE=laptop` with pip replaced by a recorder (the probe runs the real python)."""
+    fake, log = tmp_path / "python", tmp_path / "pip.log"
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = -m ]; then echo "$*" >> {log}; exit 0; fi\nexec python3 "$@"\n')
+    fake.chmod(0o755)
+    proc = _make(
+        "wheelhouse",
+        "DEVICE=laptop",
+        f"WHEELHOUSE_DIR={tmp_path / 'wheels'}",
+        f"DOCKER_PYTHON={fake}",
+        f"WHEELHOUSE_TORCH_INDEX={index}",
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc, log.read_text().splitlines()
+
+
+def test_an_unreachable_torch_index_is_probed_once_and_pypi_serves_torch_saying_so(tmp_path):
+    """`sudo make build-local DEVICE=laptop` where download.pytorch.org cannot be reached: one probe, then
+    PyPI's torch, with the index, the variable that skips the probe and the size it costs named."""
+    index = "http://127.0.0.1:9/whl/cpu"  # the discard port: connection refused at once
+    proc, pips = _wheelhouse_with_fake_pip(tmp_path, index)
+    warning = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1, proc.stderr
+    assert f"the torch index {index} cannot be reached (" in warning[0]
+    assert "WHEELHOUSE_TORCH_INDEX=pypi" in warning[0] and "about 7 GB" in warning[0], warning[0]
+    assert "torch from pip's own index (PyPI)" in proc.stdout
+    torch_download = [line for line in pips if "requirements-laptop.txt" in line]
+    assert len(torch_download) == 1 and "--index-url" not in torch_download[0], pips
+
+
+def test_a_reachable_torch_index_serves_torch(tmp_path):
+    import http.server
+    import threading
+
+    (tmp_path / "idx" / "torch").mkdir(parents=True)
+    (tmp_path / "idx" / "torch" / "index.html").write_text("<html></html>")
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path / "idx"))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        index = f"http://127.0.0.1:{server.server_address[1]}"
+        proc, pips = _wheelhouse_with_fake_pip(tmp_path, index)
+    finally:
+        server.shutdown()
+    assert "warning:" not in proc.stderr, proc.stderr
+    torch_download = [line for line in pips if "requirements-laptop.txt" in line]
+    assert f"--index-url {index}" in torch_download[0], pips
+
+
+def test_the_readmes_name_the_fallback_variable_beside_build_local():
+    for readme in ("README.md", os.path.join("docker", "README.md")):
+        lines = _read(readme).splitlines()
+        commands = [n for n, line in enumerate(lines) if line.startswith("sudo make build-local DEVICE=laptop")]
+        assert commands, readme
+        for number in commands:
+            assert "WHEELHOUSE_TORCH_INDEX=pypi" in "\n".join(lines[number : number + 2]), (readme, lines[number])
+
+
+def _fake_bin(tmp_path, name, script):
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text("#!/bin/sh\n" + script)
+    (folder / name).chmod(0o755)
+    return str(folder)
+
+
+def _entrypoint(tmp_path, *args, **env):
+    """docker/entrypoint.sh with a stand-in bench-job that records its calls and refuses `--budget abc`."""
+    calls = tmp_path / "calls"
+    folder = _fake_bin(
+        tmp_path,
+        "bench-job",
+        f'echo "$* | reason=${{BENCH_WEIGHTS_REASON:-}} | fetch=${{BENCH_FETCH_FAILED:-}}" >> {calls}\n'
+        'case "$*" in *"--budget abc"*) echo "bench-job: error: bad duration \'abc\'" >&2; exit 2;; esac\n'
+        '[ "$1" = fetch ] && { echo "error: cannot reach huggingface.co" >&2; exit 1; }\nexit 0\n',
+    )
+    for name in ("assets", "results"):
+        (tmp_path / name).mkdir(exist_ok=True)
+    proc = subprocess.run(
+        ["sh", os.path.join(DOCKER, "entrypoint.sh"), *args],
+        env=dict(
+            os.environ,
+            PATH=folder + os.pathsep + os.environ["PATH"],
+            ASSETS_DIR=str(tmp_path / "assets"),
+            RESULTS_DIR=str(tmp_path / "results"),
+            HOST_SYSFS=str(tmp_path / "no-sys"),
+            BENCH_ENTRYPOINT_LOG=str(tmp_path / "entrypoint.log"),
+            DEVICE="laptop",
+            **env,
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return proc, calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_the_fetch_step_checks_the_benchmarks_options_before_fetching(tmp_path):
+    """compose's fetch step gets `-- BENCH_ARGS`: a mistake is one line at once, not after the downloads."""
+    proc, calls = _entrypoint(tmp_path, "fetch", "--models", "x", "--", "--budget", "abc", FETCH_REQUIRED="0")
+    assert [c.split(" |")[0] for c in calls] == [
+        "run --check-args --device laptop --config /opt/edge-bench/configs/quick.yaml --budget abc"
+    ]
+    assert "bench-job: error: bad duration 'abc'" in proc.stderr and "nothing fetched" in proc.stderr
+    # As compose's step it succeeds, so that the benchmark starts and exits 2 itself (compose would say 1).
+    assert proc.returncode == 0, proc.stderr
+    # `make fetch` (FETCH_REQUIRED=1): the check's own status.
+    proc, _ = _entrypoint(tmp_path, "fetch", "--", "--budget", "abc", FETCH_REQUIRED="1")
+    assert proc.returncode == 2, proc.stderr
+
+
+def test_good_options_are_checked_then_the_fetch_gets_only_its_own(tmp_path):
+    proc, calls = _entrypoint(tmp_path, "fetch", "--models", "x", "--", "--models", "resnet18", FETCH_REQUIRED="0")
+    assert [c.split(" |")[0] for c in calls] == [
+        "run --check-args --device laptop --config /opt/edge-bench/configs/quick.yaml --models resnet18",
+        f"fetch --config /opt/edge-bench/configs/quick.yaml --assets {tmp_path / 'assets'} --models x",
+    ]
+    assert proc.returncode == 0 and "FETCH FAILED (exit 1)" in proc.stderr
+    assert "cannot reach huggingface.co" in (tmp_path / "assets" / "fetch-failed.txt").read_text()
+
+
+def test_random_weights_the_entrypoint_chose_carry_its_reason_and_the_failed_fetch(tmp_path):
+    (tmp_path / "assets").mkdir()
+    note = "FETCH FAILED (exit 1) at 2026-12-02T03:00:00Z: error: cannot reach huggingface.co"
+    (tmp_path / "assets" / "fetch-failed.txt").write_text(note + "\n")
+    proc, calls = _entrypoint(tmp_path, "run", "--models", "resnet18")
+    assert proc.returncode == 0, proc.stderr
+    args, reason, fetch = calls[0].split(" | ")
+    assert args.startswith("run --set weights=random "), args
+    assert reason == (
+        f"reason=chosen by the container's entrypoint, not asked: the last fetch step failed and "
+        f"{tmp_path / 'assets'} holds no fetch (see the verdict)"
+    )
+    assert fetch == f"fetch={note}"
+    # Weights the user chose are as asked: no reason of the entrypoint's.
+    _, calls = _entrypoint(tmp_path, "run", "--set", "weights=random")
+    assert calls[-1].split(" | ")[1] == "reason="
+
+
+def _fake_docker(tmp_path, fetch_status=0, job_status=0):
+    """A `docker` that knows one image and answers `compose run` with the given statuses."""
+    return _fake_bin(
+        tmp_path,
+        "docker",
+        f'echo "$*" >> {tmp_path / "docker.log"}\n'
+        'case "$*" in\n'
+        '  "image inspect"*) echo sha256:fake;;\n'
+        f'  *"run --rm fetch"*) exit {fetch_status};;\n'
+        f'  *"run --rm --no-deps"*) exit {job_status};;\n'
+        "esac\n",
+    )
+
+
+@pytest.mark.parametrize("job_status", [0, 1, 2])
+def test_run_sh_exits_with_the_benchmarks_status_and_make_run_says_it(tmp_path, job_status):
+    """docker/run.sh is the command to script against; `make run` exits 2 (make's own) on any failure and
+    shows the benchmark's status in its output."""
+    folder = _fake_docker(tmp_path, job_status=job_status)
+    env = dict(os.environ, PATH=folder + os.pathsep + os.environ["PATH"], RESULTS_DIR=str(tmp_path / "results"))
+    proc = subprocess.run(
+        [os.path.join(DOCKER, "run.sh"), "laptop"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == job_status, proc.stderr
+    assert f"run.sh: the benchmark exited with {job_status}" in proc.stderr
+    calls = (tmp_path / "docker.log").read_text().splitlines()
+    compose = [c for c in calls if c.startswith("compose")]
+    assert [c.split(" run ")[1] for c in compose] == ["--rm fetch", "--rm --no-deps laptop"], calls
+    made = subprocess.run(
+        ["make", "--no-print-directory", "run", f"RESULTS_DIR={tmp_path / 'results'}"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == (0 if job_status == 0 else 2), made.stderr
+    assert f"run.sh: the benchmark exited with {job_status}" in made.stderr
+
+
+def test_run_sh_refuses_an_unknown_device_and_stops_when_the_fetch_step_fails(tmp_path):
+    env = dict(os.environ, PATH=_fake_docker(tmp_path, fetch_status=3) + os.pathsep + os.environ["PATH"])
+    env["RESULTS_DIR"] = str(tmp_path / "results")
+    run = [os.path.join(DOCKER, "run.sh")]
+    proc = subprocess.run(run + ["phone"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "unknown device 'phone'" in proc.stderr
+    proc = subprocess.run(run + ["laptop"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 3 and "the fetch step exited with 3: no benchmark run" in proc.stderr

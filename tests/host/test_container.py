@@ -47,6 +47,7 @@ def test_docker_container_facts(tmp_path):
         "7f9f909",
     )
     assert facts["network_interfaces"] == ["lo"]
+    assert facts["weights_reason"] is None and facts["fetch_failed"] is None
     assert facts["mounts"] == [
         {"path": "/assets", "read_only": True},
         {"path": "/host/sys/class", "read_only": True},
@@ -66,3 +67,14 @@ def test_podman_and_other_runtimes(tmp_path):
     (tmp_path / "run/.containerenv").write_text("")
     assert container_runtime(str(tmp_path), {}) == "podman"
     assert container_runtime(str(tmp_path / "none"), {"container": "lxc"}) == "lxc"
+
+
+def test_the_entrypoints_weights_reason_and_failed_fetch_are_recorded(tmp_path):
+    (tmp_path / ".dockerenv").write_text("")
+    environ = {
+        "BENCH_WEIGHTS_REASON": "random weights chosen by the container's entrypoint: the fetch step failed",
+        "BENCH_FETCH_FAILED": "FETCH FAILED (exit 1) at 2026-12-02T03:00:00Z: hub unreachable",
+    }
+    facts = container_facts(str(tmp_path), environ, str(tmp_path / "no-mountinfo"))
+    assert facts["weights_reason"] == environ["BENCH_WEIGHTS_REASON"]
+    assert facts["fetch_failed"] == environ["BENCH_FETCH_FAILED"]

@@ -63,3 +63,24 @@ def test_missing_pretrained_weights_are_an_error_record_naming_fetch(cli, tmp_pa
     assert result.returncode == 1, result.stderr
     assert result.stdout.strip().endswith(".tar.gz")
     assert "bench-job fetch --assets DIR" in result.stderr
+
+
+# Arguments only: whether this machine has what they ask for (a CUDA device) is the run's own check, since
+# the fetch container that checks them is not the one that runs (the Jetson's has no NVIDIA runtime).
+ARGUMENT_ERRORS = [(a, m) for a, m in BAD if a[0] == "run" and m != "torch sees no CUDA device"]
+
+
+@pytest.mark.parametrize("args,message", ARGUMENT_ERRORS)
+def test_check_args_refuses_the_same_bad_input_and_runs_nothing(cli, tmp_path, args, message):
+    """`bench-job run --check-args`: the container's fetch step checks the job's arguments with it first."""
+    result = cli(*args, "--check-args", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_args_accepts_good_input_and_runs_nothing(cli, tmp_path):
+    result = cli("run", "--models", "resnet18,bert-base-uncased", "--check-args", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "bench-job run: arguments ok (2 model(s))"
+    assert not (tmp_path / "out").exists()

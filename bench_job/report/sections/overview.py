@@ -50,7 +50,7 @@ def header(frame, ctx) -> list:
         f"{known((env.get('libraries') or {}).get('torch'))}; intra-op threads used: "
         f"{', '.join(map(str, threads)) or 'n/a'}",
         f"device matmul peak: {f'{peak:.1f} GFLOP/s (fp32, measured before the sweep)' if peak else 'not measured'}",
-        f"{weights_line(model_weights(frame, config))}; configurations: {len(frame)} ({len(ok)} measured)",
+        f"{weights_line(model_weights(frame, config), env)}; configurations: {len(frame)} ({len(ok)} measured)",
         run_line(ctx.outcome),
     ]
     if measure:

@@ -11,7 +11,7 @@ from bench_job.report.render.document import Verdict
 from bench_job.report.render.frame import measured, model_variant_label
 from bench_job.report.sections.energy import brief_power_reason, has_energy
 from bench_job.report.sections.reasons import invalid_parts
-from bench_job.report.sections.weights import model_weights, unavailable_reasons
+from bench_job.report.sections.weights import fetch_problem, model_weights, unavailable_reasons
 from bench_job.units import format_duration
 
 TOP_REASONS = 3
@@ -142,6 +142,7 @@ def problems(frame, ctx) -> list:
         _invalid(frame, ctx.config),
         _not_run(frame),
         _random_weights(frame, ctx.config),
+        fetch_problem(ctx.env),
         _over_budget(ctx.outcome),
         _no_energy(frame),
         _validity_unknown(frame),

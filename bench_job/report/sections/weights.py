@@ -64,15 +64,26 @@ def by_value(pairs) -> str:
     return "; ".join(f"{value} for {', '.join(models)}" for value, models in groups.items())
 
 
-def weights_line(uses: list) -> str:
-    """The header's account: what was asked, what was used, and a pointer to why where they differ."""
+def container_weights(env: dict) -> tuple:
+    """(why the container's entrypoint chose the weights, the failed fetch's note), each None where env.json's
+    `container` entry records none: the entrypoint passes them (BENCH_WEIGHTS_REASON, BENCH_FETCH_FAILED)
+    when it asks for random weights itself because the assets volume holds no fetch, and whenever the last
+    fetch step failed. The config then says `weights: random`, which nobody asked for."""
+    container = (env or {}).get("container") or {}
+    return container.get("weights_reason") or None, container.get("fetch_failed") or None
+
+
+def weights_line(uses: list, env: dict = None) -> str:
+    """The header's account: what was asked, what was used, and a pointer to why where they differ. Weights
+    the container's entrypoint chose (env.json) are not `as asked`: the line gives its reason instead."""
     if not uses:
         return "weights: no configuration recorded"
     used = by_value((u.model, u.used) for u in uses)
     if all(u.asked is None for u in uses):
         return f"weights: {used}"
     if all(u.asked == u.used for u in uses):
-        return f"weights: {used} (as asked)"
+        chosen_by, _ = container_weights(env)
+        return f"weights: {used} ({chosen_by})" if chosen_by else f"weights: {used} (as asked)"
     line = f"weights: asked {by_value((u.model, u.asked) for u in uses)}; used {used}"
     return line + (" (pretrained weights unavailable: see the verdict)" if any(u.downgraded for u in uses) else "")
 
@@ -81,3 +92,23 @@ def unavailable_reasons(uses: list) -> str:
     """The distinct recorded reasons of the downgraded models, or a plain statement that none was recorded."""
     reasons = list(dict.fromkeys(u.why for u in uses if u.downgraded and u.why))
     return "; ".join(reasons) or "no reason recorded in the notes"
+
+
+def fetch_problem(env: dict):
+    """The verdict's entry for a failed fetch step (env.json's container.fetch_failed), with what it cost:
+    random weights chosen by the entrypoint, or the assets an earlier fetch left. None when none failed."""
+    chosen_by, failed = container_weights(env)
+    if not failed:
+        return None
+    if chosen_by:
+        cost = (
+            "the container therefore ran with random weights nobody asked for and accuracy was not measured; "
+            "latency, FLOPs, memory and energy are unaffected"
+        )
+    else:
+        cost = "the run read the assets an earlier fetch left in the volume, which may be older than this run"
+    return (
+        "the fetch step failed",
+        f"{failed.rstrip('.')}; {cost}. Fix what the fetch's error names (it needs the network) "
+        "with `make fetch`, then run again.",
+    )
