@@ -36,6 +36,12 @@ def invalid_reasons(
     other = record.get("other_cpu_share")
     if other is not None and other > max_other_cpu_share:
         reasons.append(f"other processes used {other:.0%} of the CPU during timing")
+    disturbed = record.get("rounds_disturbed")
+    if disturbed:
+        reasons.append(
+            f"{disturbed} of {record.get('rounds')} kept rounds disturbed by other processes (no quiet within "
+            "measure.patience_s: the least disturbed rounds were kept)"
+        )
     energy_other = record.get("energy_other_cpu_share")
     if (
         energy_other is not None
@@ -69,6 +75,32 @@ def invalid_reasons(
     if record.get("label_map_swapped"):
         reasons.append("label map looks swapped: " + swapped_figures(record["accuracy"], record["accuracy_swapped"]))
     return reasons
+
+
+# The reasons that say other processes competed for the CPU while the row was timed, and went on doing so
+# after the patience was spent (a row is only kept disturbed once nothing more could be redone).
+_CONTENTION = re.compile(r"of the CPU during timing$|kept rounds disturbed by other processes")
+
+
+def contention_persisted(record) -> bool:
+    """Whether a row is not valid because other processes kept competing for the CPU while it was timed."""
+    text = record.get("invalid_reasons")
+    if not isinstance(text, str):
+        return False
+    return any(_CONTENTION.search(reason.strip()) for reason in text.split("; "))
+
+
+CONTENTION_ADVICE = (
+    "other processes kept competing for the CPU while {what} timed, beyond what measure.patience_s waits for: "
+    "their latencies are inflated (a multi-threaded pass slows far more than the share taken: its threads "
+    "wait for each other). What helps: --threads 1 (one thread loses least to a busy core), run again when "
+    "the machine is quiet (the same command resumes), or `make lab` on a quiet machine for the full budget"
+)
+
+
+def contention_advice(count: int) -> str:
+    """The advice for count rows kept while other processes competed for the CPU."""
+    return CONTENTION_ADVICE.format(what=f"{count} configuration(s) were")
 
 
 def swapped_figures(accuracy: float, swapped_accuracy: float) -> str:

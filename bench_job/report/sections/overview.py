@@ -70,6 +70,13 @@ def other_share_limit(config: dict) -> float | None:
     return (config.get("measure") or {}).get("max_other_cpu_share")
 
 
+def run_delay_limit(config: dict) -> float | None:
+    """measure.max_run_delay as the bundle's config.yaml records it: the fraction of a run our threads
+    could wait for a CPU before the run was set aside. None where the bundle records none (written before
+    the key existed, when the limit was a constant of the code): the report then names no figure."""
+    return (config.get("measure") or {}).get("max_run_delay")
+
+
 def timing_rule(measure: dict) -> str:
     """How the runs were scheduled and when timing stopped, as the bundle's config says."""
     if "min_rounds" not in measure:  # bundles from before interleaved rounds
