@@ -90,17 +90,24 @@ def contention_persisted(record) -> bool:
     return any(_CONTENTION.search(reason.strip()) for reason in text.split("; "))
 
 
-CONTENTION_ADVICE = (
-    "other processes kept competing for the CPU while {what} timed, beyond what measure.patience_s waits for: "
-    "their latencies are inflated (a multi-threaded pass slows far more than the share taken: its threads "
-    "wait for each other). What helps: --threads 1 (one thread loses least to a busy core), run again when "
-    "the machine is quiet (the same command resumes), or `make lab` on a quiet machine for the full budget"
-)
-
-
-def contention_advice(count: int) -> str:
-    """The advice for count rows kept while other processes competed for the CPU."""
-    return CONTENTION_ADVICE.format(what=f"{count} configuration(s) were")
+def contention_advice(records) -> str | None:
+    """What helps when other processes kept competing for the CPU while rows were timed (records: dicts
+    or frame rows with invalid_reasons and threads), or None where no row says so. --threads 1 is offered
+    where a contended row ran on more threads: a multi-threaded pass slows far more than the share taken
+    (PyTorch's OpenMP threads wait for each other at every layer: 12x with two threads and one core taken)."""
+    contended = [r for r in records if contention_persisted(r)]
+    if not contended:
+        return None
+    threads = {r.get("threads") for r in contended}
+    many = [t for t in threads if isinstance(t, (int, float)) and t == t and t > 1]
+    helps = ["run again when the machine is quiet (the same command resumes)"]
+    if many:
+        helps.insert(0, f"--threads 1 (they ran on {int(max(many))} threads, which wait for each other on a busy core)")
+    helps.append("`make lab` on a quiet machine for the full timing budget")
+    return (
+        f"other processes kept competing for the CPU while {len(contended)} configuration(s) were timed, beyond "
+        "what measure.patience_s waits for: their latencies are inflated. What helps: " + "; ".join(helps)
+    )
 
 
 def swapped_figures(accuracy: float, swapped_accuracy: float) -> str:
