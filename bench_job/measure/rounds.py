@@ -70,7 +70,7 @@ class Round:
     kept: bool
     reason: str | None = None  # why it was set aside (or, kept though disturbed, what disturbed it)
     runs_set_aside: list = field(default_factory=list)  # timings of runs another program delayed
-    run_delay: float | None = None  # our threads' scheduler run delay over all its runs' time (None: unknown)
+    run_delay: float | None = None  # per thread, its runs' scheduler run delay over their time (None: unknown)
     disturbed: bool = False  # a contention rule fired: the share over its limit, or its runs delayed
     disturbance: float = 0.0  # the larger of share / max_other_cpu_share and run_delay / max_run_delay
     unquiet: bool = False  # measured once the patience was spent (nothing could be redone)
@@ -219,11 +219,13 @@ def time_round(
     run_delay=None,
     judge: bool = True,
     stop=None,
+    threads: int = 1,
 ) -> tuple[list, list, float, float | None]:
     """One slice of config: runs until the slice length has passed (one at least) or max_runs is reached.
     Returns (timings, timings of runs set aside, seconds, run delay over the runs' time). run_delay() ->
-    our threads' run delay in seconds (None: unknown), read outside the timed call; with judge, a run
-    delayed beyond measure.max_run_delay of its time is set aside. stop() -> True ends the slice after
+    our threads' run delay in seconds (None: unknown), read outside the timed call, and counted per thread
+    of the pass (threads: the intra-op threads it runs on); with judge, a run delayed beyond
+    measure.max_run_delay of its time is set aside. stop() -> True ends the slice after
     the run in progress (the run is being stopped)."""
     timings, set_aside = [], []
     delayed_s = timed_s = 0.0
@@ -233,7 +235,7 @@ def time_round(
         before = run_delay() if run_delay else None
         elapsed = timer.time(config.run_once)
         after = run_delay() if before is not None else None
-        delay = None if after is None else after - before
+        delay = None if after is None else (after - before) / max(1, threads)
         if delay is not None:
             delayed_s, timed_s = delayed_s + delay, timed_s + elapsed
         if judge and delay is not None and delay > max(settings.measure.max_run_delay * elapsed, MIN_RUN_DELAY_S):
@@ -267,12 +269,14 @@ def time_interleaved(
     on_round=None,
     run_delay=own_run_delay_s,
     stop=None,
+    threads: int = 1,
 ) -> None:
     """Time configs (ConfigTiming, smallest first) in interleaved rounds until each has a stop reason.
 
     patience: a quiet.Patience shared by the model variant. on_round(key, index) is called before each
     round (the worker tells the runner what it is doing). run_delay: our threads' scheduler run delay
-    (seconds), for judging single runs; None where the kernel keeps none. stop() -> True: the run is being
+    (seconds, summed over its threads), for judging single runs; None where the kernel keeps none;
+    threads: the pass's intra-op threads, over which the delay is counted per thread. stop() -> True: the run is being
     stopped; the round in progress ends after its current run, and no other round starts (configurations
     keep the stop reason they have: None where they needed more)."""
     if run_delay is not None and run_delay() is None:
@@ -297,7 +301,7 @@ def time_interleaved(
             probe.start()
             # Once the machine is busy for good, runs are measured as they come, like rounds.
             timings, set_aside, seconds, delay = time_round(
-                config, timer, settings, clock, run_delay, judge=patient, stop=stop
+                config, timer, settings, clock, run_delay, judge=patient, stop=stop, threads=threads
             )
             share = probe.other_share()
             # the next round waits for quiet after a disturbed round, or one whose runs were mostly delayed

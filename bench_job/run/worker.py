@@ -454,7 +454,13 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
         conn.send(Progress(f"{task.entry.name}: round {index + 1}"))
 
     time_interleaved(
-        [p.timing for p in prepared], timer, settings, patience, on_round=on_round, stop=lambda: stop.requested
+        [p.timing for p in prepared],
+        timer,
+        settings,
+        patience,
+        on_round=on_round,
+        stop=lambda: stop.requested,
+        threads=torch.get_num_threads(),
     )
     send_records(conn, task, prepared, meter, patience, device, stop)
 

@@ -321,6 +321,24 @@ def test_a_stop_ends_the_round_after_the_run_in_progress_and_starts_no_other():
     assert b1.stop_reason is None and b2.stop_reason is None  # the worker records those with their minimum
 
 
+@pytest.mark.parametrize("threads, set_aside", [(1, True), (2, False)])
+def test_run_delay_is_judged_per_thread_of_the_pass(threads, set_aside):
+    # 15 ms of delay summed over the threads of a 100 ms run: 15% of one thread's time, 7.5% of each of two
+    machine = FakeMachine(lambda key, n: 1 / 8)
+    items = configs("b1")
+    time_interleaved(
+        items,
+        machine,
+        round_settings(min_runs=3, min_rounds=3, round_time_s=0.1, max_run_delay=0.10),
+        patience(machine),
+        probe_factory=ScriptedProbe(()),
+        clock=machine.clock,
+        run_delay=DelayedRuns(machine, {0}, delay=0.015 * 1.25),
+        threads=threads,
+    )
+    assert (not items[0].rounds[0].kept) is set_aside
+
+
 def test_short_scheduler_blips_are_not_a_disturbance():
     machine = FakeMachine(lambda key, n: 0.001)
     items = configs("b1")
