@@ -189,7 +189,7 @@ class ConfigTiming:
         if not redone:
             return None
         delayed = [r for r in redone if "delayed" in (r.reason or "")]
-        by_share = [r for r in redone if r not in delayed]
+        by_share = [r for r in redone if "delayed" not in (r.reason or "")]
         cpu_shares = [r.other_cpu_share for r in by_share if r.other_cpu_share is not None]
         delay_shares = [r.other_cpu_share for r in delayed if r.other_cpu_share is not None]
         if not delayed and len(cpu_shares) == len(by_share):

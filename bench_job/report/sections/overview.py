@@ -92,6 +92,12 @@ def timing_rule(measure: dict) -> str:
         f"±{measure.get('target_ci_rel', 0.05):.0%} (up to {measure.get('max_time_per_config_s')} s per "
         f"configuration); a round during which other processes used over {measure['max_other_cpu_share']:.0%} of "
         f"the CPU was set aside and redone after waiting for quiet (at most {measure['patience_s']:g} s per model)"
+        + (
+            f", and a run whose threads waited for a CPU over {measure['max_run_delay']:.0%} of its time was set "
+            "aside; once the patience was spent, the least disturbed rounds were kept"
+            if measure.get("max_run_delay") is not None
+            else ""
+        )
     )
 
 
