@@ -5,8 +5,9 @@ ResNet18 at batch 1, 224 px (eager, fp32, random weights) runs in blocks of --bl
 each run's run delay (bench_job.measure.contention.own_run_delay_s, summed over our threads, read outside
 the timed call) is taken per thread of the pass, as the timing rounds take it, over the run's time. Each
 block also records the share of the CPU other processes used during it (ContentionProbe). Printed: the
-distribution of the per-run delay (p50/p90/p99) over all blocks and over the quiet ones (share at most
---quiet), and how the delay follows the share (median ratio, correlation), per thread count.
+distribution of the per-run delay (p50/p90/p99, and the share of runs over a few limits) over all blocks
+and over the quiet ones (share at most --quiet), and how the delay follows the share (median ratio,
+correlation), per thread count.
 
     python benchmarks/run_delay.py [--threads 1 2] [--seconds 60] [--block 5] [--quiet 0.10]
 """
@@ -62,7 +63,8 @@ def describe(threads: int, blocks: list, quiet: float) -> None:
             print(f"  {label}: none")
             continue
         p50, p90, p99 = np.percentile(runs, [50, 90, 99])
-        print(f"  {label}: {len(runs)} runs, per-thread run delay p50 {p50:.1%} p90 {p90:.1%} p99 {p99:.1%}")
+        over = ", ".join(f"{np.mean(runs > limit):.0%} over {limit:.0%}" for limit in (0.01, 0.02, 0.05, 0.10))
+        print(f"  {label}: {len(runs)} runs, per-thread run delay p50 {p50:.1%} p90 {p90:.1%} p99 {p99:.1%} ({over})")
     busy = shares > 0
     if busy.sum() > 2:
         ratio = float(np.median(means[busy] / shares[busy]))
