@@ -19,7 +19,8 @@ from dataclasses import dataclass
 # 4: the columns of VERSION_4_COLUMNS. They were first written as version 3 after version-3 bundles had
 # been released without them, so a version-3 record holds any of them or none (the reader leaves the
 # missing ones empty; the report says what a bundle does not record). They are: single runs set aside
-# (runs_set_aside); other processes' share during the energy window and the idle baseline; the model
+# (runs_set_aside) and the kept rounds that a contention rule would have set aside, kept once the patience
+# ran out (rounds_disturbed); other processes' share during the energy window and the idle baseline; the model
 # catalogue's figures (in_zoo, published_params, published_params_source, model_note, and the catalogue
 # checkpoint's reported accuracy: published_accuracy, published_accuracy_source) so that a report is made
 # from the bundle alone; the label-map check as figures (accuracy_swapped: the accuracy with the two outputs
@@ -36,6 +37,7 @@ SCHEMA_VERSION = 4
 READABLE_VERSIONS = (1, 2, 3, 4)
 VERSION_4_COLUMNS = (
     "runs_set_aside",
+    "rounds_disturbed",
     "energy_other_cpu_share",
     "idle_other_cpu_share",
     "in_zoo",
@@ -145,6 +147,7 @@ SCHEMA = (
     _c("redo_reasons", "text"),
     _c("quiet_wait_s", "float", "s"),
     _c("runs_set_aside", "int"),
+    _c("rounds_disturbed", "int"),
     _c("stop_reason", "text"),
     _c("timer", "text"),
     _c("throughput", "float", "samples/s"),

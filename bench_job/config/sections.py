@@ -67,6 +67,7 @@ class MeasureSection:
     min_rounds: int
     round_time_s: float
     max_other_cpu_share: float
+    max_run_delay: float
     quiet_wait_s: float
     patience_s: float
 
@@ -92,6 +93,7 @@ class MeasureSection:
             lambda v: 0 < v < 1,
             "a fraction between 0 and 1",
         )
+        number(measure["max_run_delay"], "measure.max_run_delay", lambda v: 0 < v < 1, "a fraction between 0 and 1")
         for key in ("quiet_wait_s", "patience_s"):
             number(measure[key], f"measure.{key}", lambda v: v >= 0, "a number of seconds, 0 or more")
         return _build(cls, measure)

@@ -8,14 +8,21 @@ A configuration's statistics pool its kept rounds.
 
 A round during which other processes used more of the machine than the measure section allows is set aside
 (kept in the raw record with its share) and redone after waiting for the machine to quieten; the
-waiting and the redone rounds draw on the model variant's Patience. Once that is spent, rounds are kept
-as measured and validity judges the share they saw.
+waiting and the redone rounds draw on the model variant's Patience.
 
-Within a kept round, a single run during which the kernel kept our threads waiting for a CPU for more
-than max_run_delay of its time (another program took a core mid-pass: a program starting, a hog's
+Within a round, a single run during which the kernel kept our threads waiting for a CPU for more than
+measure.max_run_delay of its time (another program took a core mid-pass: a program starting, a hog's
 on-phase beginning inside the round) is set aside too: the tick-sampled share of a whole round cannot
 see one such run, and one run several times slower widens every interval. Those runs are counted
-(runs_set_aside) and kept in the raw record, never silently dropped.
+(runs_set_aside) and kept in the raw record, never silently dropped. A round whose every run was
+delayed keeps nothing and is redone.
+
+Once the patience is spent, the machine is busy for good and rounds can no longer wait: a round that a
+rule would have set aside (disturbed) is measured as it comes, and for each such round the configuration
+keeps one more disturbed round: the least disturbed one seen so far, set aside earlier or not (the
+disturbance of a round is the larger of its share over max_other_cpu_share and its run delay over
+max_run_delay). So a configuration whose clean rounds came first keeps those, never simply the last,
+busiest ones; the kept disturbed rounds are counted (rounds_disturbed) and validity marks the row.
 """
 
 from __future__ import annotations
@@ -33,10 +40,9 @@ if TYPE_CHECKING:
 
 # Another program taking a core holds it for a scheduler time slice (milliseconds); the runner's memory
 # poll and kernel housekeeping delay a thread by tens of microseconds. Below this, a delay is not a
-# disturbance worth setting a run aside for, however short the run.
+# disturbance worth setting a run aside for, however short the run. The fraction of a run beyond which
+# it is set aside is measure.max_run_delay (profiles/defaults.yaml says how it was calibrated).
 MIN_RUN_DELAY_S = 0.0005
-# A run whose threads waited for a CPU this fraction of its time is set aside (not a config key).
-MAX_RUN_DELAY = 0.02
 
 
 @dataclass(frozen=True)
@@ -62,14 +68,62 @@ class Round:
     other_cpu_share: float | None  # of the whole machine, by other processes, during the round
     waited_s: float  # waiting for quiet just before it
     kept: bool
-    reason: str | None = None  # why it was set aside
+    reason: str | None = None  # why it was set aside (or, kept though disturbed, what disturbed it)
     runs_set_aside: list = field(default_factory=list)  # timings of runs another program delayed
+    run_delay: float | None = None  # per thread, its runs' scheduler run delay over their time (None: unknown)
+    disturbed: bool = False  # a contention rule fired: the share over its limit, or its runs delayed
+    disturbance: float = 0.0  # the larger of share / max_other_cpu_share and run_delay / max_run_delay
+    unquiet: bool = False  # measured once the patience was spent (nothing could be redone)
+
+    @property
+    def pooled_s(self) -> list:
+        """The timings its configuration pools when it is kept: a disturbed round kept once patience ran
+        out is judged as a whole (by its disturbance), so all of its runs."""
+        return self.timings_s + self.runs_set_aside if self.disturbed else self.timings_s
 
     def as_record(self) -> dict:
         out = asdict(self)
         out["runs"] = len(out.pop("timings_s"))
         out["runs_set_aside_s"] = out.pop("runs_set_aside")
         return out
+
+
+def redone_by_rule(
+    cpu_shares: list,
+    delay_shares: list,
+    max_share: float | None,
+    max_delay: float | None,
+    cpu: int | None = None,
+    delay: int | None = None,
+) -> str:
+    """'N round(s) redone: ...' naming the rule that set each round aside: the CPU-share rule (other
+    processes' share over max_share) or the scheduler run-delay rule (our threads kept waiting for a CPU
+    over max_delay of the runs' time), with the shares other processes used during them. cpu and delay:
+    the rounds' counts where some shares are unknown (default: the shares' counts). A threshold of None
+    (an old bundle's config that does not record it) is said to be unrecorded, never assumed."""
+    cpu = len(cpu_shares) if cpu is None else cpu
+    delay = len(delay_shares) if delay is None else delay
+    parts = []
+    if cpu:
+        spread = _spread(cpu_shares) if cpu_shares else "?"
+        limit = f", > {max_share:.0%}" if max_share is not None else ""
+        parts.append(f"{cpu} by the CPU-share rule (other processes used {spread} of the CPU during them{limit})")
+    if delay:
+        during = f"; other processes used only {_spread(delay_shares)} of the CPU during them" if delay_shares else ""
+        limit = (
+            f"for over {max_delay:.0%} of every run in them"
+            if max_delay is not None
+            else "beyond the run-delay limit (this bundle's config.yaml does not record measure.max_run_delay)"
+        )
+        parts.append(
+            f"{delay} by the run-delay rule (the scheduler kept our threads waiting for a CPU {limit}{during})"
+        )
+    return f"{cpu + delay} round(s) redone: " + ", ".join(parts)
+
+
+def _spread(shares: list) -> str:
+    low, high = f"{min(shares):.0%}", f"{max(shares):.0%}"
+    return low if low == high else f"{low}-{high}"
 
 
 @dataclass
@@ -87,7 +141,7 @@ class ConfigTiming:
 
     @property
     def timings_s(self) -> list:
-        return [t for r in self.kept for t in r.timings_s]
+        return [t for r in self.kept for t in r.pooled_s]
 
     @property
     def set_aside(self) -> list:
@@ -105,21 +159,45 @@ class ConfigTiming:
     @property
     def runs_set_aside(self) -> int:
         """Runs of kept rounds set aside because the scheduler delayed them."""
-        return sum(len(r.runs_set_aside) for r in self.kept)
+        return sum(len(r.runs_set_aside) for r in self.kept if not r.disturbed)
+
+    @property
+    def rounds_disturbed(self) -> int:
+        """Kept rounds that a contention rule would have set aside: kept because the patience ran out."""
+        return sum(1 for r in self.kept if r.disturbed)
+
+    def keep_least_disturbed(self) -> None:
+        """Once patience is spent: each disturbed round measured since then is one place among the kept
+        rounds, filled by the least disturbed round with runs seen so far (earlier first on a tie), whether
+        it was set aside before or is the one just measured; clean rounds stay kept."""
+        places = sum(1 for r in self.rounds if r.disturbed and r.unquiet)
+        candidates = sorted(
+            (r for r in self.rounds if r.disturbed and (r.timings_s or r.runs_set_aside)),
+            key=lambda r: (r.disturbance, r.index),
+        )
+        for rank, r in enumerate(candidates):
+            r.kept = rank < places
 
     @property
     def waited_s(self) -> float:
         return sum(r.waited_s for r in self.rounds)
 
-    def redo_summary(self, max_share: float) -> str | None:
-        """Why rounds were redone, in one line; None when none was."""
-        shares = [r.other_cpu_share for r in self.set_aside if r.other_cpu_share is not None]
-        if not shares:
+    def redo_summary(self, max_share: float, max_delay: float | None = None) -> str | None:
+        """Why rounds were redone, in one line naming the rule for each (redone_by_rule); None when none
+        was. Where only the CPU-share rule fired, the line reads as records always have."""
+        redone = self.set_aside
+        if not redone:
             return None
-        spread = f"{min(shares):.0%}" if min(shares) == max(shares) else f"{min(shares):.0%}-{max(shares):.0%}"
-        return (
-            f"{len(shares)} round(s) redone: other processes used {spread} of the CPU during them (> {max_share:.0%})"
-        )
+        delayed = [r for r in redone if "delayed" in (r.reason or "")]
+        by_share = [r for r in redone if "delayed" not in (r.reason or "")]
+        cpu_shares = [r.other_cpu_share for r in by_share if r.other_cpu_share is not None]
+        delay_shares = [r.other_cpu_share for r in delayed if r.other_cpu_share is not None]
+        if not delayed and len(cpu_shares) == len(by_share):
+            return (
+                f"{len(redone)} round(s) redone: other processes used {_spread(cpu_shares)} of the CPU during "
+                f"them (> {max_share:.0%})"
+            )
+        return redone_by_rule(cpu_shares, delay_shares, max_share, max_delay, len(by_share), len(delayed))
 
     def update_stop_reason(self, settings: RoundSettings) -> None:
         timings, measure = self.timings_s, settings.measure
@@ -134,24 +212,51 @@ class ConfigTiming:
 
 
 def time_round(
-    config: ConfigTiming, timer, settings: RoundSettings, clock=time.monotonic, run_delay=None
-) -> tuple[list, list, float]:
+    config: ConfigTiming,
+    timer,
+    settings: RoundSettings,
+    clock=time.monotonic,
+    run_delay=None,
+    judge: bool = True,
+    stop=None,
+    threads: int = 1,
+) -> tuple[list, list, float, float | None]:
     """One slice of config: runs until the slice length has passed (one at least) or max_runs is reached.
-    Returns (timings, timings of runs set aside, seconds). run_delay() -> our threads' run delay in
-    seconds (None: runs are not judged one by one); read outside the timed call."""
+    Returns (timings, timings of runs set aside, seconds, run delay over the runs' time). run_delay() ->
+    our threads' run delay in seconds (None: unknown), read outside the timed call, and counted per thread
+    of the pass (threads: the intra-op threads it runs on); with judge, a run delayed beyond
+    measure.max_run_delay of its time is set aside. stop() -> True ends the slice after
+    the run in progress (the run is being stopped)."""
     timings, set_aside = [], []
+    delayed_s = timed_s = 0.0
     done = len(config.timings_s)
     started = clock()
     while True:
         before = run_delay() if run_delay else None
         elapsed = timer.time(config.run_once)
         after = run_delay() if before is not None else None
-        if after is not None and after - before > max(MAX_RUN_DELAY * elapsed, MIN_RUN_DELAY_S):
+        delay = None if after is None else (after - before) / max(1, threads)
+        if delay is not None:
+            delayed_s, timed_s = delayed_s + delay, timed_s + elapsed
+        if judge and delay is not None and delay > max(settings.measure.max_run_delay * elapsed, MIN_RUN_DELAY_S):
             set_aside.append(elapsed)
         else:
             timings.append(elapsed)
-        if clock() - started >= settings.slice_s or done + len(timings) >= settings.measure.max_runs:
-            return timings, set_aside, clock() - started
+        if (
+            clock() - started >= settings.slice_s
+            or done + len(timings) >= settings.measure.max_runs
+            or (stop is not None and stop())
+        ):
+            share = delayed_s / timed_s if timed_s > 0 else None
+            return timings, set_aside, clock() - started, share
+
+
+def _disturbance(share: float | None, delay: float | None, measure) -> float:
+    """How far over its contention limits a round was: the larger of the two ratios (1: at a limit)."""
+    return max(
+        (share or 0.0) / measure.max_other_cpu_share,
+        (delay or 0.0) / measure.max_run_delay,
+    )
 
 
 def time_interleaved(
@@ -163,47 +268,84 @@ def time_interleaved(
     clock=time.monotonic,
     on_round=None,
     run_delay=own_run_delay_s,
+    stop=None,
+    threads: int = 1,
 ) -> None:
     """Time configs (ConfigTiming, smallest first) in interleaved rounds until each has a stop reason.
 
     patience: a quiet.Patience shared by the model variant. on_round(key, index) is called before each
     round (the worker tells the runner what it is doing). run_delay: our threads' scheduler run delay
-    (seconds), for judging single runs; None where the kernel keeps none."""
+    (seconds, summed over its threads), for judging single runs; None where the kernel keeps none;
+    threads: the pass's intra-op threads, over which the delay is counted per thread. stop() -> True: the run is being
+    stopped; the round in progress ends after its current run, and no other round starts (configurations
+    keep the stop reason they have: None where they needed more)."""
     if run_delay is not None and run_delay() is None:
         run_delay = None
+    measure = settings.measure
     previous_disturbed = False
     index = 0
     while True:
         active = [c for c in configs if c.stop_reason is None]
-        if not active:
+        if not active or (stop is not None and stop()):
             return
         for config in active if index % 2 == 0 else active[::-1]:
+            if stop is not None and stop():
+                return
             waited = patience.wait() if previous_disturbed else 0.0
+            if stop is not None and stop():
+                return
             if on_round:
                 on_round(config.key, index)
+            patient = patience.available
             probe = probe_factory()
             probe.start()
             # Once the machine is busy for good, runs are measured as they come, like rounds.
-            timings, set_aside, seconds = time_round(
-                config, timer, settings, clock, run_delay if patience.available else None
+            timings, set_aside, seconds, delay = time_round(
+                config, timer, settings, clock, run_delay, judge=patient, stop=stop, threads=threads
             )
             share = probe.other_share()
             # the next round waits for quiet after a disturbed round, or one whose runs were mostly delayed
-            disturbed = patience.disturbed(share)
-            previous_disturbed = disturbed or len(set_aside) > len(timings)
-            # a round with every run delayed keeps nothing, whatever the patience left
-            redo = (disturbed and patience.available) or not timings
+            busy = patience.disturbed(share)
+            previous_disturbed = busy or len(set_aside) > len(timings)
+            # unjudged runs: the round's delay over its runs' time, above the per-run floor
+            runs = len(timings) + len(set_aside)
+            delayed = (
+                not timings
+                if patient
+                else delay is not None
+                and seconds > 0
+                and delay > max(measure.max_run_delay, MIN_RUN_DELAY_S * runs / seconds)
+            )
+            disturbed = busy or delayed
+            redo = disturbed and patient
             if redo:
                 patience.spend(seconds)
-            reason = (
-                None
-                if not redo
-                else f"other processes used {share:.0%} of the CPU"
-                if disturbed
-                else "every run was delayed by other processes"
-            )
+            reason = None
+            if disturbed:
+                reason = (
+                    f"other processes used {share:.0%} of the CPU"
+                    if busy
+                    else "every run was delayed by other processes"
+                    if patient
+                    else f"its runs were delayed by other processes ({delay:.0%} of their time)"
+                )
             config.rounds.append(
-                Round(index, timings, seconds, share, waited, kept=not redo, reason=reason, runs_set_aside=set_aside)
+                Round(
+                    index,
+                    timings,
+                    seconds,
+                    share,
+                    waited,
+                    kept=not disturbed,
+                    reason=reason,
+                    runs_set_aside=set_aside,
+                    run_delay=delay,
+                    disturbed=disturbed,
+                    disturbance=_disturbance(share, delay, measure),
+                    unquiet=not patient,
+                )
             )
+            if disturbed and not patient:
+                config.keep_least_disturbed()
             config.update_stop_reason(settings)
         index += 1

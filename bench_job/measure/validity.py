@@ -36,6 +36,12 @@ def invalid_reasons(
     other = record.get("other_cpu_share")
     if other is not None and other > max_other_cpu_share:
         reasons.append(f"other processes used {other:.0%} of the CPU during timing")
+    disturbed = record.get("rounds_disturbed")
+    if disturbed:
+        reasons.append(
+            f"{disturbed} of {record.get('rounds')} kept rounds disturbed by other processes (no quiet within "
+            "measure.patience_s: the least disturbed rounds were kept)"
+        )
     energy_other = record.get("energy_other_cpu_share")
     if (
         energy_other is not None
@@ -69,6 +75,39 @@ def invalid_reasons(
     if record.get("label_map_swapped"):
         reasons.append("label map looks swapped: " + swapped_figures(record["accuracy"], record["accuracy_swapped"]))
     return reasons
+
+
+# The reasons that say other processes competed for the CPU while the row was timed, and went on doing so
+# after the patience was spent (a row is only kept disturbed once nothing more could be redone).
+_CONTENTION = re.compile(r"of the CPU during timing$|kept rounds disturbed by other processes")
+
+
+def contention_persisted(record) -> bool:
+    """Whether a row is not valid because other processes kept competing for the CPU while it was timed."""
+    text = record.get("invalid_reasons")
+    if not isinstance(text, str):
+        return False
+    return any(_CONTENTION.search(reason.strip()) for reason in text.split("; "))
+
+
+def contention_advice(records) -> str | None:
+    """What helps when other processes kept competing for the CPU while rows were timed (records: dicts
+    or frame rows with invalid_reasons and threads), or None where no row says so. --threads 1 is offered
+    where a contended row ran on more threads: a multi-threaded pass slows far more than the share taken
+    (PyTorch's OpenMP threads wait for each other at every layer: 12x with two threads and one core taken)."""
+    contended = [r for r in records if contention_persisted(r)]
+    if not contended:
+        return None
+    threads = {r.get("threads") for r in contended}
+    many = [t for t in threads if isinstance(t, (int, float)) and t == t and t > 1]
+    helps = ["run again when the machine is quiet (the same command resumes)"]
+    if many:
+        helps.insert(0, f"--threads 1 (they ran on {int(max(many))} threads, which wait for each other on a busy core)")
+    helps.append("`make lab` on a quiet machine for the full timing budget")
+    return (
+        f"other processes kept competing for the CPU while {len(contended)} configuration(s) were timed, beyond "
+        "what measure.patience_s waits for: their latencies are inflated. What helps: " + "; ".join(helps)
+    )
 
 
 def swapped_figures(accuracy: float, swapped_accuracy: float) -> str:

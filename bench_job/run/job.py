@@ -32,7 +32,7 @@ from bench_job.run.assets import Checkpoints, prepare_assets
 from bench_job.run.plan import build_plan
 from bench_job.run.preview import check_budget, describe
 from bench_job.run.runner import PlanResult, Runner, StopRequest, resolve_accelerator
-from bench_job.run.summary import run_summary
+from bench_job.run.summary import contention_warning, run_summary
 from bench_job.units import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -209,6 +209,9 @@ class Job:
             )
         records = latest_records(store.read())
         log.info(run_summary(records, outcome))
+        advice = contention_warning(records)
+        if advice:
+            log.warning(advice)
         bundle = finish(workdir, self.out, f"{device}-{host}", config.data, env, outcome, self.write_report)
         if not result.interrupted:
             shutil.rmtree(workdir)

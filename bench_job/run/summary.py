@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench_job.measure.validity import reason_groups
+from bench_job.measure.validity import contention_advice, reason_groups
 from bench_job.units import format_duration
 
 
@@ -37,3 +37,11 @@ def run_summary(records: list, outcome) -> str:
     if invalid:
         parts.append("read the rows that are not valid as indicative only (report.md, section Validity)")
     return "Summary: " + "; ".join(parts) + "."
+
+
+def contention_warning(records: list) -> str | None:
+    """The warning the console ends with, once, when other processes kept competing for the CPU while
+    configurations were timed (their rows are not valid for it): what happened and what helps."""
+    measured = [r for r in records if r["status"] == "ok" and r.get("valid") is False]
+    advice = contention_advice(measured)
+    return advice and advice[0].upper() + advice[1:] + "."

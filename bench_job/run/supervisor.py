@@ -25,6 +25,10 @@ POLL_S = 0.02  # the memory watchdog's period: short, since a large allocation g
 # Below this much room above the framework's own memory, a cap leaves even a small CNN nothing to run in.
 MIN_MODEL_ROOM = 256 * 2**20
 BUILD = "build"  # WorkerEnd.where of a worker that ended before its first configuration
+# A stopped worker finishes the run in progress and sends the records of the configurations it has the
+# minimum of (run/worker.py): it gets this long for that, on top of measure.quiet_wait_s (it may be
+# waiting for quiet when the stop comes), before it is killed.
+STOP_GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,20 @@ class Supervisor:
     configuration may run; target: the worker's entry point (a test may pass its own)."""
 
     def __init__(
-        self, stop, memory_cap: int | None, timeout_s: float, target: Callable = worker_main, poll_s: float = POLL_S
+        self,
+        stop,
+        memory_cap: int | None,
+        timeout_s: float,
+        target: Callable = worker_main,
+        poll_s: float = POLL_S,
+        stop_grace_s: float = STOP_GRACE_S,
     ):
         self.stop = stop
         self.watchdog = MemoryWatchdog(memory_cap)
         self.timeout_s = timeout_s
         self.target = target
         self.poll_s = poll_s
+        self.stop_grace_s = stop_grace_s
 
     def run(
         self, task: WorkerTask, on_record: Callable[[dict], None], on_progress: Callable[[str], None]
@@ -106,9 +117,15 @@ class Supervisor:
         recorded, current, current_since, building = set(), None, None, True
         killed_for = None
         peak_rss = 0
+
+        def record(message) -> None:
+            on_record(message.fields)
+            recorded.add(by_key[message.fields["key"]])
+
         while True:
             if self.stop.requested:
-                _kill(process)
+                grace = self.stop_grace_s + task.timing.measure.quiet_wait_s
+                self._drain_stopped(process, receiver, record, grace)
                 return recorded, None
             if receiver.poll(self.poll_s):
                 try:
@@ -121,8 +138,7 @@ class Supervisor:
                 if isinstance(message, messages.Start):
                     building, current, current_since = False, message.key, time.monotonic()
                 elif isinstance(message, messages.Record):
-                    on_record(message.fields)
-                    recorded.add(by_key[message.fields["key"]])
+                    record(message)
                     current = None
                 elif isinstance(message, messages.Log):
                     log.log(logging.getLevelName(message.level.upper()), message.text)
@@ -145,8 +161,8 @@ class Supervisor:
                 _kill(process)
                 break
         process.join()
-        if len(recorded) == len(task.keys):
-            return recorded, None
+        if len(recorded) == len(task.keys) or (self.stop.requested and not killed_for):
+            return recorded, None  # a worker that ended on the run's own stop (Ctrl-C reaches it too)
         where = by_key[current] if current else (BUILD if building else None)
         if where is None:
             # Died between configurations: the next one had not started; retry it in a new worker.
@@ -154,6 +170,29 @@ class Supervisor:
         if killed_for:
             return recorded, WorkerEnd(*killed_for, where)
         return recorded, WorkerEnd(*_death(process.exitcode, oom_kills_before, peak_rss), where)
+
+    def _drain_stopped(self, process, receiver, record: Callable, grace_s: float) -> None:
+        """The run is stopping: ask the worker to stop (SIGTERM; it finishes the run in progress and sends
+        the records of the configurations that have their minimum), take those records for grace_s at
+        most, then kill it."""
+        if process.is_alive():
+            process.terminate()
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            if receiver.poll(self.poll_s):
+                try:
+                    message = receiver.recv()
+                except (EOFError, OSError):
+                    break
+                except Exception:  # a message torn by the stop itself: what came before it is kept
+                    break
+                if isinstance(message, messages.Record):
+                    record(message)
+                elif isinstance(message, messages.Log):
+                    log.log(logging.getLevelName(message.level.upper()), message.text)
+            elif not process.is_alive():
+                break
+        _kill(process)
 
 
 def _death(code: int | None, oom_kills_before: int | None, peak_rss: int) -> tuple[str, str]:

@@ -37,6 +37,36 @@ from bench_job.runtimes.calibration import calibration_inputs
 from bench_job.runtimes.deployment import Deployment
 
 
+class WorkerStopped(BaseException):
+    """Raised in the worker by a stop that came before any configuration was timed: nothing to keep."""
+
+
+class StopSignal:
+    """SIGTERM or SIGINT in the worker (the supervisor's stop, or Ctrl-C reaching the whole process
+    group). Before timing starts there is nothing to keep: the signal raises WorkerStopped and the worker
+    ends. While configurations are timed (keeping), it only sets requested: the run in progress finishes,
+    no other round starts, and the configurations that have their minimum rounds and runs are recorded
+    (the supervisor waits a bounded grace period for them, then kills the worker)."""
+
+    def __init__(self):
+        self.signal_name = None
+        self.keeping = False
+
+    def __call__(self, signum, _frame):
+        self.signal_name = signal.Signals(signum).name
+        if not self.keeping:
+            raise WorkerStopped(self.signal_name)
+
+    @property
+    def requested(self) -> bool:
+        return self.signal_name is not None
+
+    def install(self) -> StopSignal:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self)
+        return self
+
+
 def _die_with_parent():
     """Ask the kernel to kill this worker if the runner dies, so no orphan keeps measuring."""
     try:
@@ -196,15 +226,26 @@ def energy_window(power: PowerSettings, timing: ConfigTiming, meter, patience, b
         patience.wait()
 
 
-def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience) -> dict:
+def has_minimum(timing: ConfigTiming, measure) -> bool:
+    """Whether a configuration has its minimum rounds and runs: what a stopped run still records."""
+    return len(timing.kept) >= measure.min_rounds and len(timing.timings_s) >= measure.min_runs
+
+
+def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience, stopped_by: str | None = None) -> dict:
     """The record of a timed configuration: pooled statistics of its kept rounds, its energy window,
-    swap and device state over its whole measurement."""
+    swap and device state over its whole measurement. stopped_by: the signal that stopped the run (the
+    timing as measured so far; no energy window)."""
     settings = task.timing
     record, timing, point = prepared.record, prepared.timing, prepared.point
-    fields = energy_window(task.power, timing, meter, patience, point.batch_size)
+    if stopped_by:
+        if timing.stop_reason is None:
+            timing.stop_reason = "stopped"
+        fields = {"energy_reason": f"not measured: the run was stopped by {stopped_by} before its energy window"}
+    else:
+        fields = energy_window(task.power, timing, meter, patience, point.batch_size)
     stats = summarize(timing.timings_s, settings.measure.confidence)
     fields.update(stats)
-    redone = timing.redo_summary(patience.max_other_share)
+    redone = timing.redo_summary(settings.measure.max_other_cpu_share, settings.measure.max_run_delay)
     fields.update(
         timings_s=timing.timings_s,
         stop_reason=timing.stop_reason,
@@ -213,12 +254,15 @@ def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience) -
         redo_reasons=redone,
         quiet_wait_s=timing.waited_s,
         runs_set_aside=timing.runs_set_aside,
+        rounds_disturbed=timing.rounds_disturbed,
         rounds_detail=[r.as_record() for r in timing.rounds],
         other_cpu_share=timing.other_cpu_share,
         throughput=point.batch_size / stats["latency_median_s"],
     )
     notes = record["notes"]
-    if timing.stop_reason != "ci_target":
+    if timing.stop_reason == "stopped":
+        notes.append(f"timing cut short: the run was stopped by {stopped_by}")
+    elif timing.stop_reason != "ci_target":
         notes.append(f"CI target not reached ({timing.stop_reason.replace('_', ' ')})")
     swap_in, swap_out = memory.swap_delta(prepared.swap_before, memory.swap_counters())
     fields.update(swap_in=swap_in, swap_out=swap_out, swapped=None if swap_in is None else bool(swap_in or swap_out))
@@ -258,7 +302,14 @@ def open_meter(power: PowerSettings):
 def worker_main(conn, task: WorkerTask) -> None:
     """Entry point of the worker process: measures task.points of one model variant, sending each record."""
     _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when to stop
+    stop = StopSignal().install()
+    try:
+        _measure_variant(conn, task, stop)
+    except WorkerStopped:
+        pass  # stopped before anything was timed: nothing to send
+
+
+def _measure_variant(conn, task: WorkerTask, stop: StopSignal) -> None:
     import torch
 
     entry, variant = task.entry, task.variant
@@ -318,7 +369,7 @@ def worker_main(conn, task: WorkerTask) -> None:
         if "accuracy_error" in accuracy:
             notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
         with torch.inference_mode():
-            measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), notes, deployment)
+            measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), notes, deployment, stop)
     finally:
         if meter is not None:
             meter.close()
@@ -365,15 +416,23 @@ def _failure(conn, exc: BaseException, device: str) -> dict:
     return {"status": "error", "reason": str(exc) if user_fixable(exc) else one_line(exc)}
 
 
-def measure_points(conn, task, model, family, device, meter, base, notes, deployment) -> None:
+def measure_points(conn, task, model, family, device, meter, base, notes, deployment, stop=None) -> None:
     """First pass over every configuration (smallest first), then their timing in interleaved rounds,
-    then each one's energy window and record. A configuration that fails is recorded at once."""
+    then each one's energy window and record. A configuration that fails is recorded at once.
+
+    stop: the worker's StopSignal. Once it is requested, the run in progress finishes, and only the
+    configurations with their minimum rounds and runs are recorded (as measured so far, no energy window);
+    the others are left unrecorded, so the run lists them as never measured."""
     import torch
 
+    stop = stop or StopSignal()
+    stop.keeping = True  # from here on a stop keeps what was measured
     settings = task.timing
     timer = timer_for(device)
     oom, prepared = OomFront(), []
     for point in task.points:
+        if stop.requested:
+            return  # no configuration has been timed yet
         record = dict(base, **task.record_head(point, torch.get_num_threads(), family.input_unit))
         if oom.dominates(point):
             conn.send(Record(dict(record, status="skipped", reason=OomFront.SKIP_REASON)))
@@ -394,11 +453,27 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
         conn.send(Start(key))
         conn.send(Progress(f"{task.entry.name}: round {index + 1}"))
 
-    time_interleaved([p.timing for p in prepared], timer, settings, patience, on_round=on_round)
+    time_interleaved(
+        [p.timing for p in prepared],
+        timer,
+        settings,
+        patience,
+        on_round=on_round,
+        stop=lambda: stop.requested,
+        threads=torch.get_num_threads(),
+    )
+    send_records(conn, task, prepared, meter, patience, device, stop)
+
+
+def send_records(conn, task, prepared: list, meter, patience, device: str, stop) -> None:
+    """Each timed configuration's record, after its energy window; once the run is stopped, only those
+    with their minimum rounds and runs, without an energy window."""
     for config in prepared:
+        if stop.requested and not has_minimum(config.timing, task.timing.measure):
+            continue
         conn.send(Start(config.record["key"]))
         try:
-            record = finish_config(task, config, meter, patience)
+            record = finish_config(task, config, meter, patience, stop.signal_name)
         except Exception as exc:
             record = dict(
                 config.record,

@@ -229,11 +229,114 @@ def test_a_round_whose_every_run_was_delayed_is_redone():
     run(
         machine,
         items,
-        round_settings(min_runs=3, min_rounds=3, round_time_s=0.25),
-        run_delay=DelayedRuns(machine, {0}, delay=0.05),
+        round_settings(min_runs=3, min_rounds=3, round_time_s=0.25, max_run_delay=0.02),
+        run_delay=DelayedRuns(machine, {0}, delay=0.05),  # 10% of the run: over the 2% asked here
     )
     assert [r.kept for r in items[0].rounds][:2] == [False, True]
     assert items[0].rounds[0].reason == "every run was delayed by other processes"
+
+
+class BusyAfter:
+    """A machine quiet but for a few percent at first, then busy for good: calls before `switch` take
+    `clean_s` with `clean_delay` of it spent waiting for a CPU, later ones `busy_s` with `busy_delay`."""
+
+    def __init__(self, switch, clean_s, clean_delay, busy_s, busy_delay):
+        self.machine = FakeMachine(lambda key, n: clean_s if n < switch else busy_s)
+        self.switch, self.runs = switch, ((clean_s, clean_delay), (busy_s, busy_delay))
+
+    def run_delay(self):
+        def delay(n):
+            seconds, share = self.runs[n >= self.switch]
+            return seconds * share
+
+        return sum(delay(n) for n in range(self.machine.calls))
+
+
+def test_once_patience_runs_out_the_least_disturbed_rounds_are_kept_not_the_last_ones():
+    # The issue's mobilenet_v2: five rounds of 31 ms runs at 3% other CPU, every run delayed 6% (over the
+    # 5% asked here), set aside while the patience lasted; then the machine is busy for good (48% other
+    # CPU, 125 ms runs delayed 38%; binary fractions, so that the fake clock sums exactly). Each busy round
+    # measured once nothing can be redone opens one place among the kept rounds, filled by the least
+    # disturbed round seen: the early clean ones.
+    fake = BusyAfter(switch=10, clean_s=1 / 32, clean_delay=1 / 16, busy_s=1 / 8, busy_delay=3 / 8)
+    items = configs("b1")
+    run(
+        fake.machine,
+        items,
+        round_settings(min_runs=6, min_rounds=3, round_time_s=1 / 16, max_run_delay=0.05, max_other_cpu_share=0.10),
+        shares=[0.03] * 5 + [0.48] * 20,
+        run_delay=fake.run_delay,
+        seconds=9 / 16,
+        quiet_after=1 / 16,
+    )
+    (b1,) = items
+    assert [r.kept for r in b1.rounds[:5]] == [True, True, True, False, False]
+    assert [r.reason for r in b1.rounds[:5]] == ["every run was delayed by other processes"] * 5
+    assert [r.index for r in b1.kept] == [0, 1, 2] and all(r.unquiet for r in b1.rounds[5:])
+    assert b1.timings_s == [1 / 32] * 6 and np.median(b1.timings_s) == 1 / 32  # not the busy rounds' 125 ms
+    assert b1.stop_reason == "ci_target" and b1.rounds_disturbed == 3  # validity marks the row for it
+    assert b1.other_cpu_share == pytest.approx(0.03)
+    assert b1.rounds[5].run_delay == 3 / 8 and b1.rounds[5].disturbance == pytest.approx(7.5)
+    assert b1.redo_summary(0.10, 0.05) == (
+        "5 round(s) redone: 3 by the CPU-share rule (other processes used 48% of the CPU during them, > 10%), "
+        "2 by the run-delay rule (the scheduler kept our threads waiting for a CPU for over 5% of every run in "
+        "them; other processes used only 3% of the CPU during them)"
+    )
+
+
+def test_rounds_redone_by_the_run_delay_rule_say_so_at_the_source():
+    machine = FakeMachine(lambda key, n: 0.5)  # one run a round
+    items = configs("b1")
+    run(
+        machine,
+        items,
+        round_settings(min_runs=3, min_rounds=3, round_time_s=0.25, max_run_delay=0.02),
+        shares=[0.04, 0.0, 0.0, 0.0],
+        run_delay=DelayedRuns(machine, {0}, delay=0.05),
+    )
+    assert items[0].redo_summary(0.10, 0.02) == (
+        "1 round(s) redone: 1 by the run-delay rule (the scheduler kept our threads waiting for a CPU for over 2% "
+        "of every run in them; other processes used only 4% of the CPU during them)"
+    )
+
+
+def test_a_stop_ends_the_round_after_the_run_in_progress_and_starts_no_other():
+    machine = FakeMachine(lambda key, n: 0.01)
+    items = configs("b1", "b2")
+    stop_after = 7  # runs
+
+    time_interleaved(
+        items,
+        machine,
+        round_settings(min_runs=6, min_rounds=3, round_time_s=0.05),
+        patience(machine),
+        probe_factory=ScriptedProbe(()),
+        clock=machine.clock,
+        run_delay=None,
+        stop=lambda: machine.calls >= stop_after,
+    )
+    b1, b2 = items
+    assert machine.calls == stop_after
+    assert [len(r.timings_s) for r in b1.rounds] == [5] and [len(r.timings_s) for r in b2.rounds] == [2]
+    assert b1.stop_reason is None and b2.stop_reason is None  # the worker records those with their minimum
+
+
+@pytest.mark.parametrize("threads, set_aside", [(1, True), (2, False)])
+def test_run_delay_is_judged_per_thread_of_the_pass(threads, set_aside):
+    # 15 ms of delay summed over the threads of a 100 ms run: 15% of one thread's time, 7.5% of each of two
+    machine = FakeMachine(lambda key, n: 1 / 8)
+    items = configs("b1")
+    time_interleaved(
+        items,
+        machine,
+        round_settings(min_runs=3, min_rounds=3, round_time_s=0.1, max_run_delay=0.10),
+        patience(machine),
+        probe_factory=ScriptedProbe(()),
+        clock=machine.clock,
+        run_delay=DelayedRuns(machine, {0}, delay=0.015 * 1.25),
+        threads=threads,
+    )
+    assert (not items[0].rounds[0].kept) is set_aside
 
 
 def test_short_scheduler_blips_are_not_a_disturbance():

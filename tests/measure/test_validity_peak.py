@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from bench_job.measure.peak import measure_peak_gflops
+from bench_job.measure.validity import contention_persisted
 from tests.settings import mark_validity
 
 
@@ -65,6 +66,17 @@ def test_cpu_taken_by_other_processes_is_a_reason():
     r = mark_validity(record(other_cpu_share=0.45), 10, 0.05, 10)
     assert r["valid"] is False and r["invalid_reasons"] == "other processes used 45% of the CPU during timing"
     assert mark_validity(record(other_cpu_share=0.02), 10, 0.05, 10)["valid"] is True
+
+
+def test_rounds_kept_disturbed_once_patience_ran_out_are_a_reason_even_at_a_low_share():
+    # the least disturbed rounds were kept: their share is low, but a contention rule fired for them
+    r = mark_validity(record(other_cpu_share=0.03, rounds=3, rounds_disturbed=3), 10, 0.05, 10)
+    assert r["valid"] is False and r["invalid_reasons"] == (
+        "3 of 3 kept rounds disturbed by other processes (no quiet within measure.patience_s: the least "
+        "disturbed rounds were kept)"
+    )
+    assert contention_persisted(r)
+    assert mark_validity(record(other_cpu_share=0.03, rounds=3, rounds_disturbed=0), 10, 0.05, 10)["valid"] is True
 
 
 def test_contention_probe_sees_a_busy_neighbour():

@@ -15,6 +15,7 @@ CONFIG = {
         "target_ci_rel": 0.05,
         "max_time_per_config_s": 1,
         "max_other_cpu_share": 0.10,
+        "max_run_delay": 0.02,  # the run-delay limit of the records below (a constant of the code then)
     },
     "power": {"min_samples": 10},
 }

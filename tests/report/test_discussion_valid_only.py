@@ -117,7 +117,11 @@ def all_invalid_records():
 def test_a_run_where_every_row_is_invalid_says_so_first_and_concludes_nothing(tmp_path):
     report = write(tmp_path, all_invalid_records())
     lines = report.splitlines()
-    assert lines[2] == "> **Verdict: ALL 12 measured configurations failed a validity check.**"
+    # every row saw 61-64% other CPU during timing: the verdict also names the contention that persisted
+    assert lines[2] == (
+        "> **Verdict: ALL 12 measured configurations failed a validity check; contention persisted for 12 "
+        "configuration(s).**"
+    )
     assert lines[4] == (
         "> - **ALL 12 measured configurations failed a validity check**: reasons (configurations): "
         "95% CI half-width 21.0-24.0% of the mean (> 5%) (12); other processes used 61-64% of the CPU "

@@ -132,3 +132,13 @@ def test_the_power_explanation_appears_once_and_the_verdict_points_to_it(tmp_pat
     assert report.count(LONG_POWER) == 1
     assert LONG_POWER in report.split("\n## Energy\n")[1].split("\n## ")[0]
     assert "> - **no energy figures**: no power source (why, source by source: see Energy)" in report
+
+
+def test_a_bundle_without_the_run_delay_limit_says_so_rather_than_assume_one():
+    detail = [{"kept": False, "other_cpu_share": 0.03, "reason": "every run was delayed by other processes"}]
+    old = dict(CONFIG, measure={k: v for k, v in CONFIG["measure"].items() if k != "max_run_delay"})
+    text = redo_why({"rounds_detail": detail}, old)
+    assert "beyond the run-delay limit (this bundle's config.yaml does not record measure.max_run_delay)" in text
+    assert "2%" not in text
+    tuned = dict(CONFIG, measure=dict(CONFIG["measure"], max_run_delay=0.10))
+    assert "for over 10% of every run in them" in redo_why({"rounds_detail": detail}, tuned)

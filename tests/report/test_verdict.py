@@ -169,3 +169,23 @@ def test_a_swapped_label_map_opens_the_verdict_and_reaches_validity_and_discussi
     report = "\n".join(lines)
     assert f"| mine | fp32 | 1 | 16 tokens | {reason} |" in report.split("## Validity")[1]
     assert "2 of 3 measured configuration(s) failed a validity check" in report.split("## Discussion")[1]
+
+
+def test_contention_that_persisted_is_named_with_what_helps(tmp_path):
+    records = [
+        measured("resnet18", 1, 224, 0.963, invalid="other processes used 48% of the CPU during timing"),
+        measured(
+            "resnet18",
+            2,
+            224,
+            0.076,
+            invalid="2 of 3 kept rounds disturbed by other processes (no quiet within measure.patience_s: the least "
+            "disturbed rounds were kept)",
+        ),
+        measured("resnet18", 4, 224, 0.2, invalid="95% CI half-width 8.0% of the median (> 5%)"),
+    ]
+    lines = report_lines(tmp_path, records, outcome(planned=3))
+    assert "contention persisted for 2 configuration(s)" in lines[2]
+    (advice,) = [line for line in lines if line.startswith("> - **contention persisted")]
+    assert "--threads 1 (they ran on 2 threads" in advice
+    assert "run again when the machine is quiet" in advice and "`make lab`" in advice

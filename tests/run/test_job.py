@@ -133,6 +133,34 @@ def test_a_run_where_nothing_was_measured_exits_1(tmp_path):
     assert outcome.run.complete  # finished, with nothing measured
 
 
+class ContendedRunner(FakeRunner):
+    """Records rows that other processes kept competing with, on two threads."""
+
+    def run(self):
+        for key in self.planned():
+            self.store.append(
+                make_record(
+                    key=key,
+                    model="resnet18",
+                    status="ok",
+                    threads=2,
+                    valid=False,
+                    invalid_reasons="other processes used 48% of the CPU during timing",
+                )
+            )
+        return PlanResult(7, False, None, planned=tuple(self.planned()))
+
+
+def test_contention_that_persisted_ends_the_console_with_one_warning(tmp_path):
+    outcome = run_job(tmp_path, ContendedRunner([]))
+    with tarfile.open(outcome.bundle) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith(names.RUN_LOG))
+        log = tar.extractfile(member).read().decode()
+    (warning,) = [line for line in log.splitlines() if "kept competing for the CPU" in line]
+    assert "WARNING" in warning and "7 configuration(s)" in warning and "--threads 1" in warning
+    assert log.index("Summary:") < log.index(warning)  # at the end, after the summary
+
+
 class FakeCheckpoints:
     """Published checkpoints of resnet18 only; require fails (missing) unless given present=True."""
 

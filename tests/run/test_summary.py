@@ -67,3 +67,26 @@ def test_the_summary_names_a_swapped_label_map():
     reason = "label map looks swapped: 13% accuracy as scored, 87% with the two outputs exchanged"
     records = [{"key": k, "status": "ok", "valid": False, "invalid_reasons": reason} for k in "ab"]
     assert (f"2 measured: 0 valid, 2 not valid ({reason}: 2)") in run_summary(records, outcome(planned=2))
+
+
+def test_contention_that_persisted_ends_the_console_with_one_warning_and_what_helps():
+    from bench_job.run.summary import contention_warning
+
+    records = [dict(r, threads=2) for r in RECORDS]
+    text = contention_warning(records)
+    assert text.startswith("Other processes kept competing for the CPU while 2 configuration(s) were timed")
+    assert "--threads 1 (they ran on 2 threads" in text
+    assert "run again when the machine is quiet" in text and "`make lab`" in text
+    disturbed = {
+        "key": "f",
+        "status": "ok",
+        "valid": False,
+        "threads": 1,
+        "invalid_reasons": "3 of 4 kept rounds disturbed by other processes (no quiet within measure.patience_s: "
+        "the least disturbed rounds were kept)",
+    }
+    single = contention_warning([disturbed])
+    assert "1 configuration(s)" in single and "--threads 1" not in single  # it already ran on one thread
+    assert (
+        contention_warning([RECORDS[0], {"key": "g", "status": "ok", "valid": False, "invalid_reasons": "x"}]) is None
+    )

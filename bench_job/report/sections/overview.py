@@ -70,6 +70,13 @@ def other_share_limit(config: dict) -> float | None:
     return (config.get("measure") or {}).get("max_other_cpu_share")
 
 
+def run_delay_limit(config: dict) -> float | None:
+    """measure.max_run_delay as the bundle's config.yaml records it: the fraction of a run our threads
+    could wait for a CPU before the run was set aside. None where the bundle records none (written before
+    the key existed, when the limit was a constant of the code): the report then names no figure."""
+    return (config.get("measure") or {}).get("max_run_delay")
+
+
 def timing_rule(measure: dict) -> str:
     """How the runs were scheduled and when timing stopped, as the bundle's config says."""
     if "min_rounds" not in measure:  # bundles from before interleaved rounds
@@ -85,6 +92,12 @@ def timing_rule(measure: dict) -> str:
         f"±{measure.get('target_ci_rel', 0.05):.0%} (up to {measure.get('max_time_per_config_s')} s per "
         f"configuration); a round during which other processes used over {measure['max_other_cpu_share']:.0%} of "
         f"the CPU was set aside and redone after waiting for quiet (at most {measure['patience_s']:g} s per model)"
+        + (
+            f", and a run whose threads waited for a CPU over {measure['max_run_delay']:.0%} of its time was set "
+            "aside; once the patience was spent, the least disturbed rounds were kept"
+            if measure.get("max_run_delay") is not None
+            else ""
+        )
     )
 
 

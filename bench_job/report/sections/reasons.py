@@ -19,9 +19,9 @@ import json
 import re
 
 from bench_job.bundle.records import SCHEMA
-from bench_job.measure.rounds import MAX_RUN_DELAY
+from bench_job.measure.rounds import redone_by_rule
 from bench_job.measure.validity import invalid_reasons
-from bench_job.report.sections.overview import other_share_limit
+from bench_job.report.sections.overview import other_share_limit, run_delay_limit
 
 # The interval is stated as lower/upper distances when one side is this much longer than the other.
 ASYMMETRY = 1.5
@@ -153,52 +153,25 @@ def _rounds_detail(row):
     return detail if isinstance(detail, list) else None
 
 
-def _share(value: float) -> str:
-    return f"{value:.0%}"
-
-
-def _spread(low: str, high: str) -> str:
-    return low if low == high else f"{low}-{high}"
-
-
-def _by_rule(cpu: int, delay: int, cpu_shares: list, delay_shares: list, threshold: float | None) -> str:
-    parts = []
-    if cpu:
-        spread = _spread(_share(min(cpu_shares)), _share(max(cpu_shares))) if cpu_shares else "?"
-        limit = f", > {threshold:.0%}" if threshold is not None else ""
-        parts.append(f"{cpu} by the CPU-share rule (other processes used {spread} of the CPU during them{limit})")
-    if delay:
-        during = (
-            f"; other processes used only {_spread(_share(min(delay_shares)), _share(max(delay_shares)))} of "
-            "the CPU during them"
-            if delay_shares
-            else ""
-        )
-        parts.append(
-            f"{delay} by the run-delay rule (the scheduler kept our threads waiting for a CPU for over "
-            f"{MAX_RUN_DELAY:.0%} of every run in them{during})"
-        )
-    return f"{cpu + delay} round(s) redone: " + ", ".join(parts)
-
-
 def redo_why(row, config: dict = None) -> str:
     """Why a configuration's rounds were redone, naming the rule that fired for each: the other-processes
     CPU-share rule (the round's share over the limit the bundle's config records) or the scheduler run-delay rule
     (every run of the round delayed). From rounds_detail where the frame carries it, else from the
     recorded redo_reasons line, which gives every redone round's share whatever the rule."""
-    threshold = other_share_limit(config or {})
+    threshold, delay_limit = other_share_limit(config or {}), run_delay_limit(config or {})
     detail = _rounds_detail(row)
     if detail:
         redone = [r for r in detail if isinstance(r, dict) and not r.get("kept", True)]
         delay = [r for r in redone if "delayed" in str(r.get("reason") or "")]
         cpu = [r for r in redone if r not in delay]
         if redone:
-            return _by_rule(
-                len(cpu),
-                len(delay),
+            return redone_by_rule(
                 [r["other_cpu_share"] for r in cpu if r.get("other_cpu_share") is not None],
                 [r["other_cpu_share"] for r in delay if r.get("other_cpu_share") is not None],
                 threshold,
+                delay_limit,
+                len(cpu),
+                len(delay),
             )
     text = row.get("redo_reasons")
     if _missing(text):
@@ -215,9 +188,14 @@ def redo_why(row, config: dict = None) -> str:
     if low > limit:
         return str(text)  # every redone round was over the share: the CPU-share rule, as the line says
     if high < limit:
-        return _by_rule(0, count, [], [low / 100, high / 100], threshold)
+        return redone_by_rule([], [low / 100, high / 100], threshold, delay_limit, 0, count)
+    delay_rule = (
+        f"for over {delay_limit:.0%} of every run in them"
+        if delay_limit is not None
+        else "beyond the run-delay limit (this bundle's config.yaml does not record measure.max_run_delay)"
+    )
     return (
         f"{count} round(s) redone: other processes used {low}%-{high}% of the CPU during them; those over {limit}% "
         f"by the CPU-share rule, the others by the run-delay rule (the scheduler kept our threads waiting for a "
-        f"CPU for over {MAX_RUN_DELAY:.0%} of every run in them)"
+        f"CPU {delay_rule})"
     )

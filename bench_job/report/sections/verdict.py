@@ -1,12 +1,13 @@
 """The verdict that opens the report: how far to trust this bundle, from the bundle alone. It names every
 reason to distrust the figures (a partial run, nothing measured, accuracy known to be wrong because a label
-map looks swapped, invalid rows with their reasons grouped,
+map looks swapped, invalid rows with their reasons grouped, contention that persisted past the patience
+with what helps,
 configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
 validity not recorded), or says in one line that the run is clean."""
 
 from __future__ import annotations
 
-from bench_job.measure.validity import reason_groups, swapped_figures
+from bench_job.measure.validity import contention_advice, contention_persisted, reason_groups, swapped_figures
 from bench_job.report.render.document import Verdict
 from bench_job.report.render.frame import measured, model_variant_label
 from bench_job.report.sections.energy import brief_power_reason, has_energy
@@ -86,6 +87,18 @@ def _invalid(frame, config: dict = None):
     )
 
 
+def _contention(frame):
+    ok = measured(frame)
+    bad = [dict(row) for _, row in ok[ok["valid"] == False].iterrows()]  # noqa: E712 (True/False/None)
+    contended = [row for row in bad if contention_persisted(row)]
+    if not contended:
+        return None
+    return (
+        f"contention persisted for {len(contended)} configuration(s)",
+        contention_advice(contended) + ".",
+    )
+
+
 def _not_run(frame):
     counts = {status: int((frame["status"] == status).sum()) for status in NOT_RUN}
     total = sum(counts.values())
@@ -140,6 +153,7 @@ def problems(frame, ctx) -> list:
         _nothing_measured(frame),
         _label_map_swapped(frame),
         _invalid(frame, ctx.config),
+        _contention(frame),
         _not_run(frame),
         _random_weights(frame, ctx.config),
         fetch_problem(ctx.env),
