@@ -49,6 +49,18 @@ def too_busy(measure, share: float | None) -> bool:
     return share is not None and share > measure.max_other_cpu_share
 
 
+def contention_limits(measure) -> tuple[float, float]:
+    """The measure section's limits on other processes: their share of the CPU during a round, and the
+    scheduler run delay of a run (per thread, as a fraction of the run)."""
+    return measure.max_other_cpu_share, measure.max_run_delay
+
+
+def disturbance(measure, share: float | None, delay: float | None) -> float:
+    """How far over its contention limits a round was: the larger of the two ratios (1: at a limit)."""
+    max_share, max_delay = contention_limits(measure)
+    return max((share or 0.0) / max_share, (delay or 0.0) / max_delay)
+
+
 def wait_as_configured(measure, **kwargs) -> tuple[float, bool, float | None]:
     """wait_for_quiet within the measure section's bounds (quiet_wait_s, its share of other processes)."""
     return wait_for_quiet(measure.quiet_wait_s, measure.max_other_cpu_share, **kwargs)

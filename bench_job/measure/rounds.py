@@ -20,9 +20,9 @@ delayed keeps nothing and is redone.
 Once the patience is spent, the machine is busy for good and rounds can no longer wait: a round that a
 rule would have set aside (disturbed) is measured as it comes, and for each such round the configuration
 keeps one more disturbed round: the least disturbed one seen so far, set aside earlier or not (the
-disturbance of a round is the larger of its share over max_other_cpu_share and its run delay over
-max_run_delay). So a configuration whose clean rounds came first keeps those, never simply the last,
-busiest ones; the kept disturbed rounds are counted (rounds_disturbed) and validity marks the row.
+disturbance of a round is the larger of its share and its run delay, each over the measure section's
+limit for it: measure/quiet.disturbance). So a configuration whose clean rounds came first keeps those,
+never simply the last, busiest ones; the kept disturbed rounds are counted (rounds_disturbed) and validity marks the row.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from bench_job.measure.contention import ContentionProbe, own_run_delay_s
+from bench_job.measure.quiet import disturbance
 from bench_job.measure.stats import median_ci_rel
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class Round:
     runs_set_aside: list = field(default_factory=list)  # timings of runs another program delayed
     run_delay: float | None = None  # per thread, its runs' scheduler run delay over their time (None: unknown)
     disturbed: bool = False  # a contention rule fired: the share over its limit, or its runs delayed
-    disturbance: float = 0.0  # the larger of share / max_other_cpu_share and run_delay / max_run_delay
+    disturbance: float = 0.0  # quiet.disturbance: share and run delay over their limits, the larger
     unquiet: bool = False  # measured once the patience was spent (nothing could be redone)
 
     @property
@@ -251,14 +252,6 @@ def time_round(
             return timings, set_aside, clock() - started, share
 
 
-def _disturbance(share: float | None, delay: float | None, measure) -> float:
-    """How far over its contention limits a round was: the larger of the two ratios (1: at a limit)."""
-    return max(
-        (share or 0.0) / measure.max_other_cpu_share,
-        (delay or 0.0) / measure.max_run_delay,
-    )
-
-
 def time_interleaved(
     configs: list,
     timer,
@@ -341,7 +334,7 @@ def time_interleaved(
                     runs_set_aside=set_aside,
                     run_delay=delay,
                     disturbed=disturbed,
-                    disturbance=_disturbance(share, delay, measure),
+                    disturbance=disturbance(measure, share, delay),
                     unquiet=not patient,
                 )
             )

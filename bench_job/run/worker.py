@@ -25,7 +25,7 @@ from bench_job.measure import memory, params
 from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.energy import energy_fields
 from bench_job.measure.latency import timer_for
-from bench_job.measure.quiet import Patience
+from bench_job.measure.quiet import Patience, contention_limits
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
 from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
@@ -245,7 +245,7 @@ def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience, s
         fields = energy_window(task.power, timing, meter, patience, point.batch_size)
     stats = summarize(timing.timings_s, settings.measure.confidence)
     fields.update(stats)
-    redone = timing.redo_summary(settings.measure.max_other_cpu_share, settings.measure.max_run_delay)
+    redone = timing.redo_summary(*contention_limits(settings.measure))
     fields.update(
         timings_s=timing.timings_s,
         stop_reason=timing.stop_reason,
