@@ -22,7 +22,8 @@ rule would have set aside (disturbed) is measured as it comes, and for each such
 keeps one more disturbed round: the least disturbed one seen so far, set aside earlier or not (the
 disturbance of a round is the larger of its share and its run delay, each over the measure section's
 limit for it: measure/quiet.disturbance). So a configuration whose clean rounds came first keeps those,
-never simply the last, busiest ones; the kept disturbed rounds are counted (rounds_disturbed) and validity marks the row.
+never simply the last, busiest ones; the kept disturbed rounds are counted (rounds_disturbed) and validity
+marks the row.
 """
 
 from __future__ import annotations
