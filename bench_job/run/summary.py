@@ -20,7 +20,9 @@ def run_summary(records: list, outcome) -> str:
         f"{len(measured) - len(invalid)} valid, {len(invalid)} not valid"
     ]
     if reasons:
-        parts[-1] += " (" + ", ".join(f"{reason}: {count}" for reason, count in reasons[:3]) + ")"
+        # Every kind of reason, not the most frequent few: on a busy machine the contention and interval
+        # reasons outnumber a swapped label map, which must still be named.
+        parts[-1] += " (" + ", ".join(f"{reason}: {count}" for reason, count in reasons) + ")"
     parts.append(", ".join(f"{statuses.get(s, 0)} {s}" for s in ("oom", "skipped", "error", "timeout")))
     if outcome.never_measured:
         parts.append(
