@@ -95,6 +95,11 @@ def ranked_bars(common: pd.DataFrame, family: str, column: str, scale: float, x_
         ax.set_title(f"{title}\nbatch {int(first['batch_size'])}, input {int(first['input_size'])}", fontsize=9, y=1.0)
         # the y axis has no label to place beside the tick labels: skip measuring them for it
         ax.yaxis.set_label_coords(0.0, 0.5)
+        # a spine's extent is the axes edge plus its tick marks, inside the tick labels' box here (every
+        # panel labels both axes), and measuring it re-makes every device's tick: leave spines out of the
+        # layout's boxes
+        for spine in ax.spines.values():
+            spine.set_in_layout(False)
     for ax in list(axes.flat)[len(groups) :]:
         ax.axis("off")
     _kind_legend(fig, colours, bool((rows["valid"] == False).any()))  # noqa: E712
