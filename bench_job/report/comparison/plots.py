@@ -146,10 +146,14 @@ def kind_sweeps(
             # every device's thin line in one collection: a Line2D each cost ~10 ms to make and draw per
             # device at a hundred devices, and they share colour and width anyway
             ordered = data.sort_values(x_col, kind="stable")
-            lines = [
-                np.column_stack([line[x_col].to_numpy(float), line[column].to_numpy(float) * scale])
-                for _, line in ordered.groupby(["device", "variant"], sort=False)
-            ]
+            # one split of the sorted points rather than a frame per device: groups numbered in order of
+            # first appearance (as groupby(sort=False) yields them), rows without a key dropped as it does
+            group = ordered.groupby(["device", "variant"], sort=False).ngroup().to_numpy(float)
+            points = np.column_stack([ordered[x_col].to_numpy(float), ordered[column].to_numpy(float) * scale])
+            keep = ~np.isnan(group)
+            group, points = group[keep], points[keep]
+            order = np.argsort(group, kind="stable")  # stable: each line's points stay sorted by x
+            lines = np.split(points[order], np.flatnonzero(np.diff(group[order])) + 1) if len(group) else []
             ax.add_collection(
                 LineCollection(
                     lines, colors=[colours[kind]], alpha=0.35, linewidths=0.9, capstyle="projecting", joinstyle="round"
