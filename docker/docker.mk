@@ -1,11 +1,13 @@
 # Container targets, included by the top-level Makefile (`include docker/docker.mk`).
 #   make build DEVICE=laptop|rpi|jetson    build edge-bench-job:$(DEVICE)
 #   make build-local DEVICE=laptop|rpi     the same without an image registry: local base image + wheelhouse
+#                                          (and DEVICE=jetson on JetPack 4, whose image is the arm64 CPU one)
+#   make jetson-base [NV_TEGRA_RELEASE=F]  which image this Jetson gets, from its L4T release (base image last)
 #   make run DEVICE=...                    build if needed, then docker/run.sh: fetch (may fail: random
 #                                          weights), benchmark; the bundle lands in $(RESULTS_DIR); exits 0,
 #                                          or 2 (make's own) on any failure: docker/run.sh returns the job's
 #   make fetch DEVICE=...                  fill the assets volume (network on); failure is an error
-#   make wheelhouse DEVICE=laptop|rpi      download the image's wheels for a build without network
+#   make wheelhouse DEVICE=...             download the image's wheels for a build without network
 #   make base-image DEVICE=laptop|rpi      a local Debian bookworm base image (debootstrap), no registry
 #   make lock-docker                       re-pin docker/requirements-common.txt from requirements.txt
 #   make test-docker                       end-to-end: engine, base images, builds, compose up, emulated Pi
@@ -25,15 +27,25 @@ DOCKER_VERSION_LABEL := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' pyproject.
 VCS_REF := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 ASSETS_VOLUME ?= edge-bench-assets
-# The base image: the Dockerfile's own ARG default (its one source of truth) unless BASE_IMAGE is given.
+# The base image: the Dockerfile's own ARG default (its one source of truth) unless BASE_IMAGE is given;
+# for the Jetson, docker/jetson_base.py's table, from the host's L4T release, unless BASE_IMAGE is given.
+BASE_IMAGE_GIVEN := $(filter command line environment environment override,$(origin BASE_IMAGE))
 DOCKERFILE_BASE_IMAGE = $(shell sed -n 's/^ARG BASE_IMAGE=//p' docker/Dockerfile.$(DEVICE))
 BASE_IMAGE ?= $(DOCKERFILE_BASE_IMAGE)
 HOST_ARCH := $(shell uname -m)
+NV_TEGRA_RELEASE ?= /etc/nv_tegra_release
+# Registered when this host runs arm64 programs under qemu (docker/binfmt.sh): the Jetson image may then be
+# built here, slowly, as the tests do on a stand-in base.
+BINFMT_AARCH64 ?= /proc/sys/fs/binfmt_misc/qemu-aarch64
+JETSON_BASE = $(DOCKER_PYTHON) docker/jetson_base.py --release-file "$(NV_TEGRA_RELEASE)"
+# The table's onnxruntime-gpu index unless JETSON_INDEX_URL is given (empty: ONNX Runtime on the CPU).
+JETSON_INDEX_GIVEN := $(filter command line environment environment override,$(origin JETSON_INDEX_URL))
 ARCH_laptop := x86_64
 ARCH_rpi := aarch64
 ARCH_jetson := aarch64
 DEBIAN_ARCH_laptop := amd64
 DEBIAN_ARCH_rpi := arm64
+DEBIAN_ARCH_jetson := arm64
 LOCAL_BASE_IMAGE = edge-bench/bookworm-python:$(DEBIAN_ARCH_$(DEVICE))
 PLATFORM_laptop := linux/amd64
 PLATFORM_rpi := linux/arm64
@@ -54,22 +66,41 @@ CONTEXT_FILES = pyproject.toml README.md bench_job evaluation configs docker/Doc
 	docker/entrypoint.sh docker/requirements-common.txt docker/requirements-$(DEVICE).txt \
 	docker/wheelhouse/README.md $(wildcard docker/wheelhouse/$(DEVICE))
 
+# The Jetson's image, from its L4T release (docker/jetson_base.py): sets the shell's stack, release, base,
+# dockerfile, pins (jetson|oldstack|rpi) and index. A BASE_IMAGE given replaces the table's base; with it, an
+# unreadable or unknown release builds Dockerfile.jetson with the lock the base's own Python and torch take.
+define JETSON_DECISION
+if decision=$$($(JETSON_BASE) --shell 2>&1); then \
+  eval "$$decision"; \
+  echo "L4T $$release ($$jetpack): the $$stack image, $$dockerfile on $$base"; \
+  if [ -n "$(BASE_IMAGE_GIVEN)" ]; then base="$(BASE_IMAGE)"; echo "BASE_IMAGE given: on $$base instead"; fi; \
+elif [ -n "$(BASE_IMAGE_GIVEN)" ]; then \
+  echo "note: $${decision#error: }" >&2; \
+  echo "building docker/Dockerfile.jetson on BASE_IMAGE=$(BASE_IMAGE), with the lock its Python and torch take"; \
+  stack=custom release=unknown dockerfile=docker/Dockerfile.jetson pins=auto index="$(JETSON_INDEX_URL)" \
+    base="$(BASE_IMAGE)"; \
+else echo "$$decision" >&2; exit 2; fi; \
+pins=$${pins#docker/requirements-}; pins=$${pins%.txt}; \
+$(if $(JETSON_INDEX_GIVEN),index="$(JETSON_INDEX_URL)";)
+endef
+
 # The compose services' environment: results folder, the host's name and the image's id for env.json.
 COMPOSE_ENV = RESULTS_DIR="$(RESULTS_DIR)" BENCH_ARGS="$(BENCH_ARGS)" FETCH_IMAGE_DEVICE=$(DEVICE) \
 	ASSETS_VOLUME=$(ASSETS_VOLUME) BENCH_HOST="$$(hostname)" \
 	BENCH_IMAGE_ID=$$($(DOCKER) image inspect -f '{{.Id}}' $(IMAGE))
 
-.PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse lock-docker \
+.PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse lock-docker jetson-base \
 	test-docker clean-images clean-assets clean-wheelhouse
 
 help-docker:
 	@echo "make build DEVICE=laptop|rpi|jetson   build the image edge-bench-job:DEVICE (default DEVICE=laptop)"
 	@echo "make build-local DEVICE=laptop|rpi    the same without Docker Hub: local base image (root, debootstrap) + wheelhouse"
+	@echo "make jetson-base                      which image this Jetson gets from its L4T release (NV_TEGRA_RELEASE=FILE to try one)"
 	@echo "make run DEVICE=...                   build if needed, fetch assets if possible, benchmark; bundle in ./results"
 	@echo "                                      (make exits 0 or 2; docker/run.sh DEVICE exits with the benchmark's own 0, 1 or 2)"
 	@echo "                                      (BENCH_ARGS='--models resnet18 --set ...' passes options to bench-job run)"
 	@echo "make fetch DEVICE=...                 download pretrained weights and dev sets into the assets volume"
-	@echo "make wheelhouse DEVICE=laptop|rpi     download the image's wheels to docker/wheelhouse/DEVICE (offline builds)"
+	@echo "make wheelhouse DEVICE=...            download the image's wheels to docker/wheelhouse/DEVICE (offline builds)"
 	@echo "make base-image DEVICE=laptop|rpi     make the local base image edge-bench/bookworm-python:amd64|arm64 (debootstrap, root)"
 	@echo "make lock-docker                      re-pin docker/requirements-common.txt (and -jetson) from requirements.txt"
 	@echo "make test-docker                      end-to-end container test (starts a Docker engine if none answers)"
@@ -82,16 +113,30 @@ check-device:
 
 build: check-device
 	@# $(error) stops make with this one line (exit 2) before any build starts.
-	$(if $(and $(filter jetson,$(DEVICE)),$(filter-out aarch64,$(HOST_ARCH))),$(error the Jetson image builds on the Jetson itself (its L4T base image is arm64 and CUDA-specific); this host is $(HOST_ARCH)))
-	@echo "building $(IMAGE) for $(PLATFORM_$(DEVICE)) from $(BASE_IMAGE); context $$(du -shc $(CONTEXT_FILES) | tail -n 1 | cut -f1)." \
-	  "The longest steps print little: pip unpacking torch, then copying the environment into the image."
-	@start=$$(date +%s); \
-	tar -c --exclude=__pycache__ --exclude='*.pyc' --exclude='*.egg-info' $(CONTEXT_FILES) | \
+	$(if $(and $(filter jetson,$(DEVICE)),$(filter-out aarch64,$(HOST_ARCH)),$(if $(wildcard $(BINFMT_AARCH64)),,x)),$(error the Jetson image builds on the Jetson itself (arm64); this host is $(HOST_ARCH) without arm64 emulation (docker/binfmt.sh, as root, enables it: slow, for tests)))
+	@set -e; dockerfile=docker/Dockerfile.$(DEVICE); base="$(BASE_IMAGE)"; \
+	files="$(CONTEXT_FILES)"; set --; \
+	if [ "$(DEVICE)" = jetson ]; then \
+	  $(JETSON_DECISION) \
+	  set -- --label io.edge-bench.jetson-stack=$$stack --label io.edge-bench.l4t=$$release; \
+	  if [ "$$dockerfile" = docker/Dockerfile.rpi ]; then \
+	    files="$(subst docker/requirements-jetson.txt,docker/requirements-rpi.txt,$(filter-out docker/wheelhouse/jetson,$(CONTEXT_FILES))) \
+	      docker/Dockerfile.rpi $$(ls -d docker/wheelhouse/rpi 2>/dev/null || true)"; \
+	    set -- "$$@" --build-arg DEVICE=jetson; \
+	  else \
+	    files="$$files docker/requirements-oldstack.txt"; \
+	    set -- "$$@" --build-arg PINS=$$pins --build-arg "JETSON_INDEX_URL=$$index"; \
+	  fi; \
+	fi; \
+	echo "building $(IMAGE) for $(PLATFORM_$(DEVICE)) from $$base; context $$(du -shc $$files | tail -n 1 | cut -f1)." \
+	  "The longest steps print little: pip unpacking torch, then copying the environment into the image."; \
+	start=$$(date +%s); \
+	tar -c --exclude=__pycache__ --exclude='*.pyc' --exclude='*.egg-info' $$files | \
 	$(DOCKER) build $(if $(BUILD_PLATFORM),--platform $(BUILD_PLATFORM)) \
-	  -f docker/Dockerfile.$(DEVICE) \
-	  --build-arg BASE_IMAGE=$(BASE_IMAGE) --build-arg IMAGE=$(IMAGE) \
+	  -f $$dockerfile \
+	  --build-arg BASE_IMAGE=$$base --build-arg IMAGE=$(IMAGE) \
 	  $(if $(filter laptop,$(DEVICE)),--build-arg TORCH_INDEX_URL=$(TORCH_INDEX_URL)) \
-	  --build-arg VERSION=$(DOCKER_VERSION_LABEL) --build-arg VCS_REF=$(VCS_REF) \
+	  --build-arg VERSION=$(DOCKER_VERSION_LABEL) --build-arg VCS_REF=$(VCS_REF) "$$@" \
 	  -t $(IMAGE) - && \
 	echo "built $(IMAGE) in $$(( $$(date +%s) - start )) s: $$($(DOCKER) image inspect -f '{{.Size}}' $(IMAGE) | awk '{printf "%.2f GB", $$1/1e9}')," \
 	  "$$($(DOCKER) image inspect -f '{{.Os}}/{{.Architecture}}' $(IMAGE))"
@@ -101,19 +146,25 @@ build: check-device
 	@$(DOCKER) image prune --force --filter label=io.edge-bench.stage=build >/dev/null
 	@$(DOCKER) image prune --force --filter label=io.edge-bench.device=$(DEVICE) >/dev/null
 
+jetson-base:
+	@$(JETSON_BASE)
+
 # No image registry (no Docker Hub): a Debian bookworm base made with debootstrap (root), the wheels
 # from PyPI, then the usual build from those.
-build-local: check-device
-	@if [ "$(DEVICE)" = jetson ]; then \
-	  echo "error: the Jetson image needs NVIDIA's L4T base image; build-local makes Debian bases for laptop and rpi only" >&2; exit 2; fi
+# On a JetPack 4 Jetson the image is the arm64 CPU one (Debian): it too can be built this way.
+build-local: check-device $(if $(filter jetson,$(DEVICE)),jetson-cpu-only)
 	$(MAKE) --no-print-directory base-image DEVICE=$(DEVICE)
 	$(MAKE) --no-print-directory wheelhouse DEVICE=$(DEVICE)
 	$(MAKE) --no-print-directory build DEVICE=$(DEVICE) BASE_IMAGE=$(LOCAL_BASE_IMAGE)
 
-base-image: check-device
-	@if [ "$(DEVICE)" = jetson ]; then \
-	  echo "error: the Jetson image needs NVIDIA's L4T base image; local base images are for laptop and rpi" >&2; exit 2; fi
+base-image: check-device $(if $(filter jetson,$(DEVICE)),jetson-cpu-only)
 	bash docker/base-image.sh $(DEBIAN_ARCH_$(DEVICE)) $(LOCAL_BASE_IMAGE)
+
+# The GPU Jetson images need NVIDIA's L4T base image; only JetPack 4's (the arm64 CPU image) has a Debian one.
+jetson-cpu-only:
+	@stack=$$($(JETSON_BASE) --field stack) || exit 2; [ "$$stack" = jp4-cpu ] || { \
+	  echo "error: this Jetson's image ($$stack) needs NVIDIA's L4T base image ($$($(JETSON_BASE) --field base)):" \
+	    "use make build DEVICE=jetson; local Debian bases serve laptop, rpi and JetPack 4's CPU image only" >&2; exit 2; }
 
 # Build only when the image is missing; `make build` rebuilds.
 image-present: check-device
@@ -125,16 +176,30 @@ image-present: check-device
 run: image-present
 	@# Made here, by the invoking user: the container runs the job as this folder's owner.
 	@mkdir -p "$(RESULTS_DIR)"
-	$(COMPOSE_ENV) DOCKER="$(DOCKER)" COMPOSE="$(COMPOSE)" sh docker/run.sh $(DEVICE)
+	$(COMPOSE_ENV) DOCKER="$(DOCKER)" COMPOSE="$(COMPOSE)" NV_TEGRA_RELEASE="$(NV_TEGRA_RELEASE)" \
+	  DOCKER_PYTHON="$(DOCKER_PYTHON)" sh docker/run.sh $(DEVICE)
 	@echo "bundles in $(RESULTS_DIR):"; ls -t "$(RESULTS_DIR)"/*.tar.gz 2>/dev/null | head -3
 
 fetch: image-present
 	@mkdir -p "$(RESULTS_DIR)"
 	$(COMPOSE_ENV) FETCH_REQUIRED=1 $(COMPOSE) run --rm fetch
 
+# The Jetson's wheels follow its image (docker/jetson_base.py): JetPack 4's CPU image takes the Pi's wheelhouse;
+# the GPU images take their lock (not torch: the base image has it) for the base's Python (JETSON_PYTHON to
+# change it), and onnxruntime-gpu from the table's index when it has one.
 wheelhouse: check-device
 	@if [ "$(DEVICE)" = jetson ]; then \
-	  echo "error: the Jetson image takes torch from its L4T base image and its other wheels must match that image's Python; build it on the Jetson with network" >&2; exit 2; fi
+	  $(JETSON_DECISION) \
+	  if [ "$$stack" = jp4-cpu ]; then exec $(MAKE) --no-print-directory wheelhouse DEVICE=rpi; fi; \
+	  mkdir -p $(WHEELHOUSE_DIR); set -x; \
+	  $(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps \
+	    $(call MANYLINUX_TAGS,aarch64) --python-version $${JETSON_PYTHON:-$$python} --implementation cp \
+	    -r docker/requirements-$$pins.txt; \
+	  if [ -n "$$index" ]; then \
+	    $(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps --platform linux_aarch64 \
+	      --python-version $${JETSON_PYTHON:-$$python} --implementation cp --index-url "$$index" onnxruntime-gpu; fi; \
+	  exit 0; \
+	fi
 	mkdir -p $(WHEELHOUSE_DIR)
 	@# torch/torchvision with their dependencies as the target sees them: pip evaluates markers on this
 	@# host, so a cross-architecture download takes them with --no-deps (their dependencies are all in

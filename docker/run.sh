@@ -12,7 +12,8 @@
 #
 # Environment (all optional): BENCH_ARGS (options for `bench-job run`), RESULTS_DIR (default ./results
 # of the repository), ASSETS_VOLUME, BENCH_CONFIG, WEIGHTS, FETCH_ARGS, BENCH_HOST (default: hostname),
-# BASE_IMAGE, COMPOSE (default: `docker compose`), DOCKER (default: docker).
+# BASE_IMAGE, COMPOSE (default: `docker compose`), DOCKER (default: docker), NV_TEGRA_RELEASE (the Jetson's
+# release file, default /etc/nv_tegra_release), DOCKER_PYTHON (default: python3).
 set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,24 @@ image="edge-bench-job:$device"
 if ! image_id=$($DOCKER image inspect -f '{{.Id}}' "$image" 2>/dev/null); then
     say "error: no image $image: build it first (make build DEVICE=$device, or sudo make build-local DEVICE=$device)"
     exit 2
+fi
+
+# A Jetson image is for one group of L4T releases (docker/jetson_base.py): refuse one built for another than
+# this host's (NV_TEGRA_RELEASE: the release file to read, for tests). An image built on a BASE_IMAGE of the
+# user's own for an unknown release (stack `custom`) is not checked.
+if [ "$device" = jetson ]; then
+    labels=$($DOCKER image inspect -f '{{index .Config.Labels "io.edge-bench.jetson-stack"}} {{index .Config.Labels "io.edge-bench.l4t"}}' "$image")
+    stack=${labels% *}
+    built_for=${labels#* }
+    case "$stack" in
+    custom | "<no value>" | "")
+        say "note: $image records no L4T release it was built for: not checked against this host's"
+        ;;
+    *)
+        "${DOCKER_PYTHON:-python3}" "$repo/docker/jetson_base.py" --release-file "${NV_TEGRA_RELEASE:-/etc/nv_tegra_release}" \
+            --check-image "$stack" "$built_for" || exit 2
+        ;;
+    esac
 fi
 
 # compose resolves a relative path against the repository (the compose file's folder), not here.

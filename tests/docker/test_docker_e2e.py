@@ -14,7 +14,12 @@
   command's exit status for 0 (measured), 1 (nothing measured) and 2 (bad options, refused before any
   download), no container and no network left behind, and the user deletes the results;
 - builds the Raspberry Pi (arm64) image under qemu emulation and runs `bench-job probe` and a one-model
-  tiny config through the hardened `rpi` compose service.
+  tiny config through the hardened `rpi` compose service;
+- builds the Jetson images the way `make build DEVICE=jetson` does on a board, from a real L4T release
+  line: docker/Dockerfile.jetson's own steps on a stand-in L4T PyTorch base (Dockerfile.l4t-standin: the Pi
+  image's Debian and PyPI's CPU torch) for JetPack 6, and the arm64 CPU image for JetPack 4; runs a tiny
+  config of each through the jetson compose service with a fake INA3221 tree and a fake tegrastats made
+  from real captures, and checks that `docker/run.sh` refuses an image built for another release.
 Skipped, loudly, only when no Docker engine can be started at all.
 """
 
@@ -33,6 +38,8 @@ import time
 import pytest
 
 from bench_job.host.container import file_safe
+from tests.docker.l4t_releases import NANO_R32_7_1, ORIN_R36_4_4, XAVIER_R35_4_1
+from tests.power import jetson_captures
 
 pytestmark = pytest.mark.docker
 
@@ -255,9 +262,14 @@ def _left_behind() -> tuple:
 
 def test_lint_dockerfiles_and_scripts(engine):
     tools = engine["TOOLS"]
-    for device in ("laptop", "rpi", "jetson"):
-        proc = _run([f"{tools}/bin/hadolint", f"docker/Dockerfile.{device}"], check=False)
-        assert proc.returncode == 0, f"hadolint docker/Dockerfile.{device}:\n{proc.stdout}{proc.stderr}"
+    for dockerfile in (
+        "docker/Dockerfile.laptop",
+        "docker/Dockerfile.rpi",
+        "docker/Dockerfile.jetson",
+        "tests/docker/Dockerfile.l4t-standin",
+    ):
+        proc = _run([f"{tools}/bin/hadolint", dockerfile], check=False)
+        assert proc.returncode == 0, f"hadolint {dockerfile}:\n{proc.stdout}{proc.stderr}"
     proc = _run(
         [
             f"{tools}/bin/shellcheck",
@@ -574,6 +586,184 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     assert f"threads: {min(4, cpus)}" in config and {r["threads"] for r in rows} == {min(4, cpus)}
     assert (f"run.threads 4 capped at the {cpus} CPU(s)" in run_log) == (cpus < 4)
     assert os.stat(results / bundles[0]).st_uid == 10001
+
+
+STANDIN_BASE = "edge-bench/l4t-standin:r36.4.4"
+
+
+def _jetson_host(folder, board: str, capture: str, release: str) -> dict:
+    """A Jetson host's files as the jetson service mounts them: a real board's INA3221 tree (tests/power's
+    jetson_boards), a tegrastats printing a real capture line at the asked interval, and a real release line."""
+    folder.mkdir()
+    sysfs = folder / "sys"
+    _run([sys.executable, "-m", "tests.power.jetson_boards", board, str(sysfs)])
+    tegrastats = folder / "tegrastats"
+    tegrastats.write_text(
+        "#!/bin/sh\n# tegrastats --interval MS, printing one captured line per interval\nms=1000\n"
+        'while [ $# -gt 0 ]; do [ "$1" = --interval ] && ms=$2; shift; done\n'
+        f"while :; do printf '%s\\n' '{capture}'; sleep \"$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))\"; done\n"
+    )
+    tegrastats.chmod(0o755)
+    (folder / "nv_tegra_release").write_text(release + "\n")
+    return {
+        "FAKE_SYSFS": str(sysfs),
+        "FAKE_TEGRASTATS": str(tegrastats),
+        "FAKE_RELEASE": str(folder / "nv_tegra_release"),
+    }
+
+
+def _jetson_run(engine, tmp_path, host: dict, *args) -> tuple:
+    """A tiny config through the jetson compose service (tests/docker/compose.standin-jetson.yaml: no NVIDIA
+    runtime, the fake host files); returns the bundle's rows, env.json and report."""
+    results = tmp_path / "results"
+    results.mkdir()
+    os.chown(results, 10001, 10001)
+    files = [os.path.join("tests", "docker", "compose.standin-jetson.yaml")]
+    env = dict(host, RESULTS_DIR=str(results))
+    run = _compose(
+        engine,
+        "--profile",
+        "jetson",
+        "run",
+        "--rm",
+        "--no-deps",
+        "jetson",
+        "run",
+        *args,
+        *TINY_ARGS,
+        env=env,
+        files=files,
+        timeout=1800,
+    )
+    bundles = _bundles(results)
+    assert len(bundles) == 1, (bundles, run.stdout[-3000:], run.stderr[-3000:])
+    path = str(results / bundles[0])
+    rows = [json.loads(line) for line in _bundle_member(path, "results.jsonl").splitlines() if line.strip()]
+    return rows, json.loads(_bundle_member(path, "env.json")), _bundle_member(path, "report.md"), run
+
+
+def _make_jetson(engine, release_file: str, base: str) -> str:
+    started = time.monotonic()
+    out = _make(
+        engine,
+        "build",
+        "DEVICE=jetson",
+        f"NV_TEGRA_RELEASE={release_file}",
+        f"BASE_IMAGE={base}",
+        "JETSON_INDEX_URL=",
+        timeout=3600,
+    ).stdout
+    TIMINGS[f"build jetson {os.path.basename(release_file)}"] = time.monotonic() - started
+    return out
+
+
+def _labels(image: str) -> tuple:
+    fmt = '{{index .Config.Labels "io.edge-bench.jetson-stack"}} {{index .Config.Labels "io.edge-bench.l4t"}}'
+    return tuple(_run(["docker", "image", "inspect", "-f", fmt, image]).stdout.split())
+
+
+def test_jetpack_6_recipe_builds_on_a_standin_base_and_runs_with_the_boards_power(
+    engine, rpi_image, clean_project, tmp_path
+):
+    host = _jetson_host(tmp_path / "host", "agx-orin-jp5", jetson_captures.AGX_ORIN_JP6, ORIN_R36_4_4)
+    # The stand-in L4T base: the Pi image's Debian and torch, without the job's libraries.
+    context = tmp_path / "standin"
+    context.mkdir()
+    shutil.copy(host["FAKE_RELEASE"], context / "nv_tegra_release")
+    started = time.monotonic()
+    _run(
+        [
+            "docker",
+            "build",
+            "--platform",
+            "linux/arm64",
+            "-f",
+            os.path.join(HERE, "Dockerfile.l4t-standin"),
+            "-t",
+            STANDIN_BASE,
+            str(context),
+        ],
+        env={"DOCKER_BUILDKIT": "1"},
+    )
+    TIMINGS["stand-in L4T base"] = time.monotonic() - started
+    # The Jetson wheelhouse for the stand-in's Python: the Pi's wheels are those very files (hard links, so that
+    # `make wheelhouse` finds them downloaded), torch aside, which the base image has.
+    wheelhouse = os.path.join(REPO, "docker", "wheelhouse", "jetson")
+    os.makedirs(wheelhouse, exist_ok=True)
+    pi_wheels = os.path.join(REPO, "docker", "wheelhouse", "rpi")
+    for name in os.listdir(pi_wheels):
+        if not name.startswith(("torch-", "torchvision-")) and not os.path.exists(os.path.join(wheelhouse, name)):
+            os.link(os.path.join(pi_wheels, name), os.path.join(wheelhouse, name))
+    _make(
+        engine,
+        "wheelhouse",
+        "DEVICE=jetson",
+        f"NV_TEGRA_RELEASE={host['FAKE_RELEASE']}",
+        "JETSON_PYTHON=3.11",
+        "JETSON_INDEX_URL=",
+        timeout=1800,
+    )
+    out = _make_jetson(engine, host["FAKE_RELEASE"], STANDIN_BASE)
+    # The recipe's own version check read the base and chose the lock the table names for R36.4.
+    assert "L4T R36.4.4 (JetPack 6.2.1): the jp6 image, docker/Dockerfile.jetson" in out, out[-3000:]
+    assert _labels("edge-bench-job:jetson") == ("jp6", "R36.4.4")
+
+    # docker/run.sh refuses it on a JetPack 5 host, before any container starts.
+    xavier = tmp_path / "xavier-release"
+    xavier.write_text(XAVIER_R35_4_1 + "\n")
+    refused = _run(
+        ["sh", "docker/run.sh", "jetson"],
+        env={
+            "NV_TEGRA_RELEASE": str(xavier),
+            "DOCKER_PYTHON": sys.executable,
+            "RESULTS_DIR": str(tmp_path / "refused"),
+        },
+        check=False,
+    )
+    assert refused.returncode == 2, refused.stderr
+    assert "built for L4T R36.4.4" in refused.stderr and "runs L4T R35.4.1" in refused.stderr
+    assert _left_behind() == ([], [])
+
+    started = time.monotonic()
+    # The stand-in's torch is PyPI's CPU build: the image's own --accelerator cuda cannot run here.
+    rows, env, report, _ = _jetson_run(engine, tmp_path, host, "--accelerator", "cpu")
+    TIMINGS["tiny run jetson (stand-in)"] = time.monotonic() - started
+    assert [r["status"] for r in rows] == ["ok"], rows
+    assert env["device_kind"] == "jetson" and env["machine"] == "aarch64"
+    assert env["container"]["image"] == "edge-bench-job:jetson"
+    # Power from the board: the fake INA3221 tree (or tegrastats) of a real AGX Orin.
+    assert rows[0]["power_source"] and rows[0]["energy_per_inference_j"] > 0, rows[0]
+    assert "asked" in (env.get("gpu_unused_reason") or ""), env.get("gpu_unused_reason")
+    _say(
+        f"Jetson stand-in: base {TIMINGS['stand-in L4T base']:.0f} s, build "
+        f"{TIMINGS['build jetson nv_tegra_release']:.0f} s, tiny run {TIMINGS['tiny run jetson (stand-in)']:.0f} s"
+    )
+
+
+def test_jetpack_4_gets_the_arm64_cpu_image_and_its_report_says_first_why_the_gpu_was_not_used(
+    engine, rpi_image, clean_project, tmp_path
+):
+    host = _jetson_host(tmp_path / "host", "nano-jp4", jetson_captures.NANO, NANO_R32_7_1)
+    # The Pi's local base and wheelhouse: the same recipe, so every layer but the last metadata is shared.
+    out = _make_jetson(engine, host["FAKE_RELEASE"], "edge-bench/bookworm-python:arm64")
+    assert "the jp4-cpu image, docker/Dockerfile.rpi" in out, out[-3000:]
+    assert _labels("edge-bench-job:jetson") == ("jp4-cpu", "R32.7.1")
+    started = time.monotonic()
+    rows, env, report, run = _jetson_run(engine, tmp_path, host)
+    TIMINGS["tiny run jetson (JetPack 4)"] = time.monotonic() - started
+    assert [r["status"] for r in rows] == ["ok"], rows
+    assert env["device_kind"] == "jetson" and env["cuda_available"] is False
+    reason = env["gpu_unused_reason"]
+    assert "JetPack 4" in reason and "Python 3.6" in reason, reason
+    assert reason in run.stdout + run.stderr
+    assert rows[0]["power_source"] and rows[0]["energy_per_inference_j"] > 0, rows[0]
+    # First in the report's verdict.
+    verdict = report.split("\n## ")[0]
+    assert "JetPack 4" in verdict.split("\n- ")[1] if "\n- " in verdict else "JetPack 4" in verdict, report[:3000]
+    _say(
+        f"Jetson JetPack 4 CPU image: build {TIMINGS['build jetson nv_tegra_release']:.0f} s, tiny run "
+        f"{TIMINGS['tiny run jetson (JetPack 4)']:.0f} s"
+    )
 
 
 # Each full build of the laptop image adds ~17 GB of build cache (the wheelhouse, pip's layer, the venv's

@@ -80,7 +80,10 @@ def test_dockerfiles_take_a_base_image_and_label_device_and_version():
         text = _read("docker", f"Dockerfile.{device}")
         assert re.search(r"^ARG BASE_IMAGE=\S+", text, re.M), device
         assert re.search(r"^FROM \$\{BASE_IMAGE\}", text, re.M), device
-        assert f'io.edge-bench.device="{device}"' in text
+        # The rpi recipe also builds JetPack 4's Jetson image: its device is a build argument, rpi by default.
+        assert f'io.edge-bench.device="{device}"' in text or (
+            f"ARG DEVICE={device}\n" in text and 'io.edge-bench.device="${DEVICE}"' in text
+        ), device
         assert 'org.opencontainers.image.version="${VERSION}"' in text
         assert 'ENTRYPOINT ["/usr/local/bin/edge-bench-entrypoint"]' in text
         assert re.search(r"^USER 10001:10001$", text, re.M), (
@@ -201,23 +204,13 @@ def test_one_source_of_truth_for_each_base_image():
     for text in (_read("compose.yaml"), _read("docker", "docker.mk")):
         assert "dustynv" not in text and "python:3.11" not in text
     dry = _make("-n", "build", "DEVICE=laptop")
-    assert "--build-arg BASE_IMAGE=python:3.11-slim-bookworm" in dry.stdout, dry.stdout
-
-
-@pytest.mark.skipif(os.uname().machine == "aarch64", reason="an arm64 host may build the Jetson image")
-def test_jetson_build_on_another_architecture_stops_at_once_with_one_line():
-    proc = _make("build", "DEVICE=jetson", "DOCKER=docker-must-not-run")
-    assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1 and "builds on the Jetson itself" in proc.stderr, proc.stderr
-    assert proc.stdout == ""
+    assert 'base="python:3.11-slim-bookworm"' in dry.stdout and "--build-arg BASE_IMAGE=$base" in dry.stdout, dry.stdout
 
 
 def test_build_sends_only_the_devices_own_files():
     """The build context is a tar of this device's files: no other device's wheelhouse (GBs)."""
     for device in ("laptop", "rpi"):
-        tar = next(
-            line for line in _make("-n", "build", f"DEVICE={device}").stdout.splitlines() if line.startswith("tar ")
-        )
+        tar = re.search(r'files="([^"]*)"', _make("-n", "build", f"DEVICE={device}").stdout).group(1)
         wheelhouse = [w for w in tar.split() if w.startswith("docker/wheelhouse/")]
         assert "docker/wheelhouse/README.md" in wheelhouse
         assert all(w in ("docker/wheelhouse/README.md", f"docker/wheelhouse/{device}") for w in wheelhouse), tar
