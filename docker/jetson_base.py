@@ -4,11 +4,13 @@
     python3 docker/jetson_base.py [--release-file FILE]      the decision; the base image on its last line
     python3 docker/jetson_base.py --field NAME [...]         one field of it (see FIELDS), one per line
     python3 docker/jetson_base.py --shell                    every field as `name=value` for the shell's eval
-    python3 docker/jetson_base.py --check-image STACK L4T    whether an image built for STACK (at release L4T)
-                                                             fits this host: one line and exit 3 when not
+    python3 docker/jetson_base.py --check-image IMAGE        whether the image (its labels, read with `docker
+                                                             image inspect`; $DOCKER for another command) was
+                                                             built for this host's release group: exit 3 and
+                                                             one line when not
 
-`make jetson-base`, `make build DEVICE=jetson` and docker/run.sh call it. Exit 2, with one line naming the
-file read and the BASE_IMAGE= override, when the release cannot be read or has no row below.
+`make jetson-base`, `make build DEVICE=jetson`, docker/run.sh and the campaign call it. Exit 2, with one
+line naming the file read and the BASE_IMAGE= override, when the release cannot be read or has no row below.
 
 It runs on the Jetson's own python3, which is Python 3.6 on JetPack 4 (L4T R32, Ubuntu 18.04): standard
 library only and nothing newer than 3.6 (no dataclasses, no `from __future__ import annotations`). That
@@ -33,8 +35,10 @@ Sources cited per row (see also ../shared/JETSON.md, where each was gathered):
 # ruff: noqa: I002  (no `from __future__ import annotations`: JetPack 4's Python 3.6 has no such feature)
 import argparse
 import collections
+import os
 import re
 import shlex
+import subprocess
 import sys
 
 DEFAULT_RELEASE_FILE = "/etc/nv_tegra_release"
@@ -274,15 +278,28 @@ def describe(release, stack, path):
     ]
 
 
-def check_image(release, stack, image_stack, image_release):
-    """None when an image built for image_stack fits this host's stack; else the one-line refusal."""
+IMAGE_LABELS = '{{index .Config.Labels "io.edge-bench.jetson-stack"}} {{index .Config.Labels "io.edge-bench.l4t"}}'
+
+
+def image_labels(image):
+    """(stack, release) the image was built for, from its labels; "" for a label it lacks."""
+    command = os.environ.get("DOCKER", "docker").split() + ["image", "inspect", "-f", IMAGE_LABELS, image]
+    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    if proc.returncode != 0:
+        raise Refusal("no image {}: build it first (make build DEVICE=jetson)".format(image))
+    # docker prints `<no value>` for a missing label
+    words = proc.stdout.replace("<no value>", "-").split() + ["-", "-"]
+    return tuple("" if word == "-" else word for word in words[:2])
+
+
+def check_image(image, release, stack, image_stack, image_release):
+    """None when the image's stack is this host's; else the one-line refusal."""
     if image_stack == stack.name:
         return None
-    if image_stack in ("", "custom", "unknown"):
-        return None
     return (
-        "the image edge-bench-job:jetson was built for L4T {} ({}); this Jetson runs L4T {} ({}), which needs the "
-        "{} image on {}: rebuild it here with `make build DEVICE=jetson`".format(
+        "the image {} was built for L4T {} ({}); this Jetson runs L4T {} ({}), which needs the {} image on {}: "
+        "rebuild it here with `make build DEVICE=jetson`".format(
+            image,
             image_release or "?",
             image_stack,
             release_name(release),
@@ -298,16 +315,21 @@ def main(argv=None):
     parser.add_argument("--release-file", default=DEFAULT_RELEASE_FILE, help="default: " + DEFAULT_RELEASE_FILE)
     parser.add_argument("--field", action="append", choices=FIELDS, help="print these fields, one per line")
     parser.add_argument("--shell", action="store_true", help="every field as a shell assignment, for eval")
-    parser.add_argument("--check-image", nargs=2, metavar=("STACK", "L4T"), help="the image's two labels")
+    parser.add_argument("--check-image", metavar="IMAGE", help="refuse an image built for another release group")
     args = parser.parse_args(argv)
     try:
+        built_for = image_labels(args.check_image) if args.check_image else None
+        # An image without the label (built before it existed) or on a base of the user's own for an unknown
+        # release (`custom`): nothing says which release it is for, so it is let through.
+        if built_for is not None and built_for[0] in ("", "custom"):
+            return 0
         release = read_release(args.release_file)
         stack = stack_for(release, args.release_file)
     except Refusal as refusal:
         print("error: " + str(refusal), file=sys.stderr)
         return 2
-    if args.check_image:
-        refusal = check_image(release, stack, *args.check_image)
+    if built_for is not None:
+        refusal = check_image(args.check_image, release, stack, *built_for)
         if refusal:
             print("error: " + refusal, file=sys.stderr)
             return 3

@@ -37,21 +37,10 @@ if ! image_id=$($DOCKER image inspect -f '{{.Id}}' "$image" 2>/dev/null); then
 fi
 
 # A Jetson image is for one group of L4T releases (docker/jetson_base.py): refuse one built for another than
-# this host's (NV_TEGRA_RELEASE: the release file to read, for tests). An image built on a BASE_IMAGE of the
-# user's own for an unknown release (stack `custom`) is not checked.
+# this host's (NV_TEGRA_RELEASE: the release file to read, for tests), with its one line, before any container.
 if [ "$device" = jetson ]; then
-    labels=$($DOCKER image inspect -f '{{index .Config.Labels "io.edge-bench.jetson-stack"}} {{index .Config.Labels "io.edge-bench.l4t"}}' "$image")
-    stack=${labels% *}
-    built_for=${labels#* }
-    case "$stack" in
-    custom | "<no value>" | "")
-        say "note: $image records no L4T release it was built for: not checked against this host's"
-        ;;
-    *)
-        "${DOCKER_PYTHON:-python3}" "$repo/docker/jetson_base.py" --release-file "${NV_TEGRA_RELEASE:-/etc/nv_tegra_release}" \
-            --check-image "$stack" "$built_for" || exit 2
-        ;;
-    esac
+    DOCKER="$DOCKER" "${DOCKER_PYTHON:-python3}" "$repo/docker/jetson_base.py" \
+        --release-file "${NV_TEGRA_RELEASE:-/etc/nv_tegra_release}" --check-image "$image" || exit 2
 fi
 
 # compose resolves a relative path against the repository (the compose file's folder), not here.
