@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-from bench_job.host.device import board_model, detect_device_kind
+from bench_job.host.device import board_model, detect_device_kind, l4t_line, l4t_release
+
+# A Jetson Nano's line 1 on JetPack 4.6.4, seen in dusty-nv/jetson-containers#456 (JETSON.md section 4).
+NANO_JP464 = (
+    "# R32 (release), REVISION: 7.4, GCID: 33514132, BOARD: t210ref, EABI: aarch64, DATE: Fri Jun  9 04:25:08 UTC 2023"
+)
+# An AGX Orin's on JetPack 6.2.1 (lesomnus/tegra-exporter's stats test; JETSON.md section 4), with the lines after it.
+ORIN_JP621 = (
+    "# R36 (release), REVISION: 4.4, GCID: 41062509, BOARD: generic, EABI: aarch64, DATE: Mon Jun 16 16:07:13 UTC 2025"
+)
 
 
 def write(path, text):
@@ -40,3 +49,42 @@ def test_jetson_from_l4t_release_or_model(tmp_path):
 def test_anything_else_is_a_laptop(tmp_path):
     assert board_model(str(tmp_path), str(tmp_path / "sys")) is None
     assert detect_device_kind(str(tmp_path), str(tmp_path / "sys")) == "laptop"
+
+
+def test_a_jetson_is_seen_through_the_host_root_from_a_debian_image(tmp_path):
+    # The JetPack 4 CPU image is plain Debian: only the host's file, mounted under /host, says Jetson.
+    write(str(tmp_path / "host/etc/nv_tegra_release"), NANO_JP464 + "\n")
+    image = str(tmp_path / "image")
+    assert detect_device_kind(str(tmp_path / "host"), str(tmp_path / "host/sys"), image_root=image) == "jetson"
+    assert detect_device_kind(image, str(tmp_path / "host/sys"), image_root=image) == "laptop"
+
+
+def test_an_l4t_images_own_release_file_still_says_jetson_without_the_hosts(tmp_path):
+    # A compose file older than the host's mount of nv_tegra_release: /host/etc holds only the hostname.
+    write(str(tmp_path / "host/etc/hostname"), "nano\n")
+    write(str(tmp_path / "image/etc/nv_tegra_release"), ORIN_JP621 + "\n")
+    kind = detect_device_kind(str(tmp_path / "host"), str(tmp_path / "host/sys"), image_root=str(tmp_path / "image"))
+    assert kind == "jetson"
+
+
+def test_the_l4t_release_is_the_hosts_first_then_the_images_saying_whose(tmp_path):
+    host, image = str(tmp_path / "host"), str(tmp_path / "image")
+    assert l4t_release(host, in_container=True, image_root=image) == (None, None)
+    write(image + "/etc/nv_tegra_release", ORIN_JP621 + "\n# KERNEL_VARIANT: oot\n")
+    assert l4t_release(host, in_container=True, image_root=image) == (ORIN_JP621, "image")
+    write(host + "/etc/nv_tegra_release", NANO_JP464 + "\n")
+    assert l4t_release(host, in_container=True, image_root=image) == (NANO_JP464, "host")
+
+
+def test_the_root_itself_is_the_hosts_outside_a_container_and_the_images_inside(tmp_path):
+    root = str(tmp_path)
+    write(root + "/etc/nv_tegra_release", NANO_JP464 + "\n")
+    assert l4t_release(root, in_container=False, image_root=root) == (NANO_JP464, "host")
+    assert l4t_release(root, in_container=True, image_root=root) == (NANO_JP464, "image")
+
+
+def test_the_probe_says_whose_release_file_it_read():
+    env = {"host_root": "/host", "l4t_release": NANO_JP464}
+    assert l4t_line(dict(env, l4t_release_source="host")) == f"{NANO_JP464} (the host's, under /host)"
+    assert "the IMAGE's /etc/nv_tegra_release" in l4t_line(dict(env, l4t_release_source="image"))
+    assert l4t_line({"host_root": "/", "l4t_release": None}).startswith("none (no etc/nv_tegra_release under")

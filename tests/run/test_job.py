@@ -80,7 +80,7 @@ def run_job(tmp_path, runner, conf=None, **kwargs):
         interactive=False,
         stop=StopRequest(),
         runner=runner,
-        collect_env=lambda sysfs_root: dict(ENV),
+        collect_env=lambda sysfs_root, host_root: dict(ENV),
         measure_peak=lambda *args: dict(PEAK),
         write_report=kwargs.pop("write_report", lambda *args: None),
         **kwargs,
@@ -325,7 +325,7 @@ def test_a_resumed_run_keeps_the_first_parts_peak_and_removes_the_stale_partial(
             interactive=False,
             stop=StopRequest(),
             runner=runner,
-            collect_env=lambda sysfs_root: dict(ENV),
+            collect_env=lambda sysfs_root, host_root: dict(ENV),
             measure_peak=measure_peak,
             write_report=lambda *args: None,
         ).run()
