@@ -35,13 +35,16 @@ def _read(path: str) -> str | None:
         return None
 
 
-def board_model(root: str = "/", sysfs_root: str = "/sys") -> str | None:
+def board_model(root: str = "/", sysfs_root: str = "/sys", image_root: str = "/") -> str | None:
     """The board's device-tree model string under root (the host's root: --host-root). /proc/device-tree
     links into /sys/firmware, which Docker masks inside containers, so the host's sysfs (mounted read-only
-    at sysfs_root) is read as well."""
-    return _read(os.path.join(root, "proc/device-tree/model")) or _read(
-        os.path.join(sysfs_root, "firmware/devicetree/base/model")
+    at sysfs_root) is read as well, then the job's own /proc (the same kernel's, where it is not masked)."""
+    paths = (
+        os.path.join(root, "proc/device-tree/model"),
+        os.path.join(sysfs_root, "firmware/devicetree/base/model"),
+        os.path.join(image_root, "proc/device-tree/model"),
     )
+    return next(filter(None, map(_read, paths)), None)
 
 
 def _first_line(text: str | None) -> str | None:
@@ -69,7 +72,7 @@ def detect_device_kind(root: str = "/", sysfs_root: str = "/sys", image_root: st
     """jetson, rpi or laptop, from the files each kind of board carries, under root (the host's root:
     --host-root). An L4T image's own /etc/nv_tegra_release still counts: such an image runs only on a
     Jetson, and compose files that predate the host's mount of that file must keep finding it."""
-    model = board_model(root, sysfs_root) or ""
+    model = board_model(root, sysfs_root, image_root) or ""
     releases = (os.path.join(root, "etc/nv_tegra_release"), os.path.join(image_root, "etc/nv_tegra_release"))
     if any(os.path.exists(path) for path in releases) or "jetson" in model.lower():
         return "jetson"

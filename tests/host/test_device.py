@@ -25,8 +25,8 @@ def write(path, text):
 def test_pi_model_from_proc_device_tree(tmp_path):
     # The device tree's model string ends in a NUL byte on real boards.
     write(str(tmp_path / "proc/device-tree/model"), "Raspberry Pi 5 Model B Rev 1.0\x00")
-    assert board_model(str(tmp_path), str(tmp_path / "sys")) == "Raspberry Pi 5 Model B Rev 1.0"
-    assert detect_device_kind(str(tmp_path), str(tmp_path / "sys")) == "rpi"
+    assert board_model(str(tmp_path), str(tmp_path / "sys"), str(tmp_path)) == "Raspberry Pi 5 Model B Rev 1.0"
+    assert detect_device_kind(str(tmp_path), str(tmp_path / "sys"), str(tmp_path)) == "rpi"
 
 
 def test_pi_found_through_host_sysfs_when_the_container_masks_firmware(tmp_path):
@@ -35,20 +35,20 @@ def test_pi_found_through_host_sysfs_when_the_container_masks_firmware(tmp_path)
     os.makedirs(tmp_path / "proc")
     os.symlink("/nonexistent/firmware/devicetree/base", tmp_path / "proc/device-tree")
     write(str(tmp_path / "host/sys/firmware/devicetree/base/model"), "Raspberry Pi 4 Model B Rev 1.5\x00")
-    assert detect_device_kind(str(tmp_path), str(tmp_path / "sys")) == "laptop"
-    assert detect_device_kind(str(tmp_path), str(tmp_path / "host/sys")) == "rpi"
+    assert detect_device_kind(str(tmp_path), str(tmp_path / "sys"), str(tmp_path)) == "laptop"
+    assert detect_device_kind(str(tmp_path), str(tmp_path / "host/sys"), str(tmp_path)) == "rpi"
 
 
 def test_jetson_from_l4t_release_or_model(tmp_path):
     write(str(tmp_path / "a/etc/nv_tegra_release"), "# R36 (release), REVISION: 4.0\n")
-    assert detect_device_kind(str(tmp_path / "a"), str(tmp_path / "a/sys")) == "jetson"
+    assert detect_device_kind(str(tmp_path / "a"), str(tmp_path / "a/sys"), str(tmp_path / "a")) == "jetson"
     write(str(tmp_path / "b/sys/firmware/devicetree/base/model"), "NVIDIA Jetson Orin Nano Developer Kit\x00")
-    assert detect_device_kind(str(tmp_path / "b"), str(tmp_path / "b/sys")) == "jetson"
+    assert detect_device_kind(str(tmp_path / "b"), str(tmp_path / "b/sys"), str(tmp_path / "b")) == "jetson"
 
 
 def test_anything_else_is_a_laptop(tmp_path):
-    assert board_model(str(tmp_path), str(tmp_path / "sys")) is None
-    assert detect_device_kind(str(tmp_path), str(tmp_path / "sys")) == "laptop"
+    assert board_model(str(tmp_path), str(tmp_path / "sys"), str(tmp_path)) is None
+    assert detect_device_kind(str(tmp_path), str(tmp_path / "sys"), str(tmp_path)) == "laptop"
 
 
 def test_a_jetson_is_seen_through_the_host_root_from_a_debian_image(tmp_path):
@@ -88,3 +88,14 @@ def test_the_probe_says_whose_release_file_it_read():
     assert l4t_line(dict(env, l4t_release_source="host")) == f"{NANO_JP464} (the host's, under /host)"
     assert "the IMAGE's /etc/nv_tegra_release" in l4t_line(dict(env, l4t_release_source="image"))
     assert l4t_line({"host_root": "/", "l4t_release": None}).startswith("none (no etc/nv_tegra_release under")
+
+
+def test_the_model_is_the_hosts_first_then_its_sysfs_then_the_jobs_own_proc(tmp_path):
+    host, sysfs, image = str(tmp_path / "host"), str(tmp_path / "host/sys"), str(tmp_path / "image")
+    assert board_model(host, sysfs, image) is None
+    write(image + "/proc/device-tree/model", "NVIDIA Jetson Nano Developer Kit\x00")
+    assert board_model(host, sysfs, image) == "NVIDIA Jetson Nano Developer Kit"
+    write(sysfs + "/firmware/devicetree/base/model", "NVIDIA Jetson TX2 Developer Kit\x00")
+    assert board_model(host, sysfs, image) == "NVIDIA Jetson TX2 Developer Kit"
+    write(host + "/proc/device-tree/model", "NVIDIA Jetson Xavier NX Developer Kit\x00")
+    assert board_model(host, sysfs, image) == "NVIDIA Jetson Xavier NX Developer Kit"
