@@ -196,7 +196,8 @@ def describe_env(env: dict) -> list[str]:
     from bench_job.units import format_bytes
 
     libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)
-    return [
+    unused = [f"GPU not used: {env['gpu_unused_reason']}"] if env.get("gpu_unused_reason") else []
+    return unused + [
         f"device kind: {env['device_kind']} ({env['board_model'] or 'no board model file'})",
         f"L4T release: {l4t_line(env)}",
         f"host: {env['hostname']}  platform: {env['platform']}  python {env['python']}",
@@ -220,9 +221,12 @@ def probe(
     import json
 
     from bench_job.host.device_state import read_device_state
+    from bench_job.host.gpu_use import gpu_unused_reason
     from bench_job.power.probe import probe_power
 
     env = collect_env(sysfs_root, host_root)
+    # As a run with --accelerator auto would see it: the GPU where torch sees one, else why not.
+    env["gpu_unused_reason"] = gpu_unused_reason(env, "cuda" if env["cuda_available"] else "cpu", "auto")
     power = probe_power(sysfs_root, external_csv, seconds=1.0, powercap_dir=powercap_dir)
     state = read_device_state(sysfs_root)
     if as_json:

@@ -27,6 +27,7 @@ from bench_job.bundle import names
 from bench_job.bundle.outcome import RunOutcome
 from bench_job.bundle.records import ResultStore, latest_records
 from bench_job.errors import UserError
+from bench_job.host.gpu_use import gpu_unused_reason
 from bench_job.measure.quiet import too_busy
 from bench_job.run.assets import Checkpoints, prepare_assets
 from bench_job.run.plan import build_plan
@@ -133,6 +134,9 @@ class Job:
         # the hardware looks like stays beside it.
         env.update(detected_device_kind=env["device_kind"], device_kind=device, container=container_facts())
         accelerator = resolve_accelerator(config.run.accelerator, env["cuda_available"])
+        # A Jetson's CPU run says why at once, in env.json and first in the report's verdict: its figures are
+        # the CPU's, not the board's GPU's (the JetPack 4 image has no CUDA torch at all).
+        env["gpu_unused_reason"] = gpu_unused_reason(env, accelerator, config.run.accelerator)
         try:
             os.makedirs(self.out, exist_ok=True)
         except OSError as exc:
@@ -150,6 +154,8 @@ class Job:
             len(config.models),
             workdir,
         )
+        if env["gpu_unused_reason"]:
+            log.warning("GPU not used: %s", env["gpu_unused_reason"])
         for adjustment in config.adjustments:
             log.warning(adjustment)
         for warning in assets.warnings:

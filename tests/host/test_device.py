@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench_job.host.device import board_model, detect_device_kind, l4t_line, l4t_release
+from bench_job.host.device import board_model, describe_env, detect_device_kind, l4t_line, l4t_release
 
 # A Jetson Nano's line 1 on JetPack 4.6.4, seen in dusty-nv/jetson-containers#456 (JETSON.md section 4).
 NANO_JP464 = (
@@ -99,3 +99,34 @@ def test_the_model_is_the_hosts_first_then_its_sysfs_then_the_jobs_own_proc(tmp_
     assert board_model(host, sysfs, image) == "NVIDIA Jetson TX2 Developer Kit"
     write(host + "/proc/device-tree/model", "NVIDIA Jetson Xavier NX Developer Kit\x00")
     assert board_model(host, sysfs, image) == "NVIDIA Jetson Xavier NX Developer Kit"
+
+
+def test_the_probe_opens_with_why_the_gpu_is_not_used(tmp_path):
+    env = {
+        "device_kind": "jetson",
+        "board_model": None,
+        "host_root": "/host",
+        "l4t_release": NANO_JP464,
+        "l4t_release_source": "host",
+        "hostname": "nano",
+        "platform": "Linux",
+        "python": "3.11.2",
+        "cpu_model": "ARMv8 Processor rev 1 (v8l)",
+        "cpu_logical_cores": 4,
+        "cpu_physical_cores": 4,
+        "cpu_affinity": 4,
+        "memory_total_bytes": 4 * 1024**3,
+        "memory_available_bytes": 3 * 1024**3,
+        "swap_total_bytes": 0,
+        "swap_used_bytes": 0,
+        "torch_threads_default": 4,
+        "torch_interop_threads": 4,
+        "cuda_available": False,
+        "cuda_device": None,
+        "torch_cuda_build": None,
+        "libraries": {"torch": "2.9.1"},
+    }
+    assert not describe_env(env)[0].startswith("GPU not used")
+    lines = describe_env(dict(env, gpu_unused_reason="JetPack 4 (L4T R32.7.4): ..."))
+    assert lines[0] == "GPU not used: JetPack 4 (L4T R32.7.4): ..."
+    assert f"L4T release: {NANO_JP464} (the host's, under /host)" in lines
