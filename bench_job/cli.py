@@ -34,8 +34,9 @@ _SENSOR_OPTIONS = (
     ("--sysfs-root", "DIR", "read power sensors, cpufreq and thermal zones under DIR instead of /sys"),
     ("--powercap-dir", "DIR", "RAPL powercap tree, where Docker masks /sys/devices/virtual/powercap"),
     ("--external-csv", "FILE", "an external power meter's log: rows of unix_seconds,watts"),
+    ("--host-root", "DIR", "read the host's etc/nv_tegra_release and proc/device-tree under DIR instead of /"),
 )
-_SENSOR_KEYS = ("sysfs_root", "powercap_dir", "external_csv")
+_SENSOR_KEYS = ("sysfs_root", "powercap_dir", "external_csv", "host_root")
 _SET_HELP = "override any config key, e.g. --set sweeps.vision.batch_sizes=[1,2]; repeatable"
 
 
@@ -118,7 +119,15 @@ def cmd_fetch(args) -> int:
 def cmd_probe(args) -> int:
     from bench_job.host.device import probe
 
-    print(probe(args.sysfs_root or "/sys", args.external_csv, args.powercap_dir, as_json=args.json))
+    print(
+        probe(
+            args.sysfs_root or "/sys",
+            args.external_csv,
+            args.powercap_dir,
+            as_json=args.json,
+            host_root=args.host_root or "/",
+        )
+    )
     return 0
 
 

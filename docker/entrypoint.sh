@@ -17,6 +17,10 @@
 #   ASSETS_DIR       the assets volume: HF_HOME=$ASSETS_DIR/hf, TORCH_HOME=$ASSETS_DIR/torch (default /assets)
 #   HOST_SYSFS       the host's /sys mounted read-only (default /host/sys; /sys when absent)
 #   HOST_POWERCAP    the host's /sys/devices/virtual/powercap mounted read-only (Docker masks the real one)
+#   HOST_ROOT        where the host's files are mounted read-only (default /host): passed as --host-root
+#                    when $HOST_ROOT/etc exists, so the job reads the host's /etc/nv_tegra_release, not the image's
+#   BENCH_ACCELERATOR set by the image (cuda | cpu): `run` gets --accelerator with it unless one is given; the
+#                    Jetson image for JetPack 4 is a CPU image and must not default to the Jetson profile's cuda
 #   FETCH_REQUIRED   1: a failed fetch is an error; 0 (compose's default step): warn, and the run goes on
 #                    with random weights (the warning is kept in the assets volume for the run's log)
 #   BENCH_HOST       the host's name, for the bundle's name and env.json (default: the host's
@@ -37,6 +41,8 @@ ASSETS_DIR="${ASSETS_DIR:-/assets}"
 BENCH_CONFIG="${BENCH_CONFIG:-/opt/edge-bench/configs/quick.yaml}"
 HOST_SYSFS="${HOST_SYSFS:-/host/sys}"
 HOST_POWERCAP="${HOST_POWERCAP:-/host/powercap}"
+HOST_ROOT="${HOST_ROOT:-/host}"
+BENCH_ACCELERATOR="${BENCH_ACCELERATOR:-}"
 FETCH_REQUIRED="${FETCH_REQUIRED:-1}"
 WEIGHTS="${WEIGHTS:-auto}"
 FETCH_FAILED_NOTE="$ASSETS_DIR/fetch-failed.txt"
@@ -79,9 +85,12 @@ has_option() {
 }
 
 sensor_args() {
-    # Sensor locations for run/probe: the host's sysfs and powercap trees, mounted read-only.
+    # Sensor locations for run/probe: the host's sysfs and powercap trees and its /etc files, mounted read-only.
     if [ -d "$HOST_SYSFS" ] && ! has_option --sysfs-root "$@"; then
         printf '%s\n' --sysfs-root "$HOST_SYSFS"
+    fi
+    if [ -d "$HOST_ROOT/etc" ] && ! has_option --host-root "$@"; then
+        printf '%s\n' --host-root "$HOST_ROOT"
     fi
     if [ -d "$HOST_POWERCAP" ] && [ -n "$(ls -A "$HOST_POWERCAP" 2>/dev/null)" ] \
         && ! has_option --powercap-dir "$@"; then
@@ -103,6 +112,7 @@ check_run_args() {
     shift $(($1 + 2))
     has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
     has_option --device "$@" || set -- --device "$DEVICE" "$@"
+    [ -z "$BENCH_ACCELERATOR" ] || has_option --accelerator "$@" || set -- --accelerator "$BENCH_ACCELERATOR" "$@"
     say "checking the benchmark's options before fetching: bench-job run --check-args $*"
     bench-job run --check-args "$@" >/dev/null
 }
@@ -141,6 +151,8 @@ run)
     fi
     has_option --config "$@" || set -- --config "$BENCH_CONFIG" "$@"
     has_option --device "$@" || set -- --device "$DEVICE" "$@"
+    # The image knows which accelerator its torch build can use (the JetPack 4 image has only a CPU one).
+    [ -z "$BENCH_ACCELERATOR" ] || has_option --accelerator "$@" || set -- --accelerator "$BENCH_ACCELERATOR" "$@"
     has_option --out "$@" || set -- --out "$RESULTS_DIR" "$@"
     # shellcheck disable=SC2046  # one option or value per line, none with spaces
     set -- $(sensor_args "$@") "$@"

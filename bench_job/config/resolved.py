@@ -72,18 +72,23 @@ def resolve(
     user = read_config_file(config_path) if config_path else {}
     merged_user = merge({}, user, defaults) if user else {}
     assignments = [parse_set(s) for s in sets] + [(k.split("."), v) for k, v in (overrides or {}).items()]
+
+    def settled(section: str, key: str):
+        """A key's value from the top layers down, before the profile layer exists."""
+        return (
+            next((v for keys, v in reversed(assignments) if keys == [section, key]), None)
+            or merged_user.get(section, {}).get(key)
+            or defaults[section][key]
+        )
+
     # The device decides which profile layer applies, so it is settled first from the top layers down.
-    chosen = (
-        device
-        or next((v for keys, v in reversed(assignments) if keys == ["run", "device"]), None)
-        or merged_user.get("run", {}).get("device")
-        or defaults["run"]["device"]
-    )
+    chosen = device or settled("run", "device")
     check(chosen in DEVICES + ("auto",), f"device must be one of {', '.join(DEVICES + ('auto',))}, got {chosen!r}")
     if chosen == "auto":
         from bench_job.host.device import detect_device_kind
 
-        chosen = (detect_device or detect_device_kind)()
+        # Detected where the run reads the host: a container's mounts of its root and sysfs.
+        chosen = (detect_device or detect_device_kind)(settled("power", "host_root"), settled("power", "sysfs_root"))
     data = merge(defaults, load_device_profile(chosen), defaults)
     adjustments = fit_profile_threads(data, chosen, cpus or usable_cpus())
     data = merge(data, user, defaults)

@@ -117,6 +117,7 @@ class SweepSection:
 class PowerSection:
     enabled: bool
     sysfs_root: str
+    host_root: str
     powercap_dir: str | None
     external_csv: str | None
     sampling_hz: float
@@ -132,7 +133,8 @@ class PowerSection:
             number(power[key], f"power.{key}", lambda v: v > 0, "a positive number")
         check(power["min_window_s"] <= power["max_window_s"], "power.min_window_s must be <= power.max_window_s")
         positive_int(power["min_samples"], "power.min_samples")
-        check(isinstance(power["sysfs_root"], str) and power["sysfs_root"], "power.sysfs_root must be a folder path")
+        for key in ("sysfs_root", "host_root"):
+            check(isinstance(power[key], str) and power[key], f"power.{key} must be a folder path")
         return _build(cls, power)
 
 

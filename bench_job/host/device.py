@@ -10,7 +10,7 @@ import platform
 import sys
 from importlib import metadata
 
-from bench_job.host.container import host_name
+from bench_job.host.container import container_runtime, host_name
 
 _LIBRARIES = (
     "torch",
@@ -35,18 +35,46 @@ def _read(path: str) -> str | None:
         return None
 
 
-def board_model(root: str = "/", sysfs_root: str = "/sys") -> str | None:
-    """The board's device-tree model string. /proc/device-tree links into /sys/firmware, which Docker
-    masks inside containers, so the host's sysfs (mounted read-only at sysfs_root) is read as well."""
-    return _read(os.path.join(root, "proc/device-tree/model")) or _read(
-        os.path.join(sysfs_root, "firmware/devicetree/base/model")
+def board_model(root: str = "/", sysfs_root: str = "/sys", image_root: str = "/") -> str | None:
+    """The board's device-tree model string under root (the host's root: --host-root). /proc/device-tree
+    links into /sys/firmware, which Docker masks inside containers, so the host's sysfs (mounted read-only
+    at sysfs_root) is read as well, then the job's own /proc (the same kernel's, where it is not masked)."""
+    paths = (
+        os.path.join(root, "proc/device-tree/model"),
+        os.path.join(sysfs_root, "firmware/devicetree/base/model"),
+        os.path.join(image_root, "proc/device-tree/model"),
     )
+    return next(filter(None, map(_read, paths)), None)
 
 
-def detect_device_kind(root: str = "/", sysfs_root: str = "/sys") -> str:
-    """jetson, rpi or laptop, from the files each kind of board carries."""
-    model = board_model(root, sysfs_root) or ""
-    if os.path.exists(os.path.join(root, "etc/nv_tegra_release")) or "jetson" in model.lower():
+def _first_line(text: str | None) -> str | None:
+    return text.splitlines()[0] if text else None
+
+
+def l4t_release(host_root: str = "/", in_container: bool = False, image_root: str = "/") -> tuple:
+    """(line 1 of /etc/nv_tegra_release, "host" or "image"), or (None, None) where neither has one.
+    Inside a container /etc is the image's, which says which L4T the image was built on, not what the
+    board runs (and some images write a fake one: JETSON.md section 4), so the host's file under
+    host_root comes first. A host_root of / in a container is the image's own root."""
+    own_root = os.path.abspath(host_root) == os.path.abspath(image_root)
+    if not (own_root and in_container):
+        line = _first_line(_read(os.path.join(host_root, "etc/nv_tegra_release")))
+        if line:
+            return line, "host"
+    if in_container or not own_root:
+        line = _first_line(_read(os.path.join(image_root, "etc/nv_tegra_release")))
+        if line:
+            return line, "image"
+    return None, None
+
+
+def detect_device_kind(root: str = "/", sysfs_root: str = "/sys", image_root: str = "/") -> str:
+    """jetson, rpi or laptop, from the files each kind of board carries, under root (the host's root:
+    --host-root). An L4T image's own /etc/nv_tegra_release still counts: such an image runs only on a
+    Jetson, and compose files that predate the host's mount of that file must keep finding it."""
+    model = board_model(root, sysfs_root, image_root) or ""
+    releases = (os.path.join(root, "etc/nv_tegra_release"), os.path.join(image_root, "etc/nv_tegra_release"))
+    if any(os.path.exists(path) for path in releases) or "jetson" in model.lower():
         return "jetson"
     if "raspberry pi" in model.lower():
         return "rpi"
@@ -104,8 +132,9 @@ def library_versions() -> dict:
     return versions
 
 
-def collect_env(sysfs_root: str = "/sys") -> dict:
-    """Everything a reader of the results needs to know about where they were measured."""
+def collect_env(sysfs_root: str = "/sys", host_root: str = "/") -> dict:
+    """Everything a reader of the results needs to know about where they were measured. host_root: where
+    the host's /etc and /proc are (a container mounts them under /host: --host-root)."""
     import psutil
     import torch
 
@@ -113,13 +142,14 @@ def collect_env(sysfs_root: str = "/sys") -> dict:
 
     memory, swap = psutil.virtual_memory(), psutil.swap_memory()
     cuda = torch.cuda.is_available()
+    release, release_source = l4t_release(host_root, in_container=container_runtime() is not None)
     return {
         "hostname": host_name(),
-        "device_kind": detect_device_kind(sysfs_root=sysfs_root),
-        "board_model": board_model(sysfs_root=sysfs_root),
-        "l4t_release": (_read("/etc/nv_tegra_release") or "").splitlines()[0]
-        if _read("/etc/nv_tegra_release")
-        else None,
+        "device_kind": detect_device_kind(host_root, sysfs_root),
+        "board_model": board_model(host_root, sysfs_root),
+        "host_root": host_root,
+        "l4t_release": release,
+        "l4t_release_source": release_source,
         "platform": platform.platform(),
         "machine": platform.machine(),
         "python": sys.version.split()[0],
@@ -151,13 +181,25 @@ def run_isolated(fn, *args):
         return pool.submit(fn, *args).result()
 
 
+def l4t_line(env: dict) -> str:
+    """The L4T release and whose file said it, for the probe's lines."""
+    release, source = env.get("l4t_release"), env.get("l4t_release_source")
+    if not release:
+        return f"none (no etc/nv_tegra_release under the host root {env.get('host_root', '/')} or in the image)"
+    if source == "image":
+        return f"{release} (the IMAGE's /etc/nv_tegra_release: the host's was not found under {env['host_root']})"
+    return f"{release} (the host's, under {env.get('host_root', '/')})"
+
+
 def describe_env(env: dict) -> list[str]:
     """Lines for `bench-job probe`."""
     from bench_job.units import format_bytes
 
     libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)
-    return [
+    unused = [f"GPU not used: {env['gpu_unused_reason']}"] if env.get("gpu_unused_reason") else []
+    return unused + [
         f"device kind: {env['device_kind']} ({env['board_model'] or 'no board model file'})",
+        f"L4T release: {l4t_line(env)}",
         f"host: {env['hostname']}  platform: {env['platform']}  python {env['python']}",
         f"CPU: {env['cpu_model']}; {env['cpu_logical_cores']} logical / {env['cpu_physical_cores']} physical cores, "
         f"{env['cpu_affinity']} usable by this process",
@@ -172,14 +214,19 @@ def describe_env(env: dict) -> list[str]:
     ]
 
 
-def probe(sysfs_root: str, external_csv: str | None, powercap_dir: str | None, as_json: bool = False) -> str:
+def probe(
+    sysfs_root: str, external_csv: str | None, powercap_dir: str | None, as_json: bool = False, host_root: str = "/"
+) -> str:
     """`bench-job probe`'s output: what the job sees of this machine, its power sensors and its state."""
     import json
 
     from bench_job.host.device_state import read_device_state
+    from bench_job.host.gpu_use import gpu_unused_reason
     from bench_job.power.probe import probe_power
 
-    env = collect_env(sysfs_root)
+    env = collect_env(sysfs_root, host_root)
+    # As a run with --accelerator auto would see it: the GPU where torch sees one, else why not.
+    env["gpu_unused_reason"] = gpu_unused_reason(env, "cuda" if env["cuda_available"] else "cpu", "auto")
     power = probe_power(sysfs_root, external_csv, seconds=1.0, powercap_dir=powercap_dir)
     state = read_device_state(sysfs_root)
     if as_json:

@@ -27,6 +27,7 @@ from bench_job.bundle import names
 from bench_job.bundle.outcome import RunOutcome
 from bench_job.bundle.records import ResultStore, latest_records
 from bench_job.errors import UserError
+from bench_job.host.gpu_use import gpu_unused_reason
 from bench_job.measure.quiet import too_busy
 from bench_job.run.assets import Checkpoints, prepare_assets
 from bench_job.run.plan import build_plan
@@ -53,10 +54,10 @@ class JobOutcome:
     records: list  # the run's final records, one per measured configuration
 
 
-def collect_env_isolated(sysfs_root: str) -> dict:
+def collect_env_isolated(sysfs_root: str, host_root: str) -> dict:
     from bench_job.host.device import collect_env, run_isolated
 
-    return run_isolated(collect_env, sysfs_root)
+    return run_isolated(collect_env, sysfs_root, host_root)
 
 
 def measure_peak_isolated(threads, size: int, seconds: float, accelerator: str, measure: MeasureSection) -> dict:
@@ -87,7 +88,7 @@ class Job:
     started / started_at: when the command began (time.monotonic(), ISO UTC), for the --budget and the
     outcome; by default when the Job is made. interactive: a progress bar and short console lines (default:
     stderr is a terminal). stop: the StopRequest the runner heeds (default: a new one, installed for
-    SIGINT and SIGTERM). runner: makes the Runner, called as Runner is; collect_env(sysfs_root) and
+    SIGINT and SIGTERM). runner: makes the Runner, called as Runner is; collect_env(sysfs_root, host_root) and
     measure_peak(threads, size, seconds, accelerator, measure section) return env.json's
     facts; write_report(frame, config_data, env, folder, outcome) writes the report; checkpoints: see
     run/assets.py."""
@@ -128,11 +129,14 @@ class Job:
         assets = prepare_assets(config, self.checkpoints)
         os.environ.update(assets.environ)
         config = config.with_models(assets.models)
-        env = self.collect_env(config.power.sysfs_root)
+        env = self.collect_env(config.power.sysfs_root, config.power.host_root)
         # The profile the run used is the device it stands for (an emulated Pi is measured as a Pi); what
         # the hardware looks like stays beside it.
         env.update(detected_device_kind=env["device_kind"], device_kind=device, container=container_facts())
         accelerator = resolve_accelerator(config.run.accelerator, env["cuda_available"])
+        # A Jetson's CPU run says why at once, in env.json and first in the report's verdict: its figures are
+        # the CPU's, not the board's GPU's (the JetPack 4 image has no CUDA torch at all).
+        env["gpu_unused_reason"] = gpu_unused_reason(env, accelerator, config.run.accelerator)
         try:
             os.makedirs(self.out, exist_ok=True)
         except OSError as exc:
@@ -150,6 +154,8 @@ class Job:
             len(config.models),
             workdir,
         )
+        if env["gpu_unused_reason"]:
+            log.warning("GPU not used: %s", env["gpu_unused_reason"])
         for adjustment in config.adjustments:
             log.warning(adjustment)
         for warning in assets.warnings:

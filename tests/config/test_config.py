@@ -65,8 +65,29 @@ def test_device_from_the_user_file_selects_the_profile(tmp_path):
 
 
 def test_auto_device_uses_detection():
-    config = cfg.resolve(None, device="auto", detect_device=lambda: "rpi")
+    config = cfg.resolve(None, device="auto", detect_device=lambda host_root, sysfs_root: "rpi")
     assert config.run.device == "rpi"
+
+
+def test_the_host_root_goes_from_the_command_line_to_the_config_and_the_device_detection():
+    from bench_job.cli import build_parser, load_config
+
+    seen = []
+
+    def detect(host_root, sysfs_root):
+        seen.append((host_root, sysfs_root))
+        return "jetson"
+
+    config = cfg.resolve(None, device="auto", detect_device=detect)
+    assert seen == [("/", "/sys")] and config.power.host_root == "/"
+    args = build_parser().parse_args(["run", "--device", "laptop", "--host-root", "/host", "--sysfs-root", "/h/sys"])
+    config = load_config(args)
+    assert (config.power.host_root, config.power.sysfs_root) == ("/host", "/h/sys")
+    assert config.data["power"]["host_root"] == "/host"  # in config.yaml, beside sysfs_root
+    overrides = {"power.host_root": "/host", "power.sysfs_root": "/host/sys"}
+    cfg.resolve(None, device="auto", overrides=overrides, detect_device=detect)
+    assert seen[-1] == ("/host", "/host/sys")
+    assert build_parser().parse_args(["probe", "--host-root", "/host"]).host_root == "/host"
 
 
 @pytest.mark.parametrize(

@@ -306,18 +306,18 @@ def _entrypoint(tmp_path, *args, **env):
     )
     for name in ("assets", "results"):
         (tmp_path / name).mkdir(exist_ok=True)
+    defaults = dict(
+        ASSETS_DIR=str(tmp_path / "assets"),
+        RESULTS_DIR=str(tmp_path / "results"),
+        HOST_SYSFS=str(tmp_path / "no-sys"),
+        HOST_ROOT=str(tmp_path / "no-host"),
+        BENCH_ENTRYPOINT_LOG=str(tmp_path / "entrypoint.log"),
+        DEVICE="laptop",
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "BENCH_ACCELERATOR"}  # the image's, set per test
     proc = subprocess.run(
         ["sh", os.path.join(DOCKER, "entrypoint.sh"), *args],
-        env=dict(
-            os.environ,
-            PATH=folder + os.pathsep + os.environ["PATH"],
-            ASSETS_DIR=str(tmp_path / "assets"),
-            RESULTS_DIR=str(tmp_path / "results"),
-            HOST_SYSFS=str(tmp_path / "no-sys"),
-            BENCH_ENTRYPOINT_LOG=str(tmp_path / "entrypoint.log"),
-            DEVICE="laptop",
-            **env,
-        ),
+        env=dict(environ, PATH=folder + os.pathsep + os.environ["PATH"], **dict(defaults, **env)),
         capture_output=True,
         text=True,
         timeout=60,
@@ -365,6 +365,47 @@ def test_random_weights_the_entrypoint_chose_carry_its_reason_and_the_failed_fet
     # Weights the user chose are as asked: no reason of the entrypoint's.
     _, calls = _entrypoint(tmp_path, "run", "--set", "weights=random")
     assert calls[-1].split(" | ")[1] == "reason="
+
+
+def test_the_images_accelerator_is_the_runs_unless_one_is_given(tmp_path):
+    """The JetPack 4 image is a CPU image (BENCH_ACCELERATOR=cpu): the Jetson profile's cuda must not apply."""
+    _, calls = _entrypoint(tmp_path, "run", "--models", "resnet18", BENCH_ACCELERATOR="cpu")
+    assert calls[0].split(" |")[0].split().count("--accelerator") == 1
+    assert " --accelerator cpu " in calls[0], calls[0]
+    _, calls = _entrypoint(tmp_path, "run", "--accelerator", "cuda", BENCH_ACCELERATOR="cpu")
+    assert "--accelerator cpu" not in calls[-1] and "--accelerator cuda" in calls[-1], calls[-1]
+    _, calls = _entrypoint(tmp_path, "run", "--accelerator=auto", BENCH_ACCELERATOR="cpu")
+    assert "--accelerator cpu" not in calls[-1] and "--accelerator=auto" in calls[-1], calls[-1]
+    # An image that sets none leaves the profile's (laptop: auto; jetson: cuda).
+    _, calls = _entrypoint(tmp_path, "run")
+    assert "--accelerator" not in calls[-1], calls[-1]
+    # The fetch step checks the run's options as the run will get them.
+    _, calls = _entrypoint(tmp_path, "fetch", "--", "--models", "resnet18", FETCH_REQUIRED="0", BENCH_ACCELERATOR="cpu")
+    check = next(c for c in calls if c.startswith("run --check-args"))
+    assert check.startswith("run --check-args --accelerator cpu --device laptop "), check
+
+
+def test_the_hosts_root_is_passed_when_its_etc_is_mounted(tmp_path):
+    host = tmp_path / "host"
+    _, calls = _entrypoint(tmp_path, "run", HOST_ROOT=str(host))
+    assert "--host-root" not in calls[-1], calls[-1]  # nothing mounted: the job reads its own /
+    (host / "etc").mkdir(parents=True)
+    for command in ("run", "probe"):
+        _, calls = _entrypoint(tmp_path, command, HOST_ROOT=str(host))
+        assert f"--host-root {host} " in calls[-1] and calls[-1].startswith(command), calls[-1]
+    _, calls = _entrypoint(tmp_path, "probe", "--host-root=/elsewhere", HOST_ROOT=str(host))
+    assert calls[-1].split(" |")[0] == "probe --host-root=/elsewhere"
+
+
+def test_compose_jetson_takes_its_accelerator_from_the_image_and_reads_the_hosts_l4t_release():
+    jetson = _compose()["services"]["jetson"]
+    assert jetson["command"] == "run ${BENCH_ARGS:-}"
+    assert "JETSON_ACCELERATOR" not in _read("compose.yaml")
+    mounts = {m["target"]: m for m in jetson["volumes"] if isinstance(m, dict)}
+    release = mounts["/host/etc/nv_tegra_release"]
+    assert release["source"] == "/etc/nv_tegra_release" and release["read_only"] is True
+    # Docker would otherwise make an empty folder on a host without the file and mount that.
+    assert release["bind"] == {"create_host_path": False}
 
 
 def _fake_docker(tmp_path, fetch_status=0, job_status=0):

@@ -3,6 +3,12 @@ line saying it is clean."""
 
 from __future__ import annotations
 
+import html
+import json
+
+import yaml
+
+from bench_job.bundle import names
 from bench_job.bundle.outcome import RunOutcome
 from bench_job.bundle.records import to_frame
 from bench_job.measure.validity import reason_groups
@@ -189,3 +195,64 @@ def test_contention_that_persisted_is_named_with_what_helps(tmp_path):
     (advice,) = [line for line in lines if line.startswith("> - **contention persisted")]
     assert "--threads 1 (they ran on 2 threads" in advice
     assert "run again when the machine is quiet" in advice and "`make lab`" in advice
+
+
+def _jetson_bundle(folder, env, records) -> str:
+    """A bundle folder as `bench-job run` leaves it: records, env.json and config.yaml."""
+    folder.mkdir()
+    (folder / names.RESULTS_JSONL).write_text("".join(json.dumps(r) + "\n" for r in records))
+    (folder / names.ENV_JSON).write_text(json.dumps(env))
+    (folder / names.CONFIG_YAML).write_text(yaml.safe_dump(CONFIG))
+    return str(folder)
+
+
+# What the Job writes on a Jetson Nano with JetPack 4.6.1 running the CPU image (bench_job/host/gpu_use.py); the
+# release line is a real one (JETSON.md section 4: "many public docs").
+NANO_REASON = (
+    "JetPack 4 (L4T R32.7.1): NVIDIA's CUDA builds of torch for JetPack 4 exist only for Python 3.6 (torch 1.10 at "
+    "most) and this job needs Python 3.8 or newer, so this image runs PyPI's CPU build of torch: inference on the "
+    "CPU, power from the board's sensors"
+)
+NANO_ENV = dict(
+    ENV,
+    device_kind="jetson",
+    detected_device_kind="jetson",
+    accelerator="cpu",
+    l4t_release="# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64, "
+    "DATE: Sat Feb 19 17:05:08 UTC 2022",
+    l4t_release_source="host",
+    host_root="/host",
+    torch_cuda_build=None,
+    gpu_unused_reason=NANO_REASON,
+)
+
+
+def test_a_jetson_cpu_bundle_opens_its_verdict_with_why_the_gpu_was_not_used(tmp_path):
+    from bench_job.cli import main
+
+    # A clean run, and one with a problem (no energy): the reason comes first either way, above the headline.
+    for name, records in (
+        ("clean", [measured("tiny", b, 64, 0.002 * b, **ENERGY) for b in (1, 2)]),
+        ("no-energy", [measured("tiny", 1, 64, 0.002)]),
+    ):
+        bundle = _jetson_bundle(tmp_path / name, NANO_ENV, records)
+        assert main(["report", bundle]) == 0
+        lines = (tmp_path / name / "report.md").read_text().splitlines()
+        assert lines[2] == f"> **GPU not used**: {NANO_REASON}."
+        assert lines[3] == ">" and lines[4].startswith("> **Verdict: ")
+        page = (tmp_path / name / "report.html").read_text()
+        assert '<div class="verdict verdict-' in page
+        box = page.split('<div class="verdict verdict-', 1)[1]
+        reason = html.escape(NANO_REASON)
+        assert box.split(">", 1)[1].startswith(f"<p><strong>GPU not used</strong>: {reason}.</p><p><strong>")
+
+
+def test_a_bundle_without_the_reason_has_no_such_line(tmp_path):
+    # Bundles written before env.json had gpu_unused_reason, and every run whose GPU ran or that has none.
+    from bench_job.cli import main
+
+    env = {k: v for k, v in NANO_ENV.items() if k != "gpu_unused_reason"}
+    bundle = _jetson_bundle(tmp_path / "old", env, [measured("tiny", 1, 64, 0.002, **ENERGY)])
+    assert main(["report", bundle]) == 0
+    text = (tmp_path / "old" / "report.md").read_text()
+    assert "GPU not used" not in text and text.splitlines()[2].startswith("> **Verdict: ")

@@ -80,7 +80,7 @@ def run_job(tmp_path, runner, conf=None, **kwargs):
         interactive=False,
         stop=StopRequest(),
         runner=runner,
-        collect_env=lambda sysfs_root: dict(ENV),
+        collect_env=kwargs.pop("collect_env", lambda sysfs_root, host_root: dict(ENV)),
         measure_peak=lambda *args: dict(PEAK),
         write_report=kwargs.pop("write_report", lambda *args: None),
         **kwargs,
@@ -325,7 +325,7 @@ def test_a_resumed_run_keeps_the_first_parts_peak_and_removes_the_stale_partial(
             interactive=False,
             stop=StopRequest(),
             runner=runner,
-            collect_env=lambda sysfs_root: dict(ENV),
+            collect_env=lambda sysfs_root, host_root: dict(ENV),
             measure_peak=measure_peak,
             write_report=lambda *args: None,
         ).run()
@@ -351,3 +351,35 @@ def test_a_complete_run_leaves_partials_of_other_configs_alone(tmp_path):
         + [d for d in os.listdir(tmp_path / "out") if d.startswith(names.IN_PROGRESS_PREFIX)]
     )
     assert os.path.exists(first.bundle)
+
+
+def test_a_jetson_cpu_run_says_why_the_gpu_was_not_used_at_once_and_in_env_json(tmp_path, capsys):
+    """JetPack 4's CPU image on a Nano (the host's release line, JETSON.md section 4: many public docs)."""
+    line = "# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64, DATE: Sat Feb 19 2022"
+    nano = dict(ENV, device_kind="jetson", l4t_release=line, l4t_release_source="host", torch_cuda_build=None)
+    seen = []
+
+    def collect_env(sysfs_root, host_root):
+        seen.append((sysfs_root, host_root))
+        return dict(nano)
+
+    conf = cfg.resolve(
+        None,
+        device="jetson",
+        sets=['models=["resnet18"]', "power.enabled=false", "run.accelerator=cpu", "power.host_root=/host"],
+    )
+    planned = sum(len(item.points) for item in build_plan(conf))
+    outcome = run_job(tmp_path, FakeRunner(["ok"] * planned), conf=conf, collect_env=collect_env)
+    assert seen == [("/sys", "/host")]
+    lines = capsys.readouterr().err.splitlines()
+    start = next(i for i, text in enumerate(lines) if "device profile jetson" in text)
+    assert "GPU not used: JetPack 4 (L4T R32.7.1): NVIDIA's CUDA builds of torch for JetPack 4" in lines[start + 1]
+    with tarfile.open(outcome.bundle) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith(names.ENV_JSON))
+        env = json.load(tar.extractfile(member))
+    assert env["gpu_unused_reason"].startswith("JetPack 4 (L4T R32.7.1): ") and env["accelerator"] == "cpu"
+    # A laptop's CPU run is not news: the field is there, empty.
+    outcome = run_job(tmp_path / "laptop", FakeRunner(["ok"] * 7))
+    with tarfile.open(outcome.bundle) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith(names.ENV_JSON))
+        assert json.load(tar.extractfile(member))["gpu_unused_reason"] is None

@@ -39,8 +39,11 @@ class Figure:
 @dataclass
 class Verdict:
     """The box that opens a report: how far to trust the bundle. A one-line headline (a clean run's only
-    line) and one item per problem; markdown renders it as a blockquote, HTML as a coloured box."""
+    line) and one item per problem; markdown renders it as a blockquote, HTML as a coloured box. lead: a
+    line above the headline for what frames every figure rather than distrusts one (a Jetson whose GPU was
+    not used: the figures are sound, but the CPU's)."""
 
     headline: str
     items: list
     clean: bool
+    lead: str | None = None

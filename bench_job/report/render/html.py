@@ -66,7 +66,8 @@ def render(blocks: list, title: str, root: str) -> str:
         elif isinstance(block, Verdict):
             body.append(
                 f'<div class="verdict verdict-{"clean" if block.clean else "warn"}">'
-                f"<p><strong>{inline(block.headline)}</strong></p>"
+                + (f"<p>{inline(block.lead)}</p>" if block.lead else "")
+                + f"<p><strong>{inline(block.headline)}</strong></p>"
                 f"{_items(block.items) if block.items else ''}</div>"
             )
         else:

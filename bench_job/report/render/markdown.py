@@ -36,7 +36,9 @@ def num(value, digits: int = 3) -> str:
 
 
 def blockquote(verdict: Verdict) -> str:
-    lines = [f"**{verdict.headline}**"] + ([""] + [f"- {item}" for item in verdict.items] if verdict.items else [])
+    lines = ([verdict.lead, ""] if verdict.lead else []) + [f"**{verdict.headline}**"]
+    if verdict.items:
+        lines += [""] + [f"- {item}" for item in verdict.items]
     return "\n".join(f"> {line}".rstrip() for line in lines)
 
 

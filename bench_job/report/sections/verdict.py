@@ -3,7 +3,8 @@ reason to distrust the figures (a partial run, nothing measured, accuracy known 
 map looks swapped, invalid rows with their reasons grouped, contention that persisted past the patience
 with what helps,
 configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
-validity not recorded), or says in one line that the run is clean."""
+validity not recorded), or says in one line that the run is clean. On a Jetson whose GPU was not used, why
+comes first, above all of that."""
 
 from __future__ import annotations
 
@@ -179,12 +180,21 @@ def clean_line(frame, outcome) -> str:
     )
 
 
+def gpu_unused(env: dict) -> str | None:
+    """The verdict's first line on a Jetson whose GPU was not used (env.json's gpu_unused_reason; bundles
+    written before it have none): every figure below is the CPU's, whatever else the verdict says."""
+    reason = env.get("gpu_unused_reason")
+    return f"**GPU not used**: {reason}." if reason else None
+
+
 def verdict(frame, ctx) -> Verdict:
     found = problems(frame, ctx)
+    lead = gpu_unused(ctx.env)
     if not found:
-        return Verdict(clean_line(frame, ctx.outcome), [], clean=True)
+        return Verdict(clean_line(frame, ctx.outcome), [], clean=True, lead=lead)
     return Verdict(
         "Verdict: " + "; ".join(label for label, _ in found) + ".",
         [f"**{label}**: {detail}" for label, detail in found],
         clean=False,
+        lead=lead,
     )
