@@ -673,7 +673,7 @@ def test_jetpack_6_recipe_builds_on_a_standin_base_and_runs_with_the_boards_powe
     started = time.monotonic()
     _run(
         [
-            "docker",
+            engine["DOCKER"],
             "build",
             "--platform",
             "linux/arm64",
@@ -714,6 +714,7 @@ def test_jetpack_6_recipe_builds_on_a_standin_base_and_runs_with_the_boards_powe
     refused = _run(
         ["sh", "docker/run.sh", "jetson"],
         env={
+            "DOCKER": engine["DOCKER"],
             "NV_TEGRA_RELEASE": str(xavier),
             "DOCKER_PYTHON": sys.executable,
             "RESULTS_DIR": str(tmp_path / "refused"),
