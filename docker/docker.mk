@@ -89,7 +89,8 @@ COMPOSE_ENV = RESULTS_DIR="$(RESULTS_DIR)" BENCH_ARGS="$(BENCH_ARGS)" FETCH_IMAG
 	ASSETS_VOLUME=$(ASSETS_VOLUME) BENCH_HOST="$$(hostname)" \
 	BENCH_IMAGE_ID=$$($(DOCKER) image inspect -f '{{.Id}}' $(IMAGE))
 
-.PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse lock-docker jetson-base \
+.PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse wheelhouse-jetson \
+	wheelhouse-image lock-docker jetson-base jetson-cpu-only \
 	test-docker clean-images clean-assets clean-wheelhouse
 
 help-docker:
@@ -187,19 +188,21 @@ fetch: image-present
 # The Jetson's wheels follow its image (docker/jetson_base.py): JetPack 4's CPU image takes the Pi's wheelhouse;
 # the GPU images take their lock (not torch: the base image has it) for the base's Python (JETSON_PYTHON to
 # change it), and onnxruntime-gpu from the table's index when it has one.
-wheelhouse: check-device
-	@if [ "$(DEVICE)" = jetson ]; then \
-	  $(JETSON_DECISION) \
-	  if [ "$$stack" = jp4-cpu ]; then exec $(MAKE) --no-print-directory wheelhouse DEVICE=rpi; fi; \
-	  mkdir -p $(WHEELHOUSE_DIR); set -x; \
-	  $(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps \
-	    $(call MANYLINUX_TAGS,aarch64) --python-version $${JETSON_PYTHON:-$$python} --implementation cp \
-	    -r docker/requirements-$$pins.txt; \
-	  if [ -n "$$index" ]; then \
-	    $(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps --platform linux_aarch64 \
-	      --python-version $${JETSON_PYTHON:-$$python} --implementation cp --index-url "$$index" onnxruntime-gpu; fi; \
-	  exit 0; \
-	fi
+wheelhouse: check-device $(if $(filter jetson,$(DEVICE)),wheelhouse-jetson,wheelhouse-image)
+
+wheelhouse-jetson:
+	@$(JETSON_DECISION) \
+	if [ "$$stack" = jp4-cpu ]; then exec $(MAKE) --no-print-directory wheelhouse DEVICE=rpi; fi; \
+	mkdir -p $(WHEELHOUSE_DIR); set -x; \
+	$(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps \
+	  $(call MANYLINUX_TAGS,aarch64) --python-version $${JETSON_PYTHON:-$$python} --implementation cp \
+	  -r docker/requirements-$$pins.txt; \
+	if [ -n "$$index" ]; then \
+	  $(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps --platform linux_aarch64 \
+	    --python-version $${JETSON_PYTHON:-$$python} --implementation cp --index-url "$$index" onnxruntime-gpu; fi
+	@echo "wheelhouse $(WHEELHOUSE_DIR): $$(ls $(WHEELHOUSE_DIR)/*.whl | wc -l) wheels, $$(du -sh $(WHEELHOUSE_DIR) | cut -f1)"
+
+wheelhouse-image:
 	mkdir -p $(WHEELHOUSE_DIR)
 	@# torch/torchvision with their dependencies as the target sees them: pip evaluates markers on this
 	@# host, so a cross-architecture download takes them with --no-deps (their dependencies are all in
