@@ -11,6 +11,7 @@
 #   make base-image DEVICE=laptop|rpi      a local Debian bookworm base image (debootstrap), no registry
 #   make lock-docker                       re-pin docker/requirements-common.txt from requirements.txt
 #   make test-docker                       end-to-end: engine, base images, builds, compose up, emulated Pi
+#                                          and Jetson (stand-in base); test-docker-prepare: its downloads first
 #   make clean-images                      remove the images and stopped containers (not the assets)
 #   make clean-assets                      remove the assets volume: downloaded weights and dev sets
 DEVICE ?= laptop
@@ -91,7 +92,7 @@ COMPOSE_ENV = RESULTS_DIR="$(RESULTS_DIR)" BENCH_ARGS="$(BENCH_ARGS)" FETCH_IMAG
 
 .PHONY: help-docker check-device image-present build build-local base-image run fetch wheelhouse wheelhouse-jetson \
 	wheelhouse-image lock-docker jetson-base jetson-cpu-only \
-	test-docker clean-images clean-assets clean-wheelhouse
+	test-docker test-docker-prepare clean-images clean-assets clean-wheelhouse
 
 help-docker:
 	@echo "make build DEVICE=laptop|rpi|jetson   build the image edge-bench-job:DEVICE (default DEVICE=laptop)"
@@ -235,6 +236,16 @@ lock-docker:
 
 test-docker: venv
 	$(BIN)/python -m pytest -m docker tests/docker -v -rs $(PYTEST_ARGS)
+
+# What make test-docker fetches and makes before it builds anything: the engine and its tools, the Debian
+# base images and the wheelhouses. Mostly network and disk, so CI runs it while the other suites hold the
+# CPUs (.ci/run); test-docker then finds them made (each step does nothing when its result exists).
+test-docker-prepare:
+	bash tests/docker/ensure-docker.sh >/dev/null
+	$(MAKE) --no-print-directory base-image DEVICE=laptop
+	$(MAKE) --no-print-directory base-image DEVICE=rpi
+	$(MAKE) --no-print-directory wheelhouse DEVICE=laptop WHEELHOUSE_TORCH_INDEX=pypi
+	$(MAKE) --no-print-directory wheelhouse DEVICE=rpi
 
 # Images and containers go; the assets volume (downloaded weights and dev sets) stays: clean-assets.
 clean-images:

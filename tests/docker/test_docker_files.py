@@ -175,6 +175,8 @@ def test_makefile_fragment_names_every_target():
         "fetch",
         "wheelhouse",
         "test-docker",
+        "test-docker-prepare",
+        "jetson-base",
         "clean-images",
         "clean-assets",
         "help-docker",
