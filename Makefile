@@ -9,7 +9,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bench lab probe test test-fast lint clean campaign campaign-settings
+.PHONY: help venv bench lab probe test test-fast test-oldstack lock-oldstack lint clean campaign campaign-settings
 
 help:
 	@echo "make bench            set up $(VENV) and run the quick benchmark natively (CONFIG=$(CONFIG), OUT=$(OUT))"
@@ -17,6 +17,8 @@ help:
 	@echo "make probe            print what the job sees on this machine"
 	@echo "make test             set up $(VENV) and run the test suite (no network, no GPU needed)"
 	@echo "make test-fast        the tests without the end-to-end CLI runs and the Docker builds (-m 'not docker and not e2e')"
+	@echo "make test-oldstack    the fast tests again on JetPack 5's stack: Python 3.8, torch 2.1.2 and"
+	@echo "                      docker/requirements-oldstack.txt in $(OLDSTACK_VENV) (PYTHON_OLDSTACK=$(PYTHON_OLDSTACK))"
 	@echo "make lint             format the code and apply the lint fixes ruff can make (test-fast checks both)"
 	@echo "make campaign INVENTORY=fleet.yml CONFIG=...  run CONFIG on every host of an Ansible inventory, fetch the"
 	@echo "                      bundles to $(OUT)/CAMPAIGN/HOST/ and compare them (campaign/inventory.example.yml)"
@@ -58,6 +60,34 @@ test: venv
 test-fast: venv
 	$(BIN)/python -m pytest -m "not docker and not e2e" $(PYTEST_ARGS)
 
+# JetPack 5's stack (Python 3.8, torch 2.1, transformers 4.46, pandas 2.0, numpy 1.24: docker/requirements-oldstack.txt)
+# in a second venv, so that the code paths the Xavier boards take run here too. torch/torchvision/numpy stand in for
+# the L4T base image's. x86_64 PyPI torch 2.1.2 is a CUDA build and `import torch` fails without its nvidia-*
+# wheels (it preloads libcublas), so they come along: about 5 GB.
+OLDSTACK_VENV ?= .venv-oldstack
+OLDSTACK_BIN := $(OLDSTACK_VENV)/bin
+OLDSTACK_BASE := torch==2.1.2 torchvision==0.16.2 numpy==1.24.4
+PYTHON_OLDSTACK ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.8*/bin/python3.8) $(shell command -v python3.8 2>/dev/null) python3.8)
+
+$(OLDSTACK_BIN)/.installed: pyproject.toml docker/requirements-oldstack.txt requirements-test-oldstack.txt
+	@$(PYTHON_OLDSTACK) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 8))' 2>/dev/null || { echo "make: test-oldstack needs a Python 3.8 and '$(PYTHON_OLDSTACK)' is not one: install it (pyenv install 3.8.18) or pass PYTHON_OLDSTACK=/path/to/python3.8" >&2; exit 2; }
+	@$(PYTHON_OLDSTACK) -c 'import shutil, sys; free = shutil.disk_usage(".").free / 2**30; \
+	sys.exit(0 if free >= 6 else "make: the Python 3.8 environment needs about 6 GB free here, " \
+	"%.1f GB is: free some disk space and run make again" % free)'
+	$(PYTHON_OLDSTACK) -m venv $(OLDSTACK_VENV)
+	$(OLDSTACK_BIN)/pip install --upgrade pip
+	$(OLDSTACK_BIN)/pip install $(OLDSTACK_BASE) -r docker/requirements-oldstack.txt -r requirements-test-oldstack.txt
+	$(OLDSTACK_BIN)/pip install --no-deps -e .
+	touch $@
+
+# -rs prints why each skipped test cannot run on the old stack.
+test-oldstack: $(OLDSTACK_BIN)/.installed
+	$(OLDSTACK_BIN)/python -m pytest -m "not docker and not e2e" -rs $(PYTEST_ARGS)
+
+# Re-pin docker/requirements-oldstack.txt (docker/oldstack_lock.py holds the direct pins and their reasons).
+lock-oldstack:
+	$(PYTHON) docker/lock_requirements.py --oldstack --python $(PYTHON_OLDSTACK)
+
 CODE := bench_job evaluation tests benchmarks
 
 lint: venv
@@ -85,6 +115,6 @@ campaign: campaign-settings $(BIN)/.campaign-installed
 	  -e controller_python="$(abspath $(BIN))/python" $(CAMPAIGN_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(OLDSTACK_VENV) build *.egg-info .pytest_cache
 
 -include docker/docker.mk

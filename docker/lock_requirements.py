@@ -3,8 +3,14 @@ requirements.txt: its direct pins (less torch, torchvision and the test tools) w
 dependency closure, as pip resolves it for CPython 3.11 on Linux. `make lock-docker` runs this;
 tests/docker/test_docker_files.py fails when the files drift apart.
 
-Usage: python docker/lock_requirements.py [--python PYTHON]
+With --oldstack it writes docker/requirements-oldstack.txt instead (JetPack 5's stack: Python 3.8,
+torch 2.0/2.1): the same libraries at OLDSTACK_PINS, resolved by a real Python 3.8 (`make lock-oldstack`),
+then checked to install from wheels alone on the JetPack 5 and JetPack 6.0 targets.
+
+Usage: python docker/lock_requirements.py [--python PYTHON] [--oldstack]
 """
+
+from __future__ import annotations
 
 import argparse
 import json
@@ -78,7 +84,12 @@ def write(path: str, header: str, direct: set[str], rows: list[tuple[str, str]])
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", default=sys.executable, help="interpreter whose pip resolves (Python 3.11)")
+    parser.add_argument("--oldstack", action="store_true", help="write requirements-oldstack.txt (needs a Python 3.8)")
     args = parser.parse_args()
+    if args.oldstack:
+        from oldstack_lock import lock_oldstack  # the old stack's pins and checks, kept apart from the modern lock
+
+        return lock_oldstack(args.python, direct_pins()[0], resolve, write)
     pins, torch_pins = direct_pins()
     rows = resolve(args.python, pins + torch_pins)
     direct = {p.split("==")[0].strip().lower() for p in pins}

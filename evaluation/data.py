@@ -19,7 +19,9 @@ def fetched_name(assets_dir: str, task: str) -> str:
     """'GLUE SST-2 validation, nyu-mll/glue revision 1a2b3c4d5e6f': the name, source and revision that
     fetch recorded for the task's dev set."""
     item = entry(assets_dir, f"data:{task}")
-    source = str(item.get("source") or assets.DATASETS[task]["repo"]).removeprefix("hf://datasets/")
+    source = str(item.get("source") or assets.DATASETS[task]["repo"])
+    if source.startswith("hf://datasets/"):  # str.removeprefix needs Python 3.9
+        source = source[len("hf://datasets/") :]
     revision = item.get("revision")
     if isinstance(revision, str) and len(revision) == 40 and all(c in "0123456789abcdef" for c in revision):
         revision = revision[:12]  # a commit id, shortened as git does

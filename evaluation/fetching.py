@@ -194,7 +194,9 @@ def _fetch_tokenizer(name: str, spec: dict, model_root: str, assets_dir: str, dl
         ) from None
     dest = assets.tokenizer_dir(assets_dir, name)
     shutil.rmtree(dest, ignore_errors=True)
-    tokenizer.save_pretrained(dest)
+    # tokenizer.json alone (legacy_format=False): transformers 4 would also write the slow tokenizer's files
+    # (ALBERT's spiece.model), which the run never reads; transformers 5 writes tokenizer.json alone either way.
+    tokenizer.save_pretrained(dest, legacy_format=False if getattr(tokenizer, "is_fast", False) else None)
     if not os.path.isfile(os.path.join(dest, "tokenizer.json")):
         raise EvaluationError(
             f"the tokenizer of {source} did not save a tokenizer.json; it cannot run offline "

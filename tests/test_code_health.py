@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ("bench_job", "evaluation", "tests", "benchmarks")
 BIN = Path(sys.executable).parent
@@ -125,6 +127,11 @@ def test_the_runtime_typing_check_sees_what_it_looks_for(tmp_path, monkeypatch):
     assert [line.split(": ", 1)[0] for line in _runtime_new_typing(sample)] == ["sample.py:3", "sample.py:4"]
 
 
+@pytest.mark.skipif(
+    sys.version_info < (3, 9),
+    reason="import-linter 2.16 needs Python 3.9+ and 2.0, the newest for 3.8, lacks the acyclic_siblings contract; "
+    "the contracts are static and the modern venv's suite checks them",
+)
 def test_the_import_contracts_hold():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)

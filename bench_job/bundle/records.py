@@ -33,8 +33,11 @@ from dataclasses import dataclass
 # fidelity_error), and on the dev set (top1_agreement: the share of examples whose top-1 output is eager's).
 # Two meanings changed with them: throughput is batch / median (it was batch / mean), and eval_dataset
 # names where the dev set came from with its size.
-SCHEMA_VERSION = 4
-READABLE_VERSIONS = (1, 2, 3, 4)
+# 5: onnx_exporter, which torch.onnx exporter wrote the ONNX file of an onnxruntime or tensorrt row: dynamo (torch
+# >= 2.5) or torchscript (torch 2.0/2.1 on JetPack 5 and 6.0, which have no dynamo exporter); earlier records
+# lack it and read with it empty (their ONNX rows were all dynamo exports).
+SCHEMA_VERSION = 5
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 VERSION_4_COLUMNS = (
     "runs_set_aside",
     "rounds_disturbed",
@@ -159,6 +162,7 @@ SCHEMA = (
     _c("session_s", "float", "s"),
     _c("first_inference_s", "float", "s"),
     _c("fixed_shape", "bool"),
+    _c("onnx_exporter", "text"),
     _c("runtime_providers", "text"),
     _c("quantization", "text"),
     _c("calibration", "text"),

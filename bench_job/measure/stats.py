@@ -1,5 +1,6 @@
 """Summary statistics of repeated timings: a Student-t confidence interval of the mean, and a
-distribution-free one of the median (order statistics, scipy's quantile_test).
+distribution-free one of the median (order statistics: scipy's quantile_test interval, computed here from the
+binomial so that scipy 1.10, the last for Python 3.8, which has no quantile_test, gives the same figures).
 
 The median is the figure the report shows and validity judges: on a shared machine a few disturbed
 runs pull the mean (and widen its interval) while the median stays with the typical run."""
@@ -24,13 +25,18 @@ def ci_half_width(samples, confidence: float = 0.95) -> float:
 def median_ci(samples, confidence: float = 0.95) -> tuple[float, float] | None:
     """(low, high) of the two-sided confidence interval of the median, from order statistics (exact
     binomial coverage, no assumption on the distribution); None with too few samples (5 or fewer at 95%)."""
-    values = np.asarray(samples, dtype=float)
-    if len(values) < 2:
+    values = np.sort(np.asarray(samples, dtype=float))
+    n = len(values)
+    if n < 2:
         return None
-    ci = scipy_stats.quantile_test(values, q=float(np.median(values))).confidence_interval(confidence)
-    if not (math.isfinite(ci.low) and math.isfinite(ci.high)):
+    # scipy's QuantileTestResult.confidence_interval, two-sided, for the quantile 0.5: the order statistics
+    # whose ranks the binomial(n, 1/2) puts at each tail's (1 - confidence) / 2.
+    tail = (1 - confidence) / 2
+    ranks = scipy_stats.binom(n, 0.5)
+    low, high = int(ranks.ppf(tail)) - 1, int(ranks.isf(tail))
+    if low < 0 or high >= n:
         return None
-    return float(ci.low), float(ci.high)
+    return float(values[low]), float(values[high])
 
 
 def median_ci_rel(samples, confidence: float = 0.95) -> float:

@@ -183,7 +183,7 @@ def prepare_config(
         fields["notes"].append("FLOPs not counted: the counter cannot see dynamically quantized kernels")
     else:
         fields["macs"] = fields["flops"] // 2
-        fields["flop_counter"] = flops_measure.COUNTER_NAME
+        fields["flop_counter"] = flops_measure.counter_name()
     warmup = [timer.time(ctx.run_once) for _ in range(task.timing.measure.warmup_runs)]
     peak = memory.peak_rss_bytes()
     fields.update(

@@ -2,7 +2,9 @@
 
 torch.onnx's dynamo exporter, with the batch and the sequence / image axes dynamic so that one export
 serves a whole sweep; when the exporter cannot make them dynamic, the model is exported at the shapes
-it is given and the Prepared says so (fixed_shape).
+it is given and the Prepared says so (fixed_shape). Where torch has no dynamo exporter (torch < 2.5: JetPack
+5's 2.0/2.1), the TorchScript exporter runs instead (torchscript_export.py), and the row's onnx_exporter says
+which of the two made the file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 from bench_job.errors import one_line
 from bench_job.runtimes.base import RuntimeFailed
+from bench_job.runtimes.torchscript_export import export_torchscript
 
 
 @dataclass
@@ -26,6 +29,16 @@ class Exported:
     fixed_shape: bool
     input_shapes: dict  # the example's shapes: what a fixed-shape export accepts
     note: str | None = None  # why the export is fixed-shape
+    exporter: str = "dynamo"  # which torch.onnx exporter wrote the file: dynamo or torchscript
+
+
+def exporter() -> str:
+    """dynamo where torch.onnx.export takes dynamo=True (torch >= 2.5), else torchscript."""
+    import inspect
+
+    import torch
+
+    return "dynamo" if "dynamo" in inspect.signature(torch.onnx.export).parameters else "torchscript"
 
 
 def dynamic_axes(inputs: dict) -> dict:
@@ -36,6 +49,26 @@ def dynamic_axes(inputs: dict) -> dict:
 
 
 def _export(model, inputs: dict, path: str, dynamic: bool) -> None:
+    if exporter() == "torchscript":
+        _quietly(export_torchscript, model, inputs, path, dynamic_axes(inputs) if dynamic else None)
+    else:
+        _export_dynamo(model, inputs, path, dynamic)
+    if not os.path.exists(path):
+        raise RuntimeFailed("the ONNX exporter wrote no file")
+
+
+def _quietly(export, *args, **kwargs):
+    """The exporters report their progress on stdout, warn about every renamed axis or traced branch and dump
+    the graph they failed on to stderr: that belongs in no run log. Their failures are exceptions, kept."""
+    quiet = contextlib.ExitStack()
+    quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    with warnings.catch_warnings(), quiet:
+        warnings.simplefilter("ignore")
+        return export(*args, **kwargs)
+
+
+def _export_dynamo(model, inputs: dict, path: str, dynamic: bool) -> None:
     import torch
 
     shapes = None
@@ -43,18 +76,17 @@ def _export(model, inputs: dict, path: str, dynamic: bool) -> None:
         shapes = {
             name: {axis: torch.export.Dim.DYNAMIC for axis in axes} for name, axes in dynamic_axes(inputs).items()
         }
-    # The exporter reports its progress on stdout, warns about every renamed axis and dumps the graph it
-    # failed on to stderr: that belongs in no run log. Its failures are exceptions, kept.
-    quiet = contextlib.ExitStack()
-    quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
-    quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
-    with warnings.catch_warnings(), quiet:
-        warnings.simplefilter("ignore")
-        program = torch.onnx.export(
-            model, (), path, kwargs=dict(inputs), dynamo=True, dynamic_shapes=shapes, verbose=False, external_data=False
-        )
-    if program is None and not os.path.exists(path):
-        raise RuntimeFailed("the ONNX exporter wrote no file")
+    _quietly(
+        torch.onnx.export,
+        model,
+        (),
+        path,
+        kwargs=dict(inputs),
+        dynamo=True,
+        dynamic_shapes=shapes,
+        verbose=False,
+        external_data=False,
+    )
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -72,15 +104,16 @@ def export_onnx(model, inputs: dict, workdir: str) -> Exported:
     """model exported to workdir/model.onnx: dynamic axes where the exporter allows, else fixed shapes."""
     path = os.path.join(workdir, "model.onnx")
     shapes = {name: tuple(t.shape) for name, t in inputs.items()}
+    which = exporter()
     started = time.perf_counter()
     try:
         _export(model, inputs, path, dynamic=True)
-        return Exported(path, time.perf_counter() - started, False, shapes)
+        return Exported(path, time.perf_counter() - started, False, shapes, exporter=which)
     except Exception as dynamic_failure:
         why = export_failure(dynamic_failure)
     try:
         _export(model, inputs, path, dynamic=False)
     except Exception as exc:
-        raise RuntimeFailed(f"ONNX export failed (torch.onnx dynamo exporter): {export_failure(exc)}") from None
+        raise RuntimeFailed(f"ONNX export failed (torch.onnx {which} exporter): {export_failure(exc)}") from None
     note = f"fixed-shape ONNX export (dynamic axes refused: {why})"
-    return Exported(path, time.perf_counter() - started, True, shapes, note)
+    return Exported(path, time.perf_counter() - started, True, shapes, note, which)

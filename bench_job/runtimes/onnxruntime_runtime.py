@@ -16,7 +16,7 @@ import time
 from bench_job.errors import one_line
 from bench_job.runtimes.base import Prepared, Runtime, RuntimeFailed
 from bench_job.runtimes.int8_format import Int8Format, this_cpu_format
-from bench_job.runtimes.onnx_export import export_onnx
+from bench_job.runtimes.onnx_export import export_onnx, exporter
 
 _GPU_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider")
 
@@ -94,7 +94,9 @@ class OnnxRuntimeRuntime(Runtime):
     def unavailable(self, accelerator: str) -> str | None:
         try:
             import onnxruntime  # noqa: F401
-            import onnxscript  # noqa: F401  (the dynamo exporter needs it)
+
+            if exporter() == "dynamo":
+                import onnxscript  # noqa: F401  (the dynamo exporter needs it; the TorchScript one does not)
         except ImportError as exc:
             return (
                 f"ONNX Runtime is not installed in this image ({exc.name} missing: "
@@ -109,7 +111,7 @@ class OnnxRuntimeRuntime(Runtime):
         import torch
 
         exported = export_onnx(model, example_inputs, workdir)
-        path, fields = exported.path, {}
+        path, fields = exported.path, {"onnx_exporter": exported.exporter}
         export_s = exported.export_s
         if variant.precision == "int8":
             started = time.perf_counter()

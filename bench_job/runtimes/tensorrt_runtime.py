@@ -116,6 +116,7 @@ class TensorRTRuntime(Runtime):
             input_shapes=exported.input_shapes,
             notes=[exported.note] if exported.note else [],
             fields={
-                "runtime_providers": f"TensorRT {trt.__version__}" + (" (fp16)" if variant.precision == "fp16" else "")
+                "runtime_providers": f"TensorRT {trt.__version__}" + (" (fp16)" if variant.precision == "fp16" else ""),
+                "onnx_exporter": exported.exporter,
             },
         )

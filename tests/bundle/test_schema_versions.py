@@ -1,5 +1,6 @@
 """Results schema 4 holds the columns that were first written as version 3 after version-3 bundles had
-been released without them: a version-3 bundle reads and reports with whichever of them it has."""
+been released without them: a version-3 bundle reads and reports with whichever of them it has. Schema 5 adds
+onnx_exporter (which torch.onnx exporter made an ONNX row's file); a version-4 bundle reads with it empty."""
 
 from __future__ import annotations
 
@@ -63,9 +64,10 @@ def write_bundle(folder, records: list) -> str:
     return str(folder)
 
 
-def test_the_current_layout_is_version_4_and_its_late_columns_are_declared():
-    assert SCHEMA_VERSION == 4 and READABLE_VERSIONS == (1, 2, 3, 4)
-    assert record("resnet18", 1)["schema_version"] == 4
+def test_the_current_layout_is_version_5_and_its_late_columns_are_declared():
+    assert SCHEMA_VERSION == 5 and READABLE_VERSIONS == (1, 2, 3, 4, 5)
+    assert record("resnet18", 1)["schema_version"] == 5
+    assert "onnx_exporter" in COLUMNS and "onnx_exporter" not in VERSION_4_COLUMNS
     names = [c.name for c in SCHEMA]
     assert len(set(VERSION_4_COLUMNS)) == len(VERSION_4_COLUMNS) and set(VERSION_4_COLUMNS) <= set(names)
     assert {"runtime", "fidelity_error", "in_zoo", "published_accuracy", "top1_agreement"} <= set(VERSION_4_COLUMNS)
@@ -99,3 +101,20 @@ def test_a_version_3_bundle_with_some_late_columns_keeps_them_and_leaves_the_res
     assert cmd_report(argparse.Namespace(bundle=bundle, out=str(out))) == 0
     text = (out / "report.md").read_text()
     assert "a note the run recorded" in text and "Published counts are not in this bundle" not in text
+
+
+def test_a_version_4_bundle_reads_with_the_onnx_exporter_empty_and_reports(tmp_path):
+    onnx_row = dict(record("resnet18", 1, export_s=0.5), runtime="onnxruntime", schema_version=4)
+    del onnx_row["onnx_exporter"]
+    bundle = write_bundle(tmp_path / "v4", [onnx_row])
+    frame = load_bundle(bundle, str(tmp_path / "scratch")).frame
+    assert list(frame.columns) == COLUMNS and frame.loc[0, "runtime"] == "onnxruntime"
+    assert frame["onnx_exporter"].isna().all()
+    out = tmp_path / "report"
+    assert cmd_report(argparse.Namespace(bundle=bundle, out=str(out))) == 0
+
+
+def test_a_version_5_record_keeps_its_onnx_exporter(tmp_path):
+    rows = [dict(record("resnet18", size, onnx_exporter="torchscript"), runtime="onnxruntime") for size in (1, 2)]
+    frame = load_bundle(write_bundle(tmp_path / "v5", rows), str(tmp_path / "scratch")).frame
+    assert list(frame["onnx_exporter"]) == ["torchscript", "torchscript"]

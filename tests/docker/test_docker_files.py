@@ -4,6 +4,7 @@ The end-to-end container test is test_docker_e2e.py (marked `docker`, run by `ma
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -73,6 +74,46 @@ def test_jetson_requirements_are_common_without_numpy():
     assert "numpy" in common and "numpy" not in jetson
     assert jetson == {k: v for k, v in common.items() if k != "numpy"}
     assert not {"torch", "torchvision"} & set(common)
+
+
+def _section(text, start, end):
+    """The pins between the `# start` and `# end` comment lines of a lock."""
+    lines = text.splitlines()
+    return _pins("\n".join(lines[lines.index(f"# {start}") + 1 : lines.index(f"# {end}")]))
+
+
+def _norm(pins):
+    return {name.replace("_", "-"): version for name, version in pins.items()}
+
+
+def test_oldstack_lock_pins_every_library_of_the_job_except_what_the_l4t_base_brings():
+    """docker/requirements-oldstack.txt (JetPack 5: Python 3.8, torch 2.1) names the same direct libraries as
+    requirements.txt, less torch, torchvision and numpy, which the L4T base image (or make test-oldstack) provides."""
+    native = {
+        line.split("==")[0].strip().lower().replace("_", "-")
+        for line in _read("requirements.txt").splitlines()
+        if "==" in line and not line.lstrip().startswith("#")
+    }
+    text = _read("docker", "requirements-oldstack.txt")
+    direct = _norm(_section(text, "direct", "transitive"))
+    assert set(direct) == native - {"torch", "torchvision", "numpy"}
+    everything = _norm(_pins(text))
+    assert not [n for n in everything if n in ("torch", "torchvision", "numpy", "triton") or n.startswith("nvidia-")]
+    # the old stack, not the modern lock: the Python 3.8 releases
+    assert direct["transformers"].startswith("4.") and direct["pandas"].startswith("2.0.")
+
+
+def test_oldstack_lock_is_what_its_script_pins_with_each_reason_in_the_header():
+    spec = importlib.util.spec_from_file_location("oldstack_lock", os.path.join(DOCKER, "oldstack_lock.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = _read("docker", "requirements-oldstack.txt")
+    chosen = {name.lower().replace("_", "-"): version for name, (version, _) in module.OLDSTACK_PINS.items()}
+    assert _norm(_section(text, "direct", "transitive")) == chosen, "re-run make lock-oldstack"
+    for name, (version, why) in module.OLDSTACK_PINS.items():
+        assert f"#   {name}=={version}: {why}" in text, (
+            f"{name}: the header lacks its reason; re-run make lock-oldstack"
+        )
 
 
 def test_dockerfiles_take_a_base_image_and_label_device_and_version():

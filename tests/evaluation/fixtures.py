@@ -75,6 +75,16 @@ def write_vocab(path: str) -> str:
     return path
 
 
+def bert_tokenizer(cls, vocab_path: str):
+    """The word-piece tokenizer of a vocab file: transformers 5 takes it as vocab=, transformers 4 (the old stack's
+    4.46) as vocab_file=."""
+    import inspect
+
+    if "vocab_file" in inspect.signature(cls.__init__).parameters:
+        return cls(vocab_file=vocab_path)
+    return cls(vocab=vocab_path)
+
+
 def make_bert_repo(folder: str, train: bool) -> str:
     """A tiny BERT SST-2 classifier saved with save_pretrained, with its tokenizer (as a Hub repo holds).
 
@@ -84,7 +94,7 @@ def make_bert_repo(folder: str, train: bool) -> str:
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
     os.makedirs(folder, exist_ok=True)
-    tokenizer = BertTokenizer(vocab=write_vocab(os.path.join(folder, "vocab.txt")))
+    tokenizer = bert_tokenizer(BertTokenizer, write_vocab(os.path.join(folder, "vocab.txt")))
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,

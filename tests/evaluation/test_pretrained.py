@@ -8,7 +8,7 @@ import torch
 
 from bench_job.families import FAMILIES, family_for_modality
 from bench_job.families.transformers_family import usable_positions
-from bench_job.measure.flops import count_flops
+from bench_job.measure.flops import DECOMPOSING_NAME, count_flops, counter_name
 from evaluation import load_pretrained, pretrained_path
 
 
@@ -31,7 +31,11 @@ def test_a_fetched_checkpoint_computes_what_a_random_build_of_its_architecture_c
     assert pretrained.config._attn_implementation == "eager"
     assert _flops(pretrained) == _flops(random)
     sdpa, _, _ = load_pretrained("bert-base-uncased", fetched_assets, attn_implementation="sdpa")
-    assert _flops(sdpa) < _flops(pretrained)
+    assert sdpa.config._attn_implementation == "sdpa"
+    if counter_name() == DECOMPOSING_NAME:  # torch 2.1: SDPA decomposes into the very matmuls eager runs
+        assert _flops(sdpa) == _flops(pretrained)
+    else:  # torch's own counter does not see SDPA's matmuls on the CPU
+        assert _flops(sdpa) < _flops(pretrained)
 
 
 def test_usable_positions_count_the_padding_offset_only_where_the_table_has_one():

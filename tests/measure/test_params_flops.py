@@ -44,3 +44,40 @@ def test_conv_flops():
     conv = nn.Conv2d(3, 8, kernel_size=3, padding=1, bias=False)
     x = torch.randn(2, 3, 16, 16)
     assert count_flops(lambda: conv(x)) == 2 * 2 * 8 * 16 * 16 * 3 * 3 * 3
+
+
+def _linear_and_conv():
+    """A linear layer and a conv: what the zoo's models are made of."""
+    torch.manual_seed(0)
+    return nn.Linear(64, 32), nn.Conv2d(3, 8, kernel_size=3, padding=1, bias=False)
+
+
+def test_flops_are_counted_in_inference_mode_as_the_worker_counts_them():
+    # torch 2.1's FlopCounterMode counts nothing for these in inference mode; count_flops must not.
+    layer, conv = _linear_and_conv()
+    x, images = torch.randn(5, 64), torch.randn(2, 3, 16, 16)
+    a, b = torch.randn(4, 6, 7), torch.randn(4, 7, 9)
+    with torch.inference_mode():
+        assert count_flops(lambda: layer(x)) == 2 * 5 * 64 * 32
+        assert count_flops(lambda: conv(images)) == 2 * 2 * 8 * 16 * 16 * 3 * 3 * 3
+        assert count_flops(lambda: torch.matmul(a, b)) == 2 * 4 * 6 * 7 * 9
+
+
+def test_the_decomposing_counter_counts_what_the_plain_one_counts_outside_inference_mode():
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from bench_job.measure.decomposing_counter import DecomposingFlopCounterMode
+
+    layer, conv = _linear_and_conv()
+    x, images = torch.randn(5, 64), torch.randn(2, 3, 16, 16)
+
+    def run():
+        conv(images)
+        return layer(x)
+
+    with torch.no_grad(), FlopCounterMode(display=False) as plain:
+        expected = run()
+    with torch.inference_mode(), DecomposingFlopCounterMode(display=False) as decomposing:
+        got = run()
+    assert plain.get_total_flops() == decomposing.get_total_flops() > 0
+    assert torch.equal(expected, got)  # the decomposition computes the same outputs

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bench_job.measure.stats import ci_half_width, median_ci_rel, summarize
+from bench_job.measure.stats import ci_half_width, median_ci, median_ci_rel, summarize
 
 
 def test_summary_matches_numpy_and_scipy():
@@ -50,3 +50,20 @@ def test_median_ci_needs_six_samples_at_95_percent():
     assert summarize([0.01] * 5)["latency_median_ci_low_s"] is None
     assert median_ci_rel([0.01, 0.02, 0.03]) == math.inf
     assert summarize([0.01] * 6)["latency_median_ci_rel"] == 0.0
+
+
+@pytest.mark.skipif(
+    not hasattr(stats, "quantile_test"),
+    reason="scipy < 1.11 (the old stack's 1.10.1) has no quantile_test to compare with; the tests above pin figures",
+)
+def test_median_ci_is_scipys_quantile_test_interval():
+    rng = np.random.default_rng(2)
+    for n in (6, 7, 10, 31, 200):
+        samples = np.sort(rng.lognormal(-4, 0.3, n))
+        for confidence in (0.9, 0.95, 0.99):
+            ci = stats.quantile_test(samples, q=float(np.median(samples))).confidence_interval(confidence)
+            ours = median_ci(samples, confidence)
+            if not (math.isfinite(ci.low) and math.isfinite(ci.high)):
+                assert ours is None, (n, confidence)
+            else:
+                assert ours == (ci.low, ci.high), (n, confidence)

@@ -34,6 +34,13 @@ class DataDependentNet(nn.Module):
         return x
 
 
+class NoOnnxOpNet(nn.Module):
+    """An eigendecomposition, which the TorchScript ONNX exporter has no symbolic for at any opset."""
+
+    def forward(self, x):
+        return torch.linalg.eig(x)[0].real
+
+
 def tiny_conv(seed: int = 0):
     torch.manual_seed(seed)
     return TinyConvNet().eval()

@@ -1,5 +1,6 @@
 """runtime: onnxruntime on tiny models: the dynamic export, the session, the outputs against eager, static
-int8, and a model that will not export."""
+int8, and a model that will not export. The exports run with each torch.onnx exporter this torch has: dynamo
+(torch >= 2.5) and TorchScript (every torch here; the only one on JetPack 5's torch 2.1)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,17 @@ from bench_job.catalogue import Variant
 from bench_job.runtimes import RUNTIMES, RuntimeFailed, onnx_export
 from bench_job.runtimes.fidelity import TOLERANCE, output_fidelity
 from bench_job.runtimes.onnxruntime_runtime import providers_for
-from tests.runtimes.models import DataDependentNet, images, tiny_bert, tiny_conv, tokens
+from tests.runtimes.models import DataDependentNet, NoOnnxOpNet, images, tiny_bert, tiny_conv, tokens
 
 ORT = RUNTIMES["onnxruntime"]
+EXPORTERS = ["dynamo", "torchscript"] if onnx_export.exporter() == "dynamo" else ["torchscript"]
+
+
+@pytest.fixture(params=EXPORTERS)
+def exporter(request, monkeypatch):
+    """Each exporter this torch has, as the one onnx_export chooses."""
+    monkeypatch.setattr(onnx_export, "exporter", lambda: request.param)
+    return request.param
 
 
 def _eager(model, inputs):
@@ -22,13 +31,14 @@ def _eager(model, inputs):
     return out.logits if hasattr(out, "logits") else out
 
 
-def test_conv_net_exports_once_with_dynamic_batch_and_image_side(tmp_path):
+def test_conv_net_exports_once_with_dynamic_batch_and_image_side(tmp_path, exporter):
     model = tiny_conv()
     prepared = ORT.prepare(
         model, images(2, 32), Variant("fp32-onnxruntime", "fp32", runtime="onnxruntime"), "cpu", 1, str(tmp_path)
     )
     assert not prepared.fixed_shape and prepared.export_s > 0 and prepared.session_s > 0
     assert prepared.fields["runtime_providers"] == "CPUExecutionProvider"
+    assert prepared.fields["onnx_exporter"] == exporter
     for batch, side in [(1, 32), (4, 48)]:  # shapes the export never saw
         inputs = images(batch, side, seed=batch)
         assert prepared.accepts(inputs)
@@ -36,14 +46,29 @@ def test_conv_net_exports_once_with_dynamic_batch_and_image_side(tmp_path):
         assert fidelity["output_rel_diff"] < 1e-5, fidelity
 
 
-def test_bert_exports_with_dynamic_batch_and_sequence(tmp_path):
+def test_bert_exports_with_dynamic_batch_and_sequence(tmp_path, exporter):
     model = tiny_bert()
     prepared = ORT.prepare(
         model, tokens(2, 16), Variant("fp32-onnxruntime", "fp32", runtime="onnxruntime"), "cpu", 2, str(tmp_path)
     )
-    assert not prepared.fixed_shape
+    assert not prepared.fixed_shape and prepared.fields["onnx_exporter"] == exporter
     inputs = tokens(3, 24, seed=1)
     assert prepared.outputs(inputs).shape == (3, 2)
+    assert output_fidelity(_eager(model, inputs), prepared.outputs(inputs), "fp32")["output_rel_diff"] < 1e-5
+
+
+def padded_tokens_mask_first(batch: int, length: int) -> dict:
+    """A tokenizer-like dict whose order is not forward's (attention_mask first), with padding that matters."""
+    ids = tokens(batch, length, seed=3)["input_ids"]
+    mask = torch.ones_like(ids)
+    mask[0, length // 2 :] = 0
+    return {"attention_mask": mask, "input_ids": ids}
+
+
+def test_the_export_names_its_inputs_in_the_models_order_not_the_dicts(tmp_path, exporter):
+    model = tiny_bert()
+    inputs = padded_tokens_mask_first(2, 16)
+    prepared = ORT.prepare(model, inputs, Variant("v", "fp32", runtime="onnxruntime"), "cpu", 1, str(tmp_path))
     assert output_fidelity(_eager(model, inputs), prepared.outputs(inputs), "fp32")["output_rel_diff"] < 1e-5
 
 
@@ -71,13 +96,13 @@ def test_gpu_providers_come_first_only_on_cuda():
     assert providers_for("cuda", ["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
 
 
-def test_a_model_that_will_not_export_fails_with_the_exporters_one_line_reason(tmp_path):
+def test_a_model_that_will_not_export_fails_with_the_exporters_one_line_reason(tmp_path, exporter):
+    # torch.export refuses a branch on a tensor's value; TorchScript traces one branch but has no ONNX eig.
+    model = DataDependentNet() if exporter == "dynamo" else NoOnnxOpNet()
     with pytest.raises(RuntimeFailed) as failure:
-        ORT.prepare(
-            DataDependentNet(), images(2, 8), Variant("v", "fp32", runtime="onnxruntime"), "cpu", 1, str(tmp_path)
-        )
+        ORT.prepare(model, images(2, 8), Variant("v", "fp32", runtime="onnxruntime"), "cpu", 1, str(tmp_path))
     message = str(failure.value)
-    assert message.startswith("ONNX export failed (torch.onnx dynamo exporter): ") and "\n" not in message
+    assert message.startswith(f"ONNX export failed (torch.onnx {exporter} exporter): ") and "\n" not in message
 
 
 def test_a_refused_dynamic_export_falls_back_to_fixed_shape_and_says_so(tmp_path, monkeypatch):
