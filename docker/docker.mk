@@ -237,14 +237,15 @@ lock-docker:
 test-docker: venv
 	$(BIN)/python -m pytest -m docker tests/docker -v -rs $(PYTEST_ARGS)
 
-# What make test-docker fetches and makes before it builds anything: the engine and its tools, the Debian
-# base images and the wheelhouses. Mostly network and disk, so CI runs it while the other suites hold the
-# CPUs (.ci/run); test-docker then finds them made (each step does nothing when its result exists).
+# What make test-docker fetches and makes first: the engine and its tools, the Debian base images, the
+# wheelhouses and the laptop image (unpacking and copying a CUDA torch). Mostly network and disk, so CI runs
+# it while the other suites hold the CPUs (.ci/run); test-docker then finds them made (base images and
+# downloads are skipped when there, the build comes from the engine's cache).
 test-docker-prepare:
 	bash tests/docker/ensure-docker.sh >/dev/null
 	$(MAKE) --no-print-directory base-image DEVICE=laptop
 	$(MAKE) --no-print-directory base-image DEVICE=rpi
-	$(MAKE) --no-print-directory wheelhouse DEVICE=laptop WHEELHOUSE_TORCH_INDEX=pypi
+	$(MAKE) --no-print-directory build-local DEVICE=laptop WHEELHOUSE_TORCH_INDEX=pypi
 	$(MAKE) --no-print-directory wheelhouse DEVICE=rpi
 
 # Images and containers go; the assets volume (downloaded weights and dev sets) stays: clean-assets.
