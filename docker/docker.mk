@@ -242,10 +242,11 @@ test-docker: venv
 # it while the other suites hold the CPUs (.ci/run); test-docker then finds them made (base images and
 # downloads are skipped when there, the build comes from the engine's cache).
 test-docker-prepare:
-	bash tests/docker/ensure-docker.sh >/dev/null
-	$(MAKE) --no-print-directory base-image DEVICE=laptop
-	$(MAKE) --no-print-directory base-image DEVICE=rpi
-	$(MAKE) --no-print-directory build-local DEVICE=laptop WHEELHOUSE_TORCH_INDEX=pypi
+	@# ensure-docker.sh names the engine's own client (BuildKit without buildx): the one the tests build with.
+	@set -e; docker=$$(bash tests/docker/ensure-docker.sh | sed -n 's/^DOCKER=//p'); set -x; \
+	$(MAKE) --no-print-directory base-image DEVICE=laptop DOCKER=$$docker; \
+	$(MAKE) --no-print-directory base-image DEVICE=rpi DOCKER=$$docker; \
+	DOCKER_BUILDKIT=1 $(MAKE) --no-print-directory build-local DEVICE=laptop WHEELHOUSE_TORCH_INDEX=pypi DOCKER=$$docker; \
 	$(MAKE) --no-print-directory wheelhouse DEVICE=rpi
 
 # Images and containers go; the assets volume (downloaded weights and dev sets) stays: clean-assets.
