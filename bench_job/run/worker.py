@@ -78,7 +78,9 @@ def _die_with_parent():
 def _is_out_of_memory(exc: BaseException) -> bool:
     import torch
 
-    if isinstance(exc, (torch.OutOfMemoryError, MemoryError)):
+    # torch.OutOfMemoryError is torch 2.5's alias of torch.cuda.OutOfMemoryError, the only name torch 2.1 has (JetPack
+    # 5); asking torch 2.1 for the alias raised inside this failure path and killed the worker without its reason.
+    if isinstance(exc, (torch.cuda.OutOfMemoryError, MemoryError)):
         return True
     text = str(exc)
     return isinstance(exc, RuntimeError) and ("can't allocate memory" in text or "out of memory" in text)
