@@ -53,6 +53,23 @@ Stack = collections.namedtuple(
     "name first last jetpack base dockerfile pins python torch accelerator index sources verified",
 )
 
+# JetPack 7 (R38, Thor): NGC's SBSA PyTorch container, as run on an AGX Thor (T1373).
+JP7 = Stack(
+    "jp7",
+    (38, 0),
+    (38, 99),
+    "JetPack 7",
+    "nvcr.io/nvidia/pytorch:25.08-py3",
+    "docker/Dockerfile.jetson",
+    "docker/requirements-jetson.txt",
+    "3.12",
+    "2.8 (NGC 25.08)",
+    "cuda",
+    "https://pypi.jetson-ai-lab.io/sbsa/cu130",
+    "T1373 (image on AGX Thor), T8412 (index), LV",
+    True,
+)
+
 STACKS = (
     # JetPack 4 (R32): NVIDIA's CUDA torch stops at 1.10 for Python 3.6 (JP4); the job needs Python >= 3.8, so
     # the arm64 CPU image (the Raspberry Pi's recipe: Debian, PyPI's CPU torch) with the board's power sensors.
@@ -119,38 +136,15 @@ STACKS = (
         "DR (tag), LV (R36.4.x = JetPack 6.1/6.2)",
         True,
     ),
-    # JetPack 7 (R38, Thor): NGC's SBSA PyTorch container, as run on an AGX Thor (T1373).
-    Stack(
-        "jp7",
-        (38, 0),
-        (38, 99),
-        "JetPack 7",
-        "nvcr.io/nvidia/pytorch:25.08-py3",
-        "docker/Dockerfile.jetson",
-        "docker/requirements-jetson.txt",
-        "3.12",
-        "2.8 (NGC 25.08)",
-        "cuda",
-        "https://pypi.jetson-ai-lab.io/sbsa/cu130",
-        "T1373 (image on AGX Thor), T8412 (index), LV",
-        True,
-    ),
-    # JetPack 7.2 (R39, Orin and Thor): not seen on a board with this image; LV's rule that R38/R39 hosts run
-    # any container (CUDA 13 through SBSA) is what puts it here.
-    Stack(
-        "jp7",
-        (39, 0),
-        (39, 99),
-        "JetPack 7.2",
-        "nvcr.io/nvidia/pytorch:25.08-py3",
-        "docker/Dockerfile.jetson",
-        "docker/requirements-jetson.txt",
-        "3.12",
-        "2.8 (NGC 25.08)",
-        "cuda",
-        "https://pypi.jetson-ai-lab.io/sbsa/cu130",
-        "LV (R39 = JetPack 7.2; R38/R39 compatibility)",
-        False,
+    JP7,
+    # JetPack 7.2 (R39, Orin and Thor): the same image, not seen on a board with it; LV's rule that R38/R39 hosts
+    # run any container (CUDA 13 through SBSA) is what puts it here.
+    JP7._replace(
+        first=(39, 0),
+        last=(39, 99),
+        jetpack="JetPack 7.2",
+        sources="LV (R39 = JetPack 7.2; R38/R39 compatibility)",
+        verified=False,
     ),
 )
 
@@ -185,7 +179,8 @@ JETPACK = {
 
 FIELDS = ("stack", "release", "jetpack", "base", "dockerfile", "pins", "python", "accelerator", "index")
 
-# Line 1 of the file: `# R36 (release), REVISION: 4.4, GCID: ..., BOARD: generic, ...`.
+# Line 1 of the file: `# R36 (release), REVISION: 4.4, GCID: ..., BOARD: generic, ...`. bench_job/host/gpu_use.py
+# parses the same line inside the image; this script cannot import the package (host Python 3.6, no bench_job).
 _LINE = re.compile(r"^#\s*R(\d+)\s*\(\w+\),\s*REVISION:\s*(\d+)\.(\d+)")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 # Line 1 of /etc/nv_tegra_release, e.g. "# R32 (release), REVISION: 7.1, GCID: ..." (JETSON.md section 4).
+# docker/jetson_base.py parses it too, on the host and outside the package (JetPack 4's Python 3.6).
 _RELEASE = re.compile(r"^#\s*R(\d+)\s*\(release\),\s*REVISION:\s*(\d+(?:\.\d+)*)")
 
 # L4T R32 is JetPack 4 (Ubuntu 18.04, Python 3.6: jetson-containers' l4t_version.py, JETSON.md section 1). NVIDIA's
