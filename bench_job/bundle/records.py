@@ -36,8 +36,12 @@ from dataclasses import dataclass
 # 5: onnx_exporter, which torch.onnx exporter wrote the ONNX file of an onnxruntime or tensorrt row: dynamo (torch
 # >= 2.5) or torchscript (torch 2.0/2.1 on JetPack 5 and 6.0, which have no dynamo exporter); earlier records
 # lack it and read with it empty (their ONNX rows were all dynamo exports).
-SCHEMA_VERSION = 5
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+# 6: the power state a configuration ran in (VERSION_6_COLUMNS): the Jetson nvpmodel mode's name and id, whether
+# jetson_clocks held the clocks at their maximum, the CPU, GPU and EMC clock caps and the online cores before the
+# configuration, and whether that state changed during it (a mode change, a clock cap, a core gone offline) with
+# the reasons; earlier records lack them and read with them empty (their power state is unknown).
+SCHEMA_VERSION = 6
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 VERSION_4_COLUMNS = (
     "runs_set_aside",
     "rounds_disturbed",
@@ -65,6 +69,17 @@ VERSION_4_COLUMNS = (
     "fidelity_error",
     "top1_agreement",
 )
+VERSION_6_COLUMNS = (
+    "power_mode",
+    "power_mode_id",
+    "jetson_clocks",
+    "cpu_freq_cap_mhz",
+    "gpu_freq_cap_mhz",
+    "emc_freq_cap_mhz",
+    "cpus_online",
+    "power_state_changed",
+    "power_state_reasons",
+)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
 
@@ -76,7 +91,7 @@ class Column:
 
     name: str
     type: str  # "text" | "int" | "float" | "bool" | "json" (a mapping or a list)
-    unit: str | None = None  # s, bytes, W, J, Hz, FLOP, degC, fraction (of the machine's CPU, of a peak)
+    unit: str | None = None  # s, bytes, W, J, Hz, MHz, FLOP, degC, fraction (of the machine's CPU, of a peak)
     in_csv: bool = True
     produced_by: str | None = None
 
@@ -200,6 +215,17 @@ SCHEMA = (
     _c("throttle_reasons", "text"),
     _c("temp_max_c_before", "float", "degC"),
     _c("temp_max_c_after", "float", "degC"),
+    # the power state it ran in, as read before it (Jetson: nvpmodel mode, jetson_clocks; every device: the clock
+    # caps in force, the highest over CPUs and over GPU devices), and whether that state changed during it
+    _c("power_mode", "text"),
+    _c("power_mode_id", "int"),
+    _c("jetson_clocks", "bool"),
+    _c("cpu_freq_cap_mhz", "float", "MHz"),
+    _c("gpu_freq_cap_mhz", "float", "MHz"),
+    _c("emc_freq_cap_mhz", "float", "MHz"),
+    _c("cpus_online", "int"),
+    _c("power_state_changed", "bool"),
+    _c("power_state_reasons", "text"),
     # accuracy on real dev data (filled with pretrained weights and assets)
     _eval("accuracy", "float", "fraction"),
     _eval("accuracy_top5", "float", "fraction"),

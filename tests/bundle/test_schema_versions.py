@@ -10,7 +10,15 @@ import json
 import pandas as pd
 
 from bench_job.bundle.read import load_bundle
-from bench_job.bundle.records import COLUMNS, READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION, VERSION_4_COLUMNS, make_record
+from bench_job.bundle.records import (
+    COLUMNS,
+    READABLE_VERSIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    VERSION_4_COLUMNS,
+    VERSION_6_COLUMNS,
+    make_record,
+)
 from bench_job.report.command import cmd_report
 
 CATALOGUE = ("in_zoo", "published_params", "published_params_source", "model_note")
@@ -64,9 +72,10 @@ def write_bundle(folder, records: list) -> str:
     return str(folder)
 
 
-def test_the_current_layout_is_version_5_and_its_late_columns_are_declared():
-    assert SCHEMA_VERSION == 5 and READABLE_VERSIONS == (1, 2, 3, 4, 5)
-    assert record("resnet18", 1)["schema_version"] == 5
+def test_the_current_layout_is_version_6_and_its_late_columns_are_declared():
+    assert SCHEMA_VERSION == 6 and READABLE_VERSIONS == (1, 2, 3, 4, 5, 6)
+    assert record("resnet18", 1)["schema_version"] == 6
+    assert set(VERSION_6_COLUMNS) <= set(COLUMNS) and not set(VERSION_6_COLUMNS) & set(VERSION_4_COLUMNS)
     assert "onnx_exporter" in COLUMNS and "onnx_exporter" not in VERSION_4_COLUMNS
     names = [c.name for c in SCHEMA]
     assert len(set(VERSION_4_COLUMNS)) == len(VERSION_4_COLUMNS) and set(VERSION_4_COLUMNS) <= set(names)
