@@ -11,6 +11,18 @@ import sys
 from importlib import metadata
 
 from bench_job.host.container import container_runtime, host_name
+from bench_job.host.host_files import (
+    ABSENT,
+    HOST,
+    HOST_FILES,
+    IMAGE,
+    device_tree_file,
+    host_file,
+    memory_total_bytes,
+    read_text,
+)
+from bench_job.host.host_packages import host_stack, installed_packages
+from bench_job.host.jetson_release import module_name, module_part, release_version, split_compatible
 
 _LIBRARIES = (
     "torch",
@@ -39,12 +51,8 @@ def board_model(root: str = "/", sysfs_root: str = "/sys", image_root: str = "/"
     """The board's device-tree model string under root (the host's root: --host-root). /proc/device-tree
     links into /sys/firmware, which Docker masks inside containers, so the host's sysfs (mounted read-only
     at sysfs_root) is read as well, then the job's own /proc (the same kernel's, where it is not masked)."""
-    paths = (
-        os.path.join(root, "proc/device-tree/model"),
-        os.path.join(sysfs_root, "firmware/devicetree/base/model"),
-        os.path.join(image_root, "proc/device-tree/model"),
-    )
-    return next(filter(None, map(_read, paths)), None)
+    text, _ = device_tree_file("model", root, sysfs_root, in_container=False, image_root=image_root)
+    return text.strip("\x00\n ") if text else None
 
 
 def _first_line(text: str | None) -> str | None:
@@ -132,17 +140,58 @@ def library_versions() -> dict:
     return versions
 
 
+def host_facts(sysfs_root: str, host_root: str, in_container: bool, image_root: str = "/") -> dict:
+    """What the host's files say, and whose each file was: {"host_files": {relative path: "host" | "image" |
+    "absent"} (HOST_FILES), "module": {...}, "release": (line 1 of nv_tegra_release, source), "packages":
+    (host_stack(), source)}. Reads files only; a missing or odd one is recorded as absent."""
+    line, release_source = l4t_release(host_root, in_container, image_root)
+    sources = {"etc/nv_tegra_release": release_source or ABSENT}
+    texts = {}
+    for relative in ("etc/nvpmodel.conf", "var/lib/nvpmodel/status", "etc/hostname", "var/lib/dpkg/status"):
+        texts[relative], sources[relative] = host_file(relative, host_root, in_container, image_root)
+    for name in ("model", "compatible"):
+        key = f"proc/device-tree/{name}"
+        texts[key], sources[key] = device_tree_file(name, host_root, sysfs_root, in_container, image_root)
+    meminfo, sources["proc/meminfo"] = host_file("proc/meminfo", host_root, in_container, image_root)
+    if meminfo is None:  # /proc/meminfo is the kernel's, not a container's: the job's own says the same
+        meminfo = read_text(os.path.join(image_root, "proc/meminfo"))
+        sources["proc/meminfo"] = (IMAGE if in_container else HOST) if meminfo else ABSENT
+    compatible = split_compatible(texts["proc/device-tree/compatible"])
+    model = (texts["proc/device-tree/model"] or "").strip("\x00\n ") or None
+    part = module_part(compatible)
+    tree_source = sources["proc/device-tree/compatible"]
+    return {
+        "host_files": {relative: sources[relative] for relative in HOST_FILES},
+        "module": {
+            "name": module_name(part, model),
+            "part_number": part,
+            "memory_bytes": memory_total_bytes(meminfo),
+            "compatible": compatible,
+            "source": tree_source if tree_source != ABSENT else sources["proc/device-tree/model"],
+        },
+        "release": (line, release_source),
+        "packages": (host_stack(installed_packages(texts["var/lib/dpkg/status"])), sources["var/lib/dpkg/status"]),
+    }
+
+
 def collect_env(sysfs_root: str = "/sys", host_root: str = "/") -> dict:
     """Everything a reader of the results needs to know about where they were measured. host_root: where
-    the host's /etc and /proc are (a container mounts them under /host: --host-root)."""
+    the host's /etc, /var and /proc are (a container mounts them under /host: --host-root)."""
     import psutil
     import torch
 
     from bench_job.host.cpus import usable_cpus
+    from bench_job.host.device_state import read_device_state
+    from bench_job.host.versions import runtime_versions, stack_versions
 
+    # Before anything else: the power mode and clocks the run starts in.
+    power_state = read_device_state(sysfs_root, host_root)
     memory, swap = psutil.virtual_memory(), psutil.swap_memory()
     cuda = torch.cuda.is_available()
-    release, release_source = l4t_release(host_root, in_container=container_runtime() is not None)
+    in_container = container_runtime() is not None
+    facts = host_facts(sysfs_root, host_root, in_container)
+    release, release_source = facts["release"]
+    runtime = runtime_versions()
     return {
         "hostname": host_name(),
         "device_kind": detect_device_kind(host_root, sysfs_root),
@@ -150,6 +199,14 @@ def collect_env(sysfs_root: str = "/sys", host_root: str = "/") -> dict:
         "host_root": host_root,
         "l4t_release": release,
         "l4t_release_source": release_source,
+        "host_files": facts["host_files"],
+        "versions": stack_versions(
+            runtime, IMAGE if in_container else HOST, (release_version(release), release_source), facts["packages"]
+        ),
+        "onnxruntime_providers": runtime["onnxruntime_providers"],
+        "torch_build": runtime["torch_build"],
+        "module": facts["module"],
+        "power_state": power_state,
         "platform": platform.platform(),
         "machine": platform.machine(),
         "python": sys.version.split()[0],
@@ -228,7 +285,7 @@ def probe(
     # As a run with --accelerator auto would see it: the GPU where torch sees one, else why not.
     env["gpu_unused_reason"] = gpu_unused_reason(env, "cuda" if env["cuda_available"] else "cpu", "auto")
     power = probe_power(sysfs_root, external_csv, seconds=1.0, powercap_dir=powercap_dir)
-    state = read_device_state(sysfs_root)
+    state = read_device_state(sysfs_root, host_root)
     if as_json:
         return json.dumps(dict(env, power=power, device_state=state), indent=2, default=str)
     return "\n".join(describe_env(env) + power + [f"device state: {json.dumps(state, default=str)}"])
