@@ -9,6 +9,7 @@ line (tests assert the wording).
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 
 from bench_job.catalogue.entry import WEIGHTS
@@ -135,6 +136,12 @@ class PowerSection:
         positive_int(power["min_samples"], "power.min_samples")
         for key in ("sysfs_root", "host_root"):
             check(isinstance(power[key], str) and power[key], f"power.{key} must be a folder path")
+        # A host root that is not there would make every host file read as absent, silently: refused instead.
+        check(
+            os.path.isdir(power["host_root"]),
+            f"power.host_root (--host-root) {power['host_root']!r} is not a folder: give the folder where the "
+            "host's /etc, /var and /proc are (/ on the host itself; /host in the images, where compose mounts them)",
+        )
         return _build(cls, power)
 
 

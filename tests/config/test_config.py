@@ -69,10 +69,11 @@ def test_auto_device_uses_detection():
     assert config.run.device == "rpi"
 
 
-def test_the_host_root_goes_from_the_command_line_to_the_config_and_the_device_detection():
+def test_the_host_root_goes_from_the_command_line_to_the_config_and_the_device_detection(tmp_path):
     from bench_job.cli import build_parser, load_config
 
     seen = []
+    host = str(tmp_path)  # the host root must be a folder that exists
 
     def detect(host_root, sysfs_root):
         seen.append((host_root, sysfs_root))
@@ -80,14 +81,34 @@ def test_the_host_root_goes_from_the_command_line_to_the_config_and_the_device_d
 
     config = cfg.resolve(None, device="auto", detect_device=detect)
     assert seen == [("/", "/sys")] and config.power.host_root == "/"
-    args = build_parser().parse_args(["run", "--device", "laptop", "--host-root", "/host", "--sysfs-root", "/h/sys"])
+    args = build_parser().parse_args(["run", "--device", "laptop", "--host-root", host, "--sysfs-root", "/h/sys"])
     config = load_config(args)
-    assert (config.power.host_root, config.power.sysfs_root) == ("/host", "/h/sys")
-    assert config.data["power"]["host_root"] == "/host"  # in config.yaml, beside sysfs_root
-    overrides = {"power.host_root": "/host", "power.sysfs_root": "/host/sys"}
+    assert (config.power.host_root, config.power.sysfs_root) == (host, "/h/sys")
+    assert config.data["power"]["host_root"] == host  # in config.yaml, beside sysfs_root
+    overrides = {"power.host_root": host, "power.sysfs_root": "/host/sys"}
     cfg.resolve(None, device="auto", overrides=overrides, detect_device=detect)
-    assert seen[-1] == ("/host", "/host/sys")
+    assert seen[-1] == (host, "/host/sys")
     assert build_parser().parse_args(["probe", "--host-root", "/host"]).host_root == "/host"
+
+
+def test_a_host_root_that_is_not_a_folder_is_refused_naming_the_fix(tmp_path):
+    (tmp_path / "file").write_text("")
+    for missing in (str(tmp_path / "nonexistent"), str(tmp_path / "file")):
+        with pytest.raises(UserError) as info:
+            cfg.resolve(None, device="laptop", overrides={"power.host_root": missing})
+        message = str(info.value)
+        assert message.startswith(f"power.host_root (--host-root) {missing!r} is not a folder: give the folder where")
+        assert "\n" not in message
+
+
+def test_the_real_cli_refuses_a_host_root_that_does_not_exist_in_one_line(cli, tmp_path):
+    # --check-args: the config is resolved and checked, nothing runs (the container's fetch step asks this).
+    done = cli("run", "--host-root", "/nonexistent", "--check-args", "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "power.host_root (--host-root) '/nonexistent' is not a folder" in lines[0], lines
+    assert "(/ on the host itself; /host in the images, where compose mounts them)" in lines[0]
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(
