@@ -451,6 +451,32 @@ def test_compose_jetson_takes_its_accelerator_from_the_image_and_reads_the_hosts
     assert release["bind"] == {"create_host_path": False}
 
 
+def test_compose_jetson_mounts_every_host_file_the_job_reads_read_only_under_host():
+    from bench_job.host.host_files import HOST_FILES
+
+    jetson = _compose()["services"]["jetson"]
+    mounts = {m["target"]: m for m in jetson["volumes"] if isinstance(m, dict)}
+    # Each file of env.json's host_files lies under a mount at /host (proc/meminfo excepted: the kernel's own,
+    # the same in the container).
+    for relative in HOST_FILES:
+        if relative != "proc/meminfo":
+            assert any(("/host/" + relative).startswith(target) for target in mounts if target.startswith("/host/")), (
+                relative
+            )
+    for target in ("/host/etc/nvpmodel.conf", "/host/var/lib/nvpmodel", "/host/var/lib/dpkg/status"):
+        assert mounts[target]["read_only"] is True, target
+    # Docker masks /sys/firmware in containers: the host's device tree is mounted where --host-root finds it.
+    tree = mounts["/host/proc/device-tree"]
+    assert tree["source"] == "/sys/firmware/devicetree/base" and tree["read_only"] is True
+    # A missing file must never become a folder Docker made on the host (nvpmodel writes status as a file):
+    # files are refused when missing (nvpmodel.conf can be pointed at /dev/null), folders may be created.
+    for target in ("/host/etc/nvpmodel.conf", "/host/var/lib/dpkg/status", "/host/proc/device-tree"):
+        assert mounts[target]["bind"] == {"create_host_path": False}, target
+    assert mounts["/host/etc/nvpmodel.conf"]["source"] == "${HOST_NVPMODEL_CONF:-/etc/nvpmodel.conf}"
+    assert mounts["/host/var/lib/nvpmodel"]["source"] == "/var/lib/nvpmodel"
+    assert mounts["/host/var/lib/nvpmodel"]["bind"] == {"create_host_path": True}
+
+
 def _fake_docker(tmp_path, fetch_status=0, job_status=0):
     """A `docker` that knows one image and answers `compose run` with the given statuses."""
     return _fake_bin(
