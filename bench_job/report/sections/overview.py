@@ -46,6 +46,7 @@ def header(frame, ctx) -> list:
         f"CPU: {known(env.get('cpu_model'))}, {known(env.get('cpu_logical_cores'))} logical cores; memory "
         f"{known(env.get('memory_total_bytes'), format_bytes)}; "
         f"swap {known(env.get('swap_total_bytes'), format_bytes)}",
+        versions_line(env),
         f"accelerator: {known(env.get('accelerator', (config.get('run') or {}).get('accelerator')))}; torch "
         f"{known((env.get('libraries') or {}).get('torch'))}; intra-op threads used: "
         f"{', '.join(map(str, threads)) or 'n/a'}",
@@ -61,6 +62,57 @@ def header(frame, ctx) -> list:
             + "; batch sweep at a fixed input size, input-size sweep at batch 1."
         )
     return [Bullets(items)]
+
+
+# The versions a Jetson's numbers depend on, in the order the line names them (env.json's `versions` keys).
+_JETSON_STACK = (
+    ("l4t", "L4T R"),
+    ("jetpack", "JetPack "),
+    ("cuda", "CUDA "),
+    ("cudnn", "cuDNN "),
+    ("tensorrt", "TensorRT "),
+)
+
+
+def _version_text(env: dict, name: str, label: str, in_container: bool) -> str:
+    """ "CUDA 12.6 (image) on a host with CUDA 12.2": the version, whose it is where that matters (inside a
+    container, or derived), and the host's own where it differs from the image's."""
+    entry = (env.get("versions") or {}).get(name) or {}
+    version, source = entry.get("version"), entry.get("source") or ""
+    if not version:
+        return f"{label.strip()} none found"
+    text = f"{label}{version}"
+    if source.startswith("derived") or (in_container and source):
+        text += f" ({source})"
+    host = entry.get("host_version")
+    if host and host != version and not host.startswith(version + "."):  # 12.6 and 12.6.68 are one release
+        text += f" on a host with {label}{host}"
+    return text
+
+
+def versions_line(env: dict) -> str:
+    """The software versions that change this device's numbers, on one line (env.json's `versions`, written
+    since schema 6): on a Jetson L4T, JetPack, CUDA, cuDNN, TensorRT, ONNX Runtime and its providers, the
+    torch build, the module and its memory; elsewhere the torch build and ONNX Runtime. Inside a container
+    each says whether it is the host's or the image's. Older bundles say what they recorded."""
+    jetson = (env.get("detected_device_kind") or env.get("device_kind")) == "jetson"
+    if "versions" not in env:
+        torch = (env.get("libraries") or {}).get("torch") or "unknown"
+        build = f"a CUDA {env['torch_cuda_build']} build" if env.get("torch_cuda_build") else "a CPU build"
+        release = f"; L4T: {env['l4t_release']}" if jetson and env.get("l4t_release") else ""
+        return f"software: torch {torch}, {build}{release} (this bundle predates the record of the other versions)"
+    in_container = bool(env.get("container"))
+    parts = [_version_text(env, name, label, in_container) for name, label in _JETSON_STACK] if jetson else []
+    providers = ", ".join(env.get("onnxruntime_providers") or []) or "no providers"
+    parts.append(_version_text(env, "onnxruntime", "ONNX Runtime ", in_container) + f" with {providers}")
+    parts.append(
+        _version_text(env, "torch", "torch ", in_container) + f", a {env.get('torch_build') or 'unknown'} build"
+    )
+    module = env.get("module") or {}
+    if jetson:
+        memory = format_bytes(module.get("memory_bytes")) or "unknown"
+        parts.append(f"module {module.get('name') or 'unknown'} with {memory} of memory")
+    return "software: " + "; ".join(parts)
 
 
 def other_share_limit(config: dict) -> float | None:
