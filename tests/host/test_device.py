@@ -130,3 +130,20 @@ def test_the_probe_opens_with_why_the_gpu_is_not_used(tmp_path):
     lines = describe_env(dict(env, gpu_unused_reason="JetPack 4 (L4T R32.7.4): ..."))
     assert lines[0] == "GPU not used: JetPack 4 (L4T R32.7.4): ..."
     assert f"L4T release: {NANO_JP464} (the host's, under /host)" in lines
+
+
+def test_env_json_records_the_hosts_files_versions_module_and_power_state(tmp_path):
+    from bench_job.host.device import collect_env
+    from tests.host.test_host_files import agx_orin_host
+
+    host = agx_orin_host(tmp_path / "host")
+    write(host + "/etc/nvpmodel.conf", "< POWER_MODEL ID=2 NAME=MODE_30W >\n< PM_CONFIG DEFAULT=2 >\n")
+    env = collect_env(str(tmp_path / "host/sys"), host)
+    assert env["host_files"]["etc/nv_tegra_release"] == "host" and env["l4t_release_source"] == "host"
+    assert env["versions"]["l4t"] == {"version": "36.4.4", "source": "host"}
+    assert env["versions"]["jetpack"] == {"version": "6.2.1", "source": "host"}
+    assert env["module"]["name"] == "Jetson AGX Orin 64GB" and env["module"]["memory_bytes"] == 64335836 * 1024
+    assert env["torch_build"] in ("CPU", f"CUDA {env['torch_cuda_build']}")
+    assert isinstance(env["onnxruntime_providers"], list)
+    # The power state the run starts in, read through the same host root (pmode:0002 in the host's status).
+    assert env["power_state"]["jetson_power_mode"] == "MODE_30W"

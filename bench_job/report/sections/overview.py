@@ -99,6 +99,7 @@ def versions_line(env: dict) -> str:
     if "versions" not in env:
         torch = (env.get("libraries") or {}).get("torch") or "unknown"
         build = f"a CUDA {env['torch_cuda_build']} build" if env.get("torch_cuda_build") else "a CPU build"
+        build = build if "torch_cuda_build" in env else "build unknown"
         release = f"; L4T: {env['l4t_release']}" if jetson and env.get("l4t_release") else ""
         return f"software: torch {torch}, {build}{release} (this bundle predates the record of the other versions)"
     in_container = bool(env.get("container"))
