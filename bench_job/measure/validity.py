@@ -2,8 +2,9 @@
 
 Each reason names a known way benchmarks mislead: too few repetitions, a confidence interval (of the
 median, the figure the report shows) wider than asked for, other processes competing for the CPU during
-timing or during the energy window, a throttled or swapping machine, an energy window with too few
-power samples, an accuracy scored through a label map that looks reversed (the evaluation found the two
+timing or during the energy window, a throttled or swapping machine, a power state that changed while the
+configuration was measured (a Jetson's nvpmodel mode, jetson_clocks, a clock cap, a core), an energy window
+with too few power samples, an accuracy scored through a label map that looks reversed (the evaluation found the two
 outputs exchanged far more accurate: the figure as scored is known to be wrong), a deployment runtime
 whose outputs differ from eager PyTorch's beyond the tolerance of its precision (runtimes/fidelity.py).
 """
@@ -63,6 +64,11 @@ def invalid_reasons(
     if record.get("throttled"):
         reasons.append(
             "the device throttled" + (f" ({record['throttle_reasons']})" if record.get("throttle_reasons") else "")
+        )
+    if record.get("power_state_changed"):
+        reasons.append(
+            "the power state changed during the run"
+            + (f" ({record['power_state_reasons']})" if record.get("power_state_reasons") else "")
         )
     if record.get("swapped"):
         reasons.append(f"the machine swapped ({record.get('swap_in')} pages in, {record.get('swap_out')} out)")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from bench_job.errors import UserError, one_line, user_fixable
 from bench_job.families import FAMILIES
-from bench_job.host.device_state import compare_device_state, read_device_state
+from bench_job.host.device_state import compare_device_state, power_state_columns, read_device_state
 from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
 from bench_job.measure.contention import ContentionProbe
@@ -154,7 +154,7 @@ def prepare_config(
     cuda = device == "cuda"
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     fields = {"notes": list(notes)}
-    state_before = read_device_state(task.power.section.sysfs_root)
+    state_before = read_state(task)
     swap_before = memory.swap_counters()
     started = time.time()
     memory.reset_peak_rss()
@@ -201,6 +201,29 @@ def prepare_config(
         fields["cuda_peak_bytes"] = int(torch.cuda.max_memory_allocated())
     return PreparedConfig(
         point, dict(record, **fields), ConfigTiming(record["key"], ctx.run_once), state_before, swap_before, started
+    )
+
+
+def read_state(task: WorkerTask) -> dict:
+    """The device state under the run's sysfs and host roots: in a container the host's files where they are
+    mounted (the image's own /etc has no nvpmodel.conf, or not the host's)."""
+    return read_device_state(task.power.section.sysfs_root, task.power.section.host_root)
+
+
+def device_state_fields(task: WorkerTask, state_before: dict) -> dict:
+    """A configuration's device-state fields, from the state read before it and the state now: throttling, the
+    power state it ran in (as read before it), and whether that changed while it was measured."""
+    state_after = read_state(task)
+    change = compare_device_state(state_before, state_after)
+    return dict(
+        device_state={"before": state_before, "after": state_after, "change": change},
+        throttled=change["throttled"],
+        throttle_reasons="; ".join(change["throttle_reasons"]) or None,
+        temp_max_c_before=change["temp_max_c_before"],
+        temp_max_c_after=change["temp_max_c_after"],
+        **power_state_columns(state_before),
+        power_state_changed=change["power_state_changed"],
+        power_state_reasons="; ".join(change["power_state_reasons"]) or None,
     )
 
 
@@ -268,15 +291,7 @@ def finish_config(task: WorkerTask, prepared: PreparedConfig, meter, patience, s
         notes.append(f"CI target not reached ({timing.stop_reason.replace('_', ' ')})")
     swap_in, swap_out = memory.swap_delta(prepared.swap_before, memory.swap_counters())
     fields.update(swap_in=swap_in, swap_out=swap_out, swapped=None if swap_in is None else bool(swap_in or swap_out))
-    state_after = read_device_state(task.power.section.sysfs_root)
-    change = compare_device_state(prepared.state_before, state_after)
-    fields.update(
-        device_state={"before": prepared.state_before, "after": state_after, "change": change},
-        throttled=change["throttled"],
-        throttle_reasons="; ".join(change["throttle_reasons"]) or None,
-        temp_max_c_before=change["temp_max_c_before"],
-        temp_max_c_after=change["temp_max_c_after"],
-    )
+    fields.update(device_state_fields(task, prepared.state_before))
     return dict(
         record, **fields, notes="; ".join(notes) or None, status="ok", duration_s=time.time() - prepared.started
     )

@@ -158,8 +158,9 @@ def save(fig, path: str) -> None:
     plt.close(fig)
 
 
-def sweep_figure(frame, metric: str, sweep: str, group: tuple, colours: dict, stat: Statistic):
-    """One line per model (and variant) against batch size or input size; None if no data."""
+def sweep_figure(frame, metric: str, sweep: str, group: tuple, colours: dict, stat: Statistic, title_suffix: str = ""):
+    """One line per model (and variant) against batch size or input size; None if no data. title_suffix: the
+    power state on a Jetson (Context.plot_title_suffix)."""
     column, scale, y_label, interval = metric_columns(metric, stat)
     stem, title, family, excluded = group
     rows = in_sweep(measured(frame), sweep)
@@ -196,7 +197,10 @@ def sweep_figure(frame, metric: str, sweep: str, group: tuple, colours: dict, st
     ax.set_xlabel(x_label(sweep, unit))
     ax.set_ylabel(y_label)
     fixed = "batch size 1" if sweep == "input" else f"input size {int(rows['input_size'].mode().iloc[0])} {unit}"
-    ax.set_title(f"{title}: {metric} vs {'batch size' if sweep == 'batch' else 'input size'} ({fixed})", fontsize=10)
+    ax.set_title(
+        f"{title}: {metric} vs {'batch size' if sweep == 'batch' else 'input size'} ({fixed}){title_suffix}",
+        fontsize=10,
+    )
     ax.grid(True, which="both", alpha=0.3)
     handles, _ = ax.get_legend_handles_labels()
     if (rows["valid"] == False).any():  # noqa: E712
@@ -205,7 +209,7 @@ def sweep_figure(frame, metric: str, sweep: str, group: tuple, colours: dict, st
     return fig
 
 
-def write_sweep_plots(frame, plot_dir: str, metric: str, colours: dict) -> list[str]:
+def write_sweep_plots(frame, plot_dir: str, metric: str, colours: dict, title_suffix: str = "") -> list[str]:
     """Every sweep plot of one metric that has data; paths relative to the report folder."""
     os.makedirs(plot_dir, exist_ok=True)
     stat = latency_statistic(frame)
@@ -215,7 +219,7 @@ def write_sweep_plots(frame, plot_dir: str, metric: str, colours: dict) -> list[
             if group[0] == "nlp_no_longformer" and group[3][0] not in set(frame["model"]):
                 continue  # identical to the NLP plot when Longformer did not run
             name = f"{metric}_vs_{sweep}_size_{group[0]}.png"
-            fig = sweep_figure(frame, metric, sweep, group, colours, stat)
+            fig = sweep_figure(frame, metric, sweep, group, colours, stat, title_suffix)
             if fig is not None:
                 save(fig, os.path.join(plot_dir, name))
                 written.append(os.path.join(os.path.basename(plot_dir), name))

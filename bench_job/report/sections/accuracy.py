@@ -139,7 +139,7 @@ def draw_front(
         )
 
 
-def front_plot(table, family: str, colours: dict, path: str) -> None:
+def front_plot(table, family: str, colours: dict, path: str, title_suffix: str = "") -> None:
     data = table[table["family"] == family]
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
     for ax, (column, label, scale, _short) in zip(axes.flat, COSTS):
@@ -157,7 +157,7 @@ def front_plot(table, family: str, colours: dict, path: str) -> None:
         ax.set_ylabel("accuracy (%)")
         ax.grid(True, which="both", alpha=0.3)
     dataset = ", ".join(sorted(data["eval_dataset"].dropna().astype(str).unique())) or "dev data"
-    fig.suptitle(f"{family}: accuracy ({dataset}) vs efficiency; dashed: Pareto front", fontsize=10)
+    fig.suptitle(f"{family}: accuracy ({dataset}) vs efficiency; dashed: Pareto front{title_suffix}", fontsize=10)
     save(fig, path)
 
 
@@ -216,7 +216,7 @@ def accuracy_section(frame, ctx) -> list:
     os.makedirs(ctx.plot_dir, exist_ok=True)
     for family in sorted(table["family"].dropna().unique()):
         name = f"accuracy_vs_efficiency_{family}.png"
-        front_plot(table, family, ctx.colours, os.path.join(ctx.plot_dir, name))
+        front_plot(table, family, ctx.colours, os.path.join(ctx.plot_dir, name), ctx.plot_title_suffix)
         blocks.append(Figure(f"plots/{name}", f"{family}: accuracy vs latency, energy, parameters and FLOPs"))
         data = table[table["family"] == family]
         names = {

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from bench_job.bundle.outcome import RunOutcome
+from bench_job.report.sections.power_state import plot_title_suffix
 
 
 @dataclass
@@ -20,6 +21,12 @@ class Context:
     @property
     def plot_dir(self) -> str:
         return os.path.join(self.out_dir, "plots")
+
+    @property
+    def plot_title_suffix(self) -> str:
+        """What every plot title ends with: on a Jetson the power state the run started in (' [MAXN,
+        jetson_clocks on]'), since a figure read without it cannot be reproduced; '' elsewhere."""
+        return plot_title_suffix(self.env)
 
     def model_notes(self) -> dict:
         """model -> why it is in the study: the entry's `note`, else the config's `notes` mapping."""

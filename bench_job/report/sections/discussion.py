@@ -237,10 +237,10 @@ def _scaling_blocks(frame) -> list:
     return blocks
 
 
-def scatter_blocks(frame, plot_dir: str) -> list:
+def scatter_blocks(frame, plot_dir: str, title_suffix: str = "") -> list:
     """Latency against parameters and against FLOPs, each model at the common configuration: what the rank
     correlations summarise, drawn (the rows that failed a validity check hollow, left out of the numbers)."""
-    plots = write_latency_scatters(frame, plot_dir)
+    plots = write_latency_scatters(frame, plot_dir, title_suffix)
     if not plots:
         return [
             Text(
@@ -270,9 +270,11 @@ def scatter_rows_any(frame) -> pd.DataFrame:
     return rows[rows["latency_median_s"].notna()] if len(rows) else rows
 
 
-def _correlation_blocks(frame, plot_dir: str) -> list:
+def _correlation_blocks(frame, plot_dir: str, title_suffix: str = "") -> list:
     data = correlation_inputs(frame)
-    opening = [Heading(3, "What predicts latency and energy across models")] + scatter_blocks(frame, plot_dir)
+    opening = [Heading(3, "What predicts latency and energy across models")] + scatter_blocks(
+        frame, plot_dir, title_suffix
+    )
     common = common_config(frame)
     if len(data) < MIN_MODELS:
         return opening + [
@@ -352,7 +354,11 @@ def _energy_blocks(frame) -> list:
 def _breaks(frame) -> list:
     items = []
     ok = measured(frame)
-    for flag, what in (("swapped", "swapped (latency includes paging)"), ("throttled", "throttled")):
+    for flag, what in (
+        ("swapped", "swapped (latency includes paging)"),
+        ("throttled", "throttled"),
+        ("power_state_changed", "saw the power state change while measured"),
+    ):
         hit = ok[ok[flag] == True]  # noqa: E712
         if len(hit):
             items.append(
@@ -403,7 +409,7 @@ def _breaks(frame) -> list:
         Bullets(items)
         if items
         else Text(
-            "Nothing: no swapping, throttling, failures, long tails or invalid rows, "
+            "Nothing: no swapping, throttling, power-state change, failures, long tails or invalid rows, "
             "and every "
             f"model's achieved GFLOP/s is within {PATTERN_FACTOR:g}x of the median."
         ),
@@ -430,7 +436,7 @@ def discussion_section(frame, ctx) -> list:
         return [Heading(2, "Discussion"), Text("Nothing was measured, so there is nothing to discuss.")]
     return (
         [Heading(2, "Discussion"), Text(basis(frame))]
-        + _correlation_blocks(frame, ctx.plot_dir)
+        + _correlation_blocks(frame, ctx.plot_dir, ctx.plot_title_suffix)
         + _scaling_blocks(frame)
         + _energy_blocks(frame)
         + _breaks(frame)

@@ -125,6 +125,6 @@ def energy_section(frame, ctx) -> list:
         method_bullets(frame),
     ]
     blocks += energy_table(frame, "batch") + energy_table(frame, "input")
-    plots = write_sweep_plots(frame, ctx.plot_dir, "energy", ctx.colours)
+    plots = write_sweep_plots(frame, ctx.plot_dir, "energy", ctx.colours, ctx.plot_title_suffix)
     blocks += [Figure(p, p.split("/")[-1][:-4].replace("_", " ")) for p in plots]
     return blocks

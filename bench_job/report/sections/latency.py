@@ -127,6 +127,6 @@ def latency_section(frame, ctx) -> list:
         tables = sweep_table(frame, sweep, stat)
         if tables:
             blocks += [Heading(3, title)] + tables
-    plots = write_sweep_plots(frame, ctx.plot_dir, "latency", ctx.colours)
+    plots = write_sweep_plots(frame, ctx.plot_dir, "latency", ctx.colours, ctx.plot_title_suffix)
     blocks += [Figure(p, p.split("/")[-1][:-4].replace("_", " ")) for p in plots]
     return blocks + outlier_blocks(frame)

@@ -167,7 +167,7 @@ def memory_section(frame, ctx) -> list:
                 ],
             ),
         ]
-    plot = write_memory_plot(frame, ctx.plot_dir)
+    plot = write_memory_plot(frame, ctx.plot_dir, ctx.plot_title_suffix)
     if plot:
         blocks.append(Figure(plot, "memory peaks"))
         if not (rows["valid"] != False).any():  # noqa: E712 (True/False/None)

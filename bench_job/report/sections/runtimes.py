@@ -184,7 +184,7 @@ def _overhead_blocks(ok, peak) -> list:
     return [table]
 
 
-def runtime_plots(ok, plot_dir: str, colours: dict) -> list:
+def runtime_plots(ok, plot_dir: str, colours: dict, title_suffix: str = "") -> list:
     """Latency against batch size, a line per model and runtime (line style by runtime), per family."""
     os.makedirs(plot_dir, exist_ok=True)
     written = []
@@ -205,7 +205,7 @@ def runtime_plots(ok, plot_dir: str, colours: dict) -> list:
         ax.set_ylabel("latency per forward pass (ms, median)")
         ax.set_title(
             f"{title}: latency vs batch size per runtime (input size "
-            f"{int(data['input_size'].mode().iloc[0])} {data['input_unit'].iloc[0]})",
+            f"{int(data['input_size'].mode().iloc[0])} {data['input_unit'].iloc[0]}){title_suffix}",
             fontsize=10,
         )
         ax.grid(True, which="both", alpha=0.3)
@@ -252,7 +252,7 @@ def runtime_section(frame, ctx) -> list:
         ),
         *_overhead_blocks(ok, ctx.env.get("peak_gflops")),
     ]
-    for path, title in runtime_plots(ok, ctx.plot_dir, ctx.colours):
+    for path, title in runtime_plots(ok, ctx.plot_dir, ctx.colours, ctx.plot_title_suffix):
         blocks.append(
             Figure(
                 path,

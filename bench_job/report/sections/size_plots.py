@@ -85,9 +85,10 @@ def scatter_rows(frame, column: str, stat):
     return rows[rows[column].notna() & (rows[column] > 0) & rows[stat.centre].notna() & (rows[stat.centre] > 0)]
 
 
-def latency_scatter(frame, column: str, stat=None):
+def latency_scatter(frame, column: str, stat=None, title_suffix: str = ""):
     """Latency (the report's statistic, bars: its 95% CI's lower and upper ends) against column, one colour
-    and marker per family, log-log; None when no model has both figures."""
+    and marker per family, log-log; None when no model has both figures. title_suffix: the power state on a
+    Jetson (Context.plot_title_suffix)."""
     stat = stat or latency_statistic(frame)
     rows = scatter_rows(frame, column, stat)
     if rows.empty:
@@ -127,7 +128,7 @@ def latency_scatter(frame, column: str, stat=None):
     ax.set_ylabel(f"latency per forward pass (ms, {stat.name})\nerror bars: its 95% CI, lower and upper ends")
     ax.set_title(
         f"Latency vs {'parameters' if column == 'params' else 'FLOPs'}: each model at batch 1 and its "
-        "family's fixed input size",
+        f"family's fixed input size{title_suffix}",
         fontsize=10,
     )
     ax.grid(True, which="both", alpha=0.3)
@@ -139,13 +140,13 @@ def latency_scatter(frame, column: str, stat=None):
     return fig
 
 
-def write_latency_scatters(frame, plot_dir: str) -> list:
+def write_latency_scatters(frame, plot_dir: str, title_suffix: str = "") -> list:
     """(path relative to the report folder, caption) of each scatter that has data."""
     os.makedirs(plot_dir, exist_ok=True)
     stat = latency_statistic(frame)
     written = []
     for column, stem, _, _, caption in SIZES:
-        fig = latency_scatter(frame, column, stat)
+        fig = latency_scatter(frame, column, stat, title_suffix)
         if fig is not None:
             save(fig, os.path.join(plot_dir, stem + ".png"))
             written.append((os.path.join(os.path.basename(plot_dir), stem + ".png"), caption))
@@ -158,7 +159,7 @@ def memory_rows(frame):
     return rows.sort_values(["model", "variant", "batch_size", "input_size"], kind="stable")
 
 
-def memory_figure(frame):
+def memory_figure(frame, title_suffix: str = ""):
     """Horizontal bars, one per measured configuration: its peak stacked as framework + weights +
     activations (or the unsplit peak for older records), in MiB; hollow where the configuration failed a
     validity check. None when no configuration recorded a peak."""
@@ -193,7 +194,7 @@ def memory_figure(frame):
     ax.set_yticklabels(labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("peak resident memory of the worker (MiB)")
-    ax.set_title("Memory peak per configuration (model, batch / input size)", fontsize=10)
+    ax.set_title(f"Memory peak per configuration (model, batch / input size){title_suffix}", fontsize=10)
     ax.grid(True, axis="x", alpha=0.3)
     handles = [
         Patch(facecolor=colour, edgecolor=colour, label=name) for _, name, colour in PARTS + [UNSPLIT] if name in used
@@ -206,9 +207,9 @@ def memory_figure(frame):
     return fig
 
 
-def write_memory_plot(frame, plot_dir: str):
+def write_memory_plot(frame, plot_dir: str, title_suffix: str = ""):
     """The memory plot's path relative to the report folder, or None without data."""
-    fig = memory_figure(frame)
+    fig = memory_figure(frame, title_suffix)
     if fig is None:
         return None
     os.makedirs(plot_dir, exist_ok=True)

@@ -81,7 +81,7 @@ def validity_section(frame, ctx) -> list:
         return blocks + [
             Text(
                 f"All {len(ok)} measured configurations passed the checks (enough runs, CI within "
-                "target, no throttling or swapping, enough power samples)."
+                "target, no throttling, power-state change or swapping, enough power samples)."
             )
         ]
     rows = [
