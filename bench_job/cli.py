@@ -34,7 +34,12 @@ _SENSOR_OPTIONS = (
     ("--sysfs-root", "DIR", "read power sensors, cpufreq and thermal zones under DIR instead of /sys"),
     ("--powercap-dir", "DIR", "RAPL powercap tree, where Docker masks /sys/devices/virtual/powercap"),
     ("--external-csv", "FILE", "an external power meter's log: rows of unix_seconds,watts"),
-    ("--host-root", "DIR", "read the host's etc/nv_tegra_release and proc/device-tree under DIR instead of /"),
+    (
+        "--host-root",
+        "DIR",
+        "read the host's files (etc/nv_tegra_release, etc/nvpmodel.conf, var/lib/nvpmodel/status, "
+        "var/lib/dpkg/status, etc/hostname, proc/device-tree) under DIR instead of /",
+    ),
 )
 _SENSOR_KEYS = ("sysfs_root", "powercap_dir", "external_csv", "host_root")
 _SET_HELP = "override any config key, e.g. --set sweeps.vision.batch_sizes=[1,2]; repeatable"

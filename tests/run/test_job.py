@@ -366,11 +366,11 @@ def test_a_jetson_cpu_run_says_why_the_gpu_was_not_used_at_once_and_in_env_json(
     conf = cfg.resolve(
         None,
         device="jetson",
-        sets=['models=["resnet18"]', "power.enabled=false", "run.accelerator=cpu", "power.host_root=/host"],
+        sets=['models=["resnet18"]', "power.enabled=false", "run.accelerator=cpu", f"power.host_root={tmp_path}"],
     )
     planned = sum(len(item.points) for item in build_plan(conf))
     outcome = run_job(tmp_path, FakeRunner(["ok"] * planned), conf=conf, collect_env=collect_env)
-    assert seen == [("/sys", "/host")]
+    assert seen == [("/sys", str(tmp_path))]
     lines = capsys.readouterr().err.splitlines()
     start = next(i for i, text in enumerate(lines) if "device profile jetson" in text)
     assert "GPU not used: JetPack 4 (L4T R32.7.1): NVIDIA's CUDA builds of torch for JetPack 4" in lines[start + 1]
