@@ -1,9 +1,9 @@
 """The comparison report: devices side by side, at any count from two to a class of a hundred. The devices
 grouped by kind (a Jetson's kind per power state), what the bundles share, a leaderboard ranking the devices
-per model, speed-up and energy-ratio headlines per device (the full per-configuration ratio tables in the
-report while they fit on a page, always in CSV), ranked bars and per-kind sweep plots, and the
-accuracy-vs-efficiency fronts per device kind. Wherever devices stand side by side, two power states of
-one board are named as such."""
+per model, the power-mode view of a board measured in several power states (power_modes.py), speed-up and
+energy-ratio headlines per device (the full per-configuration ratio tables in the report while they fit on
+a page, always in CSV), ranked bars and per-kind sweep plots, and the accuracy-vs-efficiency fronts per
+device kind. Wherever devices stand side by side, two power states of one board are named as such."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bench_job.report.comparison.coverage import coverage_section
 from bench_job.report.comparison.leaderboard import common_configurations, leaderboard_section
 from bench_job.report.comparison.matching import MATCH, device_group, device_kind, ratio_table
 from bench_job.report.comparison.plots import kind_colours, kind_sweeps, ranked_bars, save
+from bench_job.report.comparison.power_modes import power_modes_section
 from bench_job.report.comparison.power_states import NOT_RECORDED, describe_state, one_board_note
 from bench_job.report.render import html, markdown
 from bench_job.report.render.document import Bullets, Figure, Heading, Table, Text
@@ -332,7 +333,7 @@ def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> 
     blocks = devices_section(merged, devices, baseline) + coverage_section(merged, devices)
     board_blocks, board = leaderboard_section(merged, devices)
     board.to_csv(os.path.join(out_dir, "leaderboard.csv"), index=False)
-    blocks += board_blocks
+    blocks += board_blocks + power_modes_section(merged, devices, out_dir)
     blocks += _ratio_blocks(
         merged,
         devices,
