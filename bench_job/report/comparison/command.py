@@ -1,9 +1,11 @@
 """`bench-job compare`: merge result bundles from several devices (and several runs of one device) into
 one comparison bundle with speed-up and energy-ratio tables, per-device plots and a report.
 
-A device is env.json's device_kind + hostname unless the user labels the bundles (--labels); bundles
-with the same label are runs of one device and are merged, the latest measurement of a configuration
-winning. How rows are matched and ratios taken is report/comparison.py's; this module is the command.
+A device is env.json's device_kind + hostname, and the power state its rows ran in (a Jetson's nvpmodel
+mode and jetson_clocks: "jetson-orin-1 @MAXN"), unless the user labels the bundles (--labels); bundles with
+the same label are runs of one device and are merged, the latest measurement of a configuration winning,
+except bundles of different power states, which are kept apart under the label and their state. How rows
+are matched and ratios taken is report/comparison.py's; this module is the command.
 
 It is imported whenever the CLI builds its parser, so pandas and the report's modules are imported inside
 cmd_compare, not here, and a bundle is read only as far as COMPARE_MEMBERS.
@@ -51,8 +53,9 @@ def add_compare_parser(subparsers) -> None:
     parser.add_argument("--out", default="results", help="folder for the comparison bundle (default: results)")
     parser.add_argument(
         "--labels",
-        help="comma-separated device label per bundle (default: env device_kind-hostname); "
-        "bundles with the same label are merged as runs of one device",
+        help="comma-separated device label per bundle (default: env device_kind-hostname, and @power mode on a "
+        "Jetson); bundles with the same label are merged as runs of one device, unless they ran in different "
+        "power states",
     )
     parser.add_argument("--baseline", help="device label the ratios are relative to (default: the first bundle's)")
 

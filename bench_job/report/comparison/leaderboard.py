@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bench_job.report.comparison.matching import MATCH, device_kind
+from bench_job.report.comparison.power_states import one_board_note, with_state
 from bench_job.report.render.document import Heading, Table, Text
 from bench_job.report.render.frame import in_sweep, measured
 from bench_job.report.render.markdown import missing, ms, num
@@ -20,6 +21,8 @@ COLUMNS = MATCH + [
     "family",
     "device",
     "kind",
+    "board",
+    "power_state",
     "latency_median_s",
     "latency_rank",
     "energy_per_inference_j",
@@ -31,22 +34,29 @@ COLUMNS = MATCH + [
 INVALID_MARK = "(!)"
 
 
+def with_accuracy(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with each device's accuracy of a model and variant on every one of its rows: accuracy
+    belongs to the weights and variant on a device, and is recorded on one of its rows."""
+    scored = rows[rows["accuracy"].notna()].groupby(["device", "model", "variant"])["accuracy"].first()
+    keys = pd.MultiIndex.from_frame(rows[["device", "model", "variant"]])
+    return rows.assign(accuracy=scored.reindex(keys).to_numpy() if len(scored) else float("nan"))
+
+
 def leaderboard(merged: pd.DataFrame, devices: dict) -> pd.DataFrame:
     """One row per device and configuration measured, with its ranks among the devices that measured it."""
     ok = measured(merged).copy()
     if ok.empty:
         return pd.DataFrame(columns=COLUMNS)
     ok["kind"] = ok["device"].map({label: device_kind(info) for label, info in devices.items()})
+    ok["board"] = ok["device"].map({label: info["board"] for label, info in devices.items()})
+    ok["power_state"] = ok["device"].map({label: info["power_state"] for label, info in devices.items()})
     by_config = ok.groupby(MATCH, sort=False)
     ok["latency_rank"] = by_config["latency_median_s"].rank(method="min")
     ok["energy_rank"] = by_config["energy_per_inference_j"].rank(method="min")
     ok["devices_measured"] = by_config["device"].transform("size")
-    # Accuracy belongs to the weights and variant on a device, recorded on one of its rows: spread it over
-    # the device's rows of that model and variant.
-    scored = ok[ok["accuracy"].notna()].groupby(["device", "model", "variant"])["accuracy"].first()
-    keys = pd.MultiIndex.from_frame(ok[["device", "model", "variant"]])
-    ok["accuracy"] = scored.reindex(keys).to_numpy() if len(scored) else float("nan")
-    return ok[COLUMNS].sort_values(MATCH + ["latency_rank", "device"], kind="stable").reset_index(drop=True)
+    return (
+        with_accuracy(ok)[COLUMNS].sort_values(MATCH + ["latency_rank", "device"], kind="stable").reset_index(drop=True)
+    )
 
 
 def common_configurations(board: pd.DataFrame, merged: pd.DataFrame) -> pd.DataFrame:
@@ -75,9 +85,11 @@ def _rank(value) -> str:
 
 
 def kinds_table(common: pd.DataFrame) -> Table:
-    """Per model and device kind: how many devices, the fastest, and the kind's median and spread."""
+    """Per model and device kind (a Jetson's kind and power state: its modes are not pooled): how many
+    devices, the fastest, and the kind's median and spread."""
     rows = []
-    for (model, variant, kind), data in common.groupby(["model", "variant", "kind"], sort=True):
+    common = common.assign(group=[with_state(k, state) for k, state in zip(common["kind"], common["power_state"])])
+    for (model, variant, kind), data in common.groupby(["model", "variant", "group"], sort=True):
         timed = data[data["latency_median_s"].notna()].sort_values("latency_median_s")
         if timed.empty:
             continue
@@ -123,6 +135,12 @@ def leaderboard_section(merged: pd.DataFrame, devices: dict) -> tuple[list, pd.D
             f"device where it was measured. A rank counts the devices that measured that configuration. {INVALID_MARK} "
             "marks a figure that failed a validity check (busy machine, too few runs, throttling): ranked, but read "
             "it as indicative only. `leaderboard.csv` ranks every configuration the same way."
+            + (
+                " A Jetson is ranked per power state (its nvpmodel mode, and jetson_clocks where on), and its kind "
+                "is grouped per power state: a board in two modes is two entries, named as such below the table."
+                if board["power_state"].notna().any()
+                else ""
+            )
         )
     )
     blocks += [Heading(3, "By device kind"), kinds_table(common)]
@@ -159,4 +177,7 @@ def leaderboard_section(merged: pd.DataFrame, devices: dict) -> tuple[list, pd.D
                 rows,
             ),
         ]
+        note = one_board_note(data["device"], devices)
+        if note:
+            blocks.append(Text(note))
     return blocks, board

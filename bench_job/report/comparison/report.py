@@ -1,8 +1,9 @@
 """The comparison report: devices side by side, at any count from two to a class of a hundred. The devices
-grouped by kind, what the bundles share, a leaderboard ranking the devices per model, speed-up and
+grouped by kind (a Jetson's kind per power state), what the bundles share, a leaderboard ranking the devices
+per model, the power-mode view of a board measured in several power states (power_modes.py), speed-up and
 energy-ratio headlines per device (the full per-configuration ratio tables in the report while they fit on
 a page, always in CSV), ranked bars and per-kind sweep plots, and the accuracy-vs-efficiency fronts per
-device kind."""
+device kind. Wherever devices stand side by side, two power states of one board are named as such."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import numpy as np
 from bench_job.bundle import names
 from bench_job.report.comparison.coverage import coverage_section
 from bench_job.report.comparison.leaderboard import common_configurations, leaderboard_section
-from bench_job.report.comparison.matching import MATCH, device_kind, ratio_table
+from bench_job.report.comparison.matching import MATCH, device_group, device_kind, ratio_table
 from bench_job.report.comparison.plots import kind_colours, kind_sweeps, ranked_bars, save
+from bench_job.report.comparison.power_modes import power_modes_section
+from bench_job.report.comparison.power_states import NOT_RECORDED, describe_state, one_board_note
 from bench_job.report.render import html, markdown
 from bench_job.report.render.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.render.frame import measured
@@ -30,8 +33,36 @@ WIDE_TABLE_DEVICES = 8
 
 
 def by_kind(devices: dict) -> list:
-    """Device labels grouped by kind (kinds and labels sorted), the order of every per-device listing."""
-    return sorted(devices, key=lambda label: (device_kind(devices[label]), label))
+    """Device labels grouped by kind and power state (groups and labels sorted), the order of every
+    per-device listing."""
+    return sorted(devices, key=lambda label: (device_group(devices[label]), label))
+
+
+def state_notes(devices: dict) -> list:
+    """What the devices table needs said about power states: boards measured in several (each state a
+    device, never merged), and labels given to bundles of several states, kept apart rather than merged."""
+    notes = []
+    boards = {}
+    for info in devices.values():
+        boards.setdefault(info["board"], set()).add(info["power_state"] or NOT_RECORDED)
+    for board, states in sorted(boards.items()):
+        if len(states) > 1:
+            notes.append(
+                f"{board} was measured in {len(states)} power states ({', '.join(sorted(states))}): each is a "
+                "device here, never merged with another, as a mode changes a board's figures as much as another "
+                "board would."
+            )
+    split = {}
+    for label, info in devices.items():
+        if info.get("given_label"):
+            split.setdefault(info["given_label"], []).append(label)
+    for given, labels in sorted(split.items()):
+        notes.append(
+            f"The label {given} was given to bundles of {len(labels)} power states: they are kept apart as "
+            f"{', '.join(sorted(labels))} rather than merged as runs of one device (label them apart, e.g. "
+            f"{given}@MODE, to name them yourself)."
+        )
+    return notes
 
 
 def devices_section(merged, devices: dict, baseline: str) -> list:
@@ -44,7 +75,8 @@ def devices_section(merged, devices: dict, baseline: str) -> list:
         rows.append(
             [
                 label + (" (baseline)" if label == baseline else ""),
-                device_kind(info),
+                device_group(info),
+                describe_state(data) or ("not recorded" if device_kind(info) == "jetson" else ""),
                 env.get("hostname"),
                 env.get("cpu_model"),
                 env.get("cpu_logical_cores"),
@@ -59,7 +91,8 @@ def devices_section(merged, devices: dict, baseline: str) -> list:
         )
     kinds = {}
     for info in devices.values():
-        kinds[device_kind(info)] = kinds.get(device_kind(info), 0) + 1
+        kinds[device_group(info)] = kinds.get(device_group(info), 0) + 1
+    notes = state_notes(devices)
     return [
         Heading(1, TITLE),
         Text(
@@ -72,6 +105,7 @@ def devices_section(merged, devices: dict, baseline: str) -> list:
             [
                 "device",
                 "kind",
+                "power state",
                 "host",
                 "CPU",
                 "cores",
@@ -85,12 +119,13 @@ def devices_section(merged, devices: dict, baseline: str) -> list:
             ],
             rows,
         ),
-    ]
+    ] + ([Bullets(notes)] if notes else [])
 
 
-def _headline(device: str, baseline: str, values, flagged: int, hosts: dict) -> str:
+def _headline(device: str, baseline: str, values, flagged: int, devices: dict) -> str:
     """One device's summary line, the figure a reader quotes: so it carries its own warnings, the rows
-    behind it that failed validity and two "devices" that are one machine."""
+    behind it that failed validity and two "devices" that are one machine (two runs of it, or two of its
+    power states)."""
     # The geometric mean is the one average of ratios that does not depend on which device is the base.
     text = (
         f"{device} vs {baseline}: geometric mean {np.exp(np.log(values).mean()):.2f}x over {len(values)} "
@@ -101,8 +136,15 @@ def _headline(device: str, baseline: str, values, flagged: int, hosts: dict) -> 
             f"; {flagged} of the {len(values)} configurations behind it failed a validity check on either "
             "device: **indicative only**"
         )
-    host = hosts.get(device)
-    if host and host == hosts.get(baseline):
+    host = devices[device]["env"].get("hostname")
+    states = [devices[label]["power_state"] for label in (device, baseline)]
+    if host and host == devices[baseline]["env"].get("hostname") and states[0] != states[1]:
+        text += (
+            f"; both bundles come from host {host}, in two power states ({states[0] or NOT_RECORDED} vs "
+            f"{states[1] or NOT_RECORDED}): the ratio is what the power state changes on one board, not how "
+            "devices differ"
+        )
+    elif host and host == devices[baseline]["env"].get("hostname"):
         text += (
             f"; both bundles come from host {host}: two runs of one machine, so the ratio shows how the runs "
             "differ (their settings, or the machine's own noise), not how devices differ"
@@ -126,7 +168,6 @@ def _ratio_blocks(
     if table.empty:
         return []
     table.to_csv(os.path.join(out_dir, csv_name), index=False)
-    hosts = {label: info["env"].get("hostname") for label, info in devices.items()}
     ratio_columns = {c.split(":", 1)[1]: c for c in table.columns if isinstance(c, str) and c.startswith(f"{ratio}:")}
     others = [d for d in by_kind(devices) if d in ratio_columns]
     ok = measured(merged)
@@ -146,8 +187,11 @@ def _ratio_blocks(
         present = table[ratio_columns[device]].notna().to_numpy()
         if present.any():
             flagged = sum(baseline_failed[i] or (device,) + keys[i] in invalid for i in np.flatnonzero(present))
-            summary.append(_headline(device, baseline, table.loc[present, ratio_columns[device]], flagged, hosts))
+            summary.append(_headline(device, baseline, table.loc[present, ratio_columns[device]], flagged, devices))
     blocks.append(Bullets(summary))
+    note = one_board_note([baseline] + others, devices)
+    if note:
+        blocks.append(Text(note))
     if len(others) > WIDE_TABLE_DEVICES:
         return blocks + [
             Text(
@@ -193,17 +237,21 @@ METRICS = [
 
 def plots_section(merged, devices: dict, out_dir: str) -> list:
     os.makedirs(os.path.join(out_dir, "plots"), exist_ok=True)
-    kinds = {label: device_kind(info) for label, info in devices.items()}
+    kinds = {label: device_group(info) for label, info in devices.items()}
     colours = kind_colours(kinds.values())
     common = measured(merged).assign(kind=lambda f: f["device"].map(kinds))
     common = common_configurations(common, merged)
     blocks = [
         Heading(2, "Plots"),
         Text(
-            "Colour is the device kind. Ranked bars: each model at the configuration the leaderboard ranks. "
-            "Sweeps: one column per kind, each device a thin line and the kind's median a bold one."
+            "Colour is the device kind (a Jetson's kind per power state). Ranked bars: each model at the "
+            "configuration the leaderboard ranks. Sweeps: one column per kind, each device a thin line and the "
+            "kind's median a bold one."
         ),
     ]
+    note = one_board_note(devices, devices)
+    if note:
+        blocks.append(Text(note))
     families = sorted(merged["family"].unique())
     for metric, column, scale, title in METRICS:
         for family in families:
@@ -234,14 +282,14 @@ def fronts_section(merged, devices: dict, out_dir: str) -> list:
     tables = {d: t for d, t in tables.items() if not t.empty}
     if not tables:
         return blocks + [Text("No device recorded accuracy (random weights, or no dev data), so there are no fronts.")]
-    kinds = sorted({device_kind(devices[d]) for d in tables})
+    kinds = sorted({device_group(devices[d]) for d in tables})
     cmap = plt.get_cmap("tab10")
     families = sorted({f for t in tables.values() for f in t["family"].dropna().unique()})
     for family in families:
         fig, axes = plt.subplots(1, len(kinds), figsize=(5.2 * len(kinds) + 1.5, 4.6), squeeze=False, sharey=True)
         names = []
         for ax, kind in zip(axes[0], kinds):
-            of_kind = [d for d in tables if device_kind(devices[d]) == kind]
+            of_kind = [d for d in tables if device_group(devices[d]) == kind]
             for i, device in enumerate(of_kind):
                 data = tables[device][tables[device]["family"] == family]
                 if data.empty:
@@ -285,7 +333,7 @@ def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> 
     blocks = devices_section(merged, devices, baseline) + coverage_section(merged, devices)
     board_blocks, board = leaderboard_section(merged, devices)
     board.to_csv(os.path.join(out_dir, "leaderboard.csv"), index=False)
-    blocks += board_blocks
+    blocks += board_blocks + power_modes_section(merged, devices, out_dir)
     blocks += _ratio_blocks(
         merged,
         devices,

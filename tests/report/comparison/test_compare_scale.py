@@ -160,7 +160,7 @@ def test_leaderboard_ranks_latency_and_energy_among_the_devices_that_measured_it
             measured("bert", 1, 128, 0.050, family="transformers"),
         ],
     }
-    devices = {d: {"env": {"device_kind": d}} for d in rows}
+    devices = {d: {"env": {"device_kind": d}, "board": d, "power_state": None} for d in rows}
     board = leaderboard(_frame(rows), devices)
     resnet = board[(board["model"] == "resnet") & (board["batch_size"] == 1)].set_index("device")
     assert resnet["latency_rank"].to_dict() == {"laptop": 1, "jetson": 2, "pi": 3}
