@@ -69,7 +69,8 @@ VERSION_4_COLUMNS = (
     "fidelity_error",
     "top1_agreement",
 )
-VERSION_6_COLUMNS = (
+# the power state as read before a configuration (the report's and compare's description of a state)
+POWER_STATE_COLUMNS = (
     "power_mode",
     "power_mode_id",
     "jetson_clocks",
@@ -77,9 +78,8 @@ VERSION_6_COLUMNS = (
     "gpu_freq_cap_mhz",
     "emc_freq_cap_mhz",
     "cpus_online",
-    "power_state_changed",
-    "power_state_reasons",
 )
+VERSION_6_COLUMNS = POWER_STATE_COLUMNS + ("power_state_changed", "power_state_reasons")
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
 

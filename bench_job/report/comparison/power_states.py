@@ -11,6 +11,7 @@ and their labels are as before.
 
 from __future__ import annotations
 
+from bench_job.bundle.records import POWER_STATE_COLUMNS
 from bench_job.report.render.markdown import missing, num
 
 UNKNOWN_MODE = "mode unknown"
@@ -57,22 +58,11 @@ def with_state(label: str, state: str | None) -> str:
     return f"{label} @{state}" if state else label
 
 
-STATE_COLUMNS = [
-    "power_mode",
-    "power_mode_id",
-    "jetson_clocks",
-    "cpu_freq_cap_mhz",
-    "gpu_freq_cap_mhz",
-    "emc_freq_cap_mhz",
-    "cpus_online",
-]
-
-
 def describe_state(rows) -> str:
     """One device's power state in full, from its first row that recorded one (the columns are the state
     read before each configuration): "5W (id 1), jetson_clocks off; caps CPU 918, GPU 640, EMC 1600 MHz;
     2 CPUs online". Empty where no row recorded any of it."""
-    recorded = rows[STATE_COLUMNS].dropna(how="all")
+    recorded = rows[list(POWER_STATE_COLUMNS)].dropna(how="all")
     if recorded.empty:
         return ""
     row = recorded.iloc[0]

@@ -7,18 +7,9 @@ are not valid, as throttled rows are not)."""
 
 from __future__ import annotations
 
+from bench_job.bundle.records import POWER_STATE_COLUMNS
 from bench_job.host.device_state import describe_power_columns, describe_power_state, mode_text
 from bench_job.report.render.frame import measured
-
-COLUMNS = (
-    "power_mode",
-    "power_mode_id",
-    "jetson_clocks",
-    "cpu_freq_cap_mhz",
-    "gpu_freq_cap_mhz",
-    "emc_freq_cap_mhz",
-    "cpus_online",
-)
 
 
 def _known(value):
@@ -32,7 +23,7 @@ def row_states(frame, cpus_present: int | None = None) -> dict:
     description reads as the start state's does."""
     states = {}
     for _, row in measured(frame).iterrows():
-        text = describe_power_columns({column: _known(row[column]) for column in COLUMNS}, cpus_present)
+        text = describe_power_columns({column: _known(row[column]) for column in POWER_STATE_COLUMNS}, cpus_present)
         if text:
             states[text] = states.get(text, 0) + 1
     return states
