@@ -39,7 +39,10 @@ import pytest
 
 from bench_job.host.container import file_safe
 from tests.docker.l4t_releases import NANO_R32_7_1, ORIN_R36_4_4, XAVIER_R35_4_1
+from tests.host import jetson_trees
+from tests.host.jetson_host_captures import DEVICE_TREES, DPKG_STATUS_JP451, DPKG_STATUS_JP621
 from tests.power import jetson_captures
+from tests.power.helpers import write
 
 pytestmark = pytest.mark.docker
 
@@ -591,12 +594,29 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
 STANDIN_BASE = "edge-bench/l4t-standin:r36.4.4"
 
 
-def _jetson_host(folder, board: str, capture: str, release: str) -> dict:
+# The host's own files of each stand-in board beside its power rails (tests/host: jetson_trees and
+# jetson_host_captures, each value's source cited there): its clocks and nvpmodel state, its device tree and
+# dpkg database. (clock and nvpmodel tree, device tree, dpkg status)
+HOST_STATES = {
+    "agx-orin": (jetson_trees.orin_maxn_jetson_clocks, DEVICE_TREES["agx-orin-64gb"], DPKG_STATUS_JP621),
+    "nano": (jetson_trees.nano_maxn, DEVICE_TREES["nano"], DPKG_STATUS_JP451),
+}
+
+
+def _jetson_host(folder, board: str, capture: str, release: str, state: str) -> dict:
     """A Jetson host's files as the jetson service mounts them: a real board's INA3221 tree (tests/power's
-    jetson_boards), a tegrastats printing a real capture line at the asked interval, and a real release line."""
+    jetson_boards), a tegrastats printing a real capture line at the asked interval, a real release line, and
+    the board's clocks, nvpmodel files, device tree and dpkg database (HOST_STATES)."""
     folder.mkdir()
     sysfs = folder / "sys"
     _run([sys.executable, "-m", "tests.power.jetson_boards", board, str(sysfs)])
+    clocks, (model, compatible), dpkg_status = HOST_STATES[state]
+    clocks(folder)  # cpufreq and devfreq under folder/sys, nvpmodel's conf and status under folder/host
+    tree = folder / "host" / "proc" / "device-tree"
+    tree.mkdir(parents=True)
+    (tree / "model").write_text(model)  # NUL-terminated strings, as the kernel exposes them
+    (tree / "compatible").write_text(compatible)
+    write(folder / "host", "var/lib/dpkg/status", dpkg_status)
     tegrastats = folder / "tegrastats"
     tegrastats.write_text(
         "#!/bin/sh\n# tegrastats --interval MS, printing one captured line per interval\nms=1000\n"
@@ -609,6 +629,7 @@ def _jetson_host(folder, board: str, capture: str, release: str) -> dict:
         "FAKE_SYSFS": str(sysfs),
         "FAKE_TEGRASTATS": str(tegrastats),
         "FAKE_RELEASE": str(folder / "nv_tegra_release"),
+        "FAKE_HOST_ROOT": str(folder / "host"),
     }
 
 
@@ -665,7 +686,7 @@ def _labels(image: str) -> tuple:
 def test_jetpack_6_recipe_builds_on_a_standin_base_and_runs_with_the_boards_power(
     engine, rpi_image, clean_project, tmp_path
 ):
-    host = _jetson_host(tmp_path / "host", "agx-orin-jp5", jetson_captures.AGX_ORIN_JP6, ORIN_R36_4_4)
+    host = _jetson_host(tmp_path / "host", "agx-orin-jp5", jetson_captures.AGX_ORIN_JP6, ORIN_R36_4_4, "agx-orin")
     # The stand-in L4T base: the Pi image's Debian and torch, without the job's libraries.
     context = tmp_path / "standin"
     context.mkdir()
@@ -735,6 +756,15 @@ def test_jetpack_6_recipe_builds_on_a_standin_base_and_runs_with_the_boards_powe
     # Power from the board: the fake INA3221 tree (or tegrastats) of a real AGX Orin.
     assert rows[0]["power_source"] and rows[0]["energy_per_inference_j"] > 0, rows[0]
     assert "CPU-only build" in (env.get("gpu_unused_reason") or ""), env.get("gpu_unused_reason")
+    # The host's files through compose's /host mounts, named as the host's: its module, its stack, and the power
+    # state each row ran in (MAXN with jetson_clocks), where the image has no nvpmodel and its own dpkg database.
+    assert env["host_files"]["etc/nvpmodel.conf"] == "host" and env["host_files"]["var/lib/dpkg/status"] == "host"
+    assert env["host_files"]["proc/device-tree/compatible"] == "host", env["host_files"]
+    assert env["module"]["name"] == "Jetson AGX Orin 64GB", env["module"]
+    assert env["versions"]["l4t"]["source"] == "host", env["versions"]
+    assert (rows[0]["power_mode"], rows[0]["power_mode_id"], rows[0]["jetson_clocks"]) == ("MAXN", 0, True), rows[0]
+    assert rows[0]["gpu_freq_cap_mhz"] == 1300.5 and rows[0]["cpus_online"] == 12, rows[0]
+    assert "power state at the start of the run: nvpmodel MAXN (id 0), jetson_clocks on" in report, report[:3000]
     _say(
         f"Jetson stand-in: base {TIMINGS['stand-in L4T base']:.0f} s, build "
         f"{TIMINGS['build jetson nv_tegra_release']:.0f} s, tiny run {TIMINGS['tiny run jetson (stand-in)']:.0f} s"
@@ -744,7 +774,7 @@ def test_jetpack_6_recipe_builds_on_a_standin_base_and_runs_with_the_boards_powe
 def test_jetpack_4_gets_the_arm64_cpu_image_and_its_report_says_first_why_the_gpu_was_not_used(
     engine, rpi_image, clean_project, tmp_path
 ):
-    host = _jetson_host(tmp_path / "host", "nano-jp4", jetson_captures.NANO, NANO_R32_7_1)
+    host = _jetson_host(tmp_path / "host", "nano-jp4", jetson_captures.NANO, NANO_R32_7_1, "nano")
     # The Pi's local base and wheelhouse: the same recipe, so every layer but the last metadata is shared.
     out = _make_jetson(engine, host["FAKE_RELEASE"], "edge-bench/bookworm-python:arm64")
     assert "the jp4-cpu image, docker/Dockerfile.rpi" in out, out[-3000:]
@@ -758,6 +788,7 @@ def test_jetpack_4_gets_the_arm64_cpu_image_and_its_report_says_first_why_the_gp
     assert "JetPack 4" in reason and "Python 3.6" in reason, reason
     assert reason in run.stdout + run.stderr
     assert rows[0]["power_source"] and rows[0]["energy_per_inference_j"] > 0, rows[0]
+    assert env["module"]["name"].startswith("Jetson Nano") and rows[0]["power_mode"] == "MAXN", (env["module"], rows[0])
     # First in the report, above the verdict's headline.
     opening = report.splitlines()[2]
     assert opening.startswith("> **GPU not used**: JetPack 4 (L4T R32.7.1)"), report[:2000]
