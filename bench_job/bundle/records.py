@@ -40,8 +40,13 @@ from dataclasses import dataclass
 # jetson_clocks held the clocks at their maximum, the CPU, GPU and EMC clock caps and the online cores before the
 # configuration, and whether that state changed during it (a mode change, a clock cap, a core gone offline) with
 # the reasons; earlier records lack them and read with them empty (their power state is unknown).
-SCHEMA_VERSION = 6
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
+# 7: sustained performance (VERSION_7_COLUMNS): the scenario a row measured (sweep: the sweep's configurations,
+# timed in rounds; sustained: one configuration run back to back for sustained.duration_s, its time series a CSV in
+# the bundle), the cool-down wait before the row's model and whether it started hot, and the soak's figures (first
+# and last window medians, the performance held, the first throttle event or clock drop, peak temperature, energy
+# per inference in the first and last window); earlier records lack them and read as sweep rows.
+SCHEMA_VERSION = 7
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
 VERSION_4_COLUMNS = (
     "runs_set_aside",
     "rounds_disturbed",
@@ -80,6 +85,21 @@ POWER_STATE_COLUMNS = (
     "cpus_online",
 )
 VERSION_6_COLUMNS = POWER_STATE_COLUMNS + ("power_state_changed", "power_state_reasons")
+VERSION_7_COLUMNS = (
+    "scenario",
+    "cool_down_s",
+    "started_hot",
+    "sustained_s",
+    "sustained_windows",
+    "sustained_first_median_s",
+    "sustained_last_median_s",
+    "sustained_perf_ratio",
+    "throttle_onset_s",
+    "sustained_peak_temp_c",
+    "sustained_first_energy_j",
+    "sustained_last_energy_j",
+    "sustained_series",
+)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
 
@@ -120,6 +140,7 @@ SCHEMA = (
     _c("variant", "text"),
     _c("precision", "text"),
     _c("runtime", "text"),
+    _c("scenario", "text"),  # sweep (empty in records before schema 7) or sustained
     _c("accelerator", "text"),
     _c("threads", "int"),
     _c("batch_size", "int"),
@@ -226,6 +247,24 @@ SCHEMA = (
     _c("cpus_online", "int"),
     _c("power_state_changed", "bool"),
     _c("power_state_reasons", "text"),
+    # the wait before the row's model for the hottest thermal zone to cool (thermal.cool_margin_c of the run's
+    # starting temperature, or thermal.cool_to_c); started_hot: the wait ran out first
+    _c("cool_down_s", "float", "s"),
+    _c("started_hot", "bool"),
+    # a sustained row (scenario sustained): the soak's length and windows, the median latency of its first and
+    # last window, the performance it held (first / last median: 1 held, 0.5 half the burst's speed), when the
+    # first throttle event or clock drop came (empty: none, see notes), its peak temperature, energy per
+    # inference in the first and last window, and the bundle member holding its time series
+    _c("sustained_s", "float", "s"),
+    _c("sustained_windows", "int"),
+    _c("sustained_first_median_s", "float", "s"),
+    _c("sustained_last_median_s", "float", "s"),
+    _c("sustained_perf_ratio", "float", "fraction"),
+    _c("throttle_onset_s", "float", "s"),
+    _c("sustained_peak_temp_c", "float", "degC"),
+    _c("sustained_first_energy_j", "float", "J"),
+    _c("sustained_last_energy_j", "float", "J"),
+    _c("sustained_series", "text"),
     # accuracy on real dev data (filled with pretrained weights and assets)
     _eval("accuracy", "float", "fraction"),
     _eval("accuracy_top5", "float", "fraction"),
