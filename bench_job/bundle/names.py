@@ -11,6 +11,7 @@ ENV_JSON = "env.json"  # the machine, its libraries, the matmul peak, the power 
 CONFIG_YAML = "config.yaml"  # the resolved config the run measured
 RUN_LOG = "run.log"  # the run's log, debug lines included
 OUTCOME_JSON = "outcome.json"  # run_outcome.RunOutcome: finished or stopped, never measured, time
+REAL_CLOCK_JSON = "real_clock.json"  # the CPU clock measured per core type at the start and after each model
 DEVICES_JSON = "devices.json"  # compare's devices and baseline
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"

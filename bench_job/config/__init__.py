@@ -2,7 +2,7 @@
 into typed sections.
 
 layers.py reads and merges the YAML layers; sections.py holds one frozen dataclass per section (run,
-measure, power, accuracy, sweeps), parsed and checked once; resolved.py builds the Config, whose models
+measure, power, accuracy, sweeps, real_clock), parsed and checked once; resolved.py builds the Config, whose models
 the catalogue resolves. A knob is read as an attribute: config.measure.quiet_wait_s.
 """
 
@@ -26,6 +26,7 @@ from bench_job.config.sections import (
     AccuracySection,
     MeasureSection,
     PowerSection,
+    RealClockSection,
     RunSection,
     Sections,
     SweepSection,
@@ -49,6 +50,7 @@ __all__ = [
     "MeasureSection",
     "PowerSection",
     "AccuracySection",
+    "RealClockSection",
     "SweepSection",
     "DEVICES",
     "ACCELERATORS",

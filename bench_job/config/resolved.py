@@ -19,7 +19,15 @@ from bench_job.config.layers import (
     parse_set,
     read_config_file,
 )
-from bench_job.config.sections import DEVICES, AccuracySection, MeasureSection, PowerSection, RunSection, parse_sections
+from bench_job.config.sections import (
+    DEVICES,
+    AccuracySection,
+    MeasureSection,
+    PowerSection,
+    RealClockSection,
+    RunSection,
+    parse_sections,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class Config:
     power: PowerSection
     accuracy: AccuracySection
     sweeps: dict  # sweep name -> SweepSection
+    real_clock: RealClockSection
     adjustments: list = field(default_factory=list)  # what resolve changed on its own, for the run log
 
     def with_models(self, models) -> Config:
@@ -110,6 +119,7 @@ def resolve(
         power=sections.power,
         accuracy=sections.accuracy,
         sweeps=sections.sweeps,
+        real_clock=sections.real_clock,
         adjustments=adjustments,
     )
 

@@ -162,12 +162,28 @@ class AccuracySection:
 
 
 @dataclass(frozen=True)
+class RealClockSection:
+    enabled: bool
+    margin: float
+
+    @classmethod
+    def parse(cls, real_clock: dict) -> RealClockSection:
+        check(
+            isinstance(real_clock["enabled"], bool),
+            f"real_clock.enabled must be true or false, got {real_clock['enabled']!r}",
+        )
+        number(real_clock["margin"], "real_clock.margin", lambda v: 0 < v < 1, "a fraction between 0 and 1")
+        return _build(cls, real_clock)
+
+
+@dataclass(frozen=True)
 class Sections:
     run: RunSection
     measure: MeasureSection
     power: PowerSection
     accuracy: AccuracySection
     sweeps: dict  # sweep name ("vision", "nlp") -> SweepSection
+    real_clock: RealClockSection
 
 
 def parse_sections(data: dict) -> Sections:
@@ -183,4 +199,5 @@ def parse_sections(data: dict) -> Sections:
     sweeps = {name: SweepSection.parse(name, sweep) for name, sweep in data["sweeps"].items()}
     power = PowerSection.parse(data["power"])
     accuracy = AccuracySection.parse(data["accuracy"])
-    return Sections(run=run, measure=measure, power=power, accuracy=accuracy, sweeps=sweeps)
+    real_clock = RealClockSection.parse(data["real_clock"])
+    return Sections(run=run, measure=measure, power=power, accuracy=accuracy, sweeps=sweeps, real_clock=real_clock)

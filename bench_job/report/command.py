@@ -6,6 +6,7 @@ import os
 import tempfile
 
 from bench_job.bundle.read import bundle_name, load_bundle
+from bench_job.bundle.real_clock_member import read_real_clock
 from bench_job.errors import UserError
 
 
@@ -35,7 +36,9 @@ def cmd_report(args) -> int:
             os.makedirs(out, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot create the report folder {out}: {exc.strerror}; pass a writable --out") from None
-        md_path, html_path = write_run_report(bundle.frame, bundle.config, bundle.env, out, bundle.outcome)
+        md_path, html_path = write_run_report(
+            bundle.frame, bundle.config, bundle.env, out, bundle.outcome, read_real_clock(bundle.root)
+        )
     print(md_path)
     print(html_path)
     return 0

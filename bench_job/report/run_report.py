@@ -8,6 +8,7 @@ import os
 
 from bench_job.bundle import names
 from bench_job.bundle.outcome import RunOutcome
+from bench_job.bundle.real_clock_member import read_real_clock
 from bench_job.report.render import html, markdown
 from bench_job.report.render.document import Heading
 from bench_job.report.render.frame import prepare
@@ -44,11 +45,13 @@ def title_of(env: dict) -> str:
     return f"Edge inference benchmark: {env.get('device_kind', '?')} ({env.get('hostname', '?')})"
 
 
-def build_report(frame, config_data: dict, env: dict, out_dir: str, outcome: RunOutcome | None = None) -> list:
+def build_report(
+    frame, config_data: dict, env: dict, out_dir: str, outcome: RunOutcome | None = None, real_clock: list = ()
+) -> list:
     """The report's blocks; plots are written under out_dir/plots as the sections need them. outcome:
-    the bundle's outcome.json (None for bundles that predate it)."""
+    the bundle's outcome.json (None for bundles that predate it); real_clock: its real_clock.json."""
     frame = prepare(frame)
-    ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]), outcome)
+    ctx = Context(config_data or {}, env or {}, out_dir, model_colours(frame["model"]), outcome, list(real_clock))
     # The verdict comes right under the title: it is what a reader must see before any figure.
     blocks = [Heading(1, title_of(ctx.env)), verdict(frame, ctx)] + header(frame, ctx)
     for section in SECTIONS:
@@ -57,11 +60,13 @@ def build_report(frame, config_data: dict, env: dict, out_dir: str, outcome: Run
 
 
 def write_run_report(
-    frame, config_data: dict, env: dict, out_dir: str, outcome: RunOutcome | None = None
+    frame, config_data: dict, env: dict, out_dir: str, outcome: RunOutcome | None = None, real_clock: list | None = None
 ) -> tuple[str, str]:
-    """Write out_dir/report.md, out_dir/report.html and out_dir/plots/*; returns the two report paths."""
+    """Write out_dir/report.md, out_dir/report.html and out_dir/plots/*; returns the two report paths.
+    real_clock: the bundle's real_clock.json; None reads it from out_dir (a run reports into its work folder)."""
     os.makedirs(out_dir, exist_ok=True)
-    blocks = build_report(frame, config_data, env, out_dir, outcome)
+    real_clock = read_real_clock(out_dir) if real_clock is None else real_clock
+    blocks = build_report(frame, config_data, env, out_dir, outcome, real_clock)
     md_path, html_path = os.path.join(out_dir, names.REPORT_MD), os.path.join(out_dir, names.REPORT_HTML)
     with open(md_path, "w") as handle:
         handle.write(markdown.render(blocks))

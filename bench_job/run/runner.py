@@ -8,6 +8,7 @@ measure); power discovery and the idle baseline are run/idle_power.py's."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 import uuid
@@ -23,6 +24,7 @@ from bench_job.measure.validity import mark_validity_as_configured
 from bench_job.run.heartbeat import Heartbeat
 from bench_job.run.idle_power import IdlePower
 from bench_job.run.plan import OomFront, build_plan
+from bench_job.run.real_clock_watch import RealClockWatch
 from bench_job.run.supervisor import BUILD, Supervisor
 from bench_job.run.task import PowerSettings, WorkerTask
 from bench_job.run.worker import worker_main
@@ -96,6 +98,7 @@ class Runner:
             target=worker,
         )
         self.power = IdlePower(config.power, config.measure)
+        self.clock = RealClockWatch(config.real_clock, config.power.sysfs_root, os.path.dirname(store.path))
         self.bar = None
         self.heartbeat = None
 
@@ -110,6 +113,7 @@ class Runner:
     def run(self) -> PlanResult:
         self.power.open()
         try:
+            self.clock.measure()
             result = self._run_plan()
         finally:
             self.power.close()
@@ -147,6 +151,7 @@ class Runner:
                     continue
                 remaining = sum(len(i.points) for i in plan[index:])
                 measured += self._run_item(item, pending, remaining)
+                self.clock.measure(f"{item.entry.name} [{item.variant.name}]")
                 if self.stop.requested:
                     return PlanResult(measured, True, self.stop.signal_name)
         return PlanResult(measured, False)

@@ -17,6 +17,7 @@ class Context:
     out_dir: str  # the report's folder; plots go to out_dir/plots
     colours: dict = field(default_factory=dict)
     outcome: RunOutcome | None = None  # outcome.json: None for bundles that predate it
+    real_clock: list = field(default_factory=list)  # real_clock.json's measurements: [] where there is none
 
     @property
     def plot_dir(self) -> str:

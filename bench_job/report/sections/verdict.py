@@ -12,6 +12,7 @@ from bench_job.measure.validity import contention_advice, contention_persisted, 
 from bench_job.report.render.document import Verdict
 from bench_job.report.render.frame import measured, model_variant_label
 from bench_job.report.sections.energy import brief_power_reason, has_energy
+from bench_job.report.sections.real_clock import real_clock_problem
 from bench_job.report.sections.reasons import invalid_parts
 from bench_job.report.sections.weights import fetch_problem, model_weights, unavailable_reasons
 from bench_job.units import format_duration
@@ -159,6 +160,7 @@ def problems(frame, ctx) -> list:
         _random_weights(frame, ctx.config),
         fetch_problem(ctx.env),
         _over_budget(ctx.outcome),
+        real_clock_problem(ctx),
         _no_energy(frame),
         _validity_unknown(frame),
     ]
