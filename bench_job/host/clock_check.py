@@ -22,7 +22,6 @@ from bench_job.host.real_clock import measure_clock
 from bench_job.power.sysfs import FileReader
 
 
-
 def cpuinfo_mhz(text: str | None) -> dict:
     """processor number -> its "cpu MHz" from the text of /proc/cpuinfo (x86; {} where the lines are absent)."""
     found, processor = {}, None

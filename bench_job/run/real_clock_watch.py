@@ -16,22 +16,24 @@ log = logging.getLogger("bench_job")
 
 
 class RealClockWatch:
-    """section: the config's real_clock section; folder: the run's work folder; check: check_real_clock."""
+    """section: the config's real_clock section; store: the run's ResultStore, whose folder (the work folder)
+    holds real_clock.json; check: check_real_clock."""
 
-    def __init__(self, section, sysfs_root: str, folder: str, check=check_real_clock):
-        self.section, self.sysfs_root, self.folder, self.check = section, sysfs_root, folder, check
+    def __init__(self, section, sysfs_root: str, store, check=check_real_clock):
+        self.section, self.sysfs_root, self.store, self.check = section, sysfs_root, store, check
 
     def measure(self, after_model: str | None = None) -> None:
         """One measurement of every core type; after_model: the model just measured (None: the run's start)."""
         if not self.section.enabled:
             return
         measurement = self.check(self.sysfs_root, self.section.margin, after_model)
+        folder = os.path.dirname(self.store.path)
         try:
-            append_real_clock(self.folder, measurement)
+            append_real_clock(folder, measurement)
         except UserError as exc:  # the first part's list is damaged: this part's measurements start a new one
             log.warning("%s; starting it again", exc)
-            os.remove(os.path.join(self.folder, REAL_CLOCK_JSON))
-            append_real_clock(self.folder, measurement)
+            os.remove(os.path.join(folder, REAL_CLOCK_JSON))
+            append_real_clock(folder, measurement)
         when = f"after {after_model}" if after_model else "at the start"
         entries = measurement["core_types"]
         log.info("real clock %s: %s", when, "; ".join(describe_entry(e) for e in entries) or "no online CPU found")

@@ -8,7 +8,6 @@ measure); power discovery and the idle baseline are run/idle_power.py's."""
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import time
 import uuid
@@ -98,7 +97,7 @@ class Runner:
             target=worker,
         )
         self.power = IdlePower(config.power, config.measure)
-        self.clock = RealClockWatch(config.real_clock, config.power.sysfs_root, os.path.dirname(store.path))
+        self.clock = RealClockWatch(config.real_clock, config.power.sysfs_root, store)
         self.bar = None
         self.heartbeat = None
 
