@@ -2,7 +2,7 @@
 into typed sections.
 
 layers.py reads and merges the YAML layers; sections.py holds one frozen dataclass per section (run,
-measure, power, accuracy, sweeps), parsed and checked once; resolved.py builds the Config, whose models
+measure, power, accuracy, thermal, sweeps), parsed and checked once; resolved.py builds the Config, whose models
 the catalogue resolves. A knob is read as an attribute: config.measure.quiet_wait_s.
 """
 
@@ -29,6 +29,7 @@ from bench_job.config.sections import (
     RunSection,
     Sections,
     SweepSection,
+    ThermalSection,
     parse_sections,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "PowerSection",
     "AccuracySection",
     "SweepSection",
+    "ThermalSection",
     "DEVICES",
     "ACCELERATORS",
     "ATTENTION",

@@ -19,7 +19,15 @@ from bench_job.config.layers import (
     parse_set,
     read_config_file,
 )
-from bench_job.config.sections import DEVICES, AccuracySection, MeasureSection, PowerSection, RunSection, parse_sections
+from bench_job.config.sections import (
+    DEVICES,
+    AccuracySection,
+    MeasureSection,
+    PowerSection,
+    RunSection,
+    ThermalSection,
+    parse_sections,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class Config:
     measure: MeasureSection
     power: PowerSection
     accuracy: AccuracySection
+    thermal: ThermalSection
     sweeps: dict  # sweep name -> SweepSection
     adjustments: list = field(default_factory=list)  # what resolve changed on its own, for the run log
 
@@ -109,6 +118,7 @@ def resolve(
         measure=sections.measure,
         power=sections.power,
         accuracy=sections.accuracy,
+        thermal=sections.thermal,
         sweeps=sections.sweeps,
         adjustments=adjustments,
     )
