@@ -1,6 +1,5 @@
-"""The cool-down before each model, against a fake thermal zone whose temperature falls on a schedule driven by a
-fake sleep: no real waiting. The zone is the kernel's format (Linux Documentation/driver-api/thermal/sysfs-api.rst):
-/sys/class/thermal/thermal_zoneN/type names the sensor, .../temp holds millidegrees Celsius."""
+"""The cool-down before each model, against a fake thermal zone (tests/host/thermal_zones.py, the kernel's format)
+whose temperature falls on a schedule driven by a fake sleep: no real waiting."""
 
 from __future__ import annotations
 
@@ -8,49 +7,23 @@ import pytest
 
 from bench_job.config import ThermalSection
 from bench_job.host.cool_down import CoolDown, CoolDownResult
-from tests.power.helpers import write
+from tests.host.thermal_zones import ScheduledZone
 from tests.settings import packaged
-
-
-class FallingZone:
-    """A Raspberry Pi's cpu-thermal zone (and a cooler second zone) under root, cooling on a schedule: `schedule`
-    is the hottest zone's temperature in C at each poll (the last one holds). The fake sleep advances the fake
-    clock and moves the zone to its next reading, as time would."""
-
-    def __init__(self, root, schedule):
-        self.root, self.schedule = root, list(schedule)
-        self.now, self.sleeps = 0.0, []
-        write(root, "class/thermal/thermal_zone1/type", "gpu-thermal")
-        write(root, "class/thermal/thermal_zone1/temp", 40000)
-        self._set(self.schedule[0])
-
-    def _set(self, celsius):
-        write(self.root, "class/thermal/thermal_zone0/type", "cpu-thermal")
-        write(self.root, "class/thermal/thermal_zone0/temp", int(round(celsius * 1000)))
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-        self._set(self.schedule[min(len(self.sleeps), len(self.schedule) - 1)])
 
 
 def thermal(**overrides) -> ThermalSection:
     return packaged(ThermalSection, "thermal", **overrides)
 
 
-def cool_down(zone: FallingZone, **overrides) -> CoolDown:
+def cool_down(zone: ScheduledZone, **overrides) -> CoolDown:
     return CoolDown(thermal(**overrides), str(zone.root), clock=zone.clock, sleep=zone.sleep)
 
 
 def test_the_wait_lasts_exactly_while_the_zone_is_hot(tmp_path):
-    zone = FallingZone(tmp_path, [45.0])
+    zone = ScheduledZone(tmp_path, [45.0])
     waiting = cool_down(zone, cool_margin_c=5, max_wait_s=120, poll_s=2).start()
     assert waiting.start_c == 45.0 and waiting.target_c == 50.0
-    zone.schedule = [78.5, 70.0, 61.25, 52.0, 50.0, 47.0]  # cool (<= 50 C) at the fifth reading
-    zone._set(78.5)
+    zone.restart([78.5, 70.0, 61.25, 52.0, 50.0, 47.0])  # cool (<= 50 C) at the fifth reading
     shown = []
     result = waiting.wait("resnet18 [fp32]", shown.append)
     assert result == CoolDownResult(8.0, False, 50.0, 50.0)
@@ -60,17 +33,16 @@ def test_the_wait_lasts_exactly_while_the_zone_is_hot(tmp_path):
 
 
 def test_a_cool_zone_is_not_waited_for(tmp_path):
-    zone = FallingZone(tmp_path, [45.0])
+    zone = ScheduledZone(tmp_path, [45.0])
     result = cool_down(zone).start().wait("resnet18")
     assert result.record_fields() == {"cool_down_s": 0.0, "started_hot": False}
     assert zone.sleeps == []
 
 
 def test_a_zone_that_never_cools_is_waited_for_up_to_the_bound_and_starts_hot(tmp_path, caplog):
-    zone = FallingZone(tmp_path, [55.0])
+    zone = ScheduledZone(tmp_path, [55.0])
     waiting = cool_down(zone, cool_margin_c=5, max_wait_s=7, poll_s=2).start()
-    zone.schedule = [78.5]
-    zone._set(78.5)
+    zone.restart([78.5])
     with caplog.at_level("INFO", logger="bench_job"):
         result = waiting.wait("vgg16 [fp32]")
     assert result.waited_s == 7 and result.started_hot is True
@@ -85,18 +57,17 @@ def test_a_zone_that_never_cools_is_waited_for_up_to_the_bound_and_starts_hot(tm
 
 
 def test_a_zero_bound_only_checks(tmp_path):
-    zone = FallingZone(tmp_path, [40.0])
+    zone = ScheduledZone(tmp_path, [40.0])
     waiting = cool_down(zone, max_wait_s=0).start()
-    zone._set(80.0)
+    zone.restart([80.0])
     assert waiting.wait("resnet18") == CoolDownResult(0.0, True, 80.0, 45.0) and zone.sleeps == []
 
 
 def test_an_absolute_target_replaces_the_margin(tmp_path):
-    zone = FallingZone(tmp_path, [70.0])  # a run that started hot: the margin alone would wait for 75 C
+    zone = ScheduledZone(tmp_path, [70.0])  # a run that started hot: the margin alone would wait for 75 C
     waiting = cool_down(zone, cool_to_c=55, max_wait_s=120, poll_s=5).start()
     assert waiting.target_c == 55.0
-    zone.schedule = [72.0, 64.0, 56.0, 54.5]
-    zone._set(72.0)
+    zone.restart([72.0, 64.0, 56.0, 54.5])
     assert waiting.wait("resnet18") == CoolDownResult(15.0, False, 54.5, 55.0)
     assert zone.sleeps == [5, 5, 5]
 
@@ -114,7 +85,7 @@ def test_a_device_without_a_thermal_zone_never_waits_and_says_so_once(tmp_path, 
 
 
 def test_the_summary_names_the_start_and_the_target(tmp_path):
-    zone = FallingZone(tmp_path, [47.25])
+    zone = ScheduledZone(tmp_path, [47.25])
     assert cool_down(zone).start().summary() == {
         "start_c": 47.25,
         "target_c": 52.25,
