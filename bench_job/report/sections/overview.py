@@ -6,6 +6,7 @@ from __future__ import annotations
 from bench_job.report.render.document import Bullets, Heading, Table, Text
 from bench_job.report.render.frame import catalogue_value
 from bench_job.report.sections.power_state import power_state_line
+from bench_job.report.sections.thermal import cool_down_line
 from bench_job.report.sections.weights import model_weights, weights_line
 from bench_job.units import format_bytes, format_duration
 
@@ -52,6 +53,7 @@ def header(frame, ctx) -> list:
         f"{known((env.get('libraries') or {}).get('torch'))}; intra-op threads used: "
         f"{', '.join(map(str, threads)) or 'n/a'}",
         power_state_line(frame, ctx),
+        *filter(None, [cool_down_line(frame, ctx)]),
         f"device matmul peak: {f'{peak:.1f} GFLOP/s (fp32, measured before the sweep)' if peak else 'not measured'}",
         f"{weights_line(model_weights(frame, config), env)}; configurations: {len(frame)} ({len(ok)} measured)",
         run_line(ctx.outcome),
