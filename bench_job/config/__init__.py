@@ -2,8 +2,8 @@
 into typed sections.
 
 layers.py reads and merges the YAML layers; sections.py holds one frozen dataclass per section (run,
-measure, power, accuracy, sweeps, real_clock), parsed and checked once; resolved.py builds the Config, whose models
-the catalogue resolves. A knob is read as an attribute: config.measure.quiet_wait_s.
+measure, power, accuracy, thermal, sweeps, real_clock), parsed and checked once; resolved.py builds the Config,
+whose models the catalogue resolves. A knob is read as an attribute: config.measure.quiet_wait_s.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from bench_job.config.sections import (
     RunSection,
     Sections,
     SweepSection,
+    ThermalSection,
     parse_sections,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "AccuracySection",
     "RealClockSection",
     "SweepSection",
+    "ThermalSection",
     "DEVICES",
     "ACCELERATORS",
     "ATTENTION",

@@ -26,6 +26,7 @@ from bench_job.config.sections import (
     PowerSection,
     RealClockSection,
     RunSection,
+    ThermalSection,
     parse_sections,
 )
 
@@ -38,6 +39,7 @@ class Config:
     measure: MeasureSection
     power: PowerSection
     accuracy: AccuracySection
+    thermal: ThermalSection
     sweeps: dict  # sweep name -> SweepSection
     real_clock: RealClockSection
     adjustments: list = field(default_factory=list)  # what resolve changed on its own, for the run log
@@ -118,6 +120,7 @@ def resolve(
         measure=sections.measure,
         power=sections.power,
         accuracy=sections.accuracy,
+        thermal=sections.thermal,
         sweeps=sections.sweeps,
         real_clock=sections.real_clock,
         adjustments=adjustments,

@@ -177,11 +177,41 @@ class RealClockSection:
 
 
 @dataclass(frozen=True)
+class ThermalSection:
+    """The cool-down before each model (host/cool_down.py)."""
+
+    cool_margin_c: float
+    cool_to_c: float | None
+    max_wait_s: float
+    poll_s: float
+
+    @classmethod
+    def parse(cls, thermal: dict) -> ThermalSection:
+        number(thermal["cool_margin_c"], "thermal.cool_margin_c", lambda v: v > 0, "a positive number of degrees C")
+        if thermal["cool_to_c"] is not None:
+            number(
+                thermal["cool_to_c"],
+                "thermal.cool_to_c",
+                lambda v: 20 <= v <= 110,
+                "between 20 and 110 degrees C, or null to wait for the run's starting temperature plus cool_margin_c",
+            )
+        number(
+            thermal["max_wait_s"],
+            "thermal.max_wait_s",
+            lambda v: v >= 0,
+            "a number of seconds, 0 or more (0: never wait, only flag a hot start)",
+        )
+        number(thermal["poll_s"], "thermal.poll_s", lambda v: v > 0, "a positive number of seconds")
+        return _build(cls, thermal)
+
+
+@dataclass(frozen=True)
 class Sections:
     run: RunSection
     measure: MeasureSection
     power: PowerSection
     accuracy: AccuracySection
+    thermal: ThermalSection
     sweeps: dict  # sweep name ("vision", "nlp") -> SweepSection
     real_clock: RealClockSection
 
@@ -200,4 +230,13 @@ def parse_sections(data: dict) -> Sections:
     power = PowerSection.parse(data["power"])
     accuracy = AccuracySection.parse(data["accuracy"])
     real_clock = RealClockSection.parse(data["real_clock"])
-    return Sections(run=run, measure=measure, power=power, accuracy=accuracy, sweeps=sweeps, real_clock=real_clock)
+    thermal = ThermalSection.parse(data["thermal"])
+    return Sections(
+        run=run,
+        measure=measure,
+        power=power,
+        accuracy=accuracy,
+        thermal=thermal,
+        sweeps=sweeps,
+        real_clock=real_clock,
+    )

@@ -196,6 +196,7 @@ class Job:
         # Which power sources exist but could not be read (RAPL's root-only energy_uj for a non-root job),
         # known once the runner has looked.
         env["power_not_read"] = result.power_not_read
+        env["cool_down"] = result.cool_down  # the starting temperature each model cooled towards, or why none did
         _write_env(workdir, env)
         outcome = self._outcome(config, result, store)
         if result.interrupted:

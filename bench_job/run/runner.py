@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from bench_job.bundle.records import ResultStore, make_record
 from bench_job.families import FAMILIES
+from bench_job.host.cool_down import CoolDown
 from bench_job.measure.peak import derived_metrics
 from bench_job.measure.rounds import RoundSettings
 from bench_job.measure.validity import mark_validity_as_configured
@@ -42,6 +43,7 @@ class PlanResult:
     signal_name: str | None = None
     planned: tuple = ()
     power_not_read: dict = field(default_factory=dict)
+    cool_down: dict = field(default_factory=dict)  # host.cool_down.CoolDown.summary(), for env.json
 
 
 class StopRequest:
@@ -98,6 +100,7 @@ class Runner:
         )
         self.power = IdlePower(config.power, config.measure)
         self.clock = RealClockWatch(config.real_clock, config.power.sysfs_root, store)
+        self.cool_down = CoolDown(config.thermal, config.power.sysfs_root)
         self.bar = None
         self.heartbeat = None
 
@@ -110,6 +113,7 @@ class Runner:
 
     # -- the plan -------------------------------------------------------------------------------------
     def run(self) -> PlanResult:
+        self.cool_down.start()  # the reference temperature, before any model heats the board
         self.power.open()
         try:
             self.clock.measure()
@@ -118,6 +122,7 @@ class Runner:
             self.power.close()
         result.planned = tuple(self.planned_keys())
         result.power_not_read = dict(self.power.not_read)
+        result.cool_down = self.cool_down.summary()
         return result
 
     def planned_keys(self) -> list[str]:
@@ -173,8 +178,12 @@ class Runner:
 
     def _task(self, item, pending: list, keys: dict, remaining_configs: int) -> WorkerTask:
         """What the next worker of item measures: the pending points, with timing settings fitted to the
-        budget left and the idle baseline measured now."""
+        budget left and the idle baseline measured now, once the board has cooled from the model before."""
         settings = self._round_settings(remaining_configs)
+        name = f"{item.entry.name} [{item.variant.name}]"
+        cool_down = self.cool_down.wait(name, lambda text: self._show_waiting(name, text))
+        if self.heartbeat is not None:
+            self.heartbeat.measuring(name)
         idle_w, idle_share = self.power.baseline()
         power = PowerSettings(
             self.config.power,
@@ -194,6 +203,7 @@ class Runner:
             timing=settings,
             power=power,
             accuracy=self.config.accuracy,
+            cool_down=cool_down,
             assets=self.config.run.assets,
         )
 
@@ -236,6 +246,12 @@ class Runner:
 
     def _show_progress(self, text: str) -> None:
         self.bar.set_postfix_str(text, refresh=False)
+
+    def _show_waiting(self, name: str, text: str) -> None:
+        """A wait before name (the cool-down): the bar's postfix, or the heartbeat's line where no bar shows."""
+        self.bar.set_postfix_str(text)
+        if self.heartbeat is not None:
+            self.heartbeat.measuring(f"{name}, {text}")
 
     def _write(self, task: WorkerTask, point, status: str, reason: str) -> int:
         """The record of a configuration its worker could not measure, with the worker's identity fields."""

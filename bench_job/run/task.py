@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from bench_job.config.sections import AccuracySection, PowerSection
+from bench_job.host.cool_down import CoolDownResult
 from bench_job.measure.rounds import RoundSettings
 
 
@@ -32,7 +33,8 @@ class PowerSettings:
 class WorkerTask:
     """entry: the zoo entry; variant: its precision and threads; points: the configurations still to
     measure, smallest first; keys: point -> record key; threads: run.threads, the default a variant's
-    own threads override."""
+    own threads override; cool_down: the runner's wait for the board to cool before this model, which every
+    row of the model carries."""
 
     entry: object
     variant: object
@@ -44,6 +46,7 @@ class WorkerTask:
     timing: RoundSettings
     power: PowerSettings
     accuracy: AccuracySection
+    cool_down: CoolDownResult
     assets: str | None = None
 
     @property

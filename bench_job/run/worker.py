@@ -337,7 +337,11 @@ def _measure_variant(conn, task: WorkerTask, stop: StopSignal) -> None:
         torch.set_num_threads(threads)
     family = FAMILIES[entry.family]
     importlib.import_module(family.library)  # the framework's cost is counted before any model exists
-    base = {"weights_source": weights_source(entry, task.assets), "framework_rss_bytes": memory.rss_bytes()}
+    base = {
+        "weights_source": weights_source(entry, task.assets),
+        "framework_rss_bytes": memory.rss_bytes(),
+        **task.cool_down.record_fields(),
+    }
     conn.send(Framework(base["framework_rss_bytes"]))
     conn.send(Build())
     meter, energy_reason = open_meter(task.power)
@@ -382,7 +386,7 @@ def _measure_variant(conn, task: WorkerTask, stop: StopSignal) -> None:
             reason = str(exc) if user_fixable(exc) or isinstance(exc, RuntimeFailed) else one_line(exc)
             conn.send(BuildFailed(status, reason))
             return
-        notes = [entry.weights_note] if entry.weights_note else []
+        notes = [note for note in (entry.weights_note, task.cool_down.note()) if note]
         if "accuracy_error" in accuracy:
             notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
         with torch.inference_mode():

@@ -7,6 +7,7 @@ from bench_job.report.render.document import Bullets, Heading, Table, Text
 from bench_job.report.render.frame import catalogue_value
 from bench_job.report.sections.power_state import power_state_line
 from bench_job.report.sections.real_clock import real_clock_line
+from bench_job.report.sections.thermal import cool_down_line
 from bench_job.report.sections.weights import model_weights, weights_line
 from bench_job.units import format_bytes, format_duration
 
@@ -54,6 +55,7 @@ def header(frame, ctx) -> list:
         f"{', '.join(map(str, threads)) or 'n/a'}",
         power_state_line(frame, ctx),
         real_clock_line(ctx),
+        *filter(None, [cool_down_line(frame, ctx)]),
         f"device matmul peak: {f'{peak:.1f} GFLOP/s (fp32, measured before the sweep)' if peak else 'not measured'}",
         f"{weights_line(model_weights(frame, config), env)}; configurations: {len(frame)} ({len(ok)} measured)",
         run_line(ctx.outcome),

@@ -1,7 +1,7 @@
 """The verdict that opens the report: how far to trust this bundle, from the bundle alone. It names every
 reason to distrust the figures (a partial run, nothing measured, accuracy known to be wrong because a label
 map looks swapped, invalid rows with their reasons grouped, contention that persisted past the patience
-with what helps,
+with what helps, a Raspberry Pi that had throttled since boot before the run, models that started hot,
 configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
 validity not recorded), or says in one line that the run is clean. On a Jetson whose GPU was not used, why
 comes first, above all of that."""
@@ -14,6 +14,7 @@ from bench_job.report.render.frame import measured, model_variant_label
 from bench_job.report.sections.energy import brief_power_reason, has_energy
 from bench_job.report.sections.real_clock import real_clock_problem
 from bench_job.report.sections.reasons import invalid_parts
+from bench_job.report.sections.thermal import started_hot, throttled_before_run
 from bench_job.report.sections.weights import fetch_problem, model_weights, unavailable_reasons
 from bench_job.units import format_duration
 
@@ -156,6 +157,8 @@ def problems(frame, ctx) -> list:
         _label_map_swapped(frame),
         _invalid(frame, ctx.config),
         _contention(frame),
+        throttled_before_run(ctx.env),
+        started_hot(frame),
         _not_run(frame),
         _random_weights(frame, ctx.config),
         fetch_problem(ctx.env),
