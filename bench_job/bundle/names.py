@@ -12,6 +12,7 @@ CONFIG_YAML = "config.yaml"  # the resolved config the run measured
 RUN_LOG = "run.log"  # the run's log, debug lines included
 OUTCOME_JSON = "outcome.json"  # run_outcome.RunOutcome: finished or stopped, never measured, time
 DEVICES_JSON = "devices.json"  # compare's devices and baseline
+SUSTAINED_DIR = "sustained"  # one CSV per soak: its time series (bundle/series.py names each)
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
 

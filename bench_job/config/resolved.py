@@ -19,7 +19,15 @@ from bench_job.config.layers import (
     parse_set,
     read_config_file,
 )
-from bench_job.config.sections import DEVICES, AccuracySection, MeasureSection, PowerSection, RunSection, parse_sections
+from bench_job.config.sections import (
+    DEVICES,
+    AccuracySection,
+    MeasureSection,
+    PowerSection,
+    RunSection,
+    SustainedSection,
+    parse_sections,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class Config:
     power: PowerSection
     accuracy: AccuracySection
     sweeps: dict  # sweep name -> SweepSection
+    sustained: SustainedSection
     adjustments: list = field(default_factory=list)  # what resolve changed on its own, for the run log
 
     def with_models(self, models) -> Config:
@@ -102,6 +111,7 @@ def resolve(
     ]
     seen = [m.name for m in models]
     check(len(set(seen)) == len(seen), f"models lists a name twice: {sorted({n for n in seen if seen.count(n) > 1})}")
+    sections.sustained.check_models(seen)
     return Config(
         data=data,
         models=models,
@@ -110,6 +120,7 @@ def resolve(
         power=sections.power,
         accuracy=sections.accuracy,
         sweeps=sections.sweeps,
+        sustained=sections.sustained,
         adjustments=adjustments,
     )
 
