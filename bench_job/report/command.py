@@ -35,7 +35,9 @@ def cmd_report(args) -> int:
             os.makedirs(out, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot create the report folder {out}: {exc.strerror}; pass a writable --out") from None
-        md_path, html_path = write_run_report(bundle.frame, bundle.config, bundle.env, out, bundle.outcome)
+        md_path, html_path = write_run_report(
+            bundle.frame, bundle.config, bundle.env, out, bundle.outcome, series_root=bundle.root
+        )
     print(md_path)
     print(html_path)
     return 0

@@ -19,6 +19,7 @@ inference costs BURST_S at 1500 MHz and twice that at 750 MHz, and draws BURST_W
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 
 from tests.power.helpers import write
 
@@ -27,6 +28,7 @@ CAP_AT_S = 8.0
 FULL_KHZ, HALF_KHZ = 1500000, 750000
 BURST_S = 0.125  # binary-exact, so a 1 s window holds exactly 8 inferences, then 4
 BURST_W, THROTTLED_W = 5.0, 3.0
+KEY = "resnet18|fp32|cpu|b1|s224|sustained"
 
 
 class FakeClock:
@@ -133,3 +135,28 @@ class FakeMeter:
             "fake", "board", avg_power_w=energy / window, energy_j=energy, energy_per_inference_j=energy / count
         )
         return EnergyWindow(count, window, start, clock(), (source,))
+
+
+def soak_task(board, duration_s=10.0, deadline=None):
+    """What soak_record reads of a WorkerTask: the sustained section, the model's name, the roots, the timing."""
+    from bench_job.config.sections import SustainedSection
+
+    section = SustainedSection(models=["resnet18"], duration_s=duration_s, window_s=1.0, batch_size=1, input_size=None)
+    return SimpleNamespace(
+        sustained=section,
+        entry=SimpleNamespace(name="resnet18"),
+        power=SimpleNamespace(
+            section=SimpleNamespace(sysfs_root=board.sysfs, host_root=board.root), energy_reason=None
+        ),
+        timing=SimpleNamespace(deadline=deadline, measure=SimpleNamespace(confidence=0.95)),
+    )
+
+
+def prepared_soak(board):
+    """The worker's PreparedConfig of the soaked configuration: its record so far and its inference."""
+    from bench_job.run.plan import SUSTAINED, Point
+
+    record = {"key": KEY, "model": "resnet18", "batch_size": 1, "input_size": 224, "scenario": SUSTAINED, "notes": []}
+    return SimpleNamespace(
+        point=Point(1, 224, (), SUSTAINED), record=record, timing=SimpleNamespace(run_once=board.inference)
+    )

@@ -12,16 +12,13 @@ from types import SimpleNamespace
 import pytest
 
 from bench_job.bundle.series import SERIES_TEXT_FIELD, keep_series, series_member
-from bench_job.config.sections import SustainedSection
 from bench_job.host.core_types import read_core_types
 from bench_job.measure.validity import invalid_reasons
 from bench_job.run.messages import Progress, Record, Start
-from bench_job.run.plan import SUSTAINED, Point
+from bench_job.run.plan import SUSTAINED
 from bench_job.run.soak import DeviceReader, send_soaks, soak_duration, soak_record
 from tests.power.helpers import write
-from tests.run.soak_fakes import BURST_S, FakeClock, FakeMeter, FakeTimer, HotBoard
-
-KEY = "resnet18|fp32|cpu|b1|s224|sustained"
+from tests.run.soak_fakes import BURST_S, FakeClock, FakeMeter, FakeTimer, HotBoard, prepared_soak, soak_task
 
 
 class Pipe:
@@ -30,25 +27,6 @@ class Pipe:
 
     def send(self, message):
         self.sent.append(message)
-
-
-def soak_task(board, duration_s=10.0, deadline=None):
-    section = SustainedSection(models=["resnet18"], duration_s=duration_s, window_s=1.0, batch_size=1, input_size=None)
-    return SimpleNamespace(
-        sustained=section,
-        entry=SimpleNamespace(name="resnet18"),
-        power=SimpleNamespace(
-            section=SimpleNamespace(sysfs_root=board.sysfs, host_root=board.root), energy_reason=None
-        ),
-        timing=SimpleNamespace(deadline=deadline, measure=SimpleNamespace(confidence=0.95)),
-    )
-
-
-def prepared_soak(board):
-    record = {"key": KEY, "model": "resnet18", "batch_size": 1, "input_size": 224, "scenario": SUSTAINED, "notes": []}
-    return SimpleNamespace(
-        point=Point(1, 224, (), SUSTAINED), record=record, timing=SimpleNamespace(run_once=board.inference)
-    )
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ class Context:
     out_dir: str  # the report's folder; plots go to out_dir/plots
     colours: dict = field(default_factory=dict)
     outcome: RunOutcome | None = None  # outcome.json: None for bundles that predate it
+    soaks: object = None  # the soak rows (a prepared frame), set apart from the sweep's (frame.sustained_rows)
+    series_root: str | None = None  # the bundle's folder, where the soaks' CSVs are (None: out_dir)
 
     @property
     def plot_dir(self) -> str:
