@@ -18,6 +18,7 @@ from bench_job.host.core_types import read_core_types
 from bench_job.host.device_state import compare_device_state, power_state_columns, power_state_reasons
 from bench_job.host.device_state import read_device_state as _read_device_state
 from bench_job.measure import memory
+from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.energy import energy_fields
 from bench_job.measure.stats import summarize
 from bench_job.measure.sustained import WindowReading, WindowRun, run_soak, series_csv, soak_fields
@@ -114,9 +115,12 @@ def soak_duration(asked: float, window_s: float, deadline: float | None, now: fl
     return cut, f"soak cut to {cut:.0f} of {asked:g} s by --budget"
 
 
-def soak_record(task, prepared, meter, timer, stop, conn, reader=None, clock=time.monotonic) -> dict | None:
+def soak_record(
+    task, prepared, meter, timer, stop, conn, reader=None, clock=time.monotonic, probe_factory=ContentionProbe
+) -> dict | None:
     """The sustained row of one prepared configuration (worker.PreparedConfig, past its first pass and warm-up), or
-    None when the run was stopped before its first window. conn: the worker's pipe, for progress lines."""
+    None when the run was stopped before its first window. conn: the worker's pipe, for progress lines. Other
+    processes' CPU share over the whole soak is judged as a sweep row's timing is (measure.validity)."""
     section, point = task.sustained, prepared.point
     reader = reader or DeviceReader(
         task.power.section.sysfs_root, task.power.section.host_root, measure_mhz=real_clock()
@@ -125,6 +129,8 @@ def soak_record(task, prepared, meter, timer, stop, conn, reader=None, clock=tim
     key = prepared.record["key"]
     conn.send(Log("info", f"{key}: soaking for {duration:.0f} s in {section.window_s:g} s windows"))
     swap_before = memory.swap_counters()
+    probe = probe_factory()
+    probe.start()
     started = time.time()
     shown = [clock()]
 
@@ -160,6 +166,7 @@ def soak_record(task, prepared, meter, timer, stop, conn, reader=None, clock=tim
         stats,
         throughput=point.batch_size / stats["latency_median_s"],
         stop_reason=soak.ended_early or "duration",
+        other_cpu_share=probe.other_share(),
         energy_reason=task.power.energy_reason,
         swap_in=swap_in,
         swap_out=swap_out,

@@ -20,7 +20,7 @@ from bench_job.report.render.frame import prepare
 from bench_job.report.render.soak_plot import panels, throttle_events
 from bench_job.report.run_report import build_report
 from tests.report.synthetic import CONFIG, ENV, measured
-from tests.run.soak_fakes import FakeClock, FakeMeter, FakeTimer, HotBoard, prepared_soak, soak_task
+from tests.run.soak_fakes import FakeClock, FakeMeter, FakeTimer, HotBoard, QuietProbe, prepared_soak, soak_task
 
 
 def soak_row(tmp_path, bundle_dir):
@@ -39,6 +39,7 @@ def soak_row(tmp_path, bundle_dir):
         SimpleNamespace(send=lambda message: None),
         reader=reader,
         clock=clock,
+        probe_factory=QuietProbe,
     )
     fields = keep_series(fields, str(bundle_dir))
     base = measured("resnet18", 1, 224, fields["latency_median_s"], sweeps="")

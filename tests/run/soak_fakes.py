@@ -160,3 +160,13 @@ def prepared_soak(board):
     return SimpleNamespace(
         point=Point(1, 224, (), SUSTAINED), record=record, timing=SimpleNamespace(run_once=board.inference)
     )
+
+
+class QuietProbe:
+    """ContentionProbe on a quiet machine: nobody else used the CPU."""
+
+    def start(self) -> None:
+        pass
+
+    def other_share(self) -> float:
+        return 0.0

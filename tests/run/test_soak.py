@@ -18,7 +18,16 @@ from bench_job.run.messages import Progress, Record, Start
 from bench_job.run.plan import SUSTAINED
 from bench_job.run.soak import DeviceReader, send_soaks, soak_duration, soak_record
 from tests.power.helpers import write
-from tests.run.soak_fakes import BURST_S, FakeClock, FakeMeter, FakeTimer, HotBoard, prepared_soak, soak_task
+from tests.run.soak_fakes import (
+    BURST_S,
+    FakeClock,
+    FakeMeter,
+    FakeTimer,
+    HotBoard,
+    QuietProbe,
+    prepared_soak,
+    soak_task,
+)
 
 
 class Pipe:
@@ -45,6 +54,7 @@ def soaked(tmp_path):
         pipe,
         reader=reader,
         clock=clock,
+        probe_factory=QuietProbe,
     )
     return record, pipe, time.perf_counter() - started
 
@@ -105,6 +115,7 @@ def test_the_row_holds_ratio_onset_peak_and_window_energies(soaked):
 def test_a_throttled_soak_stays_valid_and_its_falling_cap_is_not_a_power_state_change(soaked):
     record, _, _ = soaked
     assert record["power_state_changed"] is False
+    assert record["other_cpu_share"] == 0.0
     assert invalid_reasons(dict(record, latency_median_ci_rel=0.01), 6, 0.05, 10, 0.1) == []
     # the same figures as a sweep row: throttled, so not valid
     sweep = dict(record, scenario="sweep", latency_median_ci_rel=0.01)
@@ -139,6 +150,7 @@ def test_a_quiet_soak_says_none_in_n_s_and_without_a_meter_has_no_energy(tmp_pat
         Pipe(),
         reader=reader,
         clock=clock,
+        probe_factory=QuietProbe,
     )
     assert record["throttle_onset_s"] is None and record["notes"] == "no throttle in 3 s"
     assert record["sustained_perf_ratio"] == 1.0 and record["sustained_first_energy_j"] is None
@@ -191,6 +203,7 @@ def test_progress_lines_while_a_long_soak_runs(tmp_path):
         pipe,
         reader=reader,
         clock=clock,
+        probe_factory=QuietProbe,
     )
     assert [m.text for m in pipe.sent if isinstance(m, Progress)] == [
         "resnet18: soak 10/25 s, 85.0 C",
