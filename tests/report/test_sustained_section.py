@@ -19,6 +19,7 @@ from bench_job.report.render.document import Figure, Table
 from bench_job.report.render.frame import prepare
 from bench_job.report.render.soak_plot import panels, throttle_events
 from bench_job.report.run_report import build_report
+from bench_job.report.sections.sustained import read_series
 from tests.report.synthetic import CONFIG, ENV, measured
 from tests.run.soak_fakes import FakeClock, FakeMeter, FakeTimer, HotBoard, QuietProbe, prepared_soak, soak_task
 
@@ -67,6 +68,8 @@ def test_the_section_tables_each_soak_and_draws_its_series(report):
         ["resnet18 [fp32]", "batch 1, 224 px", "10", "125.00", "250.00", "50%", "5", "85", "0.625", "0.75"]
     ]
     figure = next(b for b in blocks if isinstance(b, Figure) and "sustained_" in b.path)
+    # the schedule's two events: the trip, flags and halved clock at 5 s, the cpufreq cap at 8 s
+    assert throttle_events(read_series(str(out.parent / "bundle"), soak["sustained_series"])) == [5.0, 8.0]
     assert os.path.isfile(out / figure.path) and os.path.getsize(out / figure.path) > 10_000
 
 
@@ -112,6 +115,8 @@ def test_the_figure_marks_each_new_throttle_event_and_has_a_panel_per_measure(tm
         {"t_end_s": "4", "latency_median_s": "0.2", "throttle_reasons": "a; b", "power_w": "", "temp_max_c": "50"},
     ]
     assert throttle_events(rows) == [2.0, 4.0]
+    hotter = [dict(row, throttle_reasons=f"zone at {80 + i}.0 C") for i, row in enumerate(rows)]
+    assert throttle_events(hotter) == [1.0]  # one event whose figure grows
     assert [label for label, _ in panels(rows)] == ["median latency (ms)"]  # no zone, clock or power column
 
 

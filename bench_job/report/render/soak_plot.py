@@ -4,6 +4,8 @@ step up where the temperature reached its trip and the clock fell."""
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")  # no display in containers and CI
@@ -21,10 +23,11 @@ def _columns(rows: list, prefix: str, suffix: str) -> list:
 
 
 def throttle_events(rows: list) -> list:
-    """The end times (s) of the windows that brought a throttle reason the window before did not have."""
+    """The end times (s) of the windows that brought a throttle reason the window before did not have; a reason
+    whose figures changed ('at 80.0 C' then 'at 85.0 C') is the same event going on."""
     events, before = [], set()
     for row in rows:
-        reasons = {r for r in (row.get("throttle_reasons") or "").split("; ") if r}
+        reasons = {re.sub(r"\d+(?:\.\d+)?", "#", r) for r in (row.get("throttle_reasons") or "").split("; ") if r}
         if reasons - before:
             events.append(float(row["t_end_s"]))
         before = reasons
