@@ -13,6 +13,7 @@ RUN_LOG = "run.log"  # the run's log, debug lines included
 OUTCOME_JSON = "outcome.json"  # run_outcome.RunOutcome: finished or stopped, never measured, time
 REAL_CLOCK_JSON = "real_clock.json"  # the CPU clock measured per core type at the start and after each model
 DEVICES_JSON = "devices.json"  # compare's devices and baseline
+SUSTAINED_DIR = "sustained"  # one CSV per soak: its time series (bundle/series.py names each)
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
 

@@ -26,6 +26,7 @@ from bench_job.config.sections import (
     PowerSection,
     RealClockSection,
     RunSection,
+    SustainedSection,
     ThermalSection,
     parse_sections,
 )
@@ -42,6 +43,7 @@ class Config:
     thermal: ThermalSection
     sweeps: dict  # sweep name -> SweepSection
     real_clock: RealClockSection
+    sustained: SustainedSection
     adjustments: list = field(default_factory=list)  # what resolve changed on its own, for the run log
 
     def with_models(self, models) -> Config:
@@ -113,6 +115,7 @@ def resolve(
     ]
     seen = [m.name for m in models]
     check(len(set(seen)) == len(seen), f"models lists a name twice: {sorted({n for n in seen if seen.count(n) > 1})}")
+    sections.sustained.check_models(seen)
     return Config(
         data=data,
         models=models,
@@ -123,6 +126,7 @@ def resolve(
         thermal=sections.thermal,
         sweeps=sections.sweeps,
         real_clock=sections.real_clock,
+        sustained=sections.sustained,
         adjustments=adjustments,
     )
 

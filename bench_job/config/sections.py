@@ -206,6 +206,52 @@ class ThermalSection:
 
 
 @dataclass(frozen=True)
+class SustainedSection:
+    models: list  # model names to soak (each must be one of the run's models); empty: no soak
+    duration_s: float
+    window_s: float
+    batch_size: int
+    input_size: int | None  # None: each model's sweep input size
+
+    # A soak is one configuration to its supervisor: it must end well inside run.config_timeout_s, or the
+    # supervisor kills it as a timeout. A minute covers its last window, the readings and the record.
+    TIMEOUT_ROOM_S = 60
+
+    @classmethod
+    def parse(cls, sustained: dict, config_timeout_s: float) -> SustainedSection:
+        models = sustained["models"]
+        check(
+            isinstance(models, list) and all(isinstance(m, str) and m for m in models),
+            f"sustained.models must be a list of model names (from models), got {models!r}",
+        )
+        number(sustained["duration_s"], "sustained.duration_s", lambda v: v > 0, "a positive number of seconds")
+        number(sustained["window_s"], "sustained.window_s", lambda v: v > 0, "a positive number of seconds")
+        check(
+            sustained["window_s"] <= sustained["duration_s"],
+            f"sustained.window_s ({sustained['window_s']}) must be at most sustained.duration_s "
+            f"({sustained['duration_s']})",
+        )
+        check(
+            sustained["duration_s"] + cls.TIMEOUT_ROOM_S <= config_timeout_s,
+            f"sustained.duration_s ({sustained['duration_s']}) must be at least {cls.TIMEOUT_ROOM_S} s under "
+            f"run.config_timeout_s ({config_timeout_s}), which would kill the soak: shorten the soak or raise "
+            "run.config_timeout_s",
+        )
+        positive_int(sustained["batch_size"], "sustained.batch_size")
+        positive_int(sustained["input_size"], "sustained.input_size", allow_none=True)
+        return _build(cls, sustained)
+
+    def check_models(self, names: list) -> None:
+        """Every soaked model is one of the run's models (a soak runs in that model's worker, after its sweep)."""
+        unknown = [m for m in self.models if m not in names]
+        check(
+            not unknown,
+            f"sustained.models names {', '.join(unknown)}, not in models ({', '.join(names)}): add it to models or "
+            "remove it from sustained.models",
+        )
+
+
+@dataclass(frozen=True)
 class Sections:
     run: RunSection
     measure: MeasureSection
@@ -214,6 +260,7 @@ class Sections:
     thermal: ThermalSection
     sweeps: dict  # sweep name ("vision", "nlp") -> SweepSection
     real_clock: RealClockSection
+    sustained: SustainedSection
 
 
 def parse_sections(data: dict) -> Sections:
@@ -230,6 +277,7 @@ def parse_sections(data: dict) -> Sections:
     power = PowerSection.parse(data["power"])
     accuracy = AccuracySection.parse(data["accuracy"])
     real_clock = RealClockSection.parse(data["real_clock"])
+    sustained = SustainedSection.parse(data["sustained"], run.config_timeout_s)
     thermal = ThermalSection.parse(data["thermal"])
     return Sections(
         run=run,
@@ -239,4 +287,5 @@ def parse_sections(data: dict) -> Sections:
         thermal=thermal,
         sweeps=sweeps,
         real_clock=real_clock,
+        sustained=sustained,
     )

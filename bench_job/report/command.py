@@ -37,7 +37,13 @@ def cmd_report(args) -> int:
         except OSError as exc:
             raise UserError(f"cannot create the report folder {out}: {exc.strerror}; pass a writable --out") from None
         md_path, html_path = write_run_report(
-            bundle.frame, bundle.config, bundle.env, out, bundle.outcome, read_real_clock(bundle.root)
+            bundle.frame,
+            bundle.config,
+            bundle.env,
+            out,
+            bundle.outcome,
+            real_clock=read_real_clock(bundle.root),
+            series_root=bundle.root,
         )
     print(md_path)
     print(html_path)

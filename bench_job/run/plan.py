@@ -12,13 +12,17 @@ from dataclasses import dataclass
 
 from bench_job.bundle.records import config_key
 from bench_job.families import FAMILIES
+from bench_job.measure.sustained import SCENARIO as SUSTAINED
+
+SWEEP = "sweep"
 
 
 @dataclass(frozen=True)
 class Point:
     batch_size: int
     input_size: int
-    sweeps: tuple  # which sweeps this configuration belongs to: "batch", "input" or both
+    sweeps: tuple  # which sweeps this configuration belongs to: "batch", "input" or both (none for a soak)
+    scenario: str = SWEEP  # SWEEP, or SUSTAINED: the configuration soaked after the sweep (run/soak.py)
 
 
 @dataclass
@@ -28,7 +32,9 @@ class WorkItem:
     points: list  # Point, smallest first
 
     def key(self, point: Point, accelerator: str) -> str:
-        return config_key(self.entry.name, self.variant.name, accelerator, point.batch_size, point.input_size)
+        """The row's key; a soak's ends with |sustained, so it never collides with the sweep row of its size."""
+        key = config_key(self.entry.name, self.variant.name, accelerator, point.batch_size, point.input_size)
+        return f"{key}|{SUSTAINED}" if point.scenario == SUSTAINED else key
 
 
 def points_for(entry) -> list[Point]:
@@ -42,6 +48,14 @@ def points_for(entry) -> list[Point]:
     # Cost grows with the square of an image side and roughly linearly with a sequence length.
     order = sorted(sweeps, key=lambda p: (p[0] * p[1] ** (2 if image_like else 1), p[0], p[1]))
     return [Point(b, s, tuple(sweeps[(b, s)])) for b, s in order]
+
+
+def soak_point(entry, sustained) -> Point | None:
+    """The soaked configuration of a model named in sustained.models (None otherwise): sustained.batch_size at
+    sustained.input_size, or the model's sweep input size. It comes last, after the sweep has warmed the model."""
+    if entry.name not in sustained.models:
+        return None
+    return Point(sustained.batch_size, sustained.input_size or entry.input_size, (), SUSTAINED)
 
 
 def is_dominated(point: Point, failed: list) -> bool:
@@ -112,5 +126,9 @@ def build_plan(config) -> list[WorkItem]:
     """Every model variant of the config with its configurations, cheapest model first by item_cost. The
     sort is stable: equal costs (the variants of one model, unknown models last) keep the config's order.
     A configuration's key does not depend on the order, so a resumed run finds what it measured."""
-    plan = [WorkItem(entry, variant, points_for(entry)) for entry in config.models for variant in entry.variants]
+    plan = [
+        WorkItem(entry, variant, points_for(entry) + [p for p in [soak_point(entry, config.sustained)] if p])
+        for entry in config.models
+        for variant in entry.variants
+    ]
     return sorted(plan, key=item_cost)

@@ -8,6 +8,7 @@ The figures are rules of thumb stated here, not measurements:
   budget, at MIN_TIMING_S (the minimum: the runner's own floor is 0.05 s of timing in a 0.1 s share, and
   min_rounds rounds of at least one run each do not fit in less than a tenth of a second per round); with
   power measurement, the energy window adds power.min_window_s, which no budget shrinks;
+- per soak (sustained.models), sustained.duration_s on top, or squeezed by a budget MIN_BUDGET_WINDOWS windows;
 - once per run, the matmul peak and environment: FIXED_S.
 A configuration whose min_runs take longer than its time budget (a large model on a slow device) runs
 over the estimate: the estimate is a floor for such runs, which the console says."""
@@ -15,6 +16,8 @@ over the estimate: the estimate is a floor for such runs, which the console says
 from __future__ import annotations
 
 from bench_job.errors import UserError
+from bench_job.run.plan import SUSTAINED
+from bench_job.run.soak import MIN_BUDGET_WINDOWS
 from bench_job.units import format_duration
 
 WORKER_START_S = 5.0  # importing torch and building the smallest model in a fresh worker, on a fast laptop
@@ -30,16 +33,22 @@ def _energy_s(config) -> float:
     return config.power.min_window_s if config.power.enabled else 0.0
 
 
+def _soaks_s(config, plan: list, least: bool) -> float:
+    soaks = sum(1 for item in plan for p in item.points if p.scenario == SUSTAINED)
+    section = config.sustained
+    return soaks * (MIN_BUDGET_WINDOWS * section.window_s if least else section.duration_s)
+
+
 def estimated_s(config, plan: list) -> float:
     configs = sum(len(item.points) for item in plan)
     per_config = config.measure.max_time_per_config_s + _energy_s(config)
-    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config
+    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config + _soaks_s(config, plan, False)
 
 
 def minimum_s(config, plan: list) -> float:
     configs = sum(len(item.points) for item in plan)
     per_config = config.measure.min_rounds * MIN_TIMING_S + _energy_s(config)
-    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config
+    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config + _soaks_s(config, plan, True)
 
 
 def check_budget(config, plan: list, budget_s: float | None) -> None:
@@ -71,7 +80,11 @@ def describe(config, plan: list) -> str:
         "(each: a batch sweep at a fixed input size plus an input-size sweep at batch 1)"
     ]
     for item in plan:
-        points = ", ".join(f"b{p.batch_size}x{p.input_size}" for p in item.points)
+        points = ", ".join(
+            f"b{p.batch_size}x{p.input_size}"
+            + (f" soaked {config.sustained.duration_s:g} s" if p.scenario == SUSTAINED else "")
+            for p in item.points
+        )
         lines.append(f"  {item.entry.name} [{item.variant.name}]: {len(item.points)} ({points}) - {_why(item.entry)}")
     lines.append(
         f"estimated duration: at least {format_duration(estimated_s(config, plan))} (per configuration "

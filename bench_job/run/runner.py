@@ -8,6 +8,7 @@ measure); power discovery and the idle baseline are run/idle_power.py's."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 import uuid
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from bench_job.bundle.records import ResultStore, make_record
+from bench_job.bundle.series import keep_series
 from bench_job.families import FAMILIES
 from bench_job.host.cool_down import CoolDown
 from bench_job.measure.peak import derived_metrics
@@ -205,6 +207,7 @@ class Runner:
             accuracy=self.config.accuracy,
             cool_down=cool_down,
             assets=self.config.run.assets,
+            sustained=self.config.sustained,
         )
 
     # -- one model variant ----------------------------------------------------------------------------
@@ -242,6 +245,8 @@ class Runner:
 
     # -- records --------------------------------------------------------------------------------------
     def _record_from_worker(self, fields: dict) -> None:
+        # a soak's time series is written beside results.jsonl, as the bundle member its row names
+        fields = keep_series(fields, os.path.dirname(os.path.abspath(self.store.path)))
         self._store(make_record(run_id=self.run_id, **fields))
 
     def _show_progress(self, text: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from bench_job.config.sections import AccuracySection, PowerSection
+from bench_job.config.sections import AccuracySection, PowerSection, SustainedSection
 from bench_job.host.cool_down import CoolDownResult
 from bench_job.measure.rounds import RoundSettings
 
@@ -48,6 +48,7 @@ class WorkerTask:
     accuracy: AccuracySection
     cool_down: CoolDownResult
     assets: str | None = None
+    sustained: SustainedSection | None = None  # the soak's duration and windows, for a soaked model's last point
 
     @property
     def threads_asked(self) -> int | None:
@@ -73,6 +74,7 @@ class WorkerTask:
             "input_size": point.input_size,
             "input_unit": input_unit,
             "sweeps": "+".join(point.sweeps),
+            "scenario": point.scenario,
             "weights": entry.weights,
             "in_zoo": entry.reference_params is not None,
             "published_params": entry.reference_params,

@@ -30,7 +30,8 @@ from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
 from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.run.messages import Build, BuildFailed, Framework, Log, Progress, Record, Start
-from bench_job.run.plan import OomFront
+from bench_job.run.plan import SUSTAINED, OomFront
+from bench_job.run.soak import send_soaks
 from bench_job.run.task import PowerSettings, WorkerTask
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.calibration import calibration_inputs
@@ -468,6 +469,8 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
             if outcome["status"] == "oom":
                 oom.ran_out(point)
             conn.send(Record(dict(record, **outcome, notes="; ".join(notes) or None, duration_s=time.time() - started)))
+    soaks = [p for p in prepared if p.point.scenario == SUSTAINED]  # soaked after the sweep, on the warm model
+    prepared = [p for p in prepared if p.point.scenario != SUSTAINED]
     patience = Patience.from_measure(settings.measure, settings.deadline)
 
     def on_round(key, index):
@@ -484,6 +487,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
         threads=torch.get_num_threads(),
     )
     send_records(conn, task, prepared, meter, patience, device, stop)
+    send_soaks(conn, task, soaks, meter, timer, stop)
 
 
 def send_records(conn, task, prepared: list, meter, patience, device: str, stop) -> None:

@@ -44,7 +44,7 @@ def _duration(seconds):
     return format_duration(seconds)
 
 
-def test_the_runner_beats_only_without_a_progress_bar(monkeypatch):
+def test_the_runner_beats_only_without_a_progress_bar(monkeypatch, tmp_path):
     from bench_job import config as cfg
     from bench_job.bundle.records import ResultStore
     from bench_job.run import runner as runner_module
@@ -61,6 +61,6 @@ def test_the_runner_beats_only_without_a_progress_bar(monkeypatch):
     monkeypatch.setattr(Runner, "_run_item", lambda self, item, pending, remaining: 0)
     config = cfg.resolve(None, device="laptop", sets=['models=["resnet18", "squeezenet1_1"]', "power.enabled=false"])
     for show_progress in (True, False):
-        runner = Runner(config, ResultStore("/nonexistent/results.jsonl"), "cpu", StopRequest(), show_progress)
+        runner = Runner(config, ResultStore(str(tmp_path / "results.jsonl")), "cpu", StopRequest(), show_progress)
         runner._run_plan()
     assert len(made) == 1 and made[0].total == 14  # 7 default points per model

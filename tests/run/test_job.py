@@ -301,7 +301,7 @@ def test_the_cli_refuses_a_budget_too_short_for_the_quick_config_before_importin
     assert done.stdout.strip() == "2 []", done.stdout + done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert (
-        line.startswith("bench-job: error: --budget 5.0 s cannot fit this plan: 25 configurations")
+        line.startswith("bench-job: error: --budget 5.0 s cannot fit this plan: 26 configurations")
         and "at least" in line
     )
     assert not os.path.exists(out)

@@ -7,6 +7,8 @@ import pandas as pd
 
 from bench_job.bundle.records import BOOLEAN_COLUMNS, NUMERIC_COLUMNS
 
+SWEEP, SUSTAINED = "sweep", "sustained"  # a row's scenario (records.SCHEMA: scenario)
+
 # typed as the result schema declares them (bench_job/bundle/records.py)
 NUMERIC = list(NUMERIC_COLUMNS)
 BOOLEAN = list(BOOLEAN_COLUMNS)
@@ -33,9 +35,22 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("sweeps", "variant", "model", "family", "status"):
         if column in out:
             out[column] = out[column].fillna("").astype(str)
+    # Rows written before schema 7 were all the sweep's.
+    out["scenario"] = out["scenario"].fillna(SWEEP).replace("", SWEEP) if "scenario" in out else SWEEP
     # Rows written before the runtime column existed ran eager PyTorch, the only runtime there was.
     out["runtime"] = out["runtime"].fillna("eager").replace("", "eager") if "runtime" in out else "eager"
     return out
+
+
+def sweep_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sweep's rows: what every section but Sustained performance reads (a prepared frame; one without the
+    column, compare's frame of no bundle, is all sweep)."""
+    return frame[frame["scenario"] != SUSTAINED] if "scenario" in frame else frame
+
+
+def sustained_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The soaks' rows (scenario sustained) of a prepared frame."""
+    return frame[frame["scenario"] == SUSTAINED] if "scenario" in frame else frame.iloc[0:0]
 
 
 def catalogue_value(rows: pd.DataFrame, column: str):

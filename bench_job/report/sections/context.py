@@ -18,6 +18,8 @@ class Context:
     colours: dict = field(default_factory=dict)
     outcome: RunOutcome | None = None  # outcome.json: None for bundles that predate it
     real_clock: list = field(default_factory=list)  # real_clock.json's measurements: [] where there is none
+    soaks: object = None  # the soak rows (a prepared frame), set apart from the sweep's (frame.sustained_rows)
+    series_root: str | None = None  # the bundle's folder, where the soaks' CSVs are (None: out_dir)
 
     @property
     def plot_dir(self) -> str:

@@ -14,6 +14,7 @@ from bench_job.report.render.frame import measured, model_variant_label
 from bench_job.report.sections.energy import brief_power_reason, has_energy
 from bench_job.report.sections.real_clock import real_clock_problem
 from bench_job.report.sections.reasons import invalid_parts
+from bench_job.report.sections.sustained import sustained_verdicts
 from bench_job.report.sections.thermal import started_hot, throttled_before_run
 from bench_job.report.sections.weights import fetch_problem, model_weights, unavailable_reasons
 from bench_job.units import format_duration
@@ -166,7 +167,7 @@ def problems(frame, ctx) -> list:
         real_clock_problem(ctx),
         _no_energy(frame),
         _validity_unknown(frame),
-    ]
+    ] + sustained_verdicts(ctx.soaks)
     return [problem for problem in found if problem]
 
 
