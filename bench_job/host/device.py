@@ -153,9 +153,11 @@ def host_facts(sysfs_root: str, host_root: str, in_container: bool, image_root: 
         key = f"proc/device-tree/{name}"
         texts[key], sources[key] = device_tree_file(name, host_root, sysfs_root, in_container, image_root)
     meminfo, sources["proc/meminfo"] = host_file("proc/meminfo", host_root, in_container, image_root)
-    if meminfo is None:  # /proc/meminfo is the kernel's, not a container's: the job's own says the same
+    if meminfo is None:
+        # /proc is the kernel's, not the image's: inside a container the job's own /proc/meminfo is the host's
+        # (a container's memory limit is its cgroup's, recorded apart), so it counts as the host's file.
         meminfo = read_text(os.path.join(image_root, "proc/meminfo"))
-        sources["proc/meminfo"] = (IMAGE if in_container else HOST) if meminfo else ABSENT
+        sources["proc/meminfo"] = HOST if meminfo else ABSENT
     compatible = split_compatible(texts["proc/device-tree/compatible"])
     model = (texts["proc/device-tree/model"] or "").strip("\x00\n ") or None
     part = module_part(compatible)
