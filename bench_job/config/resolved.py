@@ -115,7 +115,8 @@ def resolve(
     ]
     seen = [m.name for m in models]
     check(len(set(seen)) == len(seen), f"models lists a name twice: {sorted({n for n in seen if seen.count(n) > 1})}")
-    sections.sustained.check_models(seen)
+    sustained, left_out = sections.sustained.for_models(seen)
+    adjustments += [left_out] if left_out else []
     return Config(
         data=data,
         models=models,
@@ -126,7 +127,7 @@ def resolve(
         thermal=sections.thermal,
         sweeps=sections.sweeps,
         real_clock=sections.real_clock,
-        sustained=sections.sustained,
+        sustained=sustained,
         adjustments=adjustments,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench_job.catalogue.entry import WEIGHTS
 from bench_job.checks import check, number, positive_int, size_list, whole_number
@@ -241,14 +241,19 @@ class SustainedSection:
         positive_int(sustained["input_size"], "sustained.input_size", allow_none=True)
         return _build(cls, sustained)
 
-    def check_models(self, names: list) -> None:
-        """Every soaked model is one of the run's models (a soak runs in that model's worker, after its sweep)."""
-        unknown = [m for m in self.models if m not in names]
-        check(
-            not unknown,
-            f"sustained.models names {', '.join(unknown)}, not in models ({', '.join(names)}): add it to models or "
-            "remove it from sustained.models",
+    def for_models(self, names: list) -> tuple:
+        """(this section soaking only the run's models, the adjustment to log or None). A soak runs in its
+        model's worker after that model's sweep, so a model the run leaves out (a config that soaks one model,
+        run with --models naming others) is not soaked, and the run log says so rather than refusing the run."""
+        left_out = [m for m in self.models if m not in names]
+        if not left_out:
+            return self, None
+        kept = [m for m in self.models if m in names]
+        note = (
+            f"sustained.models: {', '.join(left_out)} not among this run's models ({', '.join(names)}), so not "
+            "soaked; add it to models to soak it"
         )
+        return replace(self, models=kept), note
 
 
 @dataclass(frozen=True)

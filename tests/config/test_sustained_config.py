@@ -59,10 +59,20 @@ def test_without_an_input_size_the_soak_runs_at_the_sweeps_size(tmp_path):
     assert (item.points[-1].batch_size, item.points[-1].input_size) == (2, 224)
 
 
+def test_a_soaked_model_the_run_leaves_out_is_not_soaked_and_the_run_log_says_so(tmp_path):
+    # configs/quick.yaml soaks squeezenet1_1; `--models resnet18` narrows the run to another model
+    config = resolve(tmp_path, {"models": ["resnet18"], "sustained": {"models": ["squeezenet1_1", "resnet18"]}})
+    assert config.sustained.models == ["resnet18"]
+    assert "sustained.models: squeezenet1_1 not among this run's models (resnet18), so not soaked" in "\n".join(
+        config.adjustments
+    )
+    (item,) = build_plan(config)
+    assert [p.scenario for p in item.points][-1] == "sustained"
+
+
 @pytest.mark.parametrize(
     "sustained,message",
     [
-        ({"models": ["vgg16"]}, "sustained.models names vgg16, not in models (resnet18): add it to models or remove"),
         ({"models": "resnet18"}, "sustained.models must be a list of model names"),
         ({"duration_s": 0}, "sustained.duration_s must be a positive number of seconds, got 0"),
         ({"window_s": "1s"}, "sustained.window_s must be a number, got '1s'"),
