@@ -18,6 +18,7 @@ import os
 import re
 
 from bench_job.host.core_types import core_types
+from bench_job.host.host_files import read_text
 from bench_job.host.real_clock import measure_clock
 from bench_job.power.sysfs import FileReader
 
@@ -32,14 +33,6 @@ def cpuinfo_mhz(text: str | None) -> dict:
         elif key == "cpu MHz" and processor is not None and re.fullmatch(r"[0-9.]+", value):
             found[processor] = float(value)
     return found
-
-
-def _read(path) -> str | None:
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def gap(reported: float | None, measured: float | None) -> float | None:
@@ -89,7 +82,7 @@ def check_real_clock(
     """One measurement of every core type: {when (ISO UTC), after_model (None: the run's start), margin,
     core_types: [entry per type]}. measure(cpu, duration_s) -> real_clock.ClockReading."""
     files = files or FileReader()
-    cpuinfo = cpuinfo_mhz(_read(cpuinfo_path))
+    cpuinfo = cpuinfo_mhz(read_text(cpuinfo_path))
     return {
         "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "after_model": after_model,

@@ -56,7 +56,8 @@ def _policies(sysfs_root, files) -> list:
     for folder in sorted_glob(os.path.join(sysfs_root, "devices", "system", "cpu", "cpufreq", "policy[0-9]*")):
         cpus = _numbers(files.text_or_none(os.path.join(folder, "related_cpus")))
         if cpus:
-            found.append((os.path.basename(folder), cpus, _max_mhz(files, folder)))
+            top_mhz = files.number_or_none(os.path.join(folder, "cpuinfo_max_freq"), 1000)
+            found.append((os.path.basename(folder), cpus, top_mhz))
     return found
 
 
@@ -66,15 +67,9 @@ def _per_cpu(sysfs_root, files) -> list:
     for folder in sorted_glob(os.path.join(sysfs_root, "devices", "system", "cpu", "cpu[0-9]*", "cpufreq")):
         number = os.path.basename(os.path.dirname(folder))[3:]
         if number.isdigit():
-            found.append((f"cpu{number}", [int(number)], _max_mhz(files, folder)))
+            top_mhz = files.number_or_none(os.path.join(folder, "cpuinfo_max_freq"), 1000)
+            found.append((f"cpu{number}", [int(number)], top_mhz))
     return found
-
-
-def _max_mhz(files, folder) -> float | None:
-    try:
-        return files.integer(os.path.join(folder, "cpuinfo_max_freq")) / 1000
-    except (OSError, ValueError):
-        return None
 
 
 def core_types(sysfs_root: str = "/sys", files: FileReader | None = None) -> list:

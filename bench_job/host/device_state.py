@@ -29,13 +29,6 @@ from bench_job.power.sysfs import FileReader, find_tool, sorted_glob
 RPI_THROTTLE_BITS = {0: "under-voltage", 1: "ARM frequency capped", 2: "throttled", 3: "soft temperature limit"}
 
 
-def _number(files, path, scale=1.0):
-    try:
-        return files.integer(path) * scale
-    except (OSError, ValueError):
-        return None
-
-
 def read_cpufreq(sysfs_root, files) -> dict:
     governors, current, minimum, maximum = {}, {}, {}, {}
     for folder in sorted_glob(os.path.join(sysfs_root, "devices", "system", "cpu", "cpu[0-9]*", "cpufreq")):
@@ -48,7 +41,7 @@ def read_cpufreq(sysfs_root, files) -> dict:
             (minimum, "scaling_min_freq"),
             (maximum, "scaling_max_freq"),
         ):
-            mhz = _number(files, os.path.join(folder, name), 1e-3)
+            mhz = files.number_or_none(os.path.join(folder, name), 1000)
             if mhz is not None:
                 values[cpu] = mhz
     return {
@@ -90,7 +83,7 @@ def read_thermal(sysfs_root, files) -> dict:
     temps, trips = {}, {}
     for folder in sorted_glob(os.path.join(sysfs_root, "class", "thermal", "thermal_zone*")):
         kind = files.text_or_none(os.path.join(folder, "type")) or os.path.basename(folder)
-        celsius = _number(files, os.path.join(folder, "temp"), 1e-3)
+        celsius = files.number_or_none(os.path.join(folder, "temp"), 1000)
         if celsius is None:
             continue  # a zone whose sensor is off reads an error; it is not a temperature
         name, suffix = kind, 1
@@ -99,7 +92,7 @@ def read_thermal(sysfs_root, files) -> dict:
             name = f"{kind}_{suffix}"
         temps[name] = round(celsius, 3)
         passive = [
-            _number(files, path.replace("_type", "_temp"), 1e-3)
+            files.number_or_none(path.replace("_type", "_temp"), 1000)
             for path in sorted_glob(os.path.join(folder, "trip_point_*_type"))
             if files.text_or_none(path) == "passive"
         ]

@@ -71,13 +71,6 @@ def read_power_mode(query_text, host_root, files) -> tuple:
     return name, mode_id
 
 
-def _mhz(files, path) -> float | None:
-    try:
-        return files.integer(path) / 1e6
-    except (OSError, ValueError):
-        return None
-
-
 def devfreq_kind(device: str, node_name: str | None) -> str:
     """gpu, emc or other, from the devfreq device's name (and its device-tree node's, where readable: a
     container masks /sys/firmware, where of_node points)."""
@@ -99,9 +92,9 @@ def read_devfreq(sysfs_root, files) -> tuple:
         tegra = tegra or device in TEGRA_GPU_DEVFREQ or node in TEGRA_GPU_NODES
         devices[device] = {
             "kind": devfreq_kind(device, node),
-            "cur": _mhz(files, os.path.join(folder, "cur_freq")),
-            "min": _mhz(files, os.path.join(folder, "min_freq")),
-            "max": _mhz(files, os.path.join(folder, "max_freq")),
+            "cur": files.number_or_none(os.path.join(folder, "cur_freq"), 1e6),
+            "min": files.number_or_none(os.path.join(folder, "min_freq"), 1e6),
+            "max": files.number_or_none(os.path.join(folder, "max_freq"), 1e6),
         }
     return devices, tegra
 
@@ -109,7 +102,7 @@ def read_devfreq(sysfs_root, files) -> tuple:
 def read_emc_cap(sysfs_root, files) -> float | None:
     """The EMC cap nvpmodel set, in MHz (0.0: none); None where no cap file is readable."""
     for parts in EMC_CAP_FILES:
-        cap = _mhz(files, os.path.join(sysfs_root, *parts))
+        cap = files.number_or_none(os.path.join(sysfs_root, *parts), 1e6)
         if cap is not None:
             return cap
     return None

@@ -36,6 +36,14 @@ class FileReader:
         except OSError:
             return None
 
+    def number_or_none(self, path: str, per: float = 1) -> float | None:
+        """An integer file in units of 1/per (per=1000: kHz to MHz, millidegrees to degrees; per=1e6: Hz to MHz);
+        None where it is missing, unreadable or not a number: a state reading goes on without that figure."""
+        try:
+            return self.integer(path) / per
+        except (OSError, ValueError):
+            return None
+
 
 def describe_os_error(path: str, exc: OSError) -> str:
     """One line for a failed read: the file and what went wrong in words."""
