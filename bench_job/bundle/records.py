@@ -45,8 +45,14 @@ from dataclasses import dataclass
 # the bundle), the cool-down wait before the row's model and whether it started hot, and the soak's figures (first
 # and last window medians, the performance held, the first throttle event or clock drop, peak temperature, energy
 # per inference in the first and last window); earlier records lack them and read as sweep rows.
-SCHEMA_VERSION = 7
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
+# 8: MLPerf scenarios through LoadGen (VERSION_8_COLUMNS): a row of scenario single-stream, multi-stream, offline or
+# server is one LoadGen test (or, for server, a bounded search of them) of the variant's deployed runtime: the rules
+# it ran under and whether that is MLPerf-compliant, LoadGen's VALID/INVALID verdict and its reasons, its latency
+# percentiles and early-stopping estimates, samples per second, QPS with and without its overhead, the server's
+# latency bound and search, the bundle folder of its logs, and in accuracy mode the top-1 LoadGen's accuracy log
+# gives against the eager fp32 reference; earlier records lack them (no such rows).
+SCHEMA_VERSION = 8
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 VERSION_4_COLUMNS = (
     "runs_set_aside",
     "rounds_disturbed",
@@ -100,6 +106,36 @@ VERSION_7_COLUMNS = (
     "sustained_last_energy_j",
     "sustained_series",
 )
+VERSION_8_COLUMNS = (
+    "loadgen_version",
+    "scenario_rules",
+    "mlperf_compliant",
+    "loadgen_settings",
+    "loadgen_mode",
+    "loadgen_result",
+    "loadgen_reasons",
+    "loadgen_queries",
+    "loadgen_samples",
+    "samples_per_query",
+    "sut_max_batch",
+    "loadgen_p50_s",
+    "loadgen_p90_s",
+    "loadgen_p99_s",
+    "loadgen_early_stop_p90_s",
+    "loadgen_early_stop_p99_s",
+    "loadgen_samples_per_s",
+    "loadgen_qps_with_overhead",
+    "loadgen_qps_without_overhead",
+    "server_target_qps",
+    "server_latency_bound_s",
+    "server_latency_bound_source",
+    "server_search",
+    "loadgen_log",
+    "loadgen_accuracy",
+    "loadgen_accuracy_samples",
+    "fp32_reference_accuracy",
+    "meets_mlperf_accuracy",
+)
 STATUSES = ("ok", "oom", "skipped", "error", "timeout")
 
 
@@ -140,7 +176,7 @@ SCHEMA = (
     _c("variant", "text"),
     _c("precision", "text"),
     _c("runtime", "text"),
-    _c("scenario", "text"),  # sweep (empty in records before schema 7) or sustained
+    _c("scenario", "text"),  # sweep (empty before schema 7), sustained, or an MLPerf scenario (schema 8)
     _c("accelerator", "text"),
     _c("threads", "int"),
     _c("batch_size", "int"),
@@ -265,6 +301,42 @@ SCHEMA = (
     _c("sustained_first_energy_j", "float", "J"),
     _c("sustained_last_energy_j", "float", "J"),
     _c("sustained_series", "text"),
+    # an MLPerf scenario (scenario single-stream, multi-stream, offline, server) run through LoadGen: its rules (quick:
+    # shortened minimums, never compliant; mlperf: LoadGen's own), the settings it ran with, its mode (performance;
+    # accuracy with the dev set), its verdict and reasons, queries and samples the SUT completed, samples per query
+    # (MultiStream 8) and the largest batch the SUT formed (Offline, Server), per-query latency percentiles, the
+    # early-stopping estimates (SingleStream p90 and p99, MultiStream p99), samples/s (Offline's figure), LoadGen's QPS
+    # with and without its overhead, the server's highest VALID target QPS under its latency bound (where the bound
+    # came from, and each step of the search), the bundle folder of LoadGen's summary and detail logs, and the top-1
+    # from LoadGen's accuracy log against the same model's eager fp32 (MLPerf's target: 99% of it)
+    _c("loadgen_version", "text"),
+    _c("scenario_rules", "text"),
+    _c("mlperf_compliant", "bool"),
+    _c("loadgen_settings", "text"),
+    _c("loadgen_mode", "text"),
+    _c("loadgen_result", "text"),
+    _c("loadgen_reasons", "text"),
+    _c("loadgen_queries", "int"),
+    _c("loadgen_samples", "int"),
+    _c("samples_per_query", "int"),
+    _c("sut_max_batch", "int"),
+    _c("loadgen_p50_s", "float", "s"),
+    _c("loadgen_p90_s", "float", "s"),
+    _c("loadgen_p99_s", "float", "s"),
+    _c("loadgen_early_stop_p90_s", "float", "s"),
+    _c("loadgen_early_stop_p99_s", "float", "s"),
+    _c("loadgen_samples_per_s", "float", "samples/s"),
+    _c("loadgen_qps_with_overhead", "float", "queries/s"),
+    _c("loadgen_qps_without_overhead", "float", "queries/s"),
+    _c("server_target_qps", "float", "queries/s"),
+    _c("server_latency_bound_s", "float", "s"),
+    _c("server_latency_bound_source", "text"),
+    _c("server_search", "text"),
+    _c("loadgen_log", "text"),
+    _c("loadgen_accuracy", "float", "fraction"),
+    _c("loadgen_accuracy_samples", "int"),
+    _c("fp32_reference_accuracy", "float", "fraction"),
+    _c("meets_mlperf_accuracy", "bool"),
     # accuracy on real dev data (filled with pretrained weights and assets)
     _eval("accuracy", "float", "fraction"),
     _eval("accuracy_top5", "float", "fraction"),

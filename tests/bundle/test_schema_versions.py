@@ -18,6 +18,7 @@ from bench_job.bundle.records import (
     VERSION_4_COLUMNS,
     VERSION_6_COLUMNS,
     VERSION_7_COLUMNS,
+    VERSION_8_COLUMNS,
     make_record,
 )
 from bench_job.report.command import cmd_report
@@ -73,11 +74,12 @@ def write_bundle(folder, records: list) -> str:
     return str(folder)
 
 
-def test_the_current_layout_is_version_7_and_its_late_columns_are_declared():
-    assert SCHEMA_VERSION == 7 and READABLE_VERSIONS == (1, 2, 3, 4, 5, 6, 7)
-    assert record("resnet18", 1)["schema_version"] == 7
+def test_the_current_layout_is_version_8_and_its_late_columns_are_declared():
+    assert SCHEMA_VERSION == 8 and READABLE_VERSIONS == (1, 2, 3, 4, 5, 6, 7, 8)
+    assert record("resnet18", 1)["schema_version"] == 8
     assert set(VERSION_6_COLUMNS) <= set(COLUMNS) and not set(VERSION_6_COLUMNS) & set(VERSION_4_COLUMNS)
     assert set(VERSION_7_COLUMNS) <= set(COLUMNS) and not set(VERSION_7_COLUMNS) & set(VERSION_6_COLUMNS)
+    assert set(VERSION_8_COLUMNS) <= set(COLUMNS) and not set(VERSION_8_COLUMNS) & set(VERSION_7_COLUMNS)
     assert "onnx_exporter" in COLUMNS and "onnx_exporter" not in VERSION_4_COLUMNS
     names = [c.name for c in SCHEMA]
     assert len(set(VERSION_4_COLUMNS)) == len(VERSION_4_COLUMNS) and set(VERSION_4_COLUMNS) <= set(names)
