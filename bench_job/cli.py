@@ -25,6 +25,12 @@ _RUN_OPTIONS = (
     ("--config", None, "YAML config (e.g. configs/quick.yaml); defaults apply where it is silent"),
     ("--device", None, "laptop | rpi | jetson | auto: the device profile (sweep ranges)"),
     ("--models", None, "comma-separated model names, replacing the config's list"),
+    (
+        "--scenario",
+        None,
+        "comma-separated: sweep, single-stream, multi-stream, offline, server (MLPerf's, through LoadGen), "
+        "replacing the config's scenarios",
+    ),
     ("--max-worker-memory", "SIZE", "cap a worker's resident memory, e.g. 1GiB: larger configurations become `oom`"),
     ("--accelerator", None, "cpu | cuda | auto"),
     ("--assets", "DIR", "folder filled by `bench-job fetch`: pretrained weights and dev data, read offline"),
@@ -97,6 +103,8 @@ def load_config(args):
     # `--models ""` (an unset shell variable) asks for no model and is refused, never the whole zoo.
     if args.models is not None:
         sets.append(cfg.models_layer(args.config, args.models))
+    if args.scenario is not None:
+        sets.append(cfg.scenarios_layer(args.scenario))
     given = [(f"{section}.{key}", getattr(args, key, None)) for section, keys in _OVERRIDES.items() for key in keys]
     overrides = {key: value for key, value in given if value is not None}
     return cfg.resolve(args.config, device=args.device, sets=sets, overrides=overrides)

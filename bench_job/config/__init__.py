@@ -17,6 +17,7 @@ from bench_job.config.layers import (
     models_layer,
     parse_set,
     read_config_file,
+    scenarios_layer,
 )
 from bench_job.config.resolved import Config, resolve, validate
 from bench_job.config.sections import (
@@ -42,6 +43,7 @@ __all__ = [
     "load_device_profile",
     "read_config_file",
     "models_layer",
+    "scenarios_layer",
     "merge",
     "apply_set",
     "parse_set",

@@ -96,6 +96,14 @@ def fit_profile_threads(data: dict, device: str, cpus: int) -> list[str]:
     return [f"the {device} profile's run.threads {threads} capped at the {cpus} CPU(s) this process may use"]
 
 
+def scenarios_layer(names: str) -> str:
+    """`--scenario a,b` as a --set layer of the scenarios list (checked with the rest of the config)."""
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if not wanted:
+        raise UserError("--scenario needs at least one scenario, e.g. --scenario sweep,single-stream")
+    return "scenarios=" + json.dumps(wanted)
+
+
 def models_layer(config_path: str | None, names: str) -> str:
     """`--models a,b` as a --set layer: the config's entry for a name it lists is kept (its source, sweeps),
     other names are taken as given."""

@@ -26,6 +26,7 @@ from bench_job.config.sections import (
     PowerSection,
     RealClockSection,
     RunSection,
+    ScenariosSection,
     SustainedSection,
     ThermalSection,
     parse_sections,
@@ -44,6 +45,7 @@ class Config:
     sweeps: dict  # sweep name -> SweepSection
     real_clock: RealClockSection
     sustained: SustainedSection
+    scenarios: ScenariosSection
     adjustments: list = field(default_factory=list)  # what resolve changed on its own, for the run log
 
     def with_models(self, models) -> Config:
@@ -128,6 +130,7 @@ def resolve(
         sweeps=sections.sweeps,
         real_clock=sections.real_clock,
         sustained=sustained,
+        scenarios=sections.scenarios,
         adjustments=adjustments,
     )
 

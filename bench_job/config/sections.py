@@ -257,6 +257,83 @@ class SustainedSection:
 
 
 @dataclass(frozen=True)
+class ScenariosSection:
+    """The top-level `scenarios` and `scenario_rules` with the `loadgen` and `server` sections they use."""
+
+    scenarios: tuple  # sweep and/or MLPerf's single-stream, multi-stream, offline, server, in the config's order
+    rules: str  # quick | mlperf
+    quick_min_duration_s: float
+    quick_min_query_count: int
+    performance_samples: int
+    max_batch_size: int
+    server_latency_bound_ms: float | None
+    server_search_steps: int
+
+    # A LoadGen test (a server search step) is one configuration to its supervisor: the minute covers the test's
+    # warm-up, its last queries past the minimum duration and the logs.
+    TIMEOUT_ROOM_S = 60
+    MLPERF_MIN_DURATION_S = 600  # mlperf.conf: *.*.min_duration = 600000 (ms), every scenario
+
+    @classmethod
+    def parse(cls, data: dict, config_timeout_s: float) -> ScenariosSection:
+        from bench_job.scenarios import RULES, SCENARIO_NAMES
+
+        scenarios, rules = data["scenarios"], data["scenario_rules"]
+        check(
+            isinstance(scenarios, list) and scenarios and all(s in SCENARIO_NAMES for s in scenarios),
+            f"scenarios must be a non-empty list of {', '.join(SCENARIO_NAMES)}, got {scenarios!r}",
+        )
+        check(len(set(scenarios)) == len(scenarios), f"scenarios lists a name twice: {scenarios!r}")
+        check(rules in RULES, f"scenario_rules must be one of {', '.join(RULES)}, got {rules!r}")
+        loadgen, server = data["loadgen"], data["server"]
+        number(
+            loadgen["quick_min_duration_s"],
+            "loadgen.quick_min_duration_s",
+            lambda v: v > 0,
+            "a positive number of seconds",
+        )
+        positive_int(loadgen["quick_min_query_count"], "loadgen.quick_min_query_count")
+        positive_int(loadgen["performance_samples"], "loadgen.performance_samples")
+        positive_int(loadgen["max_batch_size"], "loadgen.max_batch_size")
+        if server["latency_bound_ms"] is not None:
+            number(server["latency_bound_ms"], "server.latency_bound_ms", lambda v: v > 0, "a positive number of ms")
+        positive_int(server["search_steps"], "server.search_steps")
+        section = cls(
+            scenarios=tuple(scenarios),
+            rules=rules,
+            quick_min_duration_s=loadgen["quick_min_duration_s"],
+            quick_min_query_count=loadgen["quick_min_query_count"],
+            performance_samples=loadgen["performance_samples"],
+            max_batch_size=loadgen["max_batch_size"],
+            server_latency_bound_ms=server["latency_bound_ms"],
+            server_search_steps=server["search_steps"],
+        )
+        if section.loadgen:
+            test_s = section.min_duration_s
+            check(
+                test_s + cls.TIMEOUT_ROOM_S <= config_timeout_s,
+                f"a LoadGen test's minimum duration ({test_s:g} s under scenario_rules {rules}) must be at least "
+                f"{cls.TIMEOUT_ROOM_S} s under run.config_timeout_s ({config_timeout_s:g}), which would kill it: raise "
+                "run.config_timeout_s" + (" or shorten loadgen.quick_min_duration_s" if rules == "quick" else ""),
+            )
+        return section
+
+    @property
+    def loadgen(self) -> tuple:
+        """The MLPerf scenarios asked for, in order (empty: the sweep alone)."""
+        return tuple(s for s in self.scenarios if s != "sweep")
+
+    @property
+    def sweep(self) -> bool:
+        return "sweep" in self.scenarios
+
+    @property
+    def min_duration_s(self) -> float:
+        """A LoadGen test's minimum duration under the rules: MLPerf's 600 s, or quick's."""
+        return self.MLPERF_MIN_DURATION_S if self.rules == "mlperf" else self.quick_min_duration_s
+
+
+@dataclass(frozen=True)
 class Sections:
     run: RunSection
     measure: MeasureSection
@@ -266,6 +343,7 @@ class Sections:
     sweeps: dict  # sweep name ("vision", "nlp") -> SweepSection
     real_clock: RealClockSection
     sustained: SustainedSection
+    scenarios: ScenariosSection
 
 
 def parse_sections(data: dict) -> Sections:
@@ -284,6 +362,7 @@ def parse_sections(data: dict) -> Sections:
     real_clock = RealClockSection.parse(data["real_clock"])
     sustained = SustainedSection.parse(data["sustained"], run.config_timeout_s)
     thermal = ThermalSection.parse(data["thermal"])
+    scenarios = ScenariosSection.parse(data, run.config_timeout_s)
     return Sections(
         run=run,
         measure=measure,
@@ -293,4 +372,5 @@ def parse_sections(data: dict) -> Sections:
         sweeps=sweeps,
         real_clock=real_clock,
         sustained=sustained,
+        scenarios=scenarios,
     )

@@ -45,11 +45,11 @@ def measure_peak_quietly(threads: int | None, size: int, seconds: float, device:
     return {"peak_gflops": peak, "peak_other_cpu_share": probe.other_share(), "peak_quiet_wait_s": waited}
 
 
-def derived_metrics(flops: int | None, latency_median_s: float, peak_gflops: float | None) -> dict:
+def derived_metrics(flops: int | None, latency_median_s: float | None, peak_gflops: float | None) -> dict:
     """What a measured configuration's FLOPs and median latency say against the device's peak:
     achieved_gflops (FLOPs per second of the median run) and, with a measured peak, peak_fraction.
-    Empty without a FLOP count (an int8 row)."""
-    if not flops:
+    Empty without a FLOP count (an int8 row) or a median (an MLPerf scenario's row: LoadGen's figures are its own)."""
+    if not flops or latency_median_s is None:
         return {}
     achieved = flops / latency_median_s / 1e9
     derived = {"achieved_gflops": achieved}

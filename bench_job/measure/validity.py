@@ -22,18 +22,13 @@ from bench_job.runtimes.fidelity import fidelity_reason
 def invalid_reasons(
     record: dict, min_runs: int, target_ci_rel: float, min_power_samples: int, max_other_cpu_share: float
 ) -> list[str]:
-    reasons = []
-    n = record.get("n_runs") or 0
-    if n < min_runs:
-        reasons.append(f"only {n} timed runs (< {min_runs})")
-    # The median is the figure the report shows, so its interval is the one judged.
-    ci = record.get("latency_median_ci_rel")
-    if ci is None and n:
-        reasons.append(f"{n} timed runs are too few for a 95% confidence interval of the median (6 at least)")
-    if ci is not None and ci > target_ci_rel:
-        # two decimals where one would print the threshold itself ("5.0% (> 5%)")
-        shown = f"{ci:.1%}" if round(ci, 3) > target_ci_rel else f"{ci:.2%}"
-        reasons.append(f"95% CI half-width {shown} of the median (> {target_ci_rel * 100:g}%)")
+    # an MLPerf scenario's row is LoadGen's test, judged by LoadGen (its minimums, its early stopping), not by the
+    # sweep's repetitions and interval
+    reasons = (
+        loadgen_reasons(record)
+        if record.get("loadgen_result") is not None
+        else timing_reasons(record, min_runs, target_ci_rel)
+    )
     other = record.get("other_cpu_share")
     if other is not None and other > max_other_cpu_share:
         reasons.append(f"other processes used {other:.0%} of the CPU during timing")
@@ -82,6 +77,34 @@ def invalid_reasons(
     if record.get("label_map_swapped"):
         reasons.append("label map looks swapped: " + swapped_figures(record["accuracy"], record["accuracy_swapped"]))
     return reasons
+
+
+def timing_reasons(record: dict, min_runs: int, target_ci_rel: float) -> list:
+    """The sweep's and the soak's: enough timed runs, and the median's interval within the target."""
+    reasons = []
+    n = record.get("n_runs") or 0
+    if n < min_runs:
+        reasons.append(f"only {n} timed runs (< {min_runs})")
+    # The median is the figure the report shows, so its interval is the one judged.
+    ci = record.get("latency_median_ci_rel")
+    if ci is None and n:
+        reasons.append(f"{n} timed runs are too few for a 95% confidence interval of the median (6 at least)")
+    if ci is not None and ci > target_ci_rel:
+        # two decimals where one would print the threshold itself ("5.0% (> 5%)")
+        shown = f"{ci:.1%}" if round(ci, 3) > target_ci_rel else f"{ci:.2%}"
+        reasons.append(f"95% CI half-width {shown} of the median (> {target_ci_rel * 100:g}%)")
+    return reasons
+
+
+def loadgen_reasons(record: dict) -> list:
+    """LoadGen's verdict: a row it judged INVALID is not valid, with its reasons."""
+    if record.get("loadgen_result") == "VALID":
+        return []
+    # only what was not met, in one clause: invalid_reasons is "; "-joined and grouped by wording
+    parts = (record.get("loadgen_reasons") or "").split("; ")
+    early_missed = "early stopping NOT met" in parts
+    why = [p for p in parts if "NOT met" in p or (early_missed and p.startswith("early stopping:"))]
+    return [f"LoadGen judged the run {record.get('loadgen_result')}" + (f" ({', '.join(why)})" if why else "")]
 
 
 # The reasons that say other processes competed for the CPU while the row was timed, and went on doing so

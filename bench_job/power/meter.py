@@ -28,6 +28,10 @@ _STREAM_CHECK_S = 0.25
 _STREAM_GRACE_S = 3.0
 
 
+# measure_call's window bounds: any call outlasts them, so measure() runs it once
+_ONE_CALL_S = 1e-6
+
+
 @dataclass(frozen=True)
 class SourceEnergy:
     """One source's figures over an energy window; every figure None where the source failed (reason)."""
@@ -284,6 +288,11 @@ class EnergyMeter:
         ]
         results += [SourceEnergy(name, scope, reason=reason) for name, scope, reason in self.unopened]
         return EnergyWindow(inferences, window.seconds, window.start_unix, window.end_unix, tuple(results))
+
+    def measure_call(self, call) -> EnergyWindow:
+        """One call (a whole LoadGen test) as the window, counted as one inference: the energy over its duration,
+        which the caller divides by the samples the call ran."""
+        return self.measure(call, _ONE_CALL_S, 1, _ONE_CALL_S)
 
     def _source_result(self, source, reading: _Reading, window, inferences, min_samples) -> SourceEnergy:
         energy, samples, achieved_hz, reason = reading.energy_j, reading.samples, reading.sampling_hz, reading.reason

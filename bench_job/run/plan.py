@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from bench_job.bundle.records import config_key
 from bench_job.families import FAMILIES
 from bench_job.measure.sustained import SCENARIO as SUSTAINED
-
-SWEEP = "sweep"
+from bench_job.scenarios import LOADGEN_SCENARIOS, SWEEP
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,9 @@ class Point:
     batch_size: int
     input_size: int
     sweeps: tuple  # which sweeps this configuration belongs to: "batch", "input" or both (none for a soak)
-    scenario: str = SWEEP  # SWEEP, or SUSTAINED: the configuration soaked after the sweep (run/soak.py)
+    scenario: str = (
+        SWEEP  # SWEEP; SUSTAINED: soaked after the sweep (run/soak.py); an MLPerf scenario (run/loadgen_rows.py)
+    )
 
 
 @dataclass
@@ -32,9 +33,10 @@ class WorkItem:
     points: list  # Point, smallest first
 
     def key(self, point: Point, accelerator: str) -> str:
-        """The row's key; a soak's ends with |sustained, so it never collides with the sweep row of its size."""
+        """The row's key; a soak's ends with |sustained and an MLPerf scenario's with its name (|single-stream), so
+        neither collides with the sweep row of its size."""
         key = config_key(self.entry.name, self.variant.name, accelerator, point.batch_size, point.input_size)
-        return f"{key}|{SUSTAINED}" if point.scenario == SUSTAINED else key
+        return key if point.scenario == SWEEP else f"{key}|{point.scenario}"
 
 
 def points_for(entry) -> list[Point]:
@@ -56,6 +58,15 @@ def soak_point(entry, sustained) -> Point | None:
     if entry.name not in sustained.models:
         return None
     return Point(sustained.batch_size, sustained.input_size or entry.input_size, (), SUSTAINED)
+
+
+def scenario_points(entry, scenarios) -> list:
+    """A configuration per MLPerf scenario asked for (scenarios: the config's ScenariosSection), at the model's
+    default input size and the SUT's largest batch (1 for single-stream, 8 for multi-stream, loadgen.max_batch_size
+    for offline and server). They come after the sweep, on the warm model."""
+    return [
+        Point(LOADGEN_SCENARIOS[name].sut_batch(scenarios), entry.input_size, (), name) for name in scenarios.loadgen
+    ]
 
 
 def is_dominated(point: Point, failed: list) -> bool:
@@ -127,7 +138,13 @@ def build_plan(config) -> list[WorkItem]:
     sort is stable: equal costs (the variants of one model, unknown models last) keep the config's order.
     A configuration's key does not depend on the order, so a resumed run finds what it measured."""
     plan = [
-        WorkItem(entry, variant, points_for(entry) + [p for p in [soak_point(entry, config.sustained)] if p])
+        WorkItem(
+            entry,
+            variant,
+            (points_for(entry) if config.scenarios.sweep else [])
+            + scenario_points(entry, config.scenarios)
+            + [p for p in [soak_point(entry, config.sustained)] if p],
+        )
         for entry in config.models
         for variant in entry.variants
     ]

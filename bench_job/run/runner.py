@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from bench_job.bundle.member_texts import keep_member_texts
 from bench_job.bundle.records import ResultStore, make_record
-from bench_job.bundle.series import keep_series
 from bench_job.families import FAMILIES
 from bench_job.host.cool_down import CoolDown
 from bench_job.measure.peak import derived_metrics
@@ -30,6 +30,7 @@ from bench_job.run.real_clock_watch import RealClockWatch
 from bench_job.run.supervisor import BUILD, Supervisor
 from bench_job.run.task import PowerSettings, WorkerTask
 from bench_job.run.worker import worker_main
+from bench_job.scenarios import describe_row as describe_loadgen_row
 from bench_job.units import format_bytes, parse_duration, parse_size
 
 log = logging.getLogger("bench_job")
@@ -208,6 +209,7 @@ class Runner:
             cool_down=cool_down,
             assets=self.config.run.assets,
             sustained=self.config.sustained,
+            scenarios=self.config.scenarios,
         )
 
     # -- one model variant ----------------------------------------------------------------------------
@@ -245,8 +247,8 @@ class Runner:
 
     # -- records --------------------------------------------------------------------------------------
     def _record_from_worker(self, fields: dict) -> None:
-        # a soak's time series is written beside results.jsonl, as the bundle member its row names
-        fields = keep_series(fields, os.path.dirname(os.path.abspath(self.store.path)))
+        # a soak's time series, a LoadGen test's logs: written beside results.jsonl, as the members the row names
+        fields = keep_member_texts(fields, os.path.dirname(os.path.abspath(self.store.path)))
         self._store(make_record(run_id=self.run_id, **fields))
 
     def _show_progress(self, text: str) -> None:
@@ -274,7 +276,9 @@ class Runner:
         self.bar.update(1)
         if self.heartbeat is not None:
             self.heartbeat.recorded()
-        if record["status"] == "ok":
+        if record["status"] == "ok" and record.get("loadgen_result") is not None:
+            log.info("%s: %s", record["key"], describe_loadgen_row(record))
+        elif record["status"] == "ok":
             log.info(
                 "%s: median %.2f ms over %d runs, %.1f GFLOPs, peak RSS %s",
                 record["key"],

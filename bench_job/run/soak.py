@@ -2,8 +2,8 @@
 built and warmed (measure/sustained.py's loop, bound here to the configuration's inference, the worker's
 EnergyMeter and the device's files), and the row it makes.
 
-The worker writes nothing to disk: the soak's time series travels in the record under SERIES_TEXT_FIELD, which the
-runner takes out and writes as the bundle member the row names (bundle/series.py).
+The worker writes nothing to disk: the soak's time series travels in the record as a member text, which the runner
+takes out and writes as the bundle member the row names (bundle/member_texts.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import datetime
 import time
 import traceback
 
-from bench_job.bundle.series import SERIES_TEXT_FIELD, series_member
+from bench_job.bundle.member_texts import MEMBER_TEXTS_FIELD
+from bench_job.bundle.series import series_member
 from bench_job.errors import one_line
 from bench_job.host.core_types import core_types
 from bench_job.host.device_state import compare_device_state, power_state_columns, power_state_reasons
@@ -181,7 +182,7 @@ def soak_record(
         power_state_reasons="; ".join(power) or None,
         started_at=datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
     )
-    fields[SERIES_TEXT_FIELD] = series_csv(soak)
+    fields[MEMBER_TEXTS_FIELD] = {fields["sustained_series"]: series_csv(soak)}
     notes = fields.pop("notes")
     return dict(record, **fields, notes="; ".join(notes) or None, status="ok", duration_s=time.time() - started)
 

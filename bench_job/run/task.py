@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from bench_job.config.sections import AccuracySection, PowerSection, SustainedSection
+from bench_job.config.sections import AccuracySection, PowerSection, ScenariosSection, SustainedSection
 from bench_job.host.cool_down import CoolDownResult
 from bench_job.measure.rounds import RoundSettings
 
@@ -49,6 +49,7 @@ class WorkerTask:
     cool_down: CoolDownResult
     assets: str | None = None
     sustained: SustainedSection | None = None  # the soak's duration and windows, for a soaked model's last point
+    scenarios: ScenariosSection | None = None  # LoadGen's rules and settings, for the MLPerf scenarios' points
 
     @property
     def threads_asked(self) -> int | None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from bench_job.errors import UserError, one_line, user_fixable
 from bench_job.families import FAMILIES
-from bench_job.host.device_state import compare_device_state, power_state_columns, read_device_state
 from bench_job.measure import flops as flops_measure
 from bench_job.measure import memory, params
 from bench_job.measure.contention import ContentionProbe
@@ -29,10 +28,13 @@ from bench_job.measure.quiet import Patience, contention_limits
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
 from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
+from bench_job.run.config_state import device_state_fields, read_state
+from bench_job.run.loadgen_rows import send_loadgen
 from bench_job.run.messages import Build, BuildFailed, Framework, Log, Progress, Record, Start
-from bench_job.run.plan import SUSTAINED, OomFront
+from bench_job.run.plan import SUSTAINED, SWEEP, OomFront
 from bench_job.run.soak import send_soaks
 from bench_job.run.task import PowerSettings, WorkerTask
+from bench_job.run.variant_inputs import prepare_inputs
 from bench_job.runtimes import RUNTIMES, RuntimeFailed
 from bench_job.runtimes.calibration import calibration_inputs
 from bench_job.runtimes.deployment import Deployment
@@ -101,14 +103,6 @@ def prepare_variant(model, variant, device: str):
     if dtype not in (None, torch.float32):  # built in fp32
         model = model.to(dtype)
     return model
-
-
-def prepare_inputs(inputs: dict, variant, device: str) -> dict:
-    """The inputs on the device, float tensors in the variant's float type: the dev set's batches take the
-    same path (evaluation.preprocess)."""
-    from evaluation.preprocess import resolve_dtype, to_device
-
-    return to_device((), inputs, device, resolve_dtype(variant.precision))[1]
 
 
 class BoundContext:
@@ -202,29 +196,6 @@ def prepare_config(
         fields["cuda_peak_bytes"] = int(torch.cuda.max_memory_allocated())
     return PreparedConfig(
         point, dict(record, **fields), ConfigTiming(record["key"], ctx.run_once), state_before, swap_before, started
-    )
-
-
-def read_state(task: WorkerTask) -> dict:
-    """The device state under the run's sysfs and host roots: in a container the host's files where they are
-    mounted (the image's own /etc has no nvpmodel.conf, or not the host's)."""
-    return read_device_state(task.power.section.sysfs_root, task.power.section.host_root)
-
-
-def device_state_fields(task: WorkerTask, state_before: dict) -> dict:
-    """A configuration's device-state fields, from the state read before it and the state now: throttling, the
-    power state it ran in (as read before it), and whether that changed while it was measured."""
-    state_after = read_state(task)
-    change = compare_device_state(state_before, state_after)
-    return dict(
-        device_state={"before": state_before, "after": state_after, "change": change},
-        throttled=change["throttled"],
-        throttle_reasons="; ".join(change["throttle_reasons"]) or None,
-        temp_max_c_before=change["temp_max_c_before"],
-        temp_max_c_after=change["temp_max_c_after"],
-        **power_state_columns(state_before),
-        power_state_changed=change["power_state_changed"],
-        power_state_reasons="; ".join(change["power_state_reasons"]) or None,
     )
 
 
@@ -416,6 +387,8 @@ def open_deployment(task: WorkerTask, model, family, preprocessing, device: str)
         return {name: tuple(t.shape) for name, t in inputs(batch_size, input_size).items()}
 
     sizes, batches = [p.input_size for p in task.points], [p.batch_size for p in task.points]
+    if any(p.scenario not in (SWEEP, SUSTAINED) for p in task.points):
+        batches.append(1)  # an MLPerf scenario's SUT runs batches from 1 up to its point's (scenarios/harness.py)
     shape_range = (shapes(min(batches), min(sizes)), shapes(max(batches), max(sizes)))
     example = inputs(2, entry.input_size)
     calibration, note = None, None
@@ -469,8 +442,10 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
             if outcome["status"] == "oom":
                 oom.ran_out(point)
             conn.send(Record(dict(record, **outcome, notes="; ".join(notes) or None, duration_s=time.time() - started)))
-    soaks = [p for p in prepared if p.point.scenario == SUSTAINED]  # soaked after the sweep, on the warm model
-    prepared = [p for p in prepared if p.point.scenario != SUSTAINED]
+    # after the sweep, on the warm model: MLPerf's scenarios through LoadGen, then the soaks
+    soaks = [p for p in prepared if p.point.scenario == SUSTAINED]
+    loadgen = [p for p in prepared if p.point.scenario not in (SWEEP, SUSTAINED)]
+    prepared = [p for p in prepared if p.point.scenario == SWEEP]
     patience = Patience.from_measure(settings.measure, settings.deadline)
 
     def on_round(key, index):
@@ -487,6 +462,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
         threads=torch.get_num_threads(),
     )
     send_records(conn, task, prepared, meter, patience, device, stop)
+    send_loadgen(conn, task, loadgen, deployment, model, family, device, meter, timer, stop)
     send_soaks(conn, task, soaks, meter, timer, stop)
 
 

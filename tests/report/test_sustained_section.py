@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from bench_job.bundle.records import make_record, to_frame
-from bench_job.bundle.series import SERIES_TEXT_FIELD, keep_series
+from bench_job.bundle.member_texts import MEMBER_TEXTS_FIELD, keep_member_texts
 from bench_job.report.comparison.sustained import sustained_comparison
 from bench_job.report.render import markdown
 from bench_job.report.render.document import Figure, Table
@@ -42,7 +42,7 @@ def soak_row(tmp_path, bundle_dir):
         clock=clock,
         probe_factory=QuietProbe,
     )
-    fields = keep_series(fields, str(bundle_dir))
+    fields = keep_member_texts(fields, str(bundle_dir))
     base = measured("resnet18", 1, 224, fields["latency_median_s"], sweeps="")
     base.update({k: v for k, v in fields.items() if k in base or k == "device_state"})
     return make_record(**{k: v for k, v in base.items() if k != "schema_version"})
@@ -156,4 +156,4 @@ def test_the_series_csv_names_its_units(report, tmp_path):
         header = next(csv.reader(handle))
     assert header[:5] == ["t_start_s", "t_end_s", "inferences", "latency_median_s", "temp_max_c"]
     assert {"temp_cpu-thermal_c", "clock_reported_cpu0-3_mhz", "clock_measured_cpu0-3_mhz", "power_w"} <= set(header)
-    assert SERIES_TEXT_FIELD not in soak and prepare(to_frame([soak]))["scenario"].tolist() == ["sustained"]
+    assert MEMBER_TEXTS_FIELD not in soak and prepare(to_frame([soak]))["scenario"].tolist() == ["sustained"]

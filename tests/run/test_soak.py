@@ -11,7 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bench_job.bundle.series import SERIES_TEXT_FIELD, keep_series, series_member
+from bench_job.bundle.member_texts import MEMBER_TEXTS_FIELD, keep_member_texts
+from bench_job.bundle.series import series_member
 from bench_job.measure.validity import invalid_reasons
 from bench_job.run.messages import Progress, Record, Start
 from bench_job.run.plan import SUSTAINED
@@ -58,7 +59,7 @@ def soaked(tmp_path):
 
 
 def series_rows(record):
-    return list(csv.DictReader(io.StringIO(record[SERIES_TEXT_FIELD])))
+    return list(csv.DictReader(io.StringIO(record[MEMBER_TEXTS_FIELD][record["sustained_series"]])))
 
 
 def test_the_time_series_follows_the_schedule_window_by_window(soaked):
@@ -122,11 +123,11 @@ def test_a_throttled_soak_stays_valid_and_its_falling_cap_is_not_a_power_state_c
 
 def test_the_runner_writes_the_series_as_the_member_the_row_names(soaked, tmp_path):
     record, _, _ = soaked
-    fields = keep_series(dict(record), str(tmp_path))
-    assert SERIES_TEXT_FIELD not in fields
+    fields = keep_member_texts(dict(record), str(tmp_path))
+    assert MEMBER_TEXTS_FIELD not in fields
     with open(tmp_path / "sustained" / "resnet18_fp32_cpu_b1_s224_sustained.csv") as handle:
-        assert handle.read() == record[SERIES_TEXT_FIELD]
-    assert keep_series({"key": "k"}, str(tmp_path)) == {"key": "k"}  # a sweep row carries no series
+        assert handle.read() == record[MEMBER_TEXTS_FIELD][fields["sustained_series"]]
+    assert keep_member_texts({"key": "k"}, str(tmp_path)) == {"key": "k"}  # a sweep row carries no member
 
 
 def test_member_names_are_safe_file_names():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from bench_job.bundle.records import make_record
-from bench_job.run.worker import device_state_fields, read_state
+from bench_job.run.config_state import device_state_fields, read_state
 from tests.host import jetson_trees
 from tests.power.helpers import write
 from tests.settings import mark_validity, power_settings
