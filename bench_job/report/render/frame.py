@@ -43,9 +43,9 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def sweep_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The sweep's rows: what every section but Sustained performance reads (a prepared frame; one without the
-    column, compare's frame of no bundle, is all sweep)."""
-    return frame[frame["scenario"] != SUSTAINED] if "scenario" in frame else frame
+    """The sweep's rows: what every section but Sustained performance and MLPerf scenarios reads (a prepared
+    frame; one without the column, compare's frame of no bundle, is all sweep)."""
+    return frame[frame["scenario"] == SWEEP] if "scenario" in frame else frame
 
 
 def sustained_rows(frame: pd.DataFrame) -> pd.DataFrame:
