@@ -16,7 +16,7 @@ from __future__ import annotations
 from bench_job.host.host_files import ABSENT, HOST
 from bench_job.host.jetson_release import jetpack_for
 
-COMPONENTS = ("l4t", "jetpack", "cuda", "cudnn", "tensorrt", "onnxruntime", "torch")
+COMPONENTS = ("l4t", "jetpack", "cuda", "cudnn", "tensorrt", "onnxruntime", "torch", "loadgen")
 
 
 def cudnn_version(number: int | None) -> str | None:
@@ -28,8 +28,19 @@ def cudnn_version(number: int | None) -> str | None:
     return f"{major}.{rest // 100}.{rest % 100}"
 
 
+def loadgen_version() -> str | None:
+    """MLPerf LoadGen's version as installed (PyPI mlcommons-loadgen), None where it is not: read from the package's
+    metadata, without loading its C++ module."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("mlcommons-loadgen")
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def runtime_versions() -> dict:
-    """The job's own stack: {"torch", "cuda", "cudnn", "tensorrt", "onnxruntime": version or None,
+    """The job's own stack: {"torch", "cuda", "cudnn", "tensorrt", "onnxruntime", "loadgen": version or None,
     "onnxruntime_providers": [...], "torch_build": "CUDA 12.6" | "ROCm 6.2" | "CPU"}. A library that is
     missing or fails to import (TensorRT without its native libraries) is None, never an error."""
     import torch
@@ -46,6 +57,7 @@ def runtime_versions() -> dict:
         "tensorrt": None,
         "onnxruntime": None,
         "onnxruntime_providers": [],
+        "loadgen": loadgen_version(),
         "torch_build": f"CUDA {cuda}" if cuda else f"ROCm {hip}" if hip else "CPU",
     }
     try:
@@ -91,6 +103,6 @@ def stack_versions(runtime: dict, own_source: str, release: tuple, packages: tup
             versions[name] = _entry(runtime[name], own_source, hosts)
         else:
             versions[name] = _entry(stack.get(name) if from_packages else None, packages_source)
-    for name in ("onnxruntime", "torch"):
+    for name in ("onnxruntime", "torch", "loadgen"):
         versions[name] = _entry(runtime.get(name), own_source)
     return versions

@@ -34,6 +34,7 @@ from bench_job.run.plan import build_plan
 from bench_job.run.preview import check_budget, describe
 from bench_job.run.runner import PlanResult, Runner, StopRequest, resolve_accelerator
 from bench_job.run.summary import contention_warning, run_summary
+from bench_job.scenarios.harness import import_loadgen
 from bench_job.units import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ class Job:
         config = self.config
         # Before anything runs (assets, torch, the work folder): a --budget the plan cannot fit is refused.
         check_budget(config, build_plan(config), config_budget_s(config))
+        if config.scenarios.loadgen:
+            import_loadgen()  # a missing LoadGen is refused before anything is measured, not per row
         device = config.run.device
         host = file_safe(host_name())
         assets = prepare_assets(config, self.checkpoints)

@@ -9,6 +9,8 @@ The figures are rules of thumb stated here, not measurements:
   min_rounds rounds of at least one run each do not fit in less than a tenth of a second per round); with
   power measurement, the energy window adds power.min_window_s, which no budget shrinks;
 - per soak (sustained.models), sustained.duration_s on top, or squeezed by a budget MIN_BUDGET_WINDOWS windows;
+- per MLPerf scenario, its LoadGen tests (a server's search: server.search_steps of them) of the rules' minimum
+  duration each, or squeezed by a budget MIN_BUDGET_TEST_S each under quick rules (mlperf's 600 s never shrink);
 - once per run, the matmul peak and environment: FIXED_S.
 A configuration whose min_runs take longer than its time budget (a large model on a slow device) runs
 over the estimate: the estimate is a floor for such runs, which the console says."""
@@ -16,7 +18,8 @@ over the estimate: the estimate is a floor for such runs, which the console says
 from __future__ import annotations
 
 from bench_job.errors import UserError
-from bench_job.run.plan import SUSTAINED
+from bench_job.run.loadgen_rows import MIN_BUDGET_TEST_S
+from bench_job.run.plan import SUSTAINED, SWEEP
 from bench_job.run.soak import MIN_BUDGET_WINDOWS
 from bench_job.units import format_duration
 
@@ -39,16 +42,42 @@ def _soaks_s(config, plan: list, least: bool) -> float:
     return soaks * (MIN_BUDGET_WINDOWS * section.window_s if least else section.duration_s)
 
 
+def _loadgen_s(config, plan: list, least: bool) -> float:
+    section = config.scenarios
+    tests = sum(
+        section.server_search_steps if p.scenario == "server" else 1
+        for item in plan
+        for p in item.points
+        if p.scenario not in (SWEEP, SUSTAINED)
+    )
+    squeezed = least and section.rules == "quick"
+    return tests * (min(MIN_BUDGET_TEST_S, section.min_duration_s) if squeezed else section.min_duration_s)
+
+
+def _sweep_configs(plan: list) -> int:
+    return sum(1 for item in plan for p in item.points if p.scenario == SWEEP)
+
+
 def estimated_s(config, plan: list) -> float:
-    configs = sum(len(item.points) for item in plan)
     per_config = config.measure.max_time_per_config_s + _energy_s(config)
-    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config + _soaks_s(config, plan, False)
+    return (
+        FIXED_S
+        + len(plan) * _per_item_s(config)
+        + _sweep_configs(plan) * per_config
+        + _soaks_s(config, plan, False)
+        + _loadgen_s(config, plan, False)
+    )
 
 
 def minimum_s(config, plan: list) -> float:
-    configs = sum(len(item.points) for item in plan)
     per_config = config.measure.min_rounds * MIN_TIMING_S + _energy_s(config)
-    return FIXED_S + len(plan) * _per_item_s(config) + configs * per_config + _soaks_s(config, plan, True)
+    return (
+        FIXED_S
+        + len(plan) * _per_item_s(config)
+        + _sweep_configs(plan) * per_config
+        + _soaks_s(config, plan, True)
+        + _loadgen_s(config, plan, True)
+    )
 
 
 def check_budget(config, plan: list, budget_s: float | None) -> None:
@@ -61,8 +90,9 @@ def check_budget(config, plan: list, budget_s: float | None) -> None:
         raise UserError(
             f"--budget {format_duration(budget_s)} cannot fit this plan: {configs} configurations of {len(plan)} "
             f"model variant(s) need at least {format_duration(least)} (worker start, idle baseline, "
-            f"{config.measure.min_rounds} rounds and the energy window each); give a longer --budget or fewer "
-            "models or sizes"
+            f"{config.measure.min_rounds} rounds and the energy window each"
+            + ("; each LoadGen test its minimum" if config.scenarios.loadgen else "")
+            + "); give a longer --budget or fewer models, sizes or scenarios"
         )
 
 
@@ -70,6 +100,15 @@ def _why(entry) -> str:
     batch = ", ".join(str(b) for b in entry.batch_sizes)
     sizes = ", ".join(str(s) for s in entry.input_sizes)
     return f"batch {batch} at input {entry.input_size}, and input {sizes} at batch 1; shared points once"
+
+
+def _point_text(config, point) -> str:
+    text = f"b{point.batch_size}x{point.input_size}"
+    if point.scenario == SUSTAINED:
+        return f"{text} soaked {config.sustained.duration_s:g} s"
+    if point.scenario != SWEEP:
+        return f"{text} {point.scenario} (LoadGen, {config.scenarios.rules} rules)"
+    return text
 
 
 def describe(config, plan: list) -> str:
@@ -80,11 +119,7 @@ def describe(config, plan: list) -> str:
         "(each: a batch sweep at a fixed input size plus an input-size sweep at batch 1)"
     ]
     for item in plan:
-        points = ", ".join(
-            f"b{p.batch_size}x{p.input_size}"
-            + (f" soaked {config.sustained.duration_s:g} s" if p.scenario == SUSTAINED else "")
-            for p in item.points
-        )
+        points = ", ".join(_point_text(config, p) for p in item.points)
         lines.append(f"  {item.entry.name} [{item.variant.name}]: {len(item.points)} ({points}) - {_why(item.entry)}")
     lines.append(
         f"estimated duration: at least {format_duration(estimated_s(config, plan))} (per configuration "

@@ -21,6 +21,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 
+from bench_job.errors import UserError
 from bench_job.scenarios import loadgen_log
 
 SUMMARY_LOG = "mlperf_log_summary.txt"
@@ -32,13 +33,14 @@ KEPT_LOGS = (SUMMARY_LOG, DETAIL_LOG)
 
 
 def import_loadgen():
-    """The mlperf_loadgen module; ImportError names the package and the pin to install."""
+    """The mlperf_loadgen module; a UserError naming the package and the pin to install where it cannot be imported
+    (the run checks this before anything is measured)."""
     try:
         import mlperf_loadgen
     except ImportError as exc:
-        raise ImportError(
-            "MLPerf LoadGen is not installed: pip install mlcommons-loadgen==6.0.14 (in the job's environment; "
-            f"`make venv` and the images install it) ({exc})"
+        raise UserError(
+            "the MLPerf scenarios need LoadGen, which is not installed here: pip install mlcommons-loadgen==6.0.14 "
+            f"(`make venv` and the images install it), or run with --scenario sweep ({exc})"
         ) from exc
     return mlperf_loadgen
 

@@ -115,6 +115,8 @@ def versions_line(env: dict) -> str:
     parts.append(
         _version_text(env, "torch", "torch ", in_container) + f", a {env.get('torch_build') or 'unknown'} build"
     )
+    if (env["versions"].get("loadgen") or {}).get("version"):  # bundles since schema 8 that had it installed
+        parts.append(_version_text(env, "loadgen", "MLPerf LoadGen ", in_container))
     module = env.get("module") or {}
     if jetson:
         memory = format_bytes(module.get("memory_bytes")) or "unknown"
