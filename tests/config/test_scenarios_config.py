@@ -57,7 +57,9 @@ def test_a_scenario_alone_plans_no_sweep(tmp_path):
 def test_mlperf_rules_need_room_for_600_s_tests(tmp_path):
     section = resolve(tmp_path, {"scenarios": ["single-stream"], "scenario_rules": "mlperf"}).scenarios
     assert section.min_duration_s == 600 and section.rules == "mlperf"
-    with pytest.raises(UserError, match=r"run.config_timeout_s \(600\), which would kill it: raise run.config_timeout_s$"):
+    with pytest.raises(
+        UserError, match=r"run.config_timeout_s \(600\), which would kill it: raise run.config_timeout_s$"
+    ):
         resolve(
             tmp_path, {"scenarios": ["single-stream"], "scenario_rules": "mlperf", "run": {"config_timeout_s": 600}}
         )

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from bench_job.bundle.records import make_record, to_frame
 from bench_job.bundle.member_texts import MEMBER_TEXTS_FIELD, keep_member_texts
+from bench_job.bundle.records import make_record, to_frame
 from bench_job.report.comparison.sustained import sustained_comparison
 from bench_job.report.render import markdown
 from bench_job.report.render.document import Figure, Table

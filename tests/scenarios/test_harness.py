@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from bench_job.scenarios import LOADGEN_SCENARIOS
-from bench_job.scenarios.harness import DETAIL_LOG, SUMMARY_LOG, SampleLibrary, batch_shapes, chunks, run_test
 from bench_job.scenarios import settings as loadgen_settings
+from bench_job.scenarios.harness import DETAIL_LOG, SUMMARY_LOG, SampleLibrary, batch_shapes, chunks, run_test
 
 lg = pytest.importorskip("mlperf_loadgen")
 
