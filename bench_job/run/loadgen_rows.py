@@ -19,6 +19,7 @@ from bench_job.errors import one_line
 from bench_job.measure.contention import ContentionProbe
 from bench_job.measure.energy import energy_fields
 from bench_job.run.config_state import device_state_fields
+from bench_job.run.loadgen_accuracy import AccuracySource, accuracy_fields
 from bench_job.run.messages import Log, Progress, Record, Start
 from bench_job.run.variant_inputs import prepare_inputs
 from bench_job.scenarios import LOADGEN_SCENARIOS, loadgen_log
@@ -57,8 +58,9 @@ class Bindings:
             # LoadGen calls the SUT from its own threads (and the server's from one of ours), where the worker's
             # inference mode, a thread-local setting, is off: without it eager PyTorch would record autograd graphs
             with torch.inference_mode():
-                run()
+                output = run()
                 self.sync()
+            return output
 
         return run_once
 
@@ -83,7 +85,19 @@ def _members(key: str, logs_by_folder: dict) -> dict:
     }
 
 
-def loadgen_record(task, prepared, bindings, library, meter, stop, conn, clock=time.monotonic) -> dict:
+def accuracy_test(lg, section, bindings):
+    """run_accuracy_test(library, respond) for loadgen_accuracy: LoadGen's Offline scenario in accuracy mode."""
+    offline = LOADGEN_SCENARIOS["offline"]
+
+    def run_accuracy_test(library, respond):
+        settings = test_settings(lg, offline, section.rules, section.min_duration_s, section.quick_min_query_count)
+        settings.mode = lg.TestMode.AccuracyOnly
+        return run_test(lg, settings, library, bindings.bind, 1, queued=False, respond=respond)
+
+    return run_accuracy_test
+
+
+def loadgen_record(task, prepared, bindings, library, meter, stop, conn, accuracy=None, clock=time.monotonic) -> dict:
     """The row of one MLPerf scenario (prepared.point.scenario) for a prepared configuration."""
     lg = import_loadgen()
     section, point = task.scenarios, prepared.point
@@ -174,6 +188,18 @@ def loadgen_record(task, prepared, bindings, library, meter, stop, conn, clock=t
         energy.pop("energy_per_inference_j", None)  # the window is the whole test: only per sample means anything
         energy.pop("energy_net_per_inference_j", None)
         fields.update(energy)
+    if accuracy is not None and accuracy.applies(prepared.record):
+        conn.send(Progress(f"{task.entry.name}: LoadGen accuracy test on the dev set"))
+        measured, accuracy_logs = accuracy_fields(accuracy, prepared.record, accuracy_test(lg, section, bindings))
+        note = measured.pop("accuracy_note", None)
+        fields.update(measured, loadgen_mode="performance and accuracy")
+        fields["notes"] += [note] if note else []
+        if accuracy_logs is not None:
+            logs["accuracy"] = accuracy_logs
+        else:
+            fields["notes"].append(
+                "LoadGen accuracy test run once per variant: its log is with the variant's first row"
+            )
     fields[MEMBER_TEXTS_FIELD] = _members(key, logs)
     fields.update(device_state_fields(task, prepared.state_before))
     notes = fields.pop("notes")
@@ -187,14 +213,18 @@ def loadgen_record(task, prepared, bindings, library, meter, stop, conn, clock=t
     )
 
 
-def send_loadgen(conn, task, prepared: list, deployment, model, family, device: str, meter, timer, stop) -> None:
-    """Each MLPerf scenario's row, after the sweep's records and before the soaks. A test that fails is an error row."""
+def send_loadgen(
+    conn, task, prepared: list, deployment, model, family, device: str, meter, timer, stop, preprocessing, label_map
+) -> None:
+    """Each MLPerf scenario's row, after the sweep's records and before the soaks. A test that fails is an error row.
+    preprocessing, label_map: the checkpoint's, for the accuracy test on the dev set."""
     if not prepared:
         return
     import torch
 
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     bindings = Bindings(deployment, sync, timer, task.timing.measure.warmup_runs)
+    accuracy = AccuracySource(task, model, family, preprocessing, label_map, deployment, device)
     pools = {}
     for config in prepared:
         if stop.requested:
@@ -204,7 +234,7 @@ def send_loadgen(conn, task, prepared: list, deployment, model, family, device: 
             size = config.point.input_size
             if size not in pools:
                 pools[size] = sample_pool(task, model, family, size, device, task.scenarios.performance_samples)
-            record = loadgen_record(task, config, bindings, pools[size], meter, stop, conn)
+            record = loadgen_record(task, config, bindings, pools[size], meter, stop, conn, accuracy)
         except Exception as exc:
             conn.send(Log("debug", traceback.format_exc()))
             notes = "; ".join(config.record["notes"]) or None

@@ -362,7 +362,19 @@ def _measure_variant(conn, task: WorkerTask, stop: StopSignal) -> None:
         if "accuracy_error" in accuracy:
             notes.append(f"accuracy not measured: {accuracy.pop('accuracy_error')}")
         with torch.inference_mode():
-            measure_points(conn, task, model, family, device, meter, dict(base, **accuracy), notes, deployment, stop)
+            measure_points(
+                conn,
+                task,
+                model,
+                family,
+                device,
+                meter,
+                dict(base, **accuracy),
+                notes,
+                deployment,
+                stop,
+                checkpoint=(preprocessing, label_map),
+            )
     finally:
         if meter is not None:
             meter.close()
@@ -411,13 +423,16 @@ def _failure(conn, exc: BaseException, device: str) -> dict:
     return {"status": "error", "reason": str(exc) if user_fixable(exc) else one_line(exc)}
 
 
-def measure_points(conn, task, model, family, device, meter, base, notes, deployment, stop=None) -> None:
+def measure_points(
+    conn, task, model, family, device, meter, base, notes, deployment, stop=None, checkpoint=(None, None)
+) -> None:
     """First pass over every configuration (smallest first), then their timing in interleaved rounds,
     then each one's energy window and record. A configuration that fails is recorded at once.
 
     stop: the worker's StopSignal. Once it is requested, the run in progress finishes, and only the
     configurations with their minimum rounds and runs are recorded (as measured so far, no energy window);
-    the others are left unrecorded, so the run lists them as never measured."""
+    the others are left unrecorded, so the run lists them as never measured.
+    checkpoint: (preprocessing, label_map) of the weights, for LoadGen's accuracy test on the dev set."""
     import torch
 
     stop = stop or StopSignal()
@@ -462,7 +477,7 @@ def measure_points(conn, task, model, family, device, meter, base, notes, deploy
         threads=torch.get_num_threads(),
     )
     send_records(conn, task, prepared, meter, patience, device, stop)
-    send_loadgen(conn, task, loadgen, deployment, model, family, device, meter, timer, stop)
+    send_loadgen(conn, task, loadgen, deployment, model, family, device, meter, timer, stop, *checkpoint)
     send_soaks(conn, task, soaks, meter, timer, stop)
 
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 from bench_job.errors import UserError
 from bench_job.scenarios import loadgen_log
+from bench_job.scenarios.accuracy import ACCURACY_LOG
 
 SUMMARY_LOG = "mlperf_log_summary.txt"
 DETAIL_LOG = "mlperf_log_detail.txt"
-ACCURACY_LOG = "mlperf_log_accuracy.json"
-# what the bundle keeps of a test: the summary and detail logs (the trace, mlperf_log_trace.json, is hundreds of kB
-# per test and says nothing the detail log does not)
+# what the bundle keeps of a test: the summary and detail logs, and an accuracy test's responses (the trace,
+# mlperf_log_trace.json, is hundreds of kB per test and says nothing the detail log does not)
 KEPT_LOGS = (SUMMARY_LOG, DETAIL_LOG)
 
 
@@ -89,13 +89,14 @@ class SutCounters:
 
 
 class SystemUnderTest:
-    """run_batch(inputs) runs one batch in the deployed runtime to completion (synchronised). bind(inputs) ->
-    a callable that runs it; binds of single samples are kept, so a SingleStream query costs what the sweep's
-    timed pass costs."""
+    """bind(inputs) -> a callable that runs one batch in the deployed runtime to completion (synchronised) and
+    returns its raw output; binds of single samples are kept, so a SingleStream query costs what the sweep's timed
+    pass costs. respond(raw output) -> the response data of a one-sample batch (a numpy array), in accuracy mode;
+    None: responses carry no data (performance mode)."""
 
-    def __init__(self, lg, library: SampleLibrary, bind, largest_batch: int, queued: bool):
-        self.lg, self.library, self.bind = lg, library, bind
-        self.largest = largest_batch
+    def __init__(self, lg, library, bind, largest_batch: int, queued: bool, respond=None):
+        self.lg, self.library, self.bind, self.respond = lg, library, bind, respond
+        self.largest = 1 if respond is not None else largest_batch
         self.counters = SutCounters()
         self._single = {}
         self._queue = queue.Queue() if queued else None
@@ -107,20 +108,27 @@ class SystemUnderTest:
             part = samples[done : done + size]
             done += size
             indices = [s.index for s in part]
+            data = None
             if self.counters.failure is None:
                 try:
-                    if size == 1:
+                    if self.respond is not None:  # accuracy: each sample once, its own bind
+                        data = self.respond(self.bind(self.library.batch(indices))())
+                    elif size == 1:
                         run = self._single.get(indices[0])
                         if run is None:
                             run = self._single[indices[0]] = self.bind(self.library.batch(indices))
+                        run()
                     else:
-                        run = self.bind(self.library.batch(indices))
-                    run()
+                        self.bind(self.library.batch(indices))()
                 except Exception as exc:  # answered all the same: LoadGen must end, the row says why
                     self.counters.failure = exc
             self.counters.samples += size
             self.counters.max_batch = max(self.counters.max_batch, size)
-            self.lg.QuerySamplesComplete([self.lg.QuerySampleResponse(s.id, 0, 0) for s in part])
+            if data is not None:  # LoadGen copies the bytes before QuerySamplesComplete returns
+                responses = [self.lg.QuerySampleResponse(part[0].id, data.ctypes.data, data.nbytes)]
+            else:
+                responses = [self.lg.QuerySampleResponse(s.id, 0, 0) for s in part]
+            self.lg.QuerySamplesComplete(responses)
 
     def issue(self, samples) -> None:
         if self._queue is None:
@@ -171,17 +179,23 @@ class TestOutcome:
     failure: BaseException | None = None  # what a batch raised, if one did
 
 
-def run_test(lg, settings, library: SampleLibrary, bind, largest_batch: int, queued: bool) -> TestOutcome:
-    """One LoadGen test with these TestSettings, in a scratch folder whose logs are read back and removed."""
-    sut_state = SystemUnderTest(lg, library, bind, largest_batch, queued)
+def run_test(lg, settings, library, bind, largest_batch: int, queued: bool, respond=None) -> TestOutcome:
+    """One LoadGen test with these TestSettings, in a scratch folder whose logs are read back and removed.
+    library: a SampleLibrary, or one that loads its samples a set at a time (load/unload, scenarios/accuracy.py);
+    respond: the response data of a sample's output, for an accuracy test."""
+    sut_state = SystemUnderTest(lg, library, bind, largest_batch, queued, respond)
     with tempfile.TemporaryDirectory(prefix="bench-job-loadgen-") as outdir:
         log_settings = lg.LogSettings()
         log_settings.log_output.outdir = outdir
         log_settings.log_output.copy_summary_to_stdout = False
         log_settings.enable_trace = False
         sut = lg.ConstructSUT(sut_state.issue, sut_state.flush)
-        # every sample stays in memory (the pool): loading and unloading are no-ops
-        qsl = lg.ConstructQSL(library.count, library.count, lambda _: None, lambda _: None)
+        # a pool stays in memory (loading and unloading are no-ops); a dev set loads a set of samples at a time
+        load = getattr(library, "load", lambda _: None)
+        unload = getattr(library, "unload", lambda _: None)
+        qsl = lg.ConstructQSL(
+            library.count, min(library.count, getattr(library, "set_size", library.count)), load, unload
+        )
         try:
             with sut_state:
                 # LoadGen applies an audit.config it finds (by default in the working folder): name one that is not
@@ -191,7 +205,7 @@ def run_test(lg, settings, library: SampleLibrary, bind, largest_batch: int, que
             lg.DestroyQSL(qsl)
             lg.DestroySUT(sut)
         logs = {}
-        for log in KEPT_LOGS:
+        for log in KEPT_LOGS + ((ACCURACY_LOG,) if respond is not None else ()):
             path = os.path.join(outdir, log)
             if os.path.exists(path):
                 with open(path, encoding="utf-8", errors="replace") as handle:

@@ -343,3 +343,32 @@ def test_fetch_without_network_is_one_line_naming_the_retry(cli, tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("bench-job: error: fetch into") and "run the same command again" in last
     assert "Traceback" not in result.stderr
+
+
+def test_loadgen_accuracy_mode_scores_the_dev_set_through_each_runtime(cli, tmp_path, sources, offline_env):
+    """LoadGen's accuracy test (MLPerf issue): every dev-set sentence through LoadGen, the top-1 answers from its
+    accuracy log equal to the evaluation's own accuracy and an independent one, against the eager fp32 reference."""
+    pytest.importorskip("mlperf_loadgen")
+    config = json.loads(open(own_checkpoint_config(tmp_path, sources)).read())
+    config.update(
+        variants=[{"precision": "fp32"}, {"precision": "fp32", "runtime": "onnxruntime"}],
+        scenarios=["single-stream", "offline"],
+        loadgen={"quick_min_duration_s": 0.3, "quick_min_query_count": 8},
+    )
+    path = tmp_path / "lg.yaml"
+    path.write_text(json.dumps(config))
+    result = cli("run", "--config", str(path), "--out", str(tmp_path / "out"), *SMALL, env=offline_env)
+    assert result.returncode == 0, result.stderr
+    bundle = result.stdout.split()[-1]
+    rows = {(r["runtime"], r["scenario"]): r for r in bundle_records(bundle)}
+    expected = independent_accuracy(sources["bert"], sources["sst2"])
+    with tarfile.open(bundle) as tar:
+        members = {m.name.split("/", 1)[1] for m in tar.getmembers() if "/" in m.name}
+    for (runtime, scenario), row in rows.items():
+        assert row["status"] == "ok", row["reason"]
+        assert row["loadgen_mode"] == "performance and accuracy"
+        assert row["loadgen_accuracy_samples"] == 36 and row["loadgen_accuracy"] == pytest.approx(expected)
+        assert row["fp32_reference_accuracy"] == pytest.approx(expected) and row["meets_mlperf_accuracy"] is True
+    first = rows[("eager", "single-stream")]
+    assert f"{first['loadgen_log']}/accuracy/mlperf_log_accuracy.json" in members
+    assert "its log is with the variant's first row" in rows[("eager", "offline")]["notes"]
