@@ -144,7 +144,7 @@ def loadgen_record(task, prepared, bindings, library, meter, stop, conn, accurac
 
         top = max(latency)  # no server answers faster than its throughput at its largest batch
         ceiling = top / latency[top]
-        steps = server_search.search(run_at, ceiling, tests)
+        steps = server_search.search(run_at, ceiling, tests, stop=lambda: stop.requested)
         best = server_search.kept(steps)
         chosen = best or steps[-1]
         result, window = runs[chosen.target_qps]
@@ -155,8 +155,10 @@ def loadgen_record(task, prepared, bindings, library, meter, stop, conn, accurac
             server_latency_bound_source=bound.source,
             server_search="; ".join(s.describe() for s in steps),
         )
+        if len(steps) < tests:
+            fields["notes"].append(f"search stopped after {len(steps)} of {tests} steps: the run was stopped")
         if best is None:
-            fields["notes"].append(f"no target QPS held the {bound.seconds * 1000:.3g} ms bound in {tests} steps")
+            fields["notes"].append(f"no target QPS held the {bound.seconds * 1000:.3g} ms bound in {len(steps)} steps")
         logs = {f"step-{i + 1}": runs[s.target_qps][0].logs for i, s in enumerate(steps)}
         log_folder = f"step-{steps.index(chosen) + 1}"
     else:

@@ -56,11 +56,13 @@ class Step:
         return f"{self.target_qps:.4g} QPS: bound {'held' if self.held else 'missed'}{latency}, {verdict}"
 
 
-def search(run_at, ceiling_qps: float, steps: int) -> list:
+def search(run_at, ceiling_qps: float, steps: int, stop=lambda: False) -> list:
     """Bisect the target QPS in (0, ceiling_qps] over `steps` LoadGen tests (run_at(qps) -> the test's detail log);
-    every Step, in order."""
+    every Step, in order. stop() true ends the search after the step in progress (the run was asked to stop)."""
     low, high, done = 0.0, ceiling_qps, []
     for _ in range(steps):
+        if done and stop():
+            break
         qps = (low + high) / 2
         step = Step(qps, run_at(qps))
         done.append(step)

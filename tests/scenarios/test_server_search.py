@@ -34,6 +34,17 @@ def test_bisection_finds_the_highest_qps_that_holds_within_the_steps():
     assert best.describe() == "34.38 QPS: bound held, p99 5 ms, VALID"
 
 
+def test_a_stop_ends_the_search_after_the_step_in_progress():
+    tested, fake = [], loadgen_at(37.0)
+
+    def run_at(qps):
+        tested.append(qps)
+        return fake(qps)
+
+    steps = server.search(run_at, 100.0, 5, stop=lambda: len(tested) == 2)  # Ctrl-C during the second test
+    assert tested == [50.0, 25.0] and len(steps) == 2 and server.kept(steps).target_qps == 25.0
+
+
 def test_nothing_held_keeps_nothing():
     steps = server.search(loadgen_at(0.5), 100.0, 3)
     assert not any(s.held for s in steps) and server.kept(steps) is None
