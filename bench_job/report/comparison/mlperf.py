@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 
+from bench_job.report.comparison.leaderboard import INVALID_MARK
 from bench_job.report.render.document import Heading, Table, Text
 from bench_job.report.render.markdown import missing
-from bench_job.report.sections.mlperf import MODEL, SCENARIO_ORDER, figure, is_compliant, verdict_cell
+from bench_job.report.sections.mlperf import MODEL, SCENARIO_ORDER, checks, figure, is_compliant, verdict_cell
 from bench_job.scenarios import LOADGEN_SCENARIOS
 
 CSV_NAME = "mlperf.csv"
+COUNTS = ["threads", "batch_size", "input_size"]
 CSV_COLUMNS = [
     "device",
     "model",
@@ -25,6 +27,8 @@ CSV_COLUMNS = [
     "input_size",
     "status",
     "reason",
+    "valid",
+    "invalid_reasons",
     "scenario_rules",
     "mlperf_compliant",
     "loadgen_settings",
@@ -49,13 +53,14 @@ CSV_COLUMNS = [
 
 
 def cell(row) -> str:
-    """'p90 1.08 ms (...), VALID' with the energy per sample where measured; a failed test's status and reason."""
+    """'p90 1.08 ms (...), VALID' with the energy per sample where measured, marked where the job's checks flagged the
+    test; a failed test's status and reason."""
     if row["status"] != "ok":
         return figure(row)
     text = f"{figure(row)}, {verdict_cell(row)}"
     if not missing(row.get("energy_per_sample_j")):
         text += f", {row['energy_per_sample_j']:.3g} J/sample"
-    return text
+    return text + (f" {INVALID_MARK}" if checks(row) else "")
 
 
 def rules_line(rows, labels: list) -> str:
@@ -75,7 +80,8 @@ def mlperf_comparison(loadgen, devices: dict, out_dir: str) -> list:
     if loadgen is None or loadgen.empty:
         return []
     labels = [d for d in devices if d in set(loadgen["device"])]
-    loadgen[CSV_COLUMNS].sort_values(["model", "variant", "runtime", "scenario", "device"], kind="stable").to_csv(
+    rows = loadgen[CSV_COLUMNS].astype({column: "Int64" for column in COUNTS})  # 8, not the frame's 8.0
+    rows.sort_values(["model", "variant", "runtime", "scenario", "device"], kind="stable").to_csv(
         os.path.join(out_dir, CSV_NAME), index=False
     )
     blocks = [
@@ -88,6 +94,13 @@ def mlperf_comparison(loadgen, devices: dict, out_dir: str) -> list:
             f"folder of its logs in its bundle: `{CSV_NAME}`."
         ),
     ]
+    if any(checks(r) for _, r in loadgen.iterrows()):
+        blocks.append(
+            Text(
+                f"{INVALID_MARK} marks a test the job's checks flagged (other processes' share of the CPU over it): "
+                "read its figure as indicative only."
+            )
+        )
     for scenario in SCENARIO_ORDER:
         rows = loadgen[loadgen["scenario"] == scenario]
         if rows.empty:

@@ -11,15 +11,22 @@ compliant, whatever else the row says: their minimums are not MLPerf's.
 
 from __future__ import annotations
 
+import re
+
+from bench_job.measure.validity import reason_groups
 from bench_job.report.render.document import Bullets, Heading, Table, Text
 from bench_job.report.render.frame import measured
 from bench_job.report.render.markdown import missing, ms, num
+from bench_job.report.sections.energy import brief_power_reason
 from bench_job.scenarios import LOADGEN_SCENARIOS
 
 SCENARIO_ORDER = list(LOADGEN_SCENARIOS)  # single-stream, multi-stream, offline, server
 MODEL = ["model", "variant", "runtime"]
 # what identifies a sweep row as the same configuration as a SingleStream row (batch 1 on both sides)
 SAME_CONFIGURATION = ["model", "variant", "runtime", "accelerator", "threads", "input_size"]
+# how the worker's validity checks name LoadGen's verdict among a row's invalid_reasons (run/loadgen_rows.py)
+LOADGEN_REASON = "LoadGen judged the run"
+TOP_REASONS = 3
 HEADERS = [
     "scenario",
     "MLPerf figure",
@@ -27,6 +34,7 @@ HEADERS = [
     "LoadGen QPS (without its overhead)",
     "energy / sample (J)",
     "LoadGen",
+    "job's checks",
     "rules",
     "logs",
 ]
@@ -46,23 +54,47 @@ def compliance(row) -> str:
         return "MLPerf rules (LoadGen's own minimums)"
     rules = _text(row.get("scenario_rules")) or "unrecorded"
     settings = _text(row.get("loadgen_settings"))
+    lead = f"rules {rules}, "  # the settings' own first item (scenarios/settings.describe), said once here
+    settings = settings[len(lead) :] if settings.startswith(lead) else settings
     return f"not MLPerf-compliant: {rules} rules" + (f" ({settings})" if settings else "")
 
 
+def _early_stopping(text: str) -> str:
+    """LoadGen's early-stopping text as its query counts: '64 queries processed, at least 662 needed' (or '... 598
+    more needed'); the text itself where it holds no counts."""
+    done = re.search(r"processed (\d+) queries", text, re.IGNORECASE)
+    need = re.search(r"at least (\d+) (more )?queries", text)
+    if not (done and need):
+        return text
+    return f"{done.group(1)} queries processed, at least {need.group(1)} {need.group(2) or ''}needed"
+
+
 def short_reasons(reasons) -> str:
-    """What LoadGen found unmet, from its reasons line (loadgen_log.reasons): the requirements NOT met, the
-    early-stopping text where early stopping failed, and any invalid reason it gave; the whole line where it names
-    none of these."""
-    parts = [p.strip() for p in _text(reasons).split(";") if p.strip()]
-    early_failed = any(p == "early stopping NOT met" for p in parts)
-    kept = [
-        p
-        for p in parts
-        if "NOT met" in p
-        or (p.startswith("early stopping:") and early_failed)
-        or not (p.endswith(" met") or p.startswith("early stopping:"))
-    ]
+    """What LoadGen found unmet, from its reasons line (loadgen_log.reasons): the requirements NOT met (early
+    stopping with its query counts) and any invalid reason it gave; the whole line where it names none of these."""
+    parts = [p.strip().rstrip(".") for p in _text(reasons).split(";") if p.strip()]
+    early = next((p[len("early stopping:") :].strip() for p in parts if p.startswith("early stopping:")), "")
+    kept = []
+    for part in parts:
+        if part == "early stopping NOT met" and early:
+            kept.append(f"early stopping NOT met ({_early_stopping(early)})")
+        elif "NOT met" in part or not (part.endswith(" met") or part.startswith("early stopping:")):
+            kept.append(part)
     return "; ".join(kept or parts)
+
+
+def checks_cell(row) -> str:
+    """'passed', the reasons the job's checks give, or '' where the row does not record them."""
+    return "passed" if row.get("valid") is True else checks(row)
+
+
+def checks(row) -> str:
+    """The job's own validity checks on the test (other processes' CPU share over it, as a sweep row's timing is
+    judged), without LoadGen's verdict, which has its column; '' where they passed or were not recorded."""
+    if row.get("valid") is not False:
+        return ""
+    parts = [p for p in _text(row.get("invalid_reasons")).split("; ") if p and not p.startswith(LOADGEN_REASON)]
+    return "; ".join(parts)
 
 
 def verdict_cell(row) -> str:
@@ -89,7 +121,10 @@ def _ms(seconds) -> str:
 
 def percentiles(row) -> str:
     """What the headline leaves out: the other percentiles (MultiStream's per query), and the Server's bound and where
-    it came from."""
+    it came from. Offline's one query has no percentiles worth a reader's time: its sample count instead."""
+    if row["scenario"] == "offline":
+        samples = row.get("loadgen_samples")
+        return "" if missing(samples) else f"{int(samples)} samples in one query"
     text = (
         f"p50 {_ms(row.get('loadgen_p50_s'))}, p90 {_ms(row.get('loadgen_p90_s'))}, p99 {_ms(row.get('loadgen_p99_s'))}"
     )
@@ -129,6 +164,7 @@ def table_row(row) -> list:
         qps(row),
         energy(row),
         verdict_cell(row),
+        checks_cell(row),
         compliance(row),
         f"`{row['loadgen_log']}`" if not missing(row.get("loadgen_log")) else "",
     ]
@@ -204,7 +240,9 @@ def mlperf_section(frame, ctx) -> list:
             "Each row is one test by MLCommons' LoadGen of the variant's deployed runtime on synthetic inputs at the "
             "model's default size (performance mode): LoadGen issued the queries, timed them and judged the run "
             "VALID or INVALID (with the requirement it found unmet). Server's figure is the highest target QPS of a "
-            "bounded search whose p99 held the bound. Energy per sample is over the whole test. " + rules_text(loadgen)
+            "bounded search whose p99 held the bound. The job's checks judge the test as a sweep row's timing is "
+            "(other processes' share of the CPU over it): a disturbed test's figures are indicative only. Energy per "
+            "sample is over the whole test. " + rules_text(loadgen)
         ),
     ]
     for (model, variant, runtime), rows in loadgen.groupby(MODEL, sort=True):
@@ -217,8 +255,7 @@ def mlperf_section(frame, ctx) -> list:
         if searches:
             blocks.append(Bullets([f"Server search: {r['server_search']}" for r in searches]))
     if measured(loadgen)["energy_per_sample_j"].isna().all():
-        reason = next(iter(loadgen["energy_reason"].dropna()), "no reason recorded")
-        blocks.append(Text(f"No energy per sample: {reason}."))
+        blocks.append(Text(f"No energy per sample: {brief_power_reason(loadgen)}."))
     paired = sweep_medians(loadgen, frame)
     if paired:
         blocks += [
@@ -233,7 +270,8 @@ def mlperf_section(frame, ctx) -> list:
 
 
 def mlperf_verdicts(loadgen) -> list:
-    """The verdict's (label, detail) lines: LoadGen tests judged INVALID, and scenario tests that did not run."""
+    """The verdict's (label, detail) lines: LoadGen tests judged INVALID, tests the job's own checks flagged (other
+    processes' CPU share), and scenario tests that did not run."""
     if loadgen is None or loadgen.empty:
         return []
     found = []
@@ -247,6 +285,19 @@ def mlperf_verdicts(loadgen) -> list:
                     f"{r['model']} [{r['variant']}] {r['scenario']}: {verdict_cell(r)}" for _, r in invalid.iterrows()
                 )
                 + " (see MLPerf scenarios (LoadGen))",
+            )
+        )
+    flagged = [checks(r) for _, r in ok.iterrows()]
+    flagged = [text for text in flagged if text]
+    if flagged:
+        groups = reason_groups(flagged)
+        shown = [f"{reason} ({count})" for reason, count in groups[:TOP_REASONS]]
+        if len(groups) > TOP_REASONS:
+            shown.append(f"{len(groups) - TOP_REASONS} other reason(s)")
+        found.append(
+            (
+                f"{len(flagged)} of {len(ok)} LoadGen tests failed the job's checks",
+                "reasons (tests): " + "; ".join(shown) + ". LoadGen's figures of a disturbed test are indicative only.",
             )
         )
     failed = loadgen[loadgen["status"] != "ok"]

@@ -11,7 +11,7 @@ from bench_job.report.comparison.mlperf import CSV_COLUMNS, CSV_NAME, mlperf_com
 from bench_job.report.render import markdown
 from bench_job.report.render.document import Heading, Table
 from bench_job.report.render.frame import loadgen_rows, prepare
-from tests.report.loadgen_records import failed_loadgen_record, loadgen_record
+from tests.report.loadgen_records import CONTENDED, failed_loadgen_record, loadgen_record
 
 
 def device_rows(device: str, records: list) -> pd.DataFrame:
@@ -19,7 +19,8 @@ def device_rows(device: str, records: list) -> pd.DataFrame:
 
 
 def merged() -> pd.DataFrame:
-    """A laptop that ran all four scenarios under MLPerf's rules, a Pi that ran two under quick rules (one failed)."""
+    """A laptop that ran all four scenarios under MLPerf's rules, a Pi that ran two under quick rules (one disturbed by
+    other processes, one failed)."""
     laptop = [
         loadgen_record("single-stream", rules="mlperf"),
         loadgen_record("multi-stream", rules="mlperf"),
@@ -29,7 +30,13 @@ def merged() -> pd.DataFrame:
         ),
     ]
     pi = [
-        loadgen_record("single-stream", loadgen_p90_s=0.0412, loadgen_early_stop_p90_s=0.0433),
+        loadgen_record(
+            "single-stream",
+            loadgen_p90_s=0.0412,
+            loadgen_early_stop_p90_s=0.0433,
+            valid=False,
+            invalid_reasons=CONTENDED,
+        ),
         failed_loadgen_record("offline", reason="worker ran out of memory"),
     ]
     return pd.concat([device_rows("laptop", laptop), device_rows("pi5", pi)], ignore_index=True)
@@ -53,7 +60,7 @@ def test_each_scenario_is_a_table_with_a_column_per_device(tmp_path):
         [
             "resnet18 [fp32, eager]",
             "p90 2.14 ms (early-stopping estimate 2.15 ms), VALID",
-            "p90 41.2 ms (early-stopping estimate 43.3 ms), VALID",
+            "p90 41.2 ms (early-stopping estimate 43.3 ms), VALID (!)",
         ]
     ]
     assert (
@@ -65,9 +72,7 @@ def test_each_scenario_is_a_table_with_a_column_per_device(tmp_path):
         ["resnet18 [fp32, eager]", "472.9 samples/s, VALID, 0.0412 J/sample", "error: worker ran out of memory"]
     ]
     assert tables["Server: QPS at the latency bound"].rows[0][1:] == [
-        "97.25 QPS within p99 15 ms, INVALID: early stopping NOT met; early stopping: Run unsuccessful, Processed "
-        "392 queries, Would need to run at least 67 more queries, with the run being successful if every additional "
-        "query were under latency",
+        "97.25 QPS within p99 15 ms, INVALID: early stopping NOT met (392 queries processed, at least 67 more needed)",
         "",
     ]
 
@@ -77,12 +82,14 @@ def test_quick_rows_are_never_called_compliant_and_the_csv_holds_every_row(tmp_p
     text = markdown.render(blocks)
     assert "Rules: laptop: MLPerf rules; pi5: not MLPerf-compliant (quick rules)." in text
     assert "indicative only and not comparable with published MLPerf results" in text
+    assert "(!) marks a test the job's checks flagged" in text
     written = pd.read_csv(tmp_path / CSV_NAME)
     assert list(written.columns) == CSV_COLUMNS
     assert len(written) == 6
     pi = written[written["device"] == "pi5"].set_index("scenario")
     assert pi.loc["single-stream", "scenario_rules"] == "quick" and not pi.loc["single-stream", "mlperf_compliant"]
     assert pi.loc["offline", "status"] == "error"
+    assert (tmp_path / CSV_NAME).read_text().splitlines()[1].split(",")[5:9] == ["cpu", "2", "8", "224"]
 
 
 def test_a_quick_row_claiming_compliance_is_not_called_compliant(tmp_path):
