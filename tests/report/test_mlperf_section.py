@@ -14,7 +14,14 @@ from bench_job.report.render.document import Bullets, Table
 from bench_job.report.render.frame import loadgen_rows, prepare, sweep_rows
 from bench_job.report.run_report import build_report
 from bench_job.report.sections.context import Context
-from bench_job.report.sections.mlperf import HEADERS, compliance, mlperf_section, mlperf_verdicts, short_reasons
+from bench_job.report.sections.mlperf import (
+    HEADERS,
+    checks_cell,
+    compliance,
+    mlperf_section,
+    mlperf_verdicts,
+    short_reasons,
+)
 from tests.report.loadgen_records import CONTENDED, failed_loadgen_record, loadgen_record
 from tests.report.synthetic import CONFIG, ENV, measured
 
@@ -208,3 +215,8 @@ def test_short_reasons_keep_what_was_not_met():
     assert short_reasons("min duration met; early stopping met; SUT name mismatch") == "SUT name mismatch"
     assert short_reasons("min duration met") == "min duration met"  # names nothing unmet: the whole line
     assert compliance({"scenario_rules": None, "mlperf_compliant": None}) == "not MLPerf-compliant: unrecorded rules"
+    # a row invalid for LoadGen's verdict alone passed the job's own checks
+    assert checks_cell({"valid": False, "invalid_reasons": "LoadGen judged the run INVALID (min queries NOT met)"}) == (
+        "passed"
+    )
+    assert checks_cell({"valid": None}) == ""

@@ -5,8 +5,9 @@ whether the rules were MLPerf's, energy per sample, and the bundle folder of its
 beside the sweep's median of the same configuration.
 
 The rows are set apart from the sweep's before any other section sees the table (run_report.build_report): a LoadGen
-row has no median over repetitions, and LoadGen, not the sweep's checks, judges it. Quick rows are never called
-compliant, whatever else the row says: their minimums are not MLPerf's.
+row has no median over repetitions, and LoadGen judges it (beside the job's own check of other processes' share of the
+CPU over the test, shown apart from LoadGen's verdict). Quick rows are never called compliant, whatever else the row
+says: their minimums are not MLPerf's.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ SCENARIO_ORDER = list(LOADGEN_SCENARIOS)  # single-stream, multi-stream, offline
 MODEL = ["model", "variant", "runtime"]
 # what identifies a sweep row as the same configuration as a SingleStream row (batch 1 on both sides)
 SAME_CONFIGURATION = ["model", "variant", "runtime", "accelerator", "threads", "input_size"]
-# how the worker's validity checks name LoadGen's verdict among a row's invalid_reasons (run/loadgen_rows.py)
+# how the validity checks name LoadGen's verdict among a row's invalid_reasons (measure/validity.loadgen_reasons)
 LOADGEN_REASON = "LoadGen judged the run"
 TOP_REASONS = 3
 HEADERS = [
@@ -84,8 +85,9 @@ def short_reasons(reasons) -> str:
 
 
 def checks_cell(row) -> str:
-    """'passed', the reasons the job's checks give, or '' where the row does not record them."""
-    return "passed" if row.get("valid") is True else checks(row)
+    """The reasons the job's checks give, 'passed' where they give none but LoadGen's verdict, '' where the row does
+    not record them."""
+    return "" if row.get("valid") is None else (checks(row) or "passed")
 
 
 def checks(row) -> str:
