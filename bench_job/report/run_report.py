@@ -11,7 +11,7 @@ from bench_job.bundle.outcome import RunOutcome
 from bench_job.bundle.real_clock_member import read_real_clock
 from bench_job.report.render import html, markdown
 from bench_job.report.render.document import Heading
-from bench_job.report.render.frame import prepare, sustained_rows, sweep_rows
+from bench_job.report.render.frame import loadgen_rows, prepare, sustained_rows, sweep_rows
 from bench_job.report.render.plots import model_colours
 from bench_job.report.sections.accuracy import accuracy_section
 from bench_job.report.sections.context import Context
@@ -20,6 +20,7 @@ from bench_job.report.sections.energy import energy_section
 from bench_job.report.sections.flops import flops_section
 from bench_job.report.sections.latency import latency_section
 from bench_job.report.sections.memory import memory_section
+from bench_job.report.sections.mlperf import mlperf_section
 from bench_job.report.sections.overview import header, models_section
 from bench_job.report.sections.params import params_section
 from bench_job.report.sections.runtimes import runtime_section
@@ -36,6 +37,7 @@ SECTIONS = [
     memory_section,
     flops_section,
     runtime_section,
+    mlperf_section,
     sustained_section,
     accuracy_section,
     validity_section,
@@ -58,10 +60,11 @@ def build_report(
 ) -> list:
     """The report's blocks; plots are written under out_dir/plots as the sections need them. outcome:
     the bundle's outcome.json (None for bundles that predate it); real_clock: its real_clock.json; series_root:
-    the bundle's folder, where its soaks' time series are (None: out_dir). The soak rows are set apart here:
-    every section but Sustained performance reads the sweep's rows only."""
+    the bundle's folder, where its soaks' time series are (None: out_dir). The soak rows and the MLPerf
+    scenarios' rows are set apart here: every section but Sustained performance and MLPerf scenarios reads the
+    sweep's rows only."""
     frame = prepare(frame)
-    soaks, frame = sustained_rows(frame), sweep_rows(frame)
+    soaks, loadgen, frame = sustained_rows(frame), loadgen_rows(frame), sweep_rows(frame)
     ctx = Context(
         config_data or {},
         env or {},
@@ -70,6 +73,7 @@ def build_report(
         outcome,
         real_clock=list(real_clock),
         soaks=soaks,
+        loadgen=loadgen,
         series_root=series_root or out_dir,
     )
     # The verdict comes right under the title: it is what a reader must see before any figure.

@@ -15,13 +15,14 @@ from bench_job.bundle import names
 from bench_job.report.comparison.coverage import coverage_section
 from bench_job.report.comparison.leaderboard import common_configurations, leaderboard_section
 from bench_job.report.comparison.matching import MATCH, device_group, device_kind, ratio_table
+from bench_job.report.comparison.mlperf import mlperf_comparison
 from bench_job.report.comparison.plots import kind_colours, kind_sweeps, ranked_bars, save
 from bench_job.report.comparison.power_modes import power_modes_section
 from bench_job.report.comparison.power_states import NOT_RECORDED, describe_state, one_board_note
 from bench_job.report.comparison.sustained import sustained_comparison
 from bench_job.report.render import html, markdown
 from bench_job.report.render.document import Bullets, Figure, Heading, Table, Text
-from bench_job.report.render.frame import measured, sustained_rows, sweep_rows
+from bench_job.report.render.frame import loadgen_rows, measured, sustained_rows, sweep_rows
 from bench_job.report.render.markdown import ms, num
 from bench_job.report.render.plots import log_axis, plt
 from bench_job.report.sections.accuracy import accuracy_table, draw_front, front_mask
@@ -330,9 +331,9 @@ def fronts_section(merged, devices: dict, out_dir: str) -> list:
 
 
 def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> list:
-    """The report's blocks; writes its plots and CSVs (leaderboard, ratios) into out_dir. Soak rows have their own
-    table; every other section compares the sweep's rows."""
-    soaks, merged = sustained_rows(merged), sweep_rows(merged)
+    """The report's blocks; writes its plots and CSVs (leaderboard, ratios) into out_dir. Soak rows and the MLPerf
+    scenarios' rows have their own tables; every other section compares the sweep's rows."""
+    soaks, loadgen, merged = sustained_rows(merged), loadgen_rows(merged), sweep_rows(merged)
     blocks = devices_section(merged, devices, baseline) + coverage_section(merged, devices)
     board_blocks, board = leaderboard_section(merged, devices)
     board.to_csv(os.path.join(out_dir, "leaderboard.csv"), index=False)
@@ -373,7 +374,7 @@ def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> 
                 + "."
             ),
         ]
-    blocks += energy + sustained_comparison(soaks, devices)
+    blocks += energy + sustained_comparison(soaks, devices) + mlperf_comparison(loadgen, devices, out_dir)
     blocks += plots_section(merged, devices, out_dir) + fronts_section(merged, devices, out_dir)
     return blocks
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bench_job.bundle.records import BOOLEAN_COLUMNS, NUMERIC_COLUMNS
+from bench_job.scenarios import LOADGEN_SCENARIOS
 
 SWEEP, SUSTAINED = "sweep", "sustained"  # a row's scenario (records.SCHEMA: scenario)
 
@@ -51,6 +52,12 @@ def sweep_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def sustained_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """The soaks' rows (scenario sustained) of a prepared frame."""
     return frame[frame["scenario"] == SUSTAINED] if "scenario" in frame else frame.iloc[0:0]
+
+
+def loadgen_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The MLPerf scenarios' rows (single-stream, multi-stream, offline, server: one LoadGen test, or a server's
+    search of them, each) of a prepared frame; none in a bundle older than schema 8."""
+    return frame[frame["scenario"].isin(list(LOADGEN_SCENARIOS))] if "scenario" in frame else frame.iloc[0:0]
 
 
 def catalogue_value(rows: pd.DataFrame, column: str):

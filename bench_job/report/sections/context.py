@@ -20,6 +20,7 @@ class Context:
     real_clock: list = field(default_factory=list)  # real_clock.json's measurements: [] where there is none
     soaks: object = None  # the soak rows (a prepared frame), set apart from the sweep's (frame.sustained_rows)
     series_root: str | None = None  # the bundle's folder, where the soaks' CSVs are (None: out_dir)
+    loadgen: object = None  # the MLPerf scenarios' rows (a prepared frame), set apart too (frame.loadgen_rows)
 
     @property
     def plot_dir(self) -> str:

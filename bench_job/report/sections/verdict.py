@@ -3,8 +3,8 @@ reason to distrust the figures (a partial run, nothing measured, accuracy known 
 map looks swapped, invalid rows with their reasons grouped, contention that persisted past the patience
 with what helps, a Raspberry Pi that had throttled since boot before the run, models that started hot,
 configurations that did not run, random weights where pretrained were asked, a budget overrun, no energy,
-validity not recorded), or says in one line that the run is clean. On a Jetson whose GPU was not used, why
-comes first, above all of that."""
+validity not recorded, soaks that throttled, LoadGen tests not VALID or not run), or says in one line that the
+run is clean. On a Jetson whose GPU was not used, why comes first, above all of that."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bench_job.measure.validity import contention_advice, contention_persisted, 
 from bench_job.report.render.document import Verdict
 from bench_job.report.render.frame import measured, model_variant_label
 from bench_job.report.sections.energy import brief_power_reason, has_energy
+from bench_job.report.sections.mlperf import mlperf_verdicts
 from bench_job.report.sections.real_clock import real_clock_problem
 from bench_job.report.sections.reasons import invalid_parts
 from bench_job.report.sections.sustained import sustained_verdicts
@@ -168,6 +169,7 @@ def problems(frame, ctx) -> list:
         _no_energy(frame),
         _validity_unknown(frame),
     ] + sustained_verdicts(ctx.soaks)
+    found += mlperf_verdicts(ctx.loadgen)  # LoadGen's INVALID tests and scenario tests that did not run
     return [problem for problem in found if problem]
 
 
