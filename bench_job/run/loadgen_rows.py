@@ -24,6 +24,7 @@ from bench_job.run.messages import Log, Progress, Record, Start
 from bench_job.run.variant_inputs import prepare_inputs
 from bench_job.scenarios import LOADGEN_SCENARIOS, loadgen_log
 from bench_job.scenarios import server as server_search
+from bench_job.scenarios.base import ms
 from bench_job.scenarios.harness import SampleLibrary, batch_shapes, import_loadgen, run_test
 from bench_job.scenarios.settings import describe, test_settings
 
@@ -158,7 +159,7 @@ def loadgen_record(task, prepared, bindings, library, meter, stop, conn, accurac
         if len(steps) < tests:
             fields["notes"].append(f"search stopped after {len(steps)} of {tests} steps: the run was stopped")
         if best is None:
-            fields["notes"].append(f"no target QPS held the {bound.seconds * 1000:.3g} ms bound in {len(steps)} steps")
+            fields["notes"].append(f"no target QPS held the {ms(bound.seconds)} bound in {len(steps)} steps")
         logs = {f"step-{i + 1}": runs[s.target_qps][0].logs for i, s in enumerate(steps)}
         log_folder = f"step-{steps.index(chosen) + 1}"
     else:

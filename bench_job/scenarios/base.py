@@ -14,8 +14,11 @@ from bench_job.scenarios import loadgen_log
 
 
 def ms(seconds) -> str:
-    """A latency in ms, 3 significant figures; '-' where there is none."""
-    return "-" if seconds is None or seconds != seconds else f"{seconds * 1000:.3g} ms"
+    """A latency to 3 significant figures, in ms below a second and in s from one ('1.6 s', never '1.6e+03 ms');
+    '-' where there is none."""
+    if seconds is None or seconds != seconds:
+        return "-"
+    return f"{seconds:.3g} s" if seconds >= 1 else f"{seconds * 1000:.3g} ms"
 
 
 class Scenario(ABC):

@@ -36,7 +36,7 @@ def latency_bound(section, batch1_latency_s: float) -> Bound:
     return Bound(
         seconds,
         f"derived: server.latency_bound_ms not set, so {DERIVED_BOUND_FACTOR} x the warm batch-1 latency "
-        f"({batch1_latency_s * 1000:.3g} ms)",
+        f"({ms(batch1_latency_s)})",
     )
 
 
@@ -51,7 +51,7 @@ class Step:
 
     def describe(self) -> str:
         p99 = loadgen_log.percentile_s(self.detail, 99)
-        latency = f", p99 {p99 * 1000:.3g} ms" if p99 is not None else ""
+        latency = f", p99 {ms(p99)}" if p99 is not None else ""
         verdict = loadgen_log.verdict(self.detail) or "no result"
         return f"{self.target_qps:.4g} QPS: bound {'held' if self.held else 'missed'}{latency}, {verdict}"
 
