@@ -1,5 +1,6 @@
-"""The comparison plots' short cuts draw what matplotlib's own way draws, pixel for pixel: the ranked bars'
-device names (a text and a tick mark each, not a Tick) and the sweeps' spines left out of the layout."""
+"""The comparison plots' short cuts draw what matplotlib's own way draws, pixel for pixel: the ranked bars
+(two collections, not a Rectangle each), their device names (a text and a tick mark each, not a Tick) and the
+sweeps' spines left out of the layout."""
 
 from __future__ import annotations
 
@@ -55,6 +56,32 @@ def test_ranked_device_names_in_the_layout_are_the_first_last_and_widest():
     assert in_layout == ["pi", "a-much-longer-device-name @MAXN", "rpi-2"]
     assert [text.get_text() for text in ax.texts] == NAMES
     plots.plt.close(fig)
+
+
+def _barh(ax, y, values, colours, invalid) -> None:
+    bars = ax.barh(y, values, color=colours, edgecolor="white", height=plots.BAR_FILL)
+    for bar, bad in zip(bars, invalid):
+        if bad:
+            bar.set_hatch("///")
+
+
+def _bar_panel(draw_bars, path) -> None:
+    fig, ax = plots.plt.subplots(figsize=(4, 3))
+    values = np.array([900.0, 420.0, 35.0, 33.0, 8.5, 0.9])  # three decades on the log axis
+    kinds = ["rpi", "jetson", "laptop", "rpi", "laptop", "jetson"]
+    colours = plots.kind_colours(kinds)
+    draw_bars(ax, np.arange(len(values)), values, [colours[k] for k in kinds], np.array([0, 1, 0, 0, 1, 0], bool))
+    ax.set_ylim(-0.6, len(values) - 0.4)
+    plots.log_axis(ax, "x")
+    plots.save(fig, str(path))
+
+
+def test_ranked_bars_are_drawn_as_barh_draws_them_hatched_where_invalid(tmp_path):
+    _bar_panel(_barh, tmp_path / "barh.png")
+    _bar_panel(plots._bars, tmp_path / "collections.png")
+    barh, collections = _pixels(tmp_path / "barh.png"), _pixels(tmp_path / "collections.png")
+    assert barh.shape == collections.shape
+    assert np.array_equal(barh, collections), f"{int((barh != collections).any(axis=2).sum())} pixels differ"
 
 
 def _sweep_frame() -> tuple:
