@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from bench_job.report.render.frame import in_sweep, measured
@@ -71,19 +72,25 @@ def _kind_legend(fig, colours: dict, invalid: bool) -> None:
 
 class _LabelWidths:
     """A device label's width at the two resolutions a figure is measured at: tight_layout's (the figure's
-    dpi) and the saved image's (DPI). Every panel of a figure names the same devices, so each is measured
-    once per figure."""
+    dpi) and the saved image's (DPI). Measured on a text of a figure of its own at each dpi: asking the
+    figure's own text for its extent at another dpi re-scales the whole figure and back (3 ms a label at a
+    hundred devices). Every panel of a figure names the same devices, so each is measured once per figure."""
 
     def __init__(self, fig):
         self.dpis = sorted({fig.dpi, DPI})
-        self.renderers = {dpi: RendererAgg(1, 1, dpi) for dpi in self.dpis}
+        self.probes = [
+            (Figure(dpi=dpi).text(0, 0, "", fontsize=LABEL_FONT_SIZE), RendererAgg(1, 1, dpi)) for dpi in self.dpis
+        ]
         self.known = {}
 
-    def __call__(self, text) -> tuple:
-        key = text.get_text()
-        if key not in self.known:
-            self.known[key] = tuple(text.get_window_extent(self.renderers[dpi], dpi=dpi).width for dpi in self.dpis)
-        return self.known[key]
+    def __call__(self, name: str) -> tuple:
+        if name not in self.known:
+            widths = []
+            for probe, renderer in self.probes:
+                probe.set_text(name)
+                widths.append(probe.get_window_extent(renderer).width)
+            self.known[name] = tuple(widths)
+        return self.known[name]
 
 
 def _device_ticks(ax, y, devices: list, widths: _LabelWidths) -> None:
@@ -127,7 +134,7 @@ def _device_ticks(ax, y, devices: list, widths: _LabelWidths) -> None:
         )
         for position, device in zip(y, devices)
     ]
-    measured = [widths(text) for text in texts]
+    measured = [widths(device) for device in devices]
     bounding = {0, len(texts) - 1}
     bounding.update(max(range(len(texts)), key=lambda i: measured[i][r]) for r in range(len(widths.dpis)))
     for i, text in enumerate(texts):
