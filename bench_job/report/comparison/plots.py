@@ -33,6 +33,7 @@ PAD_IN = 0.1  # savefig's pad around a "tight" box (rcParams["savefig.pad_inches
 # 0.26 s for 100 devices) and come out no larger (965 -> 878 kB); the sweeps' panels 8% larger
 PNG_COMPRESS_LEVEL = 3
 LABEL_FONT_SIZE = 7
+SUPTITLE_MAX_IN = 0.25  # below the figure's top: tight_layout's pads (2 x 0.15 in) leave 0.05 in under it
 
 
 def save(fig, path: str) -> None:
@@ -46,6 +47,14 @@ def save(fig, path: str) -> None:
     box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
     fig.savefig(path, dpi=DPI, bbox_inches=box, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     plt.close(fig)
+
+
+def suptitle(fig, text: str) -> None:
+    """The figure's title, its top 2% of the height below the figure's top as matplotlib places it, but never
+    more than SUPTITLE_MAX_IN: tight_layout keeps the title's height and a pad free at the top, not 2% of a
+    figure that a hundred devices make 34 inches tall, where the title sat on the first panels' titles."""
+    height = fig.get_figheight()
+    fig.suptitle(text, fontsize=10, y=1 - min(0.02, SUPTITLE_MAX_IN / height))
 
 
 def kind_colours(kinds) -> dict:
@@ -211,7 +220,7 @@ def ranked_bars(common: pd.DataFrame, family: str, column: str, scale: float, x_
     for ax in list(axes.flat)[len(groups) :]:
         ax.axis("off")
     _kind_legend(fig, colours, bool((rows["valid"] == False).any()))  # noqa: E712
-    fig.suptitle(f"{family}: devices ranked by {x_title.split(' (')[0]}, best at the top", fontsize=10)
+    suptitle(fig, f"{family}: devices ranked by {x_title.split(' (')[0]}, best at the top")
     save(fig, path)
     return True
 
@@ -290,10 +299,10 @@ def kind_sweeps(
             # on the axes' edge (top, right: no ticks) or inside the x tick labels' box (bottom)
             for side in ("top", "right", "bottom"):
                 ax.spines[side].set_in_layout(False)
-    fig.suptitle(
+    suptitle(
+        fig,
         f"{family}: {y_title.split(' (')[0]} vs {'batch size' if sweep == 'batch' else 'input size'}; "
         "thin: one device, bold: the kind's median",
-        fontsize=10,
     )
     save(fig, path)
     return True

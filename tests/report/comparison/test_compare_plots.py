@@ -113,3 +113,48 @@ def test_sweep_panels_lay_out_as_with_every_spine_measured(tmp_path, monkeypatch
     short, measured = _pixels(tmp_path / "short.png"), _pixels(tmp_path / "measured.png")
     assert short.shape == measured.shape
     assert np.array_equal(short, measured)
+
+
+def test_a_tall_ranked_figure_keeps_its_title_off_the_panels_titles(tmp_path, monkeypatch):
+    # 100 devices made the ranked figure 34 inches tall, and the title, 2% of that below the top, sat on
+    # the first row's panel titles; 60 devices in two rows (22 inches) overlapped as well.
+    rows = [
+        dict(
+            model=model,
+            variant="fp32",
+            family="torchvision",
+            batch_size=1,
+            input_size=224,
+            device=f"device-{i:02d}",
+            kind=("laptop", "rpi", "jetson")[i % 3],
+            latency_median_s=0.01 * (1 + i / 10),
+            valid=True,
+        )
+        for model in ("alexnet", "mobilenet_v2", "resnet18", "squeezenet1_1")
+        for i in range(60)
+    ]
+    boxes = {}
+
+    def keep(fig, path):
+        fig.tight_layout()
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        title = next(text for text in fig.texts if text.get_text() == fig.get_suptitle())
+        boxes["suptitle"] = title.get_window_extent(renderer)
+        boxes["titles"] = [ax.title.get_window_extent(renderer) for ax in fig.axes if ax.title.get_text()]
+        plots.plt.close(fig)
+
+    monkeypatch.setattr(plots, "save", keep)
+    colours = plots.kind_colours(("laptop", "rpi", "jetson"))
+    assert plots.ranked_bars(
+        pd.DataFrame(rows),
+        "torchvision",
+        "latency_median_s",
+        1e3,
+        "median latency (ms)",
+        colours,
+        str(tmp_path / "r.png"),
+    )
+    assert len(boxes["titles"]) == 4
+    for title in boxes["titles"]:
+        assert not boxes["suptitle"].overlaps(title)
