@@ -14,7 +14,10 @@ reference so both see the same machine:
   libraries any report or comparison must load to draw. Goal: compare within 2x of it.
 
     python benchmarks/compare_scale.py [--bundle results/laptop-....tar.gz | --tiny] [--counts 2,10,100] \
-        [--repeats 3] [--old-order]
+        [--repeats 3] [--old-order] [--against REV]
+
+--against REV times a git revision's compare too (this checkout's `git archive REV`), in the same
+alternation and on the same tarballs: before and after a change, under the same load.
 
 The bundle decides the 100-bundle ratio: compare reads only results.jsonl and env.json from each tarball
 and stops decompressing there, while `tar -xzf` unpacks every member (plots, report.html). A tiny bundle
@@ -184,9 +187,12 @@ def copies(root: str, count: int, folder: str, old_order: bool = False) -> list:
     return paths
 
 
-def timed(cmd, **kwargs) -> float:
+def timed(cmd, tree=None) -> float:
+    """Seconds cmd took; tree: another checkout to run it from (its folder first on sys.path, as the
+    working directory of `python -m` is)."""
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, **kwargs)
+    env = ENV if tree is None else dict(ENV, PYTHONPATH=os.pathsep.join(filter(None, [tree, ENV.get("PYTHONPATH")])))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tree)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd[:4])} ... failed:\n{proc.stderr[-2000:]}")
@@ -195,13 +201,23 @@ def timed(cmd, **kwargs) -> float:
 
 def alternating(commands: dict, repeats: int) -> dict:
     """{name: [seconds per run]}: the commands run in turn, repeats rounds, so a busy moment of the machine
-    slows each of them rather than one. A command may be a function returning the list to run (fresh
-    output folders)."""
+    slows each of them rather than one. A command is (argv or a function returning it: fresh output folders,
+    the checkout to run it from or None: this one)."""
     seconds = {name: [] for name in commands}
     for _ in range(repeats):
-        for name, cmd in commands.items():
-            seconds[name].append(timed(cmd() if callable(cmd) else cmd))
+        for name, (cmd, tree) in commands.items():
+            seconds[name].append(timed(cmd() if callable(cmd) else cmd, tree))
     return seconds
+
+
+def revision_tree(rev: str, into: str) -> str:
+    """Revision rev of this checkout, unpacked into a folder (git archive)."""
+    os.makedirs(into)
+    archive = subprocess.run(["git", "-C", ROOT, "archive", rev], capture_output=True)
+    if archive.returncode != 0:
+        sys.exit(f"--against {rev}: git archive failed: {archive.stderr.decode()[-500:]}")
+    subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    return into
 
 
 def main() -> None:
@@ -215,9 +231,11 @@ def main() -> None:
         action="store_true",
         help="pack the copies by member name, as bundles written before the data-first order were",
     )
+    parser.add_argument("--against", metavar="REV", help="also time this git revision's compare, alternating")
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     with tempfile.TemporaryDirectory(prefix="compare-scale-") as scratch:
+        against = revision_tree(args.against, os.path.join(scratch, "against")) if args.against else None
         bundle = args.bundle or (make_bundle(scratch) if args.tiny else quick_bundle(scratch))
         root = unpack(bundle, os.path.join(scratch, "source"))
         rows = sum(1 for line in open(os.path.join(root, "results.jsonl")) if line.strip())
@@ -261,19 +279,24 @@ def main() -> None:
                     os.makedirs(target)
                     return ["sh", "-c", 'for f in "$@"; do tar -xzf "$f" -C "$0"; done', target, *paths]
 
-            seconds = alternating({"compare": compare, "reference": ref_cmd}, args.repeats)
-            took, ref = statistics.median(seconds["compare"]), statistics.median(seconds["reference"])
-            ratio = took / ref
+            commands = {"compare": (compare, None), "reference": (ref_cmd, None)}
+            if against:
+                commands[f"@{args.against}"] = (compare, against)
+            seconds = alternating(commands, args.repeats)
+            ref = statistics.median(seconds["reference"])
             goal = count == 2 or count >= 100
-            print(
-                f"{count:>8} {took:>12.2f} {min(seconds['compare']):>8.2f} {reference:>24} {ref:>8.2f} "
-                f"{ratio:>5.1f}x {(f'<={GOAL:g}x' if goal else '-'):>6}"
-            )
-            if goal:
-                verdicts.append(
-                    f"{count} bundles: {ratio:.1f}x {reference} "
-                    f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal)"
+            for name in [n for n in commands if n != "reference"]:
+                took = statistics.median(seconds[name])
+                ratio = took / ref
+                print(
+                    f"{count:>8} {took:>12.2f} {min(seconds[name]):>8.2f} {reference:>24} {ref:>8.2f} "
+                    f"{ratio:>5.1f}x {(f'<={GOAL:g}x' if goal else '-'):>6}{'' if name == 'compare' else ' ' + name}"
                 )
+                if goal:
+                    verdicts.append(
+                        f"{count} bundles{'' if name == 'compare' else ' ' + name}: {ratio:.1f}x {reference} "
+                        f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal)"
+                    )
         print("; ".join(verdicts))
 
 
