@@ -294,10 +294,12 @@ def kind_sweeps(
                 ax.set_ylabel(y_title, fontsize=7)
             else:
                 ax.yaxis.set_label_coords(0.0, 0.5)
-            # measuring a spine re-makes its axis' ticks, and only the left one can reach past the box of the
-            # axes and its tick labels (tick marks without labels, right of the first column): the others lie
-            # on the axes' edge (top, right: no ticks) or inside the x tick labels' box (bottom)
-            for side in ("top", "right", "bottom"):
+            # measuring a spine re-makes its axis' ticks, and only a left one right of the first column can
+            # reach past the box of the axes and its tick labels (tick marks whose labels the shared y axis
+            # hides): the others lie on the axes' edge (top, right: no ticks) or inside the tick labels' box
+            # (bottom: every panel labels its x ticks; the first column's left: a log axis labels one of its
+            # ticks whenever one is in view, and without ticks the spine is the axes' edge)
+            for side in ("top", "right", "bottom") + (("left",) if c == 0 else ()):
                 ax.spines[side].set_in_layout(False)
     suptitle(
         fig,
