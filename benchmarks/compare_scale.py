@@ -49,6 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -187,20 +188,26 @@ def copies(root: str, count: int, folder: str, old_order: bool = False) -> list:
     return paths
 
 
-def timed(cmd, tree=None) -> float:
-    """Seconds cmd took; tree: another checkout to run it from (its folder first on sys.path, as the
-    working directory of `python -m` is)."""
-    started = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd, tree=None) -> tuple:
+    """(wall seconds, CPU seconds) cmd took, its child processes' CPU included (tar under sh); tree: another
+    checkout to run it from (its folder first on sys.path, as the working directory of `python -m` is)."""
     env = ENV if tree is None else dict(ENV, PYTHONPATH=os.pathsep.join(filter(None, [tree, ENV.get("PYTHONPATH")])))
+    cpu = _children_cpu()
+    started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tree)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd[:4])} ... failed:\n{proc.stderr[-2000:]}")
-    return seconds
+    return seconds, _children_cpu() - cpu
 
 
 def alternating(commands: dict, repeats: int) -> dict:
-    """{name: [seconds per run]}: the commands run in turn, repeats rounds, so a busy moment of the machine
+    """{name: [(wall, CPU) seconds per run]}: the commands run in turn, repeats rounds, so a busy moment of the machine
     slows each of them rather than one. A command is (argv or a function returning it: fresh output folders,
     the checkout to run it from or None: this one)."""
     seconds = {name: [] for name in commands}
@@ -249,8 +256,8 @@ def main() -> None:
             f"{args.repeats} alternating runs per count; medians"
         )
         print(
-            f"{'bundles':>8} {'compare (s)':>12} {'min (s)':>8} {'reference':>24} {'ref (s)':>8} {'ratio':>6} "
-            f"{'goal':>6}"
+            f"{'bundles':>8} {'compare (s)':>12} {'min (s)':>8} {'CPU (s)':>8} {'reference':>24} {'ref (s)':>8} "
+            f"{'CPU (s)':>8} {'ratio':>6} {'CPU':>6} {'goal':>6}"
         )
         verdicts = []
         for count in counts:
@@ -283,19 +290,20 @@ def main() -> None:
             if against:
                 commands[f"@{args.against}"] = (compare, against)
             seconds = alternating(commands, args.repeats)
-            ref = statistics.median(seconds["reference"])
+            ref, ref_cpu = (statistics.median(t[i] for t in seconds["reference"]) for i in (0, 1))
             goal = count == 2 or count >= 100
             for name in [n for n in commands if n != "reference"]:
-                took = statistics.median(seconds[name])
+                took, cpu = (statistics.median(t[i] for t in seconds[name]) for i in (0, 1))
                 ratio = took / ref
                 print(
-                    f"{count:>8} {took:>12.2f} {min(seconds[name]):>8.2f} {reference:>24} {ref:>8.2f} "
-                    f"{ratio:>5.1f}x {(f'<={GOAL:g}x' if goal else '-'):>6}{'' if name == 'compare' else ' ' + name}"
+                    f"{count:>8} {took:>12.2f} {min(t[0] for t in seconds[name]):>8.2f} {cpu:>8.2f} {reference:>24} "
+                    f"{ref:>8.2f} {ref_cpu:>8.2f} {ratio:>5.1f}x {cpu / ref_cpu:>5.1f}x "
+                    f"{(f'<={GOAL:g}x' if goal else '-'):>6}{'' if name == 'compare' else ' ' + name}"
                 )
                 if goal:
                     verdicts.append(
                         f"{count} bundles{'' if name == 'compare' else ' ' + name}: {ratio:.1f}x {reference} "
-                        f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal)"
+                        f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal; CPU time {cpu / ref_cpu:.1f}x)"
                     )
         print("; ".join(verdicts))
 
