@@ -42,6 +42,25 @@ cProfile of one 100-bundle compare (20.3 s under the profiler): 17.4 s in the re
 measuring the 100 tick labels per panel again), 2.4 s the rest (imports, reading, merging, packing). The tarballs
 untar in ~22 ms each here, not the ~100 ms of the issue's figure (9.9 s for 100): real runs' records carry
 every schema field and pretrained runs add accuracy plots, so the users' bundles may be larger still.
+
+Measured 2026-12-07, same VM, load average 2.1-2.5 (it had been 5-8 minutes before, other helpers' tests),
+`python benchmarks/compare_scale.py --counts 2,100 --repeats 3 --against 96c9f94` (the revision before
+the ranked bars' device names became texts and bars collections, the sweeps' spines left the layout, the
+PNGs went to zlib level 3 and the title stopped covering a tall figure's panels); medians of 3 alternating
+runs, wall and CPU seconds:
+
+     bundles  revision  compare (s)  CPU (s)  reference             ref (s)  CPU (s)  ratio  CPU ratio
+           2  this          4.15      4.08    report start-up       1.88     1.83    2.2x   2.2x
+           2  96c9f94       4.55      4.38    report start-up       1.88     1.83    2.4x   2.4x
+         100  this          9.52      8.61    tar -xzf of the 100   2.03     1.56    4.7x   5.5x
+         100  96c9f94      11.46     10.03    tar -xzf of the 100   2.03     1.56    5.6x   6.4x
+
+Both still over the 2x goal, and matplotlib sets the floor, not compare: the two ranked figures of 100
+devices draw 900 device names (9 models x 100), and Agg shapes every string anew (ft2font's _layout,
+~0.7 ms for "laptop-group000") and renders each glyph at its sub-pixel position: about 1.5 s of their
+~1.9 s of drawing and encoding is text. Every figure is pixel-identical to 96c9f94's but the ranked ones taller
+than 12.5 inches (the title moved off the panels) and the 5-row sweeps (2 px); the last share of a
+2-bundle compare is matplotlib's per-axes cost (tick objects, locators, three layout passes) of 6 figures.
 """
 
 from __future__ import annotations
