@@ -14,7 +14,10 @@ reference so both see the same machine:
   libraries any report or comparison must load to draw. Goal: compare within 2x of it.
 
     python benchmarks/compare_scale.py [--bundle results/laptop-....tar.gz | --tiny] [--counts 2,10,100] \
-        [--repeats 3] [--old-order]
+        [--repeats 3] [--old-order] [--against REV]
+
+--against REV times a git revision's compare too (this checkout's `git archive REV`), in the same
+alternation and on the same tarballs: before and after a change, under the same load.
 
 The bundle decides the 100-bundle ratio: compare reads only results.jsonl and env.json from each tarball
 and stops decompressing there, while `tar -xzf` unpacks every member (plots, report.html). A tiny bundle
@@ -39,6 +42,25 @@ cProfile of one 100-bundle compare (20.3 s under the profiler): 17.4 s in the re
 measuring the 100 tick labels per panel again), 2.4 s the rest (imports, reading, merging, packing). The tarballs
 untar in ~22 ms each here, not the ~100 ms of the issue's figure (9.9 s for 100): real runs' records carry
 every schema field and pretrained runs add accuracy plots, so the users' bundles may be larger still.
+
+Measured 2026-12-07, same VM, load average 2.1-2.5 (it had been 5-8 minutes before, other helpers' tests),
+`python benchmarks/compare_scale.py --counts 2,100 --repeats 3 --against 96c9f94` (the revision before
+the ranked bars' device names became texts and bars collections, the sweeps' spines left the layout, the
+PNGs went to zlib level 3 and the title stopped covering a tall figure's panels); medians of 3 alternating
+runs, wall and CPU seconds:
+
+     bundles  revision  compare (s)  CPU (s)  reference             ref (s)  CPU (s)  ratio  CPU ratio
+           2  this          4.15      4.08    report start-up       1.88     1.83    2.2x   2.2x
+           2  96c9f94       4.55      4.38    report start-up       1.88     1.83    2.4x   2.4x
+         100  this          9.52      8.61    tar -xzf of the 100   2.03     1.56    4.7x   5.5x
+         100  96c9f94      11.46     10.03    tar -xzf of the 100   2.03     1.56    5.6x   6.4x
+
+Both still over the 2x goal, and matplotlib sets the floor, not compare: the two ranked figures of 100
+devices draw 900 device names (9 models x 100), and Agg shapes every string anew (ft2font's _layout,
+~0.7 ms for "laptop-group000") and renders each glyph at its sub-pixel position: about 1.5 s of their
+~1.9 s of drawing and encoding is text. Every figure is pixel-identical to 96c9f94's but the ranked ones taller
+than 12.5 inches (the title moved off the panels) and the 5-row sweeps (2 px); the last share of a
+2-bundle compare is matplotlib's per-axes cost (tick objects, locators, three layout passes) of 6 figures.
 """
 
 from __future__ import annotations
@@ -46,6 +68,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -184,24 +207,43 @@ def copies(root: str, count: int, folder: str, old_order: bool = False) -> list:
     return paths
 
 
-def timed(cmd, **kwargs) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd, tree=None) -> tuple:
+    """(wall seconds, CPU seconds) cmd took, its child processes' CPU included (tar under sh); tree: another
+    checkout to run it from (its folder first on sys.path, as the working directory of `python -m` is)."""
+    env = ENV if tree is None else dict(ENV, PYTHONPATH=os.pathsep.join(filter(None, [tree, ENV.get("PYTHONPATH")])))
+    cpu = _children_cpu()
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, **kwargs)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tree)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd[:4])} ... failed:\n{proc.stderr[-2000:]}")
-    return seconds
+    return seconds, _children_cpu() - cpu
 
 
 def alternating(commands: dict, repeats: int) -> dict:
-    """{name: [seconds per run]}: the commands run in turn, repeats rounds, so a busy moment of the machine
-    slows each of them rather than one. A command may be a function returning the list to run (fresh
-    output folders)."""
+    """{name: [(wall, CPU) seconds per run]}: the commands run in turn, repeats rounds, so a busy moment of the machine
+    slows each of them rather than one. A command is (argv or a function returning it: fresh output folders,
+    the checkout to run it from or None: this one)."""
     seconds = {name: [] for name in commands}
     for _ in range(repeats):
-        for name, cmd in commands.items():
-            seconds[name].append(timed(cmd() if callable(cmd) else cmd))
+        for name, (cmd, tree) in commands.items():
+            seconds[name].append(timed(cmd() if callable(cmd) else cmd, tree))
     return seconds
+
+
+def revision_tree(rev: str, into: str) -> str:
+    """Revision rev of this checkout, unpacked into a folder (git archive)."""
+    os.makedirs(into)
+    archive = subprocess.run(["git", "-C", ROOT, "archive", rev], capture_output=True)
+    if archive.returncode != 0:
+        sys.exit(f"--against {rev}: git archive failed: {archive.stderr.decode()[-500:]}")
+    subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    return into
 
 
 def main() -> None:
@@ -215,9 +257,11 @@ def main() -> None:
         action="store_true",
         help="pack the copies by member name, as bundles written before the data-first order were",
     )
+    parser.add_argument("--against", metavar="REV", help="also time this git revision's compare, alternating")
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     with tempfile.TemporaryDirectory(prefix="compare-scale-") as scratch:
+        against = revision_tree(args.against, os.path.join(scratch, "against")) if args.against else None
         bundle = args.bundle or (make_bundle(scratch) if args.tiny else quick_bundle(scratch))
         root = unpack(bundle, os.path.join(scratch, "source"))
         rows = sum(1 for line in open(os.path.join(root, "results.jsonl")) if line.strip())
@@ -231,8 +275,8 @@ def main() -> None:
             f"{args.repeats} alternating runs per count; medians"
         )
         print(
-            f"{'bundles':>8} {'compare (s)':>12} {'min (s)':>8} {'reference':>24} {'ref (s)':>8} {'ratio':>6} "
-            f"{'goal':>6}"
+            f"{'bundles':>8} {'compare (s)':>12} {'min (s)':>8} {'CPU (s)':>8} {'reference':>24} {'ref (s)':>8} "
+            f"{'CPU (s)':>8} {'ratio':>6} {'CPU':>6} {'goal':>6}"
         )
         verdicts = []
         for count in counts:
@@ -261,19 +305,25 @@ def main() -> None:
                     os.makedirs(target)
                     return ["sh", "-c", 'for f in "$@"; do tar -xzf "$f" -C "$0"; done', target, *paths]
 
-            seconds = alternating({"compare": compare, "reference": ref_cmd}, args.repeats)
-            took, ref = statistics.median(seconds["compare"]), statistics.median(seconds["reference"])
-            ratio = took / ref
+            commands = {"compare": (compare, None), "reference": (ref_cmd, None)}
+            if against:
+                commands[f"@{args.against}"] = (compare, against)
+            seconds = alternating(commands, args.repeats)
+            ref, ref_cpu = (statistics.median(t[i] for t in seconds["reference"]) for i in (0, 1))
             goal = count == 2 or count >= 100
-            print(
-                f"{count:>8} {took:>12.2f} {min(seconds['compare']):>8.2f} {reference:>24} {ref:>8.2f} "
-                f"{ratio:>5.1f}x {(f'<={GOAL:g}x' if goal else '-'):>6}"
-            )
-            if goal:
-                verdicts.append(
-                    f"{count} bundles: {ratio:.1f}x {reference} "
-                    f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal)"
+            for name in [n for n in commands if n != "reference"]:
+                took, cpu = (statistics.median(t[i] for t in seconds[name]) for i in (0, 1))
+                ratio = took / ref
+                print(
+                    f"{count:>8} {took:>12.2f} {min(t[0] for t in seconds[name]):>8.2f} {cpu:>8.2f} {reference:>24} "
+                    f"{ref:>8.2f} {ref_cpu:>8.2f} {ratio:>5.1f}x {cpu / ref_cpu:>5.1f}x "
+                    f"{(f'<={GOAL:g}x' if goal else '-'):>6}{'' if name == 'compare' else ' ' + name}"
                 )
+                if goal:
+                    verdicts.append(
+                        f"{count} bundles{'' if name == 'compare' else ' ' + name}: {ratio:.1f}x {reference} "
+                        f"({'within' if ratio <= GOAL else 'over'} the {GOAL:g}x goal; CPU time {cpu / ref_cpu:.1f}x)"
+                    )
         print("; ".join(verdicts))
 
 
