@@ -58,6 +58,13 @@ TORCH_INDEX_URL ?= https://download.pytorch.org/whl/cpu
 WHEELHOUSE_TORCH_INDEX ?= $(if $(filter laptop,$(DEVICE)),$(TORCH_INDEX_URL),pypi)
 # One request for the index's torch page, 20 s at most; fails with the reason on its last line.
 TORCH_INDEX_PROBE = $(DOCKER_PYTHON) -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1].rstrip("/") + "/torch/", timeout=20).close()'
+# Pinned libraries PyPI has no aarch64 wheel of, in any version: `make wheelhouse` downloads the others, then
+# builds these from their sdists in a container of the image's base (docker/sdist-wheels.sh), once per lock change.
+# docker/oldstack_lock.py's SDIST_ON_AARCH64 names the same (tests/docker checks it).
+SDIST_ONLY_aarch64 := mlcommons-loadgen
+# The lock less those: the lines `pip download --only-binary=:all:` can serve on this device.
+WHEEL_PINS = grep -v -i -E '^($(subst $(space),|,$(foreach n,$(SDIST_ONLY_$(1)),$(subst -,[-_.],$(n)))))==' $(2)
+space := $(subst ,, )
 # Every glibc the images' Debian bookworm (2.36) accepts, for `pip download --platform`.
 MANYLINUX_TAGS = $(foreach v,17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36,--platform manylinux_2_$(v)_$(1)) --platform manylinux2014_$(1)
 
@@ -194,13 +201,16 @@ wheelhouse: check-device $(if $(filter jetson,$(DEVICE)),wheelhouse-jetson,wheel
 wheelhouse-jetson:
 	@$(JETSON_DECISION) \
 	if [ "$$stack" = jp4-cpu ]; then exec $(MAKE) --no-print-directory wheelhouse DEVICE=rpi; fi; \
-	mkdir -p $(WHEELHOUSE_DIR); set -x; \
+	mkdir -p $(WHEELHOUSE_DIR); wheels=$$(mktemp); trap 'rm -f "$$wheels"' EXIT; \
+	$(call WHEEL_PINS,aarch64,docker/requirements-$$pins.txt) >"$$wheels"; set -x; \
 	$(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps \
 	  $(call MANYLINUX_TAGS,aarch64) --python-version $${JETSON_PYTHON:-$$python} --implementation cp \
-	  -r docker/requirements-$$pins.txt; \
+	  -r "$$wheels"; \
 	if [ -n "$$index" ]; then \
 	  $(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps --platform linux_aarch64 \
-	    --python-version $${JETSON_PYTHON:-$$python} --implementation cp --index-url "$$index" onnxruntime-gpu; fi
+	    --python-version $${JETSON_PYTHON:-$$python} --implementation cp --index-url "$$index" onnxruntime-gpu; fi; \
+	DOCKER="$(DOCKER)" DOCKER_PYTHON="$(DOCKER_PYTHON)" PLATFORM=$(PLATFORM_jetson) bash docker/sdist-wheels.sh \
+	  "$$base" $${JETSON_PYTHON:-$$python} $(WHEELHOUSE_DIR) docker/requirements-$$pins.txt $(SDIST_ONLY_aarch64)
 	@echo "wheelhouse $(WHEELHOUSE_DIR): $$(ls $(WHEELHOUSE_DIR)/*.whl | wc -l) wheels, $$(du -sh $(WHEELHOUSE_DIR) | cut -f1)"
 
 wheelhouse-image:
@@ -226,9 +236,16 @@ wheelhouse-image:
 	  $$([ "$$index" = pypi ] || echo "--index-url $$index") \
 	  $(if $(filter $(ARCH_$(DEVICE)),$(shell uname -m)),,--no-deps) \
 	  -r docker/requirements-$(DEVICE).txt
+	$(call WHEEL_PINS,$(ARCH_$(DEVICE)),docker/requirements-common.txt) >$(WHEELHOUSE_DIR).pins
 	$(DOCKER_PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --no-deps \
 	  $(call MANYLINUX_TAGS,$(ARCH_$(DEVICE))) --python-version 3.11 --implementation cp \
-	  -r docker/requirements-common.txt
+	  -r $(WHEELHOUSE_DIR).pins
+	@rm -f $(WHEELHOUSE_DIR).pins
+	@# The Pi's base: BASE_IMAGE when given, else the local one when made (build-local), else the Dockerfile's.
+	$(if $(SDIST_ONLY_$(ARCH_$(DEVICE))),DOCKER="$(DOCKER)" DOCKER_PYTHON="$(DOCKER_PYTHON)" PLATFORM=$(PLATFORM_$(DEVICE)) \
+	  BUILDER_DOCKERFILE=docker/Dockerfile.$(DEVICE) bash docker/sdist-wheels.sh \
+	  "$(if $(BASE_IMAGE_GIVEN),$(BASE_IMAGE),$$($(DOCKER) image inspect $(LOCAL_BASE_IMAGE) >/dev/null 2>&1 && echo $(LOCAL_BASE_IMAGE) || echo $(BASE_IMAGE)))" \
+	  3.11 $(WHEELHOUSE_DIR) docker/requirements-common.txt $(SDIST_ONLY_$(ARCH_$(DEVICE))))
 	@echo "wheelhouse $(WHEELHOUSE_DIR): $$(ls $(WHEELHOUSE_DIR)/*.whl | wc -l) wheels, $$(du -sh $(WHEELHOUSE_DIR) | cut -f1)"
 
 lock-docker:

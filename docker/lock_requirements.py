@@ -7,7 +7,11 @@ With --oldstack it writes docker/requirements-oldstack.txt instead (JetPack 5's 
 torch 2.0/2.1): the same libraries at OLDSTACK_PINS, resolved by a real Python 3.8 (`make lock-oldstack`),
 then checked to install from wheels alone on the JetPack 5 and JetPack 6.0 targets.
 
-Usage: python docker/lock_requirements.py [--python PYTHON] [--oldstack]
+A lock keeps its transitive pins where they still fit (the file being rewritten is a constraint, as pip-tools'
+pip-compile does), so that a change to one direct pin changes nothing else; --upgrade re-resolves them all to
+PyPI's newest.
+
+Usage: python docker/lock_requirements.py [--python PYTHON] [--oldstack] [--upgrade]
 """
 
 from __future__ import annotations
@@ -57,27 +61,51 @@ def direct_pins() -> tuple[list[str], list[str]]:
     return pins, torch_pins
 
 
-def resolve(python: str, pins: list[str]) -> list[tuple[str, str]]:
+def resolve(python: str, pins: list[str], keep: str | None = None) -> list[tuple[str, str]]:
+    """pip's resolution of `pins`; with `keep`, an existing lock whose other pins stay where they still fit."""
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "report.json")
-        subprocess.run([python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-                        "--report", report, *pins], check=True)
+        constraints = _kept_pins(keep, pins, os.path.join(tmp, "kept.txt"))
+        done = subprocess.run([python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+                                "--report", report, *constraints, *pins])  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(
+                "pip could not resolve the lock (its message is above)"
+                + (f"; it kept {keep}'s other pins: --upgrade re-resolves them all" if constraints else "")
+            )
         with open(report) as handle:
             installs = json.load(handle)["install"]
     found = {(i["metadata"]["name"], i["metadata"]["version"]) for i in installs}
     return sorted((n, v) for n, v in found if not PER_DEVICE.match(n) and n.lower() not in NOT_IN_IMAGES)
 
 
+def _kept_pins(keep: str | None, pins: list[str], out: str) -> list[str]:
+    """pip's arguments constraining to `keep`'s pins, less the names `pins` pins anew (a changed direct pin wins)."""
+    if not keep or not os.path.exists(keep):
+        return []
+    given = {_name(pin) for pin in pins}
+    with open(keep) as handle:
+        kept = [line.strip() for line in handle if "==" in line and not line.startswith("#")]
+    with open(out, "w") as handle:
+        handle.writelines(line + "\n" for line in kept if _name(line) not in given)
+    return ["-c", out]
+
+
+def _name(pin: str) -> str:
+    return pin.split("==")[0].strip().lower().replace("_", "-")
+
+
 def write(path: str, header: str, direct: set[str], rows: list[tuple[str, str]]) -> None:
+    direct = {_name(name) for name in direct}  # pip's metadata may spell a pin's name with _ for -
     with open(path, "w") as handle:
         handle.write(header)
         handle.write("# direct\n")
         for name, version in sorted(rows, key=lambda r: r[0].lower()):
-            if name.lower() in direct:
+            if _name(name) in direct:
                 handle.write(f"{name}=={version}\n")
         handle.write("# transitive\n")
         for name, version in sorted(rows, key=lambda r: r[0].lower()):
-            if name.lower() not in direct:
+            if _name(name) not in direct:
                 handle.write(f"{name}=={version}\n")
 
 
@@ -85,15 +113,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", default=sys.executable, help="interpreter whose pip resolves (Python 3.11)")
     parser.add_argument("--oldstack", action="store_true", help="write requirements-oldstack.txt (needs a Python 3.8)")
+    parser.add_argument("--upgrade", action="store_true", help="re-resolve every transitive pin, not only new ones")
     args = parser.parse_args()
     if args.oldstack:
         from oldstack_lock import lock_oldstack  # the old stack's pins and checks, kept apart from the modern lock
 
-        return lock_oldstack(args.python, direct_pins()[0], resolve, write)
+        return lock_oldstack(args.python, direct_pins()[0], resolve, write, upgrade=args.upgrade)
     pins, torch_pins = direct_pins()
-    rows = resolve(args.python, pins + torch_pins)
+    common = os.path.join(HERE, "requirements-common.txt")
+    rows = resolve(args.python, pins + torch_pins, keep=None if args.upgrade else common)
     direct = {p.split("==")[0].strip().lower() for p in pins}
-    write(os.path.join(HERE, "requirements-common.txt"), COMMON_HEADER, direct, rows)
+    write(common, COMMON_HEADER, direct, rows)
     write(os.path.join(HERE, "requirements-jetson.txt"), JETSON_HEADER, direct,
           [r for r in rows if r[0].lower() != "numpy"])
     print(f"pinned {len(rows)} packages ({len(direct)} direct)")

@@ -39,7 +39,11 @@ OLDSTACK_PINS: Dict[str, Tuple[str, str]] = {
     "psutil": ("7.2.2", "the modern pin (cp36-abi3 wheels)"),
     "PyYAML": ("6.0.3", "the modern pin (cp38 wheels)"),
     "tqdm": ("4.70.1", "the modern pin (pure Python, accepts 3.8)"),
+    "mlcommons-loadgen": ("6.0.14", "the modern pin: the newest with cp38 wheels (x86_64; arm64 builds the sdist)"),
 }
+# No aarch64 wheel on PyPI in any version: `make wheelhouse DEVICE=jetson` builds it from the sdist for the base's
+# Python (docker/sdist-wheels.sh), so the wheels-only check of an aarch64 target leaves it out. It has no dependencies.
+SDIST_ON_AARCH64 = {"mlcommons-loadgen"}
 # Resolved along so that torch's own dependencies (sympy, networkx, jinja2, ...) are pinned too, then left out with
 # numpy: the Jetson image keeps its base image's torch/torchvision/numpy, and `make test-oldstack` installs these.
 BASE = ["torch==2.1.2", "torchvision==0.16.2", "numpy==1.24.4"]
@@ -67,6 +71,8 @@ HEADER = """\
 # Checked by pip's dry run to install from wheels alone, pulling in nothing outside this list, on:
 {targets}
 # (the 3.10 aarch64 rows stand for JetPack 6.0's bases: L4T R36.2/36.3, Python 3.10, torch 2.1).
+# On aarch64 every pin but {sdist}, which PyPI has as an sdist only there: `make wheelhouse
+# DEVICE=jetson` compiles its wheel for the base's Python (docker/sdist-wheels.sh); a build with network, pip itself.
 """
 
 
@@ -81,12 +87,17 @@ def _platforms(machine: str, glibc: int) -> List[str]:
 def check_target(python: str, target: Tuple[str, str, int, str], lock: Dict[str, str]) -> None:
     """pip's dry run of the lock on another Python and machine, from wheels only; raises on anything it lacks."""
     version, machine, glibc, numpy = target
+    if machine == "aarch64":
+        lock = {name: pinned for name, pinned in lock.items() if name not in SDIST_ON_AARCH64}
     with tempfile.TemporaryDirectory() as tmp:
+        requirements = os.path.join(tmp, "requirements.txt")
+        with open(requirements, "w") as handle:
+            handle.writelines(f"{name}=={pinned}\n" for name, pinned in lock.items())
         report = os.path.join(tmp, "report.json")
         subprocess.run(
             [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--target",
              os.path.join(tmp, "t"), "--only-binary=:all:", "--implementation", "cp", "--python-version", version,
-             *_platforms(machine, glibc), "--report", report, "-r", OUT, f"numpy=={numpy}"],
+             *_platforms(machine, glibc), "--report", report, "-r", requirements, f"numpy=={numpy}"],
             check=True,
         )  # fmt: skip
         with open(report) as handle:
@@ -100,7 +111,9 @@ def _key(name: str) -> str:
     return name.lower().replace("_", "-")
 
 
-def lock_oldstack(python: str, modern_pins: List[str], resolve: Callable, write: Callable) -> int:
+def lock_oldstack(
+    python: str, modern_pins: List[str], resolve: Callable, write: Callable, upgrade: bool = False
+) -> int:
     found = subprocess.run([python, "-c", "import sys; print(sys.version_info[:2] == (3, 8))"], capture_output=True)
     if found.stdout.strip() != b"True":
         raise SystemExit(f"--oldstack resolves with a Python 3.8 (markers differ on newer ones): {python} is not")
@@ -108,11 +121,13 @@ def lock_oldstack(python: str, modern_pins: List[str], resolve: Callable, write:
     modern = {_key(pin.split("==")[0]) for pin in modern_pins} - {"numpy"}
     if modern != {_key(name) for name in OLDSTACK_PINS}:
         raise SystemExit(f"requirements.txt and OLDSTACK_PINS name different libraries: {sorted(modern)}")
-    rows = resolve(python, [f"{name}=={version}" for name, (version, _) in OLDSTACK_PINS.items()] + BASE)
+    pins = [f"{name}=={version}" for name, (version, _) in OLDSTACK_PINS.items()] + BASE
+    rows = resolve(python, pins, keep=None if upgrade else OUT)
     rows = [(name, version) for name, version in rows if _key(name) != "numpy"]
     reasons = "\n".join(f"#   {name}=={version}: {why}" for name, (version, why) in OLDSTACK_PINS.items())
     targets = "\n".join(f"#   CPython {v} {m}, glibc 2.{g}, numpy {n}" for v, m, g, n in TARGETS)
-    header = HEADER.format(reasons=reasons, low=NUMPY_RANGE[0], high=NUMPY_RANGE[1], targets=targets)
+    sdist = ", ".join(sorted(SDIST_ON_AARCH64))
+    header = HEADER.format(reasons=reasons, low=NUMPY_RANGE[0], high=NUMPY_RANGE[1], targets=targets, sdist=sdist)
     write(OUT, header, {name.lower() for name in OLDSTACK_PINS}, rows)
     lock = {_key(name): version for name, version in rows}
     for target in TARGETS:

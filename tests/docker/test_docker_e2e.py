@@ -283,6 +283,7 @@ def test_lint_dockerfiles_and_scripts(engine):
             "docker/run.sh",
             "docker/base-image.sh",
             "docker/binfmt.sh",
+            "docker/sdist-wheels.sh",
             "tests/docker/ensure-docker.sh",
         ],
         check=False,

@@ -53,8 +53,9 @@ def test_docker_pins_match_the_native_requirements():
         if "==" in line and not line.startswith("#"):
             spec, _, marker = line.partition(";")
             name, version = spec.strip().split("==")
-            native.setdefault(name.lower(), {})[marker.strip()] = version
-    common = _pins(_read("docker", "requirements-common.txt"))
+            native.setdefault(name.lower().replace("_", "-"), {})[marker.strip()] = version
+    # pip's metadata spells some names with _ where requirements.txt has - (mlcommons_loadgen): one project.
+    common = _norm(_pins(_read("docker", "requirements-common.txt")))
     for name, by_marker in native.items():
         if name in ("torch", "torchvision", "pytest"):
             continue
@@ -114,6 +115,37 @@ def test_oldstack_lock_is_what_its_script_pins_with_each_reason_in_the_header():
         assert f"#   {name}=={version}: {why}" in text, (
             f"{name}: the header lacks its reason; re-run make lock-oldstack"
         )
+
+
+def test_loadgen_is_one_version_everywhere_and_built_from_its_sdist_where_pypi_has_no_wheel():
+    """Every device runs the same MLPerf LoadGen: the native venv, the images' locks and JetPack 5's old stack pin
+    one version; the aarch64 wheel make wheelhouse compiles is for the very libraries oldstack_lock exempts."""
+    locks = ["requirements.txt"] + [
+        os.path.join("docker", f"requirements-{name}.txt") for name in ("common", "jetson", "oldstack")
+    ]
+    versions = {lock: _norm(_pins(_read(*lock.split(os.sep)))).get("mlcommons-loadgen") for lock in locks}
+    assert len(set(versions.values())) == 1 and None not in versions.values(), versions
+    spec = importlib.util.spec_from_file_location("oldstack_lock", os.path.join(DOCKER, "oldstack_lock.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sdist_only = re.search(r"^SDIST_ONLY_aarch64 := (.*)$", _read("docker", "docker.mk"), re.M).group(1).split()
+    assert set(sdist_only) == module.SDIST_ON_AARCH64 == {"mlcommons-loadgen"}
+
+
+def test_each_image_imports_loadgen_and_prints_its_version_at_build():
+    check = "import importlib.metadata as m, mlperf_loadgen; print('MLPerf LoadGen', m.version('mlcommons-loadgen'))"
+    for device in ("laptop", "rpi", "jetson"):
+        assert check in _read("docker", f"Dockerfile.{device}"), device
+
+
+def test_the_pi_build_and_runtime_stages_share_one_toolchain_layer():
+    """g++ and Python.h serve torch.compile at run time and LoadGen's sdist at build time (no aarch64 wheel on
+    PyPI): one apt layer, the first stage, which make wheelhouse also uses to compile LoadGen's wheel."""
+    text = _read("docker", "Dockerfile.rpi")
+    stages = re.findall(r"^FROM (\S+)(?: AS (\w+))?$", text, re.M)
+    assert stages == [("${BASE_IMAGE}", "toolchain"), ("toolchain", "build"), ("toolchain", "")], stages
+    toolchain = text[text.index("AS toolchain") : text.index("AS build")]
+    assert text.count("apt-get install") == 1 and "apt-get install" in toolchain and "g++" in toolchain
 
 
 def test_dockerfiles_take_a_base_image_and_label_device_and_version():
