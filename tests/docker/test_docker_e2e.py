@@ -87,8 +87,18 @@ TINY_ARGS = [
 ]
 # Nothing measured (exit 1): the only configuration's worker is over its memory cap at once.
 NOTHING_MEASURED_ARGS = TINY_ARGS + ["--max-worker-memory", "64MiB"]
-# The Pi deploys through ONNX Runtime: its aarch64 wheel must import and run under the emulation too.
-PI_ARGS = TINY_ARGS + ["--set", "variants=[{precision: fp32, runtime: onnxruntime}]"]
+# The Pi deploys through ONNX Runtime: its aarch64 wheel must import and run under the emulation too; and MLPerf's
+# SingleStream through LoadGen, the wheel its build compiled under the emulation (2 s, 8 queries: a check that it runs)
+PI_ARGS = TINY_ARGS + [
+    "--set",
+    "variants=[{precision: fp32, runtime: onnxruntime}]",
+    "--scenario",
+    "sweep,single-stream",
+    "--set",
+    "loadgen.quick_min_duration_s=2",
+    "--set",
+    "loadgen.quick_min_query_count=8",
+]
 TIMINGS = {}
 _CONFIG = []
 
@@ -231,7 +241,8 @@ def _check_bundle(path: str, device: str, models: set) -> tuple:
         config = tar.extractfile(f"{top}/config.yaml").read().decode()
     assert {r["model"] for r in rows} == models, rows
     assert all(r["status"] == "ok" for r in rows), [(r["key"], r["status"], r["reason"]) for r in rows]
-    assert all(r["latency_median_s"] > 0 and r["flops"] > 0 for r in rows)
+    assert all(r["flops"] > 0 for r in rows)
+    assert all(r["latency_median_s"] > 0 for r in rows if r.get("scenario", "sweep") == "sweep")
     assert all(r["weights"] == "random" for r in rows), "no assets could be fetched here: weights must be random"
     # Where it ran: the container, its image, the host trees it read, and the job without capabilities.
     container = env["container"]
@@ -582,6 +593,15 @@ def test_rpi_image_under_emulation_probes_and_runs_a_tiny_config(engine, rpi_ima
     assert len(bundles) == 1, (bundles, run.stdout[-3000:], run.stderr[-3000:])
     assert run.stdout.strip().splitlines()[-1] == f"/results/{bundles[0]}"
     rows, env_json, run_log, config = _check_bundle(str(results / bundles[0]), "rpi", {"squeezenet1_1"})
+    by_scenario = {r["scenario"]: r for r in rows}
+    single = by_scenario.pop("single-stream")
+    assert single["loadgen_result"] in ("VALID", "INVALID") and single["loadgen_reasons"], single
+    assert single["loadgen_version"].startswith("6.0.14") and single["mlperf_compliant"] is False, single
+    assert single["loadgen_p90_s"] > 0 and single["runtime"] == "onnxruntime", single
+    with tarfile.open(results / bundles[0]) as tar:
+        assert any(n.endswith(f"{single['loadgen_log']}/mlperf_log_detail.txt") for n in tar.getnames())
+    assert env_json["versions"]["loadgen"]["version"] == "6.0.14", env_json["versions"]
+    rows = list(by_scenario.values())
     assert len(rows) == 1 and rows[0]["input_size"] == 64 and rows[0]["batch_size"] == 1
     assert rows[0]["runtime"] == "onnxruntime" and rows[0]["variant"] == "fp32-onnxruntime", rows[0]
     assert rows[0]["output_max_abs_diff"] is not None and rows[0]["output_rel_diff"] < 1e-3, rows[0]
