@@ -36,11 +36,13 @@ LABEL_FONT_SIZE = 7
 SUPTITLE_MAX_IN = 0.25  # below the figure's top: tight_layout's pads (2 x 0.15 in) leave 0.05 in under it
 
 
-def save(fig, path: str) -> None:
+def save(fig, path: str, laid_out: bool = False) -> None:
     """plots.save's image (tight layout, then the tight box around everything, legends outside the axes
     included) with one layout pass fewer: savefig(bbox_inches="tight") lays the figure out once more
-    to find the box, which at a hundred devices' labels costs as much as drawing it."""
-    fig.tight_layout()
+    to find the box, which at a hundred devices' labels costs as much as drawing it. laid_out: the caller
+    spaced the panels itself (no tight_layout pass)."""
+    if not laid_out:
+        fig.tight_layout()
     # tight_layout leaves a placeholder layout engine, for which savefig would lay the figure out once more
     fig.set_layout_engine(None)
     fig.set_dpi(DPI)
@@ -225,6 +227,30 @@ def ranked_bars(common: pd.DataFrame, family: str, column: str, scale: float, x_
     return True
 
 
+# The sweeps' spacing, in inches: what their decorations take whatever the data, so the panels need no
+# tight_layout pass (0.1-0.25 s a figure of 18-27 panels, as much as drawing it). Between rows a panel's x
+# tick labels (7 pt) and the next one's two-line title (8 pt); between columns the shared y axis' tick marks
+# only (its labels show in the first column alone); outside, the first column's tick labels and y label,
+# the last row's x label, the first row's titles under the figure's title. The saved image is cropped to
+# its content, so the outer margins only need to hold it.
+SWEEP_HSPACE_IN, SWEEP_WSPACE_IN = 0.62, 0.12
+SWEEP_LEFT_IN, SWEEP_RIGHT_IN, SWEEP_BOTTOM_IN, SWEEP_TOP_IN = 0.62, 0.1, 0.42, 0.82
+
+
+def _space_sweep_panels(fig, rows: int, columns: int) -> None:
+    width, height = fig.get_size_inches()
+    panel_width = (width - SWEEP_LEFT_IN - SWEEP_RIGHT_IN - SWEEP_WSPACE_IN * (columns - 1)) / columns
+    panel_height = (height - SWEEP_BOTTOM_IN - SWEEP_TOP_IN - SWEEP_HSPACE_IN * (rows - 1)) / rows
+    fig.subplots_adjust(
+        left=SWEEP_LEFT_IN / width,
+        right=1 - SWEEP_RIGHT_IN / width,
+        bottom=SWEEP_BOTTOM_IN / height,
+        top=1 - SWEEP_TOP_IN / height,
+        wspace=SWEEP_WSPACE_IN / panel_width,  # matplotlib's spaces are fractions of a panel's size
+        hspace=SWEEP_HSPACE_IN / panel_height,
+    )
+
+
 def kind_sweeps(
     merged: pd.DataFrame,
     kinds: dict,
@@ -301,10 +327,11 @@ def kind_sweeps(
             # ticks whenever one is in view, and without ticks the spine is the axes' edge)
             for side in ("top", "right", "bottom") + (("left",) if c == 0 else ()):
                 ax.spines[side].set_in_layout(False)
+    _space_sweep_panels(fig, len(models), len(kind_names))
     suptitle(
         fig,
         f"{family}: {y_title.split(' (')[0]} vs {'batch size' if sweep == 'batch' else 'input size'}; "
         "thin: one device, bold: the kind's median",
     )
-    save(fig, path)
+    save(fig, path, laid_out=True)
     return True

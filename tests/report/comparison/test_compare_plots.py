@@ -158,3 +158,33 @@ def test_a_tall_ranked_figure_keeps_its_title_off_the_panels_titles(tmp_path, mo
     assert len(boxes["titles"]) == 4
     for title in boxes["titles"]:
         assert not boxes["suptitle"].overlaps(title)
+
+
+def test_sweep_panels_spaced_without_tight_layout_keep_their_texts_apart(tmp_path, monkeypatch):
+    # The sweeps' fixed spacing replaced tight_layout: a row's x tick labels and x label must clear the next
+    # row's two-line titles, and the figure's title the first row's.
+    merged, kinds = _sweep_frame()
+    colours = plots.kind_colours(kinds.values())
+    boxes = {}
+
+    def keep(fig, path, laid_out=False):
+        assert laid_out
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        title = next(text for text in fig.texts if text.get_text() == fig.get_suptitle())
+        texts = [title.get_window_extent(renderer)]
+        for ax in fig.axes:
+            texts.append(ax.title.get_window_extent(renderer))
+            texts.append(ax.xaxis.get_tightbbox(renderer))
+        boxes["texts"] = [box for box in texts if box is not None and box.width > 0]
+        plots.plt.close(fig)
+
+    monkeypatch.setattr(plots, "save", keep)
+    assert plots.kind_sweeps(
+        merged, kinds, "torchvision", "batch", "latency_median_s", 1e3, "median latency (ms)", colours, "unused.png"
+    )
+    texts = boxes["texts"]
+    assert len(texts) > 10
+    for i, box in enumerate(texts):
+        for other in texts[i + 1 :]:
+            assert not box.overlaps(other), (box, other)
