@@ -120,6 +120,9 @@ def main() -> None:
     if args.models or args.overrides:
         print("goal not judged: it is about the whole lab as configured")
         return
+    if "PARTIAL" in os.path.basename(bundle):
+        print("goal not judged: the run was stopped before every configuration was measured")
+        return
     met = wall_s <= GOAL_S and share >= GOAL_VALID
     print(
         f"goal (<= {GOAL_S // 60} min, >= {GOAL_VALID:.0%} valid): {'met' if met else 'NOT met'} "
