@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make bench            set up $(VENV) and run the quick benchmark natively (CONFIG=$(CONFIG), OUT=$(OUT))"
-	@echo "make lab              the full lab sweep natively (configs/lab.yaml; its measured duration is in README.md)"
+	@echo "make lab              the full lab sweep natively (configs/lab.yaml; its measured duration and conditions are in README.md)"
 	@echo "make probe            print what the job sees on this machine"
 	@echo "make test             set up $(VENV) and run the test suite (no network, no GPU needed)"
 	@echo "make test-fast        the tests without the end-to-end CLI runs and the Docker builds (-m 'not docker and not e2e')"

@@ -203,12 +203,7 @@ class Job:
         _write_env(workdir, env)
         outcome = self._outcome(config, result, store)
         if result.interrupted:
-            log.warning(
-                "stopped by %s: bundling the %d configuration(s) measured so far as PARTIAL; run the same "
-                "command again to resume",
-                result.signal_name,
-                outcome.planned - len(outcome.never_measured),
-            )
+            log.warning(stop_message(result.signal_name, outcome))
         if outcome.over_budget_s:
             log.warning(
                 "the run took %s, %s over its --budget of %s: repetitions never go below measure.min_runs "
@@ -223,7 +218,8 @@ class Job:
         if advice:
             log.warning(advice)
         bundle = finish(workdir, self.out, f"{device}-{host}", config.data, env, outcome, self.write_report)
-        if not result.interrupted:
+        # a stop after every configuration had its minimum leaves nothing to resume: the work folder goes too
+        if not result.interrupted or outcome.complete:
             shutil.rmtree(workdir)
             for stale in superseded_partials(self.out, f"{device}-{host}-", config.fingerprint()):
                 os.remove(stale)
@@ -263,6 +259,22 @@ class Job:
             elapsed_s=time.monotonic() - self.started,
             budget_s=config_budget_s(config),
         )
+
+
+def stop_message(signal_name: str, outcome: RunOutcome) -> str:
+    """The console's line for a run stopped by a signal: PARTIAL and resumable while configurations were
+    never measured; complete where every configuration already had its minimum rounds and runs (those cut
+    short say so in their notes), though the exit code still names the signal."""
+    if outcome.complete:
+        return (
+            f"stopped by {signal_name} after every configuration had its minimum rounds and runs: the bundle is "
+            f"complete ({outcome.planned} configuration(s); rows whose timing was cut short say so in their notes), "
+            "nothing to resume"
+        )
+    return (
+        f"stopped by {signal_name}: bundling the {outcome.planned - len(outcome.never_measured)} configuration(s) "
+        "measured so far as PARTIAL; run the same command again to resume"
+    )
 
 
 def _read_env(workdir: str) -> dict:

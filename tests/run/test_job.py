@@ -115,16 +115,37 @@ def test_a_complete_run_exits_0_with_a_bundle_of_every_file_and_no_work_folder(t
 
 @pytest.mark.parametrize("signal_name, code", [("SIGINT", 130), ("SIGTERM", 143)])
 def test_a_stopped_run_is_a_partial_bundle_with_the_signal_exit_code_and_keeps_its_work_folder(
-    tmp_path, signal_name, code
+    tmp_path, capsys, signal_name, code
 ):
     outcome = run_job(tmp_path, FakeRunner(["ok", "ok"], signal_name=signal_name))
     assert outcome.exit_code == code
     assert outcome.bundle.endswith(names.PARTIAL_SUFFIX + names.TARBALL_SUFFIX)
+    assert (
+        f"stopped by {signal_name}: bundling the 2 configuration(s) measured so far as PARTIAL; run the same "
+        "command again to resume" in capsys.readouterr().err
+    )
     assert not outcome.run.complete and outcome.run.stopped_by == signal_name
     assert len(outcome.run.never_measured) == 5
     (workdir,) = [d for d in os.listdir(tmp_path / "out") if d.startswith(names.IN_PROGRESS_PREFIX)]
     with open(tmp_path / "out" / workdir / names.ENV_JSON) as handle:
         assert json.load(handle)["power_not_read"] == {"rapl": "root only"}
+
+
+@pytest.mark.parametrize("signal_name, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_stop_after_every_configuration_had_its_minimum_is_named_complete_with_the_signal_exit_code(
+    tmp_path, capsys, signal_name, code
+):
+    """The runner records a stopped configuration once it has its minimum rounds and runs: when every one
+    had, the bundle holds them all, so the console says complete (not PARTIAL, nothing to resume) and the
+    work folder goes; the exit code still names the signal."""
+    outcome = run_job(tmp_path, FakeRunner(["ok"] * 7, signal_name=signal_name))
+    err = capsys.readouterr().err
+    assert outcome.exit_code == code
+    assert outcome.run.complete and outcome.run.stopped_by == signal_name
+    assert f"stopped by {signal_name} after every configuration had its minimum rounds and runs" in err
+    assert "the bundle is complete (7 configuration(s)" in err and "PARTIAL" not in err
+    assert os.listdir(tmp_path / "out") == [os.path.basename(outcome.bundle)]
+    assert names.PARTIAL_SUFFIX not in outcome.bundle
 
 
 def test_a_run_where_nothing_was_measured_exits_1(tmp_path):
