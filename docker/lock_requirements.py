@@ -124,8 +124,12 @@ def main() -> int:
     rows = resolve(args.python, pins + torch_pins, keep=None if args.upgrade else common)
     direct = {p.split("==")[0].strip().lower() for p in pins}
     write(common, COMMON_HEADER, direct, rows)
-    write(os.path.join(HERE, "requirements-jetson.txt"), JETSON_HEADER, direct,
-          [r for r in rows if r[0].lower() != "numpy"])
+    write(
+        os.path.join(HERE, "requirements-jetson.txt"),
+        JETSON_HEADER,
+        direct,
+        [r for r in rows if r[0].lower() != "numpy"],
+    )
     print(f"pinned {len(rows)} packages ({len(direct)} direct)")
     return 0
 
