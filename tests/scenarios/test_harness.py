@@ -102,3 +102,44 @@ def test_a_failing_batch_is_reported_and_loadgen_still_ends():
     _, outcome = run("single-stream", model, 1)
     assert isinstance(outcome.failure, RuntimeError) and str(outcome.failure) == "the runtime failed"
     assert len(model.batches) == 3  # no batch runs after the failure; the others are answered at once
+
+
+class LoadedLibrary:
+    """A dev set's shape of library: samples exist only once LoadGen has loaded them, a set at a time."""
+
+    def __init__(self, count: int, set_size: int):
+        self.count, self.set_size, self.loaded, self.most_loaded = count, set_size, {}, 0
+
+    def load(self, indices):
+        for i in indices:
+            self.loaded[i] = {"x": torch.full((1, 2), float(i))}
+        self.most_loaded = max(self.most_loaded, len(self.loaded))
+
+    def unload(self, indices):
+        for i in indices:
+            del self.loaded[i]
+
+    def batch(self, indices):
+        (i,) = indices
+        return self.loaded[i]
+
+
+def test_accuracy_mode_answers_every_sample_once_with_its_data_loading_a_set_at_a_time():
+    import numpy as np
+
+    from bench_job.scenarios.accuracy import ACCURACY_LOG, predictions
+
+    library = LoadedLibrary(20, 8)
+    settings = loadgen_settings.test_settings(lg, LOADGEN_SCENARIOS["offline"], "quick", 0.3, 16)
+    settings.mode = lg.TestMode.AccuracyOnly
+
+    def bind(inputs):
+        return lambda: inputs["x"]
+
+    outcome = run_test(
+        lg, settings, library, bind, 8, queued=False, respond=lambda x: np.asarray([int(x[0, 0]) * 3], np.int32)
+    )
+    assert outcome.failure is None and outcome.max_batch == 1
+    # every sample answered once, with its own data (3 x its index), read back from LoadGen's accuracy log
+    assert predictions(outcome.logs[ACCURACY_LOG]) == {i: 3 * i for i in range(20)}
+    assert library.most_loaded <= 8 and library.loaded == {}
