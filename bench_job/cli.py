@@ -103,7 +103,7 @@ def load_config(args):
     # `--models ""` (an unset shell variable) asks for no model and is refused, never the whole zoo.
     if args.models is not None:
         sets.append(cfg.models_layer(args.config, args.models))
-    if args.scenario is not None:
+    if getattr(args, "scenario", None) is not None:  # `fetch` has no --scenario
         sets.append(cfg.scenarios_layer(args.scenario))
     given = [(f"{section}.{key}", getattr(args, key, None)) for section, keys in _OVERRIDES.items() for key in keys]
     overrides = {key: value for key, value in given if value is not None}
