@@ -6,9 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from bench_job.bundle.records import BOOLEAN_COLUMNS, NUMERIC_COLUMNS
-from bench_job.scenarios import LOADGEN_SCENARIOS
-
-SWEEP, SUSTAINED = "sweep", "sustained"  # a row's scenario (records.SCHEMA: scenario)
+from bench_job.measure.sustained import SCENARIO as SUSTAINED
+from bench_job.scenarios import LOADGEN_SCENARIOS, SWEEP
 
 # typed as the result schema declares them (bench_job/bundle/records.py)
 NUMERIC = list(NUMERIC_COLUMNS)
