@@ -111,8 +111,10 @@ def load_config(args):
 
 
 def cmd_run(args) -> int:
+    from bench_job.run import stack_dump
     from bench_job.run.job import Job, utc_now
 
+    stack_dump.install_in_job()
     started, started_at = time.monotonic(), utc_now()  # the --budget counts from the command's start
     config = load_config(args)
     if args.check_args:  # the container's fetch step asks this first (docker/entrypoint.sh)

@@ -14,7 +14,7 @@ from typing import Callable
 
 from bench_job.host.cgroup import oom_kill_count
 from bench_job.measure.memory import rss_bytes
-from bench_job.run import messages
+from bench_job.run import messages, stack_dump
 from bench_job.run.task import WorkerTask
 from bench_job.run.worker import worker_main
 from bench_job.units import format_bytes
@@ -113,6 +113,15 @@ class Supervisor:
         oom_kills_before = oom_kill_count()
         process.start()
         sender.close()
+        stack_dump.worker_started(process.pid)
+        try:
+            return self._follow(process, receiver, task, on_record, on_progress, oom_kills_before)
+        finally:
+            stack_dump.worker_ended(process.pid)
+
+    def _follow(
+        self, process, receiver, task: WorkerTask, on_record, on_progress, oom_kills_before
+    ) -> tuple[set, WorkerEnd | None]:
         by_key = {k: p for p, k in task.keys.items()}
         recorded, current, current_since, building = set(), None, None, True
         killed_for = None

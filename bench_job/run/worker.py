@@ -27,6 +27,7 @@ from bench_job.measure.latency import timer_for
 from bench_job.measure.quiet import Patience, contention_limits
 from bench_job.measure.rounds import ConfigTiming, time_interleaved
 from bench_job.measure.stats import summarize
+from bench_job.run import stack_dump
 from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.run.config_state import device_state_fields, read_state
 from bench_job.run.loadgen_rows import send_loadgen
@@ -291,6 +292,7 @@ def open_meter(power: PowerSettings):
 def worker_main(conn, task: WorkerTask) -> None:
     """Entry point of the worker process: measures task.points of one model variant, sending each record."""
     _die_with_parent()
+    stack_dump.install_in_worker()
     stop = StopSignal().install()
     try:
         _measure_variant(conn, task, stop)

@@ -123,15 +123,20 @@ def _say(message: str) -> None:
 
 def _run(cmd, *, env=None, timeout=1800, check=True, cwd=REPO, input_text=None):
     started = time.monotonic()
-    proc = subprocess.run(
+    process = subprocess.Popen(
         cmd,
         cwd=cwd,
         env=dict(os.environ, **(env or {})),
-        capture_output=True,
+        stdin=subprocess.PIPE if input_text is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
-        input=input_text,
     )
+    try:
+        stdout, stderr = process.communicate(input_text, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(_hung(cmd, process, timeout)) from None
+    proc = subprocess.CompletedProcess(cmd, process.returncode, stdout, stderr)
     elapsed = time.monotonic() - started
     if check and proc.returncode != 0:
         raise AssertionError(
@@ -139,6 +144,30 @@ def _run(cmd, *, env=None, timeout=1800, check=True, cwd=REPO, input_text=None):
             f"--- stdout (end)\n{proc.stdout[-6000:]}\n--- stderr (end)\n{proc.stderr[-6000:]}"
         )
     return proc
+
+
+def _hung(cmd, process, timeout: float) -> str:
+    """What a command still running after its timeout was doing, as the failure's message: every job in the
+    test project's containers is asked for its threads' stacks (SIGUSR1, bench_job/run/stack_dump.py; the
+    dump lands in the command's stderr) and each container process's kernel state is listed, then it is
+    killed. No dump from a process stuck in the kernel or in qemu's own locks says that too."""
+    project = ["--filter", f"label=com.docker.compose.project={PROJECT}"]
+    containers = subprocess.run(["docker", "ps", "-q", *project], capture_output=True, text=True).stdout.split()
+    states = []
+    for container in containers:
+        subprocess.run(["docker", "kill", "-s", "USR1", container], capture_output=True)
+    time.sleep(20 if containers else 0)  # a dump under emulation takes seconds
+    for container in containers:
+        top = ["docker", "top", container, "-eo", "pid,ppid,stat,wchan:32,etime,time,args"]
+        states.append(subprocess.run(top, capture_output=True, text=True).stdout)
+        subprocess.run(["docker", "kill", container], capture_output=True)
+    process.kill()
+    stdout, stderr = process.communicate()
+    return (
+        f"{' '.join(cmd)} still ran after {timeout} s: stopped; its containers' processes were\n"
+        + "\n".join(states)
+        + f"\n--- stdout (end)\n{stdout[-6000:]}\n--- stderr (end, with the stacks SIGUSR1 dumped)\n{stderr[-12000:]}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -678,7 +707,7 @@ def _jetson_run(engine, tmp_path, host: dict, *args) -> tuple:
         *TINY_ARGS,
         env=env,
         files=files,
-        timeout=1800,
+        timeout=900,  # a tiny run takes 90 to 160 s under emulation; past 900 s it has hung (_hung says where)
     )
     bundles = _bundles(results)
     assert len(bundles) == 1, (bundles, run.stdout[-3000:], run.stderr[-3000:])
