@@ -35,6 +35,7 @@ class RunSection:
     max_worker_memory: str | None
     budget: str | None
     config_timeout_s: float
+    build_timeout_s: float
     assets: str | None
 
     @classmethod
@@ -54,6 +55,7 @@ class RunSection:
         if run["budget"] is not None:
             parse_duration(run["budget"])
         number(run["config_timeout_s"], "run.config_timeout_s", lambda v: v > 0, "a positive number of seconds")
+        number(run["build_timeout_s"], "run.build_timeout_s", lambda v: v > 0, "a positive number of seconds")
         return _build(cls, run)
 
 

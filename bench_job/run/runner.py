@@ -99,6 +99,7 @@ class Runner:
             stop,
             parse_size(run.max_worker_memory) if run.max_worker_memory else None,
             float(run.config_timeout_s),
+            float(run.build_timeout_s),
             target=worker,
         )
         self.power = IdlePower(config.power, config.measure)

@@ -83,13 +83,16 @@ class MemoryWatchdog:
 
 class Supervisor:
     """Runs workers one at a time. stop: the run's StopRequest (read, never set); timeout_s: the longest a
-    configuration may run; target: the worker's entry point (a test may pass its own)."""
+    configuration may run; build_timeout_s: the longest a worker may go outside a configuration (starting,
+    building its model, between two configurations), so that a worker stuck anywhere ends as a timeout
+    rather than holding the run; target: the worker's entry point (a test may pass its own)."""
 
     def __init__(
         self,
         stop,
         memory_cap: int | None,
         timeout_s: float,
+        build_timeout_s: float,
         target: Callable = worker_main,
         poll_s: float = POLL_S,
         stop_grace_s: float = STOP_GRACE_S,
@@ -97,6 +100,7 @@ class Supervisor:
         self.stop = stop
         self.watchdog = MemoryWatchdog(memory_cap)
         self.timeout_s = timeout_s
+        self.build_timeout_s = build_timeout_s
         self.target = target
         self.poll_s = poll_s
         self.stop_grace_s = stop_grace_s
@@ -124,6 +128,7 @@ class Supervisor:
     ) -> tuple[set, WorkerEnd | None]:
         by_key = {k: p for p, k in task.keys.items()}
         recorded, current, current_since, building = set(), None, None, True
+        outside_since = time.monotonic()  # out of any configuration since: the start, or the last record
         killed_for = None
         peak_rss = 0
 
@@ -142,13 +147,13 @@ class Supervisor:
                 except EOFError:
                     break
                 if isinstance(message, messages.BuildFailed):
-                    process.join()
+                    _end(process, self.stop_grace_s)
                     return recorded, WorkerEnd(message.status, message.reason, BUILD)
                 if isinstance(message, messages.Start):
                     building, current, current_since = False, message.key, time.monotonic()
                 elif isinstance(message, messages.Record):
                     record(message)
-                    current = None
+                    current, outside_since = None, time.monotonic()
                 elif isinstance(message, messages.Log):
                     log.log(logging.getLevelName(message.level.upper()), message.text)
                 elif isinstance(message, messages.Framework):
@@ -169,7 +174,21 @@ class Supervisor:
                 killed_for = ("timeout", f"configuration ran longer than run.config_timeout_s = {self.timeout_s:g} s")
                 _kill(process)
                 break
-        process.join()
+            if not current:
+                outside = time.monotonic() - outside_since
+                if len(recorded) == len(task.keys) and outside > self.stop_grace_s:
+                    _kill(process)  # everything is recorded, and the worker is stuck on its way out
+                    break
+                if outside > self.build_timeout_s:
+                    doing = "building its model" if building else "between two configurations"
+                    killed_for = (
+                        "timeout",
+                        f"the worker spent longer than run.build_timeout_s = {self.build_timeout_s:g} s {doing}",
+                    )
+                    _kill(process)
+                    break
+        if not _end(process, self.stop_grace_s) and not killed_for:
+            killed_for = ("error", f"the worker closed its pipe but had not exited {self.stop_grace_s:g} s later")
         if len(recorded) == len(task.keys) or (self.stop.requested and not killed_for):
             return recorded, None  # a worker that ended on the run's own stop (Ctrl-C reaches it too)
         where = by_key[current] if current else (BUILD if building else None)
@@ -223,3 +242,11 @@ def _kill(process) -> None:
     if process.is_alive():
         process.kill()
     process.join()
+
+
+def _end(process, grace_s: float) -> bool:
+    """Wait grace_s at most for a worker that is ending by itself; kill it past that. True if it ended."""
+    process.join(grace_s)
+    ended = not process.is_alive()
+    _kill(process)
+    return ended

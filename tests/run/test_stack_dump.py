@@ -49,7 +49,8 @@ JOB = textwrap.dedent(
         os.kill(os.getpid(), signal.SIGUSR1)  # what `kill -USR1 <job>` does, once the worker is timing
 
     records = []
-    recorded, end = Supervisor(Running(), None, 600.0, target=dozing_worker).run(task(), records.append, on_progress)
+    supervisor = Supervisor(Running(), None, 600.0, 600.0, target=dozing_worker)
+    recorded, end = supervisor.run(task(), records.append, on_progress)
     print("recorded", sorted(recorded), end, records)
     """
 )

@@ -49,7 +49,7 @@ def _task():
 def _supervise(target, grace_s):
     stop = StopAfterProgress()
     records = []
-    supervisor = Supervisor(stop, None, 600.0, target=target, stop_grace_s=grace_s)
+    supervisor = Supervisor(stop, None, 600.0, 600.0, target=target, stop_grace_s=grace_s)
 
     def on_progress(_text):
         stop.requested = True
@@ -125,3 +125,60 @@ def test_before_timing_a_stop_ends_the_worker_and_during_timing_it_only_asks():
     stop.keeping = True
     stop(signal.SIGINT, None)
     assert stop.requested and stop.signal_name == "SIGINT"
+
+
+def _stuck_building(conn, task):
+    """A worker that loads its framework and never starts a configuration (a hung import or export)."""
+    conn.send(messages.Build())
+    while True:
+        time.sleep(0.01)
+
+
+def _stuck_between(conn, task):
+    """A worker that records k0, then never starts k1."""
+    conn.send(messages.Start("k0"))
+    conn.send(messages.Record({"key": "k0", "status": "ok"}))
+    while True:
+        time.sleep(0.01)
+
+
+def _stuck_leaving(conn, task):
+    """A worker that records both configurations, then never exits (stuck in its teardown)."""
+    for key in ("k0", "k1"):
+        conn.send(messages.Start(key))
+        conn.send(messages.Record({"key": key, "status": "ok"}))
+    while True:
+        time.sleep(0.01)
+
+
+def _bounded(target, build_timeout_s=600.0):
+    class Running:
+        requested = False
+
+    records = []
+    supervisor = Supervisor(Running(), None, 600.0, build_timeout_s, target=target, stop_grace_s=1.0)
+    started = time.monotonic()
+    recorded, end = supervisor.run(_task(), records.append, lambda _text: None)
+    return recorded, end, records, time.monotonic() - started
+
+
+def test_a_worker_stuck_building_is_a_timeout_at_the_build():
+    recorded, end, records, seconds = _bounded(_stuck_building, build_timeout_s=2.0)
+    assert recorded == set() and records == []
+    assert (end.status, end.where) == ("timeout", "build")
+    assert "run.build_timeout_s = 2 s building its model" in end.reason
+    assert seconds < 60
+
+
+def test_a_worker_stuck_between_configurations_is_a_timeout_at_the_next():
+    recorded, end, records, _ = _bounded(_stuck_between, build_timeout_s=2.0)
+    assert recorded == {"p0"} and records == [{"key": "k0", "status": "ok"}]
+    assert (end.status, end.where) == ("timeout", "p1")
+    assert "between two configurations" in end.reason
+
+
+def test_a_worker_stuck_after_its_last_record_is_killed_and_its_records_kept():
+    # build_timeout_s is long: what ends it is every configuration being recorded, plus the stop grace
+    recorded, end, records, seconds = _bounded(_stuck_leaving)
+    assert recorded == {"p0", "p1"} and end is None and len(records) == 2
+    assert seconds < 60
