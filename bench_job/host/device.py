@@ -1,6 +1,6 @@
 """Facts about the machine the job runs on: what it is, its CPU, memory, and the software stack.
 
-collect_env imports torch, so the runner calls it through run_isolated and itself stays small.
+collect_env imports torch, so the job calls it in a child process (run/isolated.py) and itself stays small.
 """
 
 from __future__ import annotations
@@ -229,15 +229,6 @@ def collect_env(sysfs_root: str = "/sys", host_root: str = "/") -> dict:
         "cuda_device": torch.cuda.get_device_name(0) if cuda else None,
         "libraries": library_versions(),
     }
-
-
-def run_isolated(fn, *args):
-    """fn(*args) in a spawned child, so that torch is never imported into the runner."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(fn, *args).result()
 
 
 def l4t_line(env: dict) -> str:

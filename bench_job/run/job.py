@@ -56,16 +56,19 @@ class JobOutcome:
 
 
 def collect_env_isolated(sysfs_root: str, host_root: str) -> dict:
-    from bench_job.host.device import collect_env, run_isolated
+    from bench_job.host.device import collect_env
+    from bench_job.run.isolated import run_isolated
 
-    return run_isolated(collect_env, sysfs_root, host_root)
+    return run_isolated(collect_env, sysfs_root, host_root, what="collecting the environment (env.json)")
 
 
 def measure_peak_isolated(threads, size: int, seconds: float, accelerator: str, measure: MeasureSection) -> dict:
-    from bench_job.host.device import run_isolated
     from bench_job.measure.peak import measure_peak_quietly
+    from bench_job.run.isolated import run_isolated
 
-    return run_isolated(measure_peak_quietly, threads, size, seconds, accelerator, measure)
+    return run_isolated(
+        measure_peak_quietly, threads, size, seconds, accelerator, measure, what="measuring the matmul peak"
+    )
 
 
 def utc_now() -> str:
