@@ -39,6 +39,9 @@ from dataclasses import dataclass
 
 UNROLL = 100  # dependent adds per iteration: the loop's counter and branch are noise beside them
 REPEATS = 5  # measurements per CPU; the fastest is kept
+# 4^7 x the calibration, 1.6e9 cycles: 0.5 s at 3 GHz, 5 s at 300 MHz. A thread clock still under 50 us by then
+# is stuck (a coarse one, jiffies of 4-10 ms, has ticked long before)
+MAX_CALIBRATION_ITERATIONS = 4**7 * 1000
 CALIBRATION_ITERATIONS = 1000  # 100,000 cycles: 0.3 ms even at 300 MHz, long enough to time, short enough
 MFD_EXEC = 0x0010  # linux/memfd.h (6.3+): this memfd may be executed whatever vm.memfd_noexec says
 
@@ -145,11 +148,18 @@ def _cpu_ns(loop, count: int) -> int:
     return time.thread_time_ns() - start
 
 
+class ClockStill(Exception):
+    """The thread's CPU clock did not advance over a loop that must take it seconds."""
+
+
 def cycles_per_second(loop, duration_s: float, cycles_per_iteration: int = UNROLL) -> float:
     """The fastest rate of REPEATS runs of loop, each sized to last about duration_s, in cycles per second."""
     count = CALIBRATION_ITERATIONS
     spent = _cpu_ns(loop, count)
     while spent < 50_000:  # too short to size from (a coarse thread clock): lengthen it
+        if count >= MAX_CALIBRATION_ITERATIONS:
+            # a clock that never advances would grow the count past the loop's 64-bit counter, and the loop forever
+            raise ClockStill(f"the thread CPU clock advanced {spent} ns over {count} iterations of the loop")
         count *= 4
         spent = _cpu_ns(loop, count)
     count = max(1, int(count * duration_s * 1e9 / spent))
@@ -171,6 +181,8 @@ def measure_clock(cpu: int, duration_s: float = 0.02, machine: str | None = None
         return ClockReading(None, f"cannot pin to cpu{cpu}: {exc.strerror} (outside this process's CPU set?)")
     try:
         return ClockReading(cycles_per_second(loop, duration_s) / 1e6)
+    except ClockStill as exc:
+        return ClockReading(None, str(exc))
     finally:
         os.sched_setaffinity(0, allowed)
 

@@ -157,3 +157,19 @@ def test_a_refused_executable_mapping_names_the_refusal(monkeypatch):
     monkeypatch.setattr(real_clock, "_libc_mmap", lambda: lambda *args: None)
     with pytest.raises(LoopUnavailable, match="mapping the loop executable was refused"):
         map_executable(b"\xc3")
+
+
+def test_a_thread_clock_that_never_advances_has_no_figure_and_says_why(monkeypatch):
+    # Seen under emulation and in containers with odd clocks: the loop lengthens itself while its time is
+    # under 50 us. A clock stuck at 0 grew the count past the loop's 64-bit counter (ctypes wraps it), so it
+    # ran 2^64 iterations: now it gives up at MAX_CALIBRATION_ITERATIONS.
+    counts = []
+
+    def still(loop, count):
+        counts.append(count)
+        return 0
+
+    monkeypatch.setattr(real_clock, "_cpu_ns", still)
+    reading = real_clock.measure_clock(sorted(os.sched_getaffinity(0))[0])
+    assert reading.mhz is None and "clock advanced 0 ns over" in reading.reason, reading.reason
+    assert max(counts) == real_clock.MAX_CALIBRATION_ITERATIONS
