@@ -17,7 +17,6 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from PIL import Image
 
 from bench_job.report.render.frame import in_sweep, measured
 from bench_job.report.render.plots import log2_axis, log_axis, log_y, plt, x_label
@@ -38,41 +37,26 @@ SUPTITLE_MAX_IN = 0.25  # below the figure's top: tight_layout's pads (2 x 0.15 
 
 
 def save(fig, path: str, laid_out: bool = False) -> None:
-    """plots.save's image (tight layout, then cropped to everything drawn with PAD_IN around it) from one draw.
-    savefig(bbox_inches="tight") finds the box by laying the figure out once more, which re-makes every
-    axis' ticks and measures every label: at a hundred devices as long as drawing it. Here the figure is
-    drawn once and the box read from its pixels: whatever is not the background. Content that reaches the
-    canvas' edge may have been cut there, and only then is the box measured the old way. laid_out: the caller
+    """plots.save's image (tight layout, then the tight box around everything, legends outside the axes
+    included) with one layout pass fewer: savefig(bbox_inches="tight") lays the figure out once more
+    to find the box, which at a hundred devices' labels costs as much as drawing it. laid_out: the caller
     spaced the panels itself (no tight_layout pass)."""
     if not laid_out:
         fig.tight_layout()
-    # tight_layout leaves a placeholder layout engine, which savefig would run once more
+    # tight_layout leaves a placeholder layout engine, for which savefig would lay the figure out once more
     fig.set_layout_engine(None)
     fig.set_dpi(DPI)
-    fig.canvas.draw()
-    pixels = np.asarray(fig.canvas.buffer_rgba())
-    background = np.asarray(to_rgba(fig.get_facecolor(), 1.0)) * 255
-    drawn = (np.abs(pixels.astype(np.int16) - background.round().astype(np.int16)) > 0).any(axis=2)
-    rows, columns = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
-    height, width = drawn.shape
-    if len(rows) and 0 < rows[0] and rows[-1] < height - 1 and 0 < columns[0] and columns[-1] < width - 1:
-        pad = round(PAD_IN * DPI)
-        image = np.full((rows[-1] - rows[0] + 1 + 2 * pad, columns[-1] - columns[0] + 1 + 2 * pad, 4), 255, np.uint8)
-        image[..., :] = background.round().astype(np.uint8)
-        image[pad:-pad, pad:-pad] = pixels[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
-        Image.fromarray(image).save(path, dpi=(DPI, DPI), compress_level=PNG_COMPRESS_LEVEL)
-    else:
-        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
-        fig.savefig(path, dpi=DPI, bbox_inches=box, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
+    fig.savefig(path, dpi=DPI, bbox_inches=box, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     plt.close(fig)
 
 
-def suptitle(fig, text: str, x: float = 0.5) -> None:
+def suptitle(fig, text: str) -> None:
     """The figure's title, its top 2% of the height below the figure's top as matplotlib places it, but never
     more than SUPTITLE_MAX_IN: tight_layout keeps the title's height and a pad free at the top, not 2% of a
     figure that a hundred devices make 34 inches tall, where the title sat on the first panels' titles."""
     height = fig.get_figheight()
-    fig.suptitle(text, fontsize=10, x=x, y=1 - min(0.02, SUPTITLE_MAX_IN / height))
+    fig.suptitle(text, fontsize=10, y=1 - min(0.02, SUPTITLE_MAX_IN / height))
 
 
 def kind_colours(kinds) -> dict:
@@ -80,7 +64,7 @@ def kind_colours(kinds) -> dict:
     return {kind: cmap(i % cmap.N) for i, kind in enumerate(sorted(set(kinds)))}
 
 
-def _kind_legend(fig, colours: dict, invalid: bool):
+def _kind_legend(fig, colours: dict, invalid: bool) -> None:
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour, label=kind) for kind, colour in colours.items()]
     if invalid:
         handles.append(
@@ -94,19 +78,7 @@ def _kind_legend(fig, colours: dict, invalid: bool):
                 label="hatched: failed a validity check",
             )
         )
-    return fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.98), fontsize=8, title="device kind")
-
-
-def _room_for(fig, legend) -> float:
-    """The figure widened by the legend's width, the legend moved right of the panels' old width so that it
-    lies inside the canvas (save crops the canvas: what lies outside it would be lost). Returns the panels'
-    share of the new width, the rect to lay them out in."""
-    panels_in = fig.get_figwidth()
-    legend_in = legend.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
-    fig.set_figwidth(panels_in + legend_in + 2 * PAD_IN)
-    share = panels_in / fig.get_figwidth()
-    legend.set_bbox_to_anchor((share, 0.98), transform=fig.transFigure)
-    return share
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.98), fontsize=8, title="device kind")
 
 
 class _LabelWidths:
@@ -249,10 +221,9 @@ def ranked_bars(common: pd.DataFrame, family: str, column: str, scale: float, x_
             spine.set_in_layout(False)
     for ax in list(axes.flat)[len(groups) :]:
         ax.axis("off")
-    share = _room_for(fig, _kind_legend(fig, colours, bool((rows["valid"] == False).any())))  # noqa: E712
-    suptitle(fig, f"{family}: devices ranked by {x_title.split(' (')[0]}, best at the top", x=share / 2)
-    fig.tight_layout(rect=(0, 0, share, 1))  # the title's height kept free above the panels
-    save(fig, path, laid_out=True)
+    _kind_legend(fig, colours, bool((rows["valid"] == False).any()))  # noqa: E712
+    suptitle(fig, f"{family}: devices ranked by {x_title.split(' (')[0]}, best at the top")
+    save(fig, path)
     return True
 
 

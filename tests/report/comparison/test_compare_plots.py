@@ -135,9 +135,8 @@ def test_a_tall_ranked_figure_keeps_its_title_off_the_panels_titles(tmp_path, mo
     ]
     boxes = {}
 
-    def keep(fig, path, laid_out=False):
-        if not laid_out:
-            fig.tight_layout()
+    def keep(fig, path):
+        fig.tight_layout()
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         title = fig._suptitle  # the figure's title Text: Figure.get_suptitle is matplotlib 3.8+, the old stack has 3.7
@@ -189,75 +188,3 @@ def test_sweep_panels_spaced_without_tight_layout_keep_their_texts_apart(tmp_pat
     for i, box in enumerate(texts):
         for other in texts[i + 1 :]:
             assert not box.overlaps(other), (box, other)
-
-
-def _panel_with_a_note(note: str):
-    """A 4-inch figure: a panel, and a note starting at 80% of its width (3.2 in)."""
-    fig, ax = plots.plt.subplots(figsize=(4, 3))
-    ax.plot([1, 2, 3], [3, 1, 2])
-    ax.set_title("a panel")
-    fig.text(0.8, 0.5, note)
-    return fig
-
-
-def test_save_crops_to_what_is_drawn_as_the_measured_tight_box_does(tmp_path):
-    plots.save(_panel_with_a_note("a note"), str(tmp_path / "pixels.png"))
-    fig = _panel_with_a_note("a note")
-    fig.tight_layout()
-    fig.savefig(tmp_path / "measured.png", dpi=plots.DPI, bbox_inches="tight", pad_inches=plots.PAD_IN)
-    cropped, measured = _pixels(tmp_path / "pixels.png"), _pixels(tmp_path / "measured.png")
-    # the measured box holds each text's whole line height, the pixels only its ink: a few pixels apart
-    assert np.abs(np.array(cropped.shape) - np.array(measured.shape)).max() <= 4, (cropped.shape, measured.shape)
-    assert cropped.shape[1] < fig.get_figwidth() * plots.DPI  # cropped: the canvas' white margins are gone
-
-
-def test_save_measures_the_box_where_a_text_runs_past_the_canvas(tmp_path):
-    # The long note runs out of the canvas: its pixels there were never drawn, so the image is the measured
-    # tight box, wider than the canvas, as savefig(bbox_inches="tight") made it.
-    fig = _panel_with_a_note("a note far longer than the room left")
-    canvas_px = fig.get_figwidth() * plots.DPI
-    plots.save(fig, str(tmp_path / "wide.png"))
-    assert _pixels(tmp_path / "wide.png").shape[1] > canvas_px + 50
-
-
-def test_the_ranked_figures_legend_lies_inside_the_canvas_that_save_crops(tmp_path, monkeypatch):
-    boxes = {}
-
-    def keep(fig, path, laid_out=False):
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        boxes["legend"] = fig.legends[0].get_window_extent(renderer)
-        boxes["canvas"] = fig.bbox
-        boxes["panels"] = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible() and ax.axison]
-        plots.plt.close(fig)
-
-    monkeypatch.setattr(plots, "save", keep)
-    rows = pd.DataFrame(
-        [
-            dict(
-                model=m,
-                variant="fp32",
-                family="torchvision",
-                batch_size=1,
-                input_size=224,
-                device=d,
-                kind=k,
-                latency_median_s=0.01 * (1 + i),
-                valid=i != 1,
-            )
-            for m in ("resnet18", "vgg16")
-            for i, (d, k) in enumerate((("pi-a", "rpi"), ("laptop-b", "laptop"), ("orin-c", "jetson")))
-        ]
-    )
-    assert plots.ranked_bars(
-        rows,
-        "torchvision",
-        "latency_median_s",
-        1e3,
-        "median latency (ms)",
-        plots.kind_colours(rows["kind"]),
-        str(tmp_path / "r.png"),
-    )
-    legend, canvas = boxes["legend"], boxes["canvas"]
-    assert canvas.x0 <= legend.x0 and legend.x1 <= canvas.x1 and canvas.y0 <= legend.y0 and legend.y1 <= canvas.y1
-    assert all(not legend.overlaps(panel) for panel in boxes["panels"])

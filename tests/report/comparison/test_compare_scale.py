@@ -243,9 +243,8 @@ def test_ranked_latency_log_axis_labels_never_overlap(tmp_path, monkeypatch, fas
             )
     drawn = {}
 
-    def keep(fig, path, laid_out=False):
-        if not laid_out:
-            fig.tight_layout()
+    def keep(fig, path):
+        fig.tight_layout()
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         drawn["labels"] = [_visible_tick_labels(ax, renderer) for ax in fig.axes if ax.get_xscale() == "log"]
