@@ -7,15 +7,26 @@ killed and the job stops with one line saying which step hung.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import traceback
 
 from bench_job.errors import UserError
 
+log = logging.getLogger("bench_job")
+
 # Importing torch and measuring take seconds, a minute or two on a small board or under emulation: a child
 # still silent after half an hour is stuck.
 TIMEOUT_S = 1800.0
 EXIT_GRACE_S = 5.0
+STARTED = "started"  # the child's first message: it runs Python
+# A child's first message comes once Python has started and unpickled its task: seconds on a Pi. One silent this
+# long never reached Python: under qemu's user-mode emulation (the arm64 images tested on x86) a fork from the
+# multi-threaded job now and then leaves the child stuck before its exec, with no CPU time, for ever (seen in
+# make test-docker: the forked child still had the job's command line, its two threads in futex waits). It is
+# killed and started again, START_ATTEMPTS times in all. The supervisor's workers follow the same rule.
+START_TIMEOUT_S = 180.0
+START_ATTEMPTS = 2
 
 
 class RemoteTraceback(Exception):
@@ -26,6 +37,7 @@ class RemoteTraceback(Exception):
 
 
 def _answer(conn, fn, args) -> None:
+    conn.send(STARTED)
     try:
         answer = (True, fn(*args), None)
     except BaseException as exc:  # noqa: BLE001 (handed to the caller, who raises it)
@@ -33,29 +45,43 @@ def _answer(conn, fn, args) -> None:
     conn.send(answer)
 
 
-def run_isolated(fn, *args, what: str, timeout_s: float = TIMEOUT_S):
+def run_isolated(fn, *args, what: str, timeout_s: float = TIMEOUT_S, start_timeout_s: float = START_TIMEOUT_S):
     """fn(*args) in a spawned child: its result, or the exception it raised. what: the step, for the error
-    of a child that did not answer within timeout_s."""
-    ctx = multiprocessing.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_answer, args=(sender, fn, args), name=f"bench-{fn.__name__}", daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout_s):
-            raise UserError(
-                f"{what} did not finish within {timeout_s:g} s: its process (pid {process.pid}) is stuck; "
-                "run `bench-job probe` to check the machine, and send SIGUSR1 to a stuck run to see where it is"
-            )
-        ok, value, remote = receiver.recv()
-    except EOFError:
-        process.join(EXIT_GRACE_S)
-        raise RuntimeError(f"{what}: its process died (exit code {process.exitcode})") from None
-    finally:
-        process.join(EXIT_GRACE_S)
-        if process.is_alive():
-            process.kill()
+    of a child that did not answer within timeout_s. A child silent start_timeout_s after its start never
+    reached Python (supervisor.START_TIMEOUT_S says when): it is killed and started again, once."""
+    for attempt in range(START_ATTEMPTS):
+        ctx = multiprocessing.get_context("spawn")
+        receiver, sender = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_answer, args=(sender, fn, args), name=f"bench-{fn.__name__}", daemon=True)
+        process.start()
+        sender.close()
+        try:
+            if not receiver.poll(start_timeout_s):
+                log.warning(
+                    "%s: its process (pid %d) said nothing in %g s after its start (a fork stuck before its exec, "
+                    "seen under emulation); killed%s",
+                    what,
+                    process.pid,
+                    start_timeout_s,
+                    ", started again" if attempt + 1 < START_ATTEMPTS else "",
+                )
+                continue
+            receiver.recv()  # STARTED
+            if not receiver.poll(timeout_s):
+                raise UserError(
+                    f"{what} did not finish within {timeout_s:g} s: its process (pid {process.pid}) is stuck; run "
+                    "`bench-job probe` to check the machine, and send SIGUSR1 to a stuck run to see where it is"
+                )
+            ok, value, remote = receiver.recv()
+            process.join(EXIT_GRACE_S)  # it has answered: it ends by itself
+        except EOFError:
+            process.join(EXIT_GRACE_S)
+            raise RuntimeError(f"{what}: its process died (exit code {process.exitcode})") from None
+        finally:
+            if process.is_alive():
+                process.kill()
             process.join()
-    if not ok:
-        raise value from RemoteTraceback(remote)
-    return value
+        if not ok:
+            raise value from RemoteTraceback(remote)
+        return value
+    raise UserError(f"{what}: its process did not start ({START_ATTEMPTS} tries, {start_timeout_s:g} s each)")

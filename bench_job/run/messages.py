@@ -3,6 +3,7 @@ run/supervisor.py), declared once: one small frozen dataclass per message. They 
 boundary pickled, so both sides import them from here.
 
 In the order a worker sends them:
+  Started()                  its process runs Python: sent first, before any import
   Framework(rss_bytes)       its resident memory after the imports, before any model
   Build()                    building the model
   BuildFailed(status, reason)  the model cannot be built ("oom", "error") or its runtime is unavailable
@@ -17,6 +18,11 @@ The supervisor writes every record (through the runner); the worker writes nothi
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Started:
+    pass
 
 
 @dataclass(frozen=True)

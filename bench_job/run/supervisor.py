@@ -15,6 +15,7 @@ from typing import Callable
 from bench_job.host.cgroup import oom_kill_count
 from bench_job.measure.memory import rss_bytes
 from bench_job.run import messages, stack_dump
+from bench_job.run.isolated import START_ATTEMPTS, START_TIMEOUT_S
 from bench_job.run.task import WorkerTask
 from bench_job.run.worker import worker_main
 from bench_job.units import format_bytes
@@ -96,6 +97,7 @@ class Supervisor:
         target: Callable = worker_main,
         poll_s: float = POLL_S,
         stop_grace_s: float = STOP_GRACE_S,
+        start_timeout_s: float = START_TIMEOUT_S,
     ):
         self.stop = stop
         self.watchdog = MemoryWatchdog(memory_cap)
@@ -104,6 +106,7 @@ class Supervisor:
         self.target = target
         self.poll_s = poll_s
         self.stop_grace_s = stop_grace_s
+        self.start_timeout_s = start_timeout_s
 
     def run(
         self, task: WorkerTask, on_record: Callable[[dict], None], on_progress: Callable[[str], None]
@@ -111,17 +114,37 @@ class Supervisor:
         """Run one worker on task until it ends. on_record(fields) gets each record's fields as they come,
         on_progress(text) what the worker is doing. Returns the points it recorded and, when it ended
         early, its WorkerEnd (None as well when the run was asked to stop)."""
-        ctx = multiprocessing.get_context("spawn")
-        receiver, sender = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=self.target, args=(sender, task), name="bench-worker", daemon=True)
-        oom_kills_before = oom_kill_count()
-        process.start()
-        sender.close()
-        stack_dump.worker_started(process.pid)
-        try:
-            return self._follow(process, receiver, task, on_record, on_progress, oom_kills_before)
-        finally:
-            stack_dump.worker_ended(process.pid)
+        for _ in range(START_ATTEMPTS):
+            ctx = multiprocessing.get_context("spawn")
+            receiver, sender = ctx.Pipe(duplex=False)
+            process = ctx.Process(target=self.target, args=(sender, task), name="bench-worker", daemon=True)
+            oom_kills_before = oom_kill_count()
+            process.start()
+            sender.close()
+            stack_dump.worker_started(process.pid)
+            try:
+                if self._started(process, receiver):
+                    return self._follow(process, receiver, task, on_record, on_progress, oom_kills_before)
+            finally:
+                stack_dump.worker_ended(process.pid)
+            log.warning(
+                "the worker (pid %d) said nothing in %g s after its start: its process never reached Python "
+                "(a fork stuck before its exec, seen under emulation); killed",
+                process.pid,
+                self.start_timeout_s,
+            )
+        silent = f"silent {self.start_timeout_s:g} s after each of {START_ATTEMPTS} starts"
+        return set(), WorkerEnd("error", f"the worker process did not start: {silent}", BUILD)
+
+    def _started(self, process, receiver) -> bool:
+        """Whether the worker is to be followed: it has said something, died (its end is told from its exit
+        code), or the run is stopping. False: silent for start_timeout_s, and killed."""
+        deadline = time.monotonic() + self.start_timeout_s
+        while time.monotonic() < deadline:
+            if self.stop.requested or receiver.poll(self.poll_s) or not process.is_alive():
+                return True
+        _kill(process)
+        return False
 
     def _follow(
         self, process, receiver, task: WorkerTask, on_record, on_progress, oom_kills_before

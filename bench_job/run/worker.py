@@ -31,7 +31,7 @@ from bench_job.run import stack_dump
 from bench_job.run.accuracy import accuracy_fields, build_model, weights_source
 from bench_job.run.config_state import device_state_fields, read_state
 from bench_job.run.loadgen_rows import send_loadgen
-from bench_job.run.messages import Build, BuildFailed, Framework, Log, Progress, Record, Start
+from bench_job.run.messages import Build, BuildFailed, Framework, Log, Progress, Record, Start, Started
 from bench_job.run.plan import SUSTAINED, SWEEP, OomFront
 from bench_job.run.soak import send_soaks
 from bench_job.run.task import PowerSettings, WorkerTask
@@ -291,6 +291,7 @@ def open_meter(power: PowerSettings):
 
 def worker_main(conn, task: WorkerTask) -> None:
     """Entry point of the worker process: measures task.points of one model variant, sending each record."""
+    conn.send(Started())
     _die_with_parent()
     stack_dump.install_in_worker()
     stop = StopSignal().install()

@@ -45,3 +45,36 @@ def test_a_child_that_never_answers_is_killed_and_named_in_one_line():
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # killed and reaped
     assert time.monotonic() - started < 60
+
+
+def answer_unless_flagged(conn, fn, args):
+    """_answer, but the first time (its flag file absent) silent before anything: a child stuck before Python
+    runs its function, as a fork stuck before its exec under emulation."""
+    from bench_job.run import isolated
+
+    if not os.path.exists(args[0]):
+        open(args[0], "w").close()
+        hang()
+    isolated._answer(conn, fn, args)
+
+
+def answered(flag):
+    return "answered"
+
+
+def test_a_child_silent_after_its_start_is_started_again(tmp_path, monkeypatch):
+    from bench_job.run import isolated
+
+    monkeypatch.setattr(isolated, "_answer", answer_unless_flagged)
+    flag = str(tmp_path / "started-once")
+    assert run_isolated(answered, flag, what="reading", start_timeout_s=3.0) == "answered"
+    assert os.path.exists(flag)  # the first start was the silent one
+
+
+def test_a_child_silent_after_every_start_is_one_line(tmp_path, monkeypatch):
+    from bench_job.run import isolated
+
+    monkeypatch.setattr(isolated, "_answer", answer_unless_flagged)
+    monkeypatch.setattr(isolated, "START_ATTEMPTS", 1)
+    with pytest.raises(UserError, match=r"^reading: its process did not start \(1 tries, 2 s each\)$"):
+        run_isolated(answered, str(tmp_path / "never"), what="reading", start_timeout_s=2.0)

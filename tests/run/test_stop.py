@@ -4,6 +4,7 @@ have their minimum rounds and runs, as measured so far, leaving the rest unrecor
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from types import SimpleNamespace
@@ -182,3 +183,44 @@ def test_a_worker_stuck_after_its_last_record_is_killed_and_its_records_kept():
     recorded, end, records, seconds = _bounded(_stuck_leaving)
     assert recorded == {"p0", "p1"} and end is None and len(records) == 2
     assert seconds < 60
+
+
+def _silent_the_first_time(conn, task):
+    """A worker whose first start never reaches Python (as a fork stuck before its exec under emulation): it
+    says nothing and sleeps; started again, it measures both configurations."""
+    if not os.path.exists(task.flag):
+        open(task.flag, "w").close()
+        while True:
+            time.sleep(0.01)
+    conn.send(messages.Started())
+    for key in ("k0", "k1"):
+        conn.send(messages.Start(key))
+        conn.send(messages.Record({"key": key, "status": "ok"}))
+
+
+def _silent(conn, task):
+    while True:
+        time.sleep(0.01)
+
+
+def _started_twice(target, tmp_path):
+    class Running:
+        requested = False
+
+    task = _task()
+    task.flag = str(tmp_path / "started-once")
+    records = []
+    supervisor = Supervisor(Running(), None, 600.0, 600.0, target=target, stop_grace_s=1.0, start_timeout_s=2.0)
+    return supervisor.run(task, records.append, lambda _text: None), records
+
+
+def test_a_worker_silent_after_its_start_is_killed_and_started_again(tmp_path):
+    (recorded, end), records = _started_twice(_silent_the_first_time, tmp_path)
+    assert recorded == {"p0", "p1"} and end is None and len(records) == 2
+
+
+def test_a_worker_silent_after_every_start_is_an_error_at_the_build(tmp_path):
+    (recorded, end), records = _started_twice(_silent, tmp_path)
+    assert recorded == set() and records == []
+    assert (end.status, end.where) == ("error", "build")
+    assert end.reason == "the worker process did not start: silent 2 s after each of 2 starts"
