@@ -114,7 +114,7 @@ class Supervisor:
         """Run one worker on task until it ends. on_record(fields) gets each record's fields as they come,
         on_progress(text) what the worker is doing. Returns the points it recorded and, when it ended
         early, its WorkerEnd (None as well when the run was asked to stop)."""
-        for _ in range(START_ATTEMPTS):
+        for attempt in range(START_ATTEMPTS):
             ctx = multiprocessing.get_context("spawn")
             receiver, sender = ctx.Pipe(duplex=False)
             process = ctx.Process(target=self.target, args=(sender, task), name="bench-worker", daemon=True)
@@ -129,9 +129,10 @@ class Supervisor:
                 stack_dump.worker_ended(process.pid)
             log.warning(
                 "the worker (pid %d) said nothing in %g s after its start: its process never reached Python "
-                "(a fork stuck before its exec, seen under emulation); killed",
+                "(a fork stuck before its exec, seen under emulation); killed%s",
                 process.pid,
                 self.start_timeout_s,
+                ", started again" if attempt + 1 < START_ATTEMPTS else "",
             )
         silent = f"silent {self.start_timeout_s:g} s after each of {START_ATTEMPTS} starts"
         return set(), WorkerEnd("error", f"the worker process did not start: {silent}", BUILD)
