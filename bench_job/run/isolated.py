@@ -48,7 +48,7 @@ def _answer(conn, fn, args) -> None:
 def run_isolated(fn, *args, what: str, timeout_s: float = TIMEOUT_S, start_timeout_s: float = START_TIMEOUT_S):
     """fn(*args) in a spawned child: its result, or the exception it raised. what: the step, for the error
     of a child that did not answer within timeout_s. A child silent start_timeout_s after its start never
-    reached Python (supervisor.START_TIMEOUT_S says when): it is killed and started again, once."""
+    reached Python (START_TIMEOUT_S says why): it is killed and started again, once."""
     for attempt in range(START_ATTEMPTS):
         ctx = multiprocessing.get_context("spawn")
         receiver, sender = ctx.Pipe(duplex=False)
