@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 import traceback
+from typing import Callable
 
 from bench_job.errors import UserError
 
@@ -27,6 +29,7 @@ STARTED = "started"  # the child's first message: it runs Python
 # killed and started again, START_ATTEMPTS times in all. The supervisor's workers follow the same rule.
 START_TIMEOUT_S = 180.0
 START_ATTEMPTS = 2
+POLL_S = 0.05  # how often a child's silence is checked
 
 
 class RemoteTraceback(Exception):
@@ -34,6 +37,35 @@ class RemoteTraceback(Exception):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+def start_child(
+    target, args: tuple, name: str, who: str, start_timeout_s: float, poll_s: float, stopping: Callable[[], bool]
+):
+    """target(sender, *args) in a spawned child: (process, receiver) of the first start that says something,
+    dies (its end is told from its exit code) or meets stopping() within start_timeout_s, START_ATTEMPTS
+    starts at most; None when every one stayed silent (each killed). who: the child, for the warning."""
+    for attempt in range(START_ATTEMPTS):
+        ctx = multiprocessing.get_context("spawn")
+        receiver, sender = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=target, args=(sender, *args), name=name, daemon=True)
+        process.start()
+        sender.close()
+        deadline = time.monotonic() + start_timeout_s
+        while time.monotonic() < deadline:
+            if stopping() or receiver.poll(poll_s) or not process.is_alive():
+                return process, receiver
+        process.kill()
+        process.join()
+        log.warning(
+            "%s (pid %d) said nothing in %g s after its start: its process never reached Python (a fork stuck "
+            "before its exec, seen under emulation); killed%s",
+            who,
+            process.pid,
+            start_timeout_s,
+            ", started again" if attempt + 1 < START_ATTEMPTS else "",
+        )
+    return None
 
 
 def _answer(conn, fn, args) -> None:
@@ -49,39 +81,28 @@ def run_isolated(fn, *args, what: str, timeout_s: float = TIMEOUT_S, start_timeo
     """fn(*args) in a spawned child: its result, or the exception it raised. what: the step, for the error
     of a child that did not answer within timeout_s. A child silent start_timeout_s after its start never
     reached Python (START_TIMEOUT_S says why): it is killed and started again, once."""
-    for attempt in range(START_ATTEMPTS):
-        ctx = multiprocessing.get_context("spawn")
-        receiver, sender = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_answer, args=(sender, fn, args), name=f"bench-{fn.__name__}", daemon=True)
-        process.start()
-        sender.close()
-        try:
-            if not receiver.poll(start_timeout_s):
-                log.warning(
-                    "%s: its process (pid %d) said nothing in %g s after its start (a fork stuck before its exec, "
-                    "seen under emulation); killed%s",
-                    what,
-                    process.pid,
-                    start_timeout_s,
-                    ", started again" if attempt + 1 < START_ATTEMPTS else "",
-                )
-                continue
-            receiver.recv()  # STARTED
-            if not receiver.poll(timeout_s):
-                raise UserError(
-                    f"{what} did not finish within {timeout_s:g} s: its process (pid {process.pid}) is stuck; run "
-                    "`bench-job probe` to check the machine, and send SIGUSR1 to a stuck run to see where it is"
-                )
-            ok, value, remote = receiver.recv()
-            process.join(EXIT_GRACE_S)  # it has answered: it ends by itself
-        except EOFError:
-            process.join(EXIT_GRACE_S)
-            raise RuntimeError(f"{what}: its process died (exit code {process.exitcode})") from None
-        finally:
-            if process.is_alive():
-                process.kill()
-            process.join()
-        if not ok:
-            raise value from RemoteTraceback(remote)
-        return value
-    raise UserError(f"{what}: its process did not start ({START_ATTEMPTS} tries, {start_timeout_s:g} s each)")
+    started = start_child(
+        _answer, (fn, args), f"bench-{fn.__name__}", f"{what}: its process", start_timeout_s, POLL_S, lambda: False
+    )
+    if started is None:
+        raise UserError(f"{what}: its process did not start ({START_ATTEMPTS} tries, {start_timeout_s:g} s each)")
+    process, receiver = started
+    try:
+        receiver.recv()  # STARTED
+        if not receiver.poll(timeout_s):
+            raise UserError(
+                f"{what} did not finish within {timeout_s:g} s: its process (pid {process.pid}) is stuck; run "
+                "`bench-job probe` to check the machine, and send SIGUSR1 to a stuck run to see where it is"
+            )
+        ok, value, remote = receiver.recv()
+        process.join(EXIT_GRACE_S)  # it has answered: it ends by itself
+    except EOFError:
+        process.join(EXIT_GRACE_S)
+        raise RuntimeError(f"{what}: its process died (exit code {process.exitcode})") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+    if not ok:
+        raise value from RemoteTraceback(remote)
+    return value

@@ -6,7 +6,6 @@ configurations it recorded and, when it ended early, what it was doing and why (
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import signal
 import time
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Callable
 from bench_job.host.cgroup import oom_kill_count
 from bench_job.measure.memory import rss_bytes
 from bench_job.run import messages, stack_dump
-from bench_job.run.isolated import START_ATTEMPTS, START_TIMEOUT_S
+from bench_job.run.isolated import START_ATTEMPTS, START_TIMEOUT_S, start_child
 from bench_job.run.task import WorkerTask
 from bench_job.run.worker import worker_main
 from bench_job.units import format_bytes
@@ -114,38 +113,25 @@ class Supervisor:
         """Run one worker on task until it ends. on_record(fields) gets each record's fields as they come,
         on_progress(text) what the worker is doing. Returns the points it recorded and, when it ended
         early, its WorkerEnd (None as well when the run was asked to stop)."""
-        for attempt in range(START_ATTEMPTS):
-            ctx = multiprocessing.get_context("spawn")
-            receiver, sender = ctx.Pipe(duplex=False)
-            process = ctx.Process(target=self.target, args=(sender, task), name="bench-worker", daemon=True)
-            oom_kills_before = oom_kill_count()
-            process.start()
-            sender.close()
-            stack_dump.worker_started(process.pid)
-            try:
-                if self._started(process, receiver):
-                    return self._follow(process, receiver, task, on_record, on_progress, oom_kills_before)
-            finally:
-                stack_dump.worker_ended(process.pid)
-            log.warning(
-                "the worker (pid %d) said nothing in %g s after its start: its process never reached Python "
-                "(a fork stuck before its exec, seen under emulation); killed%s",
-                process.pid,
-                self.start_timeout_s,
-                ", started again" if attempt + 1 < START_ATTEMPTS else "",
-            )
-        silent = f"silent {self.start_timeout_s:g} s after each of {START_ATTEMPTS} starts"
-        return set(), WorkerEnd("error", f"the worker process did not start: {silent}", BUILD)
-
-    def _started(self, process, receiver) -> bool:
-        """Whether the worker is to be followed: it has said something, died (its end is told from its exit
-        code), or the run is stopping. False: silent for start_timeout_s, and killed."""
-        deadline = time.monotonic() + self.start_timeout_s
-        while time.monotonic() < deadline:
-            if self.stop.requested or receiver.poll(self.poll_s) or not process.is_alive():
-                return True
-        _kill(process)
-        return False
+        oom_kills_before = oom_kill_count()
+        started = start_child(
+            self.target,
+            (task,),
+            "bench-worker",
+            "the worker",
+            self.start_timeout_s,
+            self.poll_s,
+            lambda: self.stop.requested,
+        )
+        if started is None:
+            silent = f"silent {self.start_timeout_s:g} s after each of {START_ATTEMPTS} starts"
+            return set(), WorkerEnd("error", f"the worker process did not start: {silent}", BUILD)
+        process, receiver = started
+        stack_dump.worker_started(process.pid)
+        try:
+            return self._follow(process, receiver, task, on_record, on_progress, oom_kills_before)
+        finally:
+            stack_dump.worker_ended(process.pid)
 
     def _follow(
         self, process, receiver, task: WorkerTask, on_record, on_progress, oom_kills_before
