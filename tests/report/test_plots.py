@@ -120,3 +120,40 @@ def test_energy_plots_draw_invalid_points_hollow_too():
     assert INVALID_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
     assert not ax.collections  # no interval recorded for energy, so no error bars
     plt.close(fig)
+
+
+def _log_panel(spread: bool):
+    """A panel of log_axis on y over 3-40 and on x over 0.3-5 (about a decade each); spread: plain
+    matplotlib log locators instead of log_axis' in-view ones (same scale and formatters)."""
+    import numpy as np
+
+    from bench_job.report.render.plots import log_axis
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=80)
+    ax.plot([0.3, 5], [3, 40])
+    log_axis(ax, "y")
+    log_axis(ax, "x")
+    ax.grid(True, which="both")
+    if spread:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(axis.get_major_locator().inner)
+            axis.set_minor_locator(axis.get_minor_locator().inner)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba()).copy()
+    ticks = {name: (len(a.majorTicks), len(a.minorTicks)) for name, a in (("x", ax.xaxis), ("y", ax.yaxis))}
+    view = ax.get_ylim()
+    minor = ax.yaxis.get_minorticklocs()
+    plt.close(fig)
+    return pixels, ticks, view, minor
+
+
+def test_log_axes_make_ticks_only_for_what_is_in_view_and_draw_the_same_image():
+    import numpy as np
+
+    pixels, ticks, (low, high), minor = _log_panel(spread=False)
+    spread_pixels, spread_ticks, _, spread_minor = _log_panel(spread=True)
+    assert np.array_equal(pixels, spread_pixels)
+    assert all(low <= v <= high for v in minor) and set(minor) == {v for v in spread_minor if low <= v <= high}
+    # matplotlib's locators return whole decades (y: 2-9 and 20-90 minor, 1, 10, 100 major), drawing the ticks
+    # in view only
+    assert ticks["y"][1] < spread_ticks["y"][1] and ticks["x"][1] < spread_ticks["x"][1]
