@@ -20,7 +20,7 @@ from bench_job.report.comparison.plots import kind_colours, kind_sweeps, ranked_
 from bench_job.report.comparison.power_modes import power_modes_section
 from bench_job.report.comparison.power_states import NOT_RECORDED, describe_state, one_board_note
 from bench_job.report.comparison.sustained import sustained_comparison
-from bench_job.report.render import html, markdown
+from bench_job.report.render import figure_pool, html, markdown
 from bench_job.report.render.document import Bullets, Figure, Heading, Table, Text
 from bench_job.report.render.frame import loadgen_rows, measured, sustained_rows, sweep_rows
 from bench_job.report.render.markdown import ms, num
@@ -255,18 +255,34 @@ def plots_section(merged, devices: dict, out_dir: str) -> list:
     if note:
         blocks.append(Text(note))
     families = sorted(merged["family"].unique())
+    plot_dir = os.path.join(out_dir, "plots")
+    # (file name, caption, function, its arguments), in the report's order
+    figures = []
     for metric, column, scale, title in METRICS:
         for family in families:
-            name = f"compare_{metric}_ranked_{family}.png"
-            if ranked_bars(common, family, column, scale, title, colours, os.path.join(out_dir, "plots", name)):
-                blocks.append(Figure(f"plots/{name}", f"{family}: devices ranked by {title}"))
+            figures.append(
+                (
+                    f"compare_{metric}_ranked_{family}.png",
+                    f"{family}: devices ranked by {title}",
+                    ranked_bars,
+                    (common, family, column, scale, title, colours),
+                )
+            )
         for family in families:
             for sweep in ("batch", "input"):
-                name = f"compare_{metric}_vs_{sweep}_size_{family}.png"
-                if kind_sweeps(
-                    merged, kinds, family, sweep, column, scale, title, colours, os.path.join(out_dir, "plots", name)
-                ):
-                    blocks.append(Figure(f"plots/{name}", f"{family}: {metric} vs {sweep} size per device kind"))
+                figures.append(
+                    (
+                        f"compare_{metric}_vs_{sweep}_size_{family}.png",
+                        f"{family}: {metric} vs {sweep} size per device kind",
+                        kind_sweeps,
+                        (merged, kinds, family, sweep, column, scale, title, colours),
+                    )
+                )
+    # the ranked bars first: they grow with the device count, so they start first
+    order = sorted(range(len(figures)), key=lambda i: figures[i][2] is not ranked_bars)
+    drawn = figure_pool.draw([(figures[i][2], (*figures[i][3], os.path.join(plot_dir, figures[i][0]))) for i in order])
+    drew = dict(zip(order, drawn))
+    blocks += [Figure(f"plots/{name}", caption) for i, (name, caption, _, _) in enumerate(figures) if drew[i]]
     if not measured(merged)["energy_per_inference_j"].notna().any():
         blocks.append(Text("No device recorded energy, so there are no energy plots."))
     return blocks
