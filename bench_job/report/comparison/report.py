@@ -237,12 +237,38 @@ METRICS = [
 ]
 
 
-def plots_section(merged, devices: dict, out_dir: str) -> list:
+def plot_figures(merged, devices: dict, out_dir: str) -> list:
+    """The plots section's figures: (file name, caption, (function, its arguments)), in the report's order.
+    Each function draws its PNG into out_dir/plots and returns False when it has nothing to draw."""
     os.makedirs(os.path.join(out_dir, "plots"), exist_ok=True)
     kinds = {label: device_group(info) for label, info in devices.items()}
     colours = kind_colours(kinds.values())
     common = measured(merged).assign(kind=lambda f: f["device"].map(kinds))
     common = common_configurations(common, merged)
+    families = sorted(merged["family"].unique())
+    figures = []
+    for metric, column, scale, title in METRICS:
+        for family in families:
+            name = f"compare_{metric}_ranked_{family}.png"
+            path = os.path.join(out_dir, "plots", name)
+            task = (ranked_bars, (common, family, column, scale, title, colours, path))
+            figures.append((name, f"{family}: devices ranked by {title}", task))
+        for family in families:
+            for sweep in ("batch", "input"):
+                name = f"compare_{metric}_vs_{sweep}_size_{family}.png"
+                path = os.path.join(out_dir, "plots", name)
+                task = (kind_sweeps, (merged, kinds, family, sweep, column, scale, title, colours, path))
+                figures.append((name, f"{family}: {metric} vs {sweep} size per device kind", task))
+    return figures
+
+
+def drawing_order(figures: list) -> list:
+    """Indices of figures, the ranked bars first: they grow with the device count, so they start first."""
+    return sorted(range(len(figures)), key=lambda i: figures[i][2][0] is not ranked_bars)
+
+
+def plots_section(merged, devices: dict, figures: list, drawn: list) -> list:
+    """drawn: each figure's result (False: nothing to draw)."""
     blocks = [
         Heading(2, "Plots"),
         Text(
@@ -254,35 +280,7 @@ def plots_section(merged, devices: dict, out_dir: str) -> list:
     note = one_board_note(devices, devices)
     if note:
         blocks.append(Text(note))
-    families = sorted(merged["family"].unique())
-    plot_dir = os.path.join(out_dir, "plots")
-    # (file name, caption, function, its arguments), in the report's order
-    figures = []
-    for metric, column, scale, title in METRICS:
-        for family in families:
-            figures.append(
-                (
-                    f"compare_{metric}_ranked_{family}.png",
-                    f"{family}: devices ranked by {title}",
-                    ranked_bars,
-                    (common, family, column, scale, title, colours),
-                )
-            )
-        for family in families:
-            for sweep in ("batch", "input"):
-                figures.append(
-                    (
-                        f"compare_{metric}_vs_{sweep}_size_{family}.png",
-                        f"{family}: {metric} vs {sweep} size per device kind",
-                        kind_sweeps,
-                        (merged, kinds, family, sweep, column, scale, title, colours),
-                    )
-                )
-    # the ranked bars first: they grow with the device count, so they start first
-    order = sorted(range(len(figures)), key=lambda i: figures[i][2] is not ranked_bars)
-    drawn = figure_pool.draw([(figures[i][2], (*figures[i][3], os.path.join(plot_dir, figures[i][0]))) for i in order])
-    drew = dict(zip(order, drawn))
-    blocks += [Figure(f"plots/{name}", caption) for i, (name, caption, _, _) in enumerate(figures) if drew[i]]
+    blocks += [Figure(f"plots/{name}", caption) for (name, caption, _), ok in zip(figures, drawn) if ok]
     if not measured(merged)["energy_per_inference_j"].notna().any():
         blocks.append(Text("No device recorded energy, so there are no energy plots."))
     return blocks
@@ -346,10 +344,8 @@ def fronts_section(merged, devices: dict, out_dir: str) -> list:
     return blocks
 
 
-def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> list:
-    """The report's blocks; writes its plots and CSVs (leaderboard, ratios) into out_dir. Soak rows and the MLPerf
-    scenarios' rows have their own tables; every other section compares the sweep's rows."""
-    soaks, loadgen, merged = sustained_rows(merged), loadgen_rows(merged), sweep_rows(merged)
+def table_blocks(merged, soaks, loadgen, devices: dict, baseline: str, out_dir: str) -> list:
+    """Every section before the plots: devices, coverage, leaderboard, power modes, ratios, soaks, MLPerf."""
     blocks = devices_section(merged, devices, baseline) + coverage_section(merged, devices)
     board_blocks, board = leaderboard_section(merged, devices)
     board.to_csv(os.path.join(out_dir, "leaderboard.csv"), index=False)
@@ -391,8 +387,21 @@ def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> 
             ),
         ]
     blocks += energy + sustained_comparison(soaks, devices) + mlperf_comparison(loadgen, devices, out_dir)
-    blocks += plots_section(merged, devices, out_dir) + fronts_section(merged, devices, out_dir)
     return blocks
+
+
+def build_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> list:
+    """The report's blocks; writes its plots and CSVs (leaderboard, ratios) into out_dir. Soak rows and the MLPerf
+    scenarios' rows have their own tables; every other section compares the sweep's rows."""
+    soaks, loadgen, merged = sustained_rows(merged), loadgen_rows(merged), sweep_rows(merged)
+    figures = plot_figures(merged, devices, out_dir)
+    order = drawing_order(figures)
+    with figure_pool.Drawing([figures[i][2] for i in order]) as drawing:
+        # the plots are drawn in other processes while this one writes the tables and draws the fronts
+        blocks = table_blocks(merged, soaks, loadgen, devices, baseline, out_dir)
+        fronts = fronts_section(merged, devices, out_dir)
+        drawn = dict(zip(order, drawing.results()))
+    return blocks + plots_section(merged, devices, figures, [drawn[i] for i in range(len(figures))]) + fronts
 
 
 def write_compare_report(merged, devices: dict, baseline: str, out_dir: str) -> tuple[str, str]:
