@@ -61,6 +61,21 @@ devices draw 900 device names (9 models x 100), and Agg shapes every string anew
 ~1.9 s of drawing and encoding is text. Every figure is pixel-identical to 96c9f94's but the ranked ones taller
 than 12.5 inches (the title moved off the panels) and the 5-row sweeps (2 px); the last share of a
 2-bundle compare is matplotlib's per-axes cost (tick objects, locators, three layout passes) of 6 figures.
+
+Measured 2026-12-07 later, same VM, load average 1.1-1.4, `--counts 2,100 --repeats 5 --against 2eb70b7` (the
+revision before log axes made ticks only in view and the figures were drawn in forked processes, one per usable
+CPU, while the parent writes the tables: report/render/figure_pool.py); medians of 5 alternating runs:
+
+     bundles  revision  compare (s)  CPU (s)  reference             ref (s)  CPU (s)  ratio  CPU ratio
+           2  this          1.89      2.91    report start-up       1.41     1.62    1.3x   1.8x
+           2  2eb70b7       3.15      3.25    report start-up       1.41     1.62    2.2x   2.0x
+         100  this          4.18      6.56    tar -xzf of the 100   1.32     1.60    3.2x   4.1x
+         100  2eb70b7       7.05      7.14    tar -xzf of the 100   1.32     1.60    5.3x   4.5x
+
+The 2-bundle goal is met; the 100-bundle one is not on 2 cores: the start-up alone (0.9 s), reading and merging
+(0.45 s) and the bundle's packing (0.2 s) leave ~1 s for 6.6 s of drawing, of which the ranked bars' 900 device
+names (Agg shapes and renders each: ~1 ms) and ~30 ms of matplotlib per sweep panel are most. More CPUs draw
+more figures at once (one process each, up to the 8 figures).
 """
 
 from __future__ import annotations
