@@ -143,3 +143,17 @@ def test_a_run_where_every_row_is_invalid_says_so_first_and_concludes_nothing(tm
     for claim in ("ρ", "p =", "k (latency)", "median k", "R²", "grows", "GFLOP/s"):
         assert claim not in text, claim
     assert "12 of 12 measured configuration(s) failed a validity check (see Validity)" in text
+
+
+def test_an_energy_the_same_for_every_configuration_is_said_rather_than_correlated(tmp_path):
+    # equal latencies at one power: no ranks to correlate (scipy would give rho = nan and warn)
+    records = [
+        measured(model, 1, 64, 0.020, energy_per_inference_j=0.1, avg_power_w=5.0)
+        for model in ("a", "b", "c", "d")
+    ]
+    text = discussion(write(tmp_path, records))
+    assert (
+        "Cannot tell: median latency and energy per inference are the same for all 4 valid configurations, so there "
+        "are no ranks to correlate." in text
+    )
+    assert "nan" not in text

@@ -73,7 +73,8 @@ def pair_claims(frame) -> list:
     for i, a in enumerate(columns):
         for b in columns[i + 1 :]:
             pair = data[[a, b]].dropna()
-            if len(pair) < MIN_MODELS:
+            # a quantity the same for every model has no ranks to correlate (scipy: nan and a warning)
+            if len(pair) < MIN_MODELS or pair[a].nunique() < 2 or pair[b].nunique() < 2:
                 continue
             rho = stats.spearmanr(pair[a], pair[b]).statistic
             claims.append((a, b, float(rho), rank_p_value(pair[a], pair[b]), len(pair)))
@@ -328,6 +329,19 @@ def _energy_blocks(frame) -> list:
                     not_enough(len(rows), len(with_energy), "configurations with energy", f"at least {MIN_MODELS}")
                 )
                 + ", so no correlation is given."
+            ),
+        ]
+    same = [
+        what
+        for column, what in (("latency_median_s", "median latency"), ("energy_per_inference_j", "energy per inference"))
+        if rows[column].nunique() < 2
+    ]
+    if same:
+        return [
+            heading,
+            Text(
+                f"Cannot tell: {' and '.join(same)} {'is' if len(same) == 1 else 'are'} the same for all {len(rows)} "
+                "valid configurations, so there are no ranks to correlate."
             ),
         ]
     rho = stats.spearmanr(rows["latency_median_s"], rows["energy_per_inference_j"]).statistic
