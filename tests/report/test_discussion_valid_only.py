@@ -148,8 +148,7 @@ def test_a_run_where_every_row_is_invalid_says_so_first_and_concludes_nothing(tm
 def test_an_energy_the_same_for_every_configuration_is_said_rather_than_correlated(tmp_path):
     # equal latencies at one power: no ranks to correlate (scipy would give rho = nan and warn)
     records = [
-        measured(model, 1, 64, 0.020, energy_per_inference_j=0.1, avg_power_w=5.0)
-        for model in ("a", "b", "c", "d")
+        measured(model, 1, 64, 0.020, energy_per_inference_j=0.1, avg_power_w=5.0) for model in ("a", "b", "c", "d")
     ]
     text = discussion(write(tmp_path, records))
     assert (
