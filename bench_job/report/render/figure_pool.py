@@ -1,5 +1,5 @@
 """Draw a report's figures side by side, one process per usable CPU. A figure is matplotlib in one thread
-from start to saved PNG (a comparison of a hundred devices spends 5 of its 8 s there, on 2 cores), and its
+from start to saved PNG (a comparison of a hundred devices spent 5 of its 7 s there, on 2 cores), and its
 figures share nothing, so forked children that inherit the merged frame and the imported libraries draw
 them in parallel for the cost of a fork each, while the parent goes on with its own work; the results come
 back in the tasks' order.
@@ -31,7 +31,7 @@ from bench_job.host.cpus import usable_cpus
 log = logging.getLogger(__name__)
 
 # No figure finished for this long: the children are stopped and the parent draws the rest. A hundred devices'
-# ranked bars take 1.5 s on a 2-core x86 laptop and should take well under a minute on a Pi 4.
+# ranked bars take 1.5 s on a 2-core x86_64 VM: 300 s leaves room for a board a hundred times slower.
 QUIET_TIMEOUT_S = 300.0
 # A child that has sent its last figure has only to exit
 EXIT_TIMEOUT_S = 5.0
