@@ -76,6 +76,24 @@ def test_children_silent_past_the_quiet_timeout_are_killed_and_the_parent_draws_
     assert not multiprocessing.active_children()
 
 
+def test_no_process_to_be_had_draws_in_the_parent(monkeypatch, caplog):
+    started = []
+
+    def start(process):
+        if started:
+            raise OSError(11, "Resource temporarily unavailable")
+        started.append(process)
+        original(process)
+
+    original = multiprocessing.context.ForkProcess.start
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
+    with caplog.at_level(logging.WARNING):
+        results = figure_pool_draw([(where, ("a",)), (where, ("b",))], workers=2)
+    assert [tag for tag, _ in results] == ["a", "b"] and {pid for _, pid in results} == {PARENT}
+    assert "cannot start a process to draw figures ([Errno 11] Resource temporarily unavailable)" in caplog.text
+    assert not multiprocessing.active_children()
+
+
 def test_one_figure_or_one_usable_cpu_draws_in_the_parent(monkeypatch):
     assert figure_pool.workers_for(1) == 0
     monkeypatch.setattr(figure_pool, "usable_cpus", lambda: 1)

@@ -85,7 +85,7 @@ class Drawing:
     def __init__(self, tasks: list, workers: int | None = None):
         self.tasks = list(tasks)
         self.workers = workers_for(len(self.tasks)) if workers is None else workers
-        self.children: list = []  # (process, the pipe's end it sends on)
+        self.children: list = []  # (process, the pipe's end the parent reads it on)
 
     def __enter__(self):
         if self.workers > 1:
@@ -96,12 +96,16 @@ class Drawing:
                 # here are BLAS's idle pool, which re-initialises itself after a fork, and the children only draw
                 # with Agg. A child that does hang is caught by QUIET_TIMEOUT_S.
                 warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
-                for _ in range(self.workers):
-                    receiver, sender = context.Pipe(duplex=False)
-                    child = context.Process(target=_serve, args=(self.tasks, taken, sender), daemon=True)
-                    child.start()
-                    sender.close()  # the child's alone, so its end of file reaches the receiver
-                    self.children.append((child, receiver))
+                try:
+                    for _ in range(self.workers):
+                        receiver, sender = context.Pipe(duplex=False)
+                        child = context.Process(target=_serve, args=(self.tasks, taken, sender), daemon=True)
+                        child.start()
+                        sender.close()  # the child's alone, so its end of file reaches the receiver
+                        self.children.append((child, receiver))
+                except OSError as error:  # no process to be had (EAGAIN, ENOMEM): the parent draws them all
+                    log.warning("cannot start a process to draw figures (%s): drawing them here instead", error)
+                    self._stop()
         return self
 
     def results(self) -> list:
