@@ -142,9 +142,9 @@ class _SpacedMinorLogFormatter(_PlainLogFormatter):
 class _InViewLocator(matplotlib.ticker.Locator):
     """A locator's ticks less those outside the view. A log locator returns a decade beyond each end of the
     view, and the axis makes a Tick (two marks, a grid line, two labels: ~1 ms) for every location it is
-    given before it draws only those in view; a panel of a comparison spanning one decade made 24 minor ticks
-    to draw 10. What is drawn is unchanged: a small margin keeps the ticks on the view's ends, and the axis'
-    own test still decides those."""
+    given before it draws only those in view; a panel over 3-40 ms made 16 minor ticks to draw 10. What is
+    drawn is unchanged: a small margin keeps the ticks on the view's ends, and the axis' own test still
+    decides those."""
 
     MARGIN = 1e-6  # of the view's span, in the scale's coordinates
 
