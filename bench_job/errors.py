@@ -20,3 +20,11 @@ def one_line(exc: BaseException, limit: int = 300) -> str:
     """An unexpected exception as one line for a record or a message: its type and the start of its first line."""
     lines = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0][:limit] if lines else ''}".rstrip(": ")
+
+
+class RemoteTraceback(Exception):
+    """A child process's traceback, chained under the exception it raised there (as concurrent.futures does):
+    run/isolated.py's steps and report/render/figure_pool.py's figures."""
+
+    def __str__(self) -> str:
+        return self.args[0]

@@ -13,7 +13,7 @@ import time
 import traceback
 from typing import Callable
 
-from bench_job.errors import UserError
+from bench_job.errors import RemoteTraceback, UserError
 
 log = logging.getLogger("bench_job")
 
@@ -30,13 +30,6 @@ STARTED = "started"  # the child's first message: it runs Python
 START_TIMEOUT_S = 180.0
 START_ATTEMPTS = 2
 POLL_S = 0.05  # how often a child's silence is checked
-
-
-class RemoteTraceback(Exception):
-    """The child's traceback, chained under the exception it raised (as concurrent.futures does)."""
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 def start_child(

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from bench_job.errors import RemoteTraceback
 from bench_job.report.render import figure_pool
 
 PARENT = os.getpid()
@@ -49,7 +50,7 @@ def test_a_figures_own_error_is_raised_in_the_parent():
     with pytest.raises(ValueError, match="figure b has no data") as raised:
         figure_pool_draw([(where, ("a",)), (fails, ("b",)), (where, ("c",))], workers=2)
     cause = raised.value.__cause__
-    assert isinstance(cause, figure_pool.ChildTraceback) and ", in fails\n" in str(cause)
+    assert isinstance(cause, RemoteTraceback) and ", in fails\n" in str(cause)
     assert not multiprocessing.active_children()
 
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bench_job.errors import UserError
-from bench_job.run.isolated import RemoteTraceback, run_isolated
+from bench_job.errors import RemoteTraceback, UserError
+from bench_job.run.isolated import run_isolated
 
 
 def add(a, b):

@@ -26,6 +26,7 @@ import sys
 import traceback
 import warnings
 
+from bench_job.errors import RemoteTraceback
 from bench_job.host.cpus import usable_cpus
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,6 @@ log = logging.getLogger(__name__)
 QUIET_TIMEOUT_S = 300.0
 # A child that has sent its last figure has only to exit
 EXIT_TIMEOUT_S = 5.0
-
-
-class ChildTraceback(Exception):
-    """Where a figure's error was raised, in the child that drew it (the cause of the error raised here)."""
 
 
 def workers_for(count: int) -> int:
@@ -129,7 +126,7 @@ class Drawing:
                     receivers.remove(receiver)
                     continue
                 if error is not None:
-                    raise error[0] from ChildTraceback(error[1])
+                    raise error[0] from RemoteTraceback(error[1])
                 done[index] = result
         missing = len(self.tasks) - len(done)
         codes = self._stop(finished=not missing)
