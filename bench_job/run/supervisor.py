@@ -5,8 +5,10 @@ configurations it recorded and, when it ended early, what it was doing and why (
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import signal
+import tempfile
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -113,6 +115,10 @@ class Supervisor:
         """Run one worker on task until it ends. on_record(fields) gets each record's fields as they come,
         on_progress(text) what the worker is doing. Returns the points it recorded and, when it ended
         early, its WorkerEnd (None as well when the run was asked to stop)."""
+        with tempfile.TemporaryDirectory(prefix="bench-job-worker-") as scratch:
+            return self._run(dataclasses.replace(task, scratch=scratch), on_record, on_progress)
+
+    def _run(self, task: WorkerTask, on_record, on_progress) -> tuple[set, WorkerEnd | None]:
         oom_kills_before = oom_kill_count()
         started = start_child(
             self.target,

@@ -50,6 +50,9 @@ class WorkerTask:
     assets: str | None = None
     sustained: SustainedSection | None = None  # the soak's duration and windows, for a soaked model's last point
     scenarios: ScenariosSection | None = None  # LoadGen's rules and settings, for the MLPerf scenarios' points
+    # A folder for the runtime's files (an ONNX export, a TensorRT engine: hundreds of MB for BERT), made and
+    # removed by the supervisor, so that a worker killed for its memory or its time leaves nothing behind.
+    scratch: str | None = None
 
     @property
     def threads_asked(self) -> int | None:

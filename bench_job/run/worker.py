@@ -322,7 +322,6 @@ def _measure_variant(conn, task: WorkerTask, stop: StopSignal) -> None:
     meter, energy_reason = open_meter(task.power)
     # from here on the task's reason is the worker's own: a source may have failed to open here
     task = dataclasses.replace(task, power=dataclasses.replace(task.power, energy_reason=energy_reason))
-    deployment = None
     try:
         unavailable = runtime.unavailable(device)
         if unavailable:
@@ -381,8 +380,6 @@ def _measure_variant(conn, task: WorkerTask, stop: StopSignal) -> None:
     finally:
         if meter is not None:
             meter.close()
-        if deployment is not None:
-            deployment.close()
 
 
 def open_deployment(task: WorkerTask, model, family, preprocessing, device: str) -> Deployment:
@@ -392,7 +389,7 @@ def open_deployment(task: WorkerTask, model, family, preprocessing, device: str)
     entry, variant = task.entry, task.variant
     runtime = RUNTIMES[variant.runtime]
     if runtime.name == "eager":
-        return Deployment("eager", model, variant, device, task.threads_asked)
+        return Deployment("eager", model, variant, device, task.threads_asked, task.scratch)
 
     def inputs(batch_size: int, input_size: int) -> dict:
         made = family.make_inputs(model, batch_size, input_size, task.seed)  # on the CPU, fp32: what an export takes
@@ -409,7 +406,9 @@ def open_deployment(task: WorkerTask, model, family, preprocessing, device: str)
     calibration, note = None, None
     if variant.precision == "int8" and any(t.is_floating_point() for t in example.values()):
         calibration, note = calibration_inputs(entry, family, model, preprocessing, task.assets, task.seed)
-    deployment = Deployment(variant.runtime, model, variant, device, task.threads_asked, shape_range, calibration, note)
+    deployment = Deployment(
+        variant.runtime, model, variant, device, task.threads_asked, task.scratch, shape_range, calibration, note
+    )
     deployment.prepare(example)
     return deployment
 

@@ -4,9 +4,6 @@ the record fields each configuration gets from it (preparation costs, fidelity t
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-
 from bench_job.runtimes import RUNTIMES
 from bench_job.runtimes.adapter import DeployedModel
 from bench_job.runtimes.base import first_output
@@ -15,7 +12,8 @@ from bench_job.runtimes.fidelity import output_fidelity
 
 class Deployment:
     """model: what the runtime prepares from and what its outputs are checked against (the fp32 CPU model
-    for an export, the eager variant's model otherwise)."""
+    for an export, the eager variant's model otherwise); workdir: the folder for the runtime's files, the
+    caller's to make and remove (the supervisor's, for a worker: see run/task.py's scratch)."""
 
     def __init__(
         self,
@@ -24,6 +22,7 @@ class Deployment:
         variant,
         device: str,
         threads: int | None,
+        workdir: str,
         shape_range: tuple | None = None,
         calibration: list | None = None,
         calibration_note: str | None = None,
@@ -31,7 +30,7 @@ class Deployment:
         self.runtime = RUNTIMES[runtime_name]
         self.model, self.variant, self.device, self.threads = model, variant, device, threads
         self.shape_range, self.calibration, self.calibration_note = shape_range, calibration, calibration_note
-        self.workdir = tempfile.mkdtemp(prefix=f"bench-job-{runtime_name}-")
+        self.workdir = workdir
         self.prepared = None
         self.input_names: list = []
 
@@ -87,6 +86,3 @@ class Deployment:
     def reference_model(self):
         """What the accuracy step compares the deployed model's top-1 with: eager PyTorch, None for eager itself."""
         return None if self.eager else self.model
-
-    def close(self) -> None:
-        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -9,9 +9,9 @@ import subprocess
 import sys
 import textwrap
 import time
-from types import SimpleNamespace
 
 from bench_job.run import messages, stack_dump
+from tests.run.supervised_task import SupervisedTask
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -30,7 +30,7 @@ def _dozing_until_the_dump_is_asked(conn):
 
 
 def task():
-    return SimpleNamespace(points=("p0",), keys={"p0": "k0"}, timing=SimpleNamespace())
+    return SupervisedTask(("p0",), {"p0": "k0"})
 
 
 JOB = textwrap.dedent(

@@ -14,6 +14,7 @@ from bench_job.measure.rounds import ConfigTiming, Round
 from bench_job.run import messages
 from bench_job.run.supervisor import Supervisor
 from bench_job.run.worker import PreparedConfig, StopSignal, send_records
+from tests.run.supervised_task import SupervisedTask
 from tests.settings import mark_validity, power_settings, round_settings
 
 
@@ -43,8 +44,8 @@ def _deaf(conn, task):
         time.sleep(0.01)
 
 
-def _task():
-    return SimpleNamespace(points=("p0", "p1"), keys={"p0": "k0", "p1": "k1"}, timing=round_settings(quiet_wait_s=0))
+def _task(**fields):
+    return SupervisedTask(("p0", "p1"), {"p0": "k0", "p1": "k1"}, round_settings(quiet_wait_s=0), **fields)
 
 
 def _supervise(target, grace_s):
@@ -185,6 +186,30 @@ def test_a_worker_stuck_after_its_last_record_is_killed_and_its_records_kept():
     assert seconds < 60
 
 
+def _exporting_then_stuck(conn, task):
+    """A worker that writes its runtime's files to its scratch folder, says where, and hangs in its first
+    configuration: the timeout kills it with the files still there."""
+    with open(os.path.join(task.scratch, "model.onnx"), "wb") as handle:
+        handle.write(b"\0" * 4096)
+    conn.send(messages.Progress(task.scratch))
+    conn.send(messages.Start("k0"))
+    while True:
+        time.sleep(0.01)
+
+
+def test_a_killed_workers_scratch_folder_is_removed_with_its_files():
+    # A killed worker runs no cleanup of its own: an export of BERT (~400 MB) would stay in /tmp at every kill.
+    class Running:
+        requested = False
+
+    said = []
+    supervisor = Supervisor(Running(), None, 2.0, 600.0, target=_exporting_then_stuck, stop_grace_s=1.0)
+    recorded, end = supervisor.run(_task(), lambda _fields: None, said.append)
+    assert (end.status, end.where) == ("timeout", "p0") and recorded == set()
+    (scratch,) = said
+    assert os.path.basename(scratch).startswith("bench-job-worker-") and not os.path.exists(scratch)
+
+
 def _silent_the_first_time(conn, task):
     """A worker whose first start never reaches Python (as a fork stuck before its exec under emulation): it
     says nothing and sleeps; started again, it measures both configurations."""
@@ -207,8 +232,7 @@ def _started_twice(target, tmp_path):
     class Running:
         requested = False
 
-    task = _task()
-    task.flag = str(tmp_path / "started-once")
+    task = _task(flag=str(tmp_path / "started-once"))
     records = []
     supervisor = Supervisor(Running(), None, 600.0, 600.0, target=target, stop_grace_s=1.0, start_timeout_s=2.0)
     return supervisor.run(task, records.append, lambda _text: None), records

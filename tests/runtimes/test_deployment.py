@@ -18,27 +18,24 @@ from tests.evaluation.fixtures import make_imagenette_dataset
 from tests.runtimes.models import images, tiny_bert, tiny_conv, tokens
 
 
-def test_a_dynamic_export_serves_every_configuration_and_records_its_fidelity():
+def test_a_dynamic_export_serves_every_configuration_and_records_its_fidelity(tmp_path):
     model = tiny_conv()
-    deployment = Deployment("onnxruntime", model, Variant("v", runtime="onnxruntime"), "cpu", 1)
-    try:
-        first = deployment.prepare(images(2, 32))
-        inputs = images(4, 48, seed=5)
-        assert deployment.prepare(inputs) is first
-        with torch.inference_mode():
-            reference = model(**deployment.model_inputs(inputs))
-        output = first.bind(inputs)()
-        fields = deployment.fields(inputs, output, reference)
-        assert fields["export_s"] == first.export_s and fields["fixed_shape"] is False
-        assert fields["output_rel_diff"] < 1e-5 and fields["output_tolerance"] == 1e-3
-        assert fields["runtime_providers"] == "CPUExecutionProvider"
-        # the fidelity is against the reference given, eager's output of the worker's counting pass
-        assert deployment.fields(inputs, output, reference * 2)["output_rel_diff"] == pytest.approx(0.5, rel=1e-4)
-    finally:
-        deployment.close()
+    deployment = Deployment("onnxruntime", model, Variant("v", runtime="onnxruntime"), "cpu", 1, str(tmp_path))
+    first = deployment.prepare(images(2, 32))
+    inputs = images(4, 48, seed=5)
+    assert deployment.prepare(inputs) is first
+    with torch.inference_mode():
+        reference = model(**deployment.model_inputs(inputs))
+    output = first.bind(inputs)()
+    fields = deployment.fields(inputs, output, reference)
+    assert fields["export_s"] == first.export_s and fields["fixed_shape"] is False
+    assert fields["output_rel_diff"] < 1e-5 and fields["output_tolerance"] == 1e-3
+    assert fields["runtime_providers"] == "CPUExecutionProvider"
+    # the fidelity is against the reference given, eager's output of the worker's counting pass
+    assert deployment.fields(inputs, output, reference * 2)["output_rel_diff"] == pytest.approx(0.5, rel=1e-4)
 
 
-def test_a_fixed_shape_export_is_made_again_for_each_shape(monkeypatch):
+def test_a_fixed_shape_export_is_made_again_for_each_shape(monkeypatch, tmp_path):
     real = onnx_export._export
     exported = []
 
@@ -49,19 +46,16 @@ def test_a_fixed_shape_export_is_made_again_for_each_shape(monkeypatch):
         real(model, inputs, path, dynamic)
 
     monkeypatch.setattr(onnx_export, "_export", no_dynamic)
-    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1)
-    try:
-        deployment.prepare(images(2, 32))
-        deployment.prepare(images(2, 32, seed=1))
-        prepared = deployment.prepare(images(1, 32))
-        assert exported == [(2, 3, 32, 32), (1, 3, 32, 32)] and prepared.fixed_shape
-    finally:
-        deployment.close()
+    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1, str(tmp_path))
+    deployment.prepare(images(2, 32))
+    deployment.prepare(images(2, 32, seed=1))
+    prepared = deployment.prepare(images(1, 32))
+    assert exported == [(2, 3, 32, 32), (1, 3, 32, 32)] and prepared.fixed_shape
 
 
-def test_eager_records_no_fidelity_and_runs_the_model_itself():
+def test_eager_records_no_fidelity_and_runs_the_model_itself(tmp_path):
     model = tiny_conv()
-    deployment = Deployment("eager", model, Variant("fp32"), "cpu", 1)
+    deployment = Deployment("eager", model, Variant("fp32"), "cpu", 1, str(tmp_path))
     inputs = images(1, 32)
     with torch.inference_mode():
         output = deployment.prepare(inputs).bind(inputs)()
@@ -70,20 +64,17 @@ def test_eager_records_no_fidelity_and_runs_the_model_itself():
     assert deployment.accuracy_model() is model
 
 
-def test_the_accuracy_adapter_takes_the_dev_sets_batches_as_the_model_would():
+def test_the_accuracy_adapter_takes_the_dev_sets_batches_as_the_model_would(tmp_path):
     model = tiny_bert()
-    deployment = Deployment("onnxruntime", model, Variant("v", runtime="onnxruntime"), "cpu", 1)
-    try:
-        deployment.prepare(tokens(2, 16))
-        adapter = deployment.accuracy_model()
-        batch = tokens(3, 11, seed=2)
-        # the tokenizer's token_type_ids (zeros for single sentences) are not an input of the export
-        logits = adapter.eval()(**batch, token_type_ids=torch.zeros_like(batch["input_ids"]))
-        with torch.inference_mode():
-            assert torch.allclose(logits, model(**batch).logits, atol=1e-5)
-        assert adapter.config is model.config
-    finally:
-        deployment.close()
+    deployment = Deployment("onnxruntime", model, Variant("v", runtime="onnxruntime"), "cpu", 1, str(tmp_path))
+    deployment.prepare(tokens(2, 16))
+    adapter = deployment.accuracy_model()
+    batch = tokens(3, 11, seed=2)
+    # the tokenizer's token_type_ids (zeros for single sentences) are not an input of the export
+    logits = adapter.eval()(**batch, token_type_ids=torch.zeros_like(batch["input_ids"]))
+    with torch.inference_mode():
+        assert torch.allclose(logits, model(**batch).logits, atol=1e-5)
+    assert adapter.config is model.config
 
 
 def _entry(**fields):
@@ -122,15 +113,12 @@ def test_an_unreadable_dev_set_falls_back_to_synthetic_images_naming_why(tmp_pat
     assert note.startswith(f"{CALIBRATION_IMAGES} synthetic images (the dev set could not be read: ")
 
 
-def test_the_pytorch_model_gets_the_variants_inputs_on_its_device_and_in_its_float_type():
+def test_the_pytorch_model_gets_the_variants_inputs_on_its_device_and_in_its_float_type(tmp_path):
     # An export starts from the fp32 model while a TensorRT fp16 variant's inputs are half: the export, the
     # fidelity reference and the FLOP count must see fp32, and integer token ids must stay integers.
-    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1)
-    try:
-        half = {name: t.half() for name, t in images(2, 32).items()}
-        (converted,) = deployment.model_inputs(half).values()
-        assert converted.dtype == torch.float32
-        ids = deployment.model_inputs({"input_ids": torch.ones(1, 4, dtype=torch.long)})["input_ids"]
-        assert ids.dtype == torch.long
-    finally:
-        deployment.close()
+    deployment = Deployment("onnxruntime", tiny_conv(), Variant("v", runtime="onnxruntime"), "cpu", 1, str(tmp_path))
+    half = {name: t.half() for name, t in images(2, 32).items()}
+    (converted,) = deployment.model_inputs(half).values()
+    assert converted.dtype == torch.float32
+    ids = deployment.model_inputs({"input_ids": torch.ones(1, 4, dtype=torch.long)})["input_ids"]
+    assert ids.dtype == torch.long
