@@ -18,6 +18,12 @@ from tests.run.supervised_task import SupervisedTask
 from tests.settings import mark_validity, power_settings, round_settings
 
 
+class Running:
+    """The run's StopRequest when nobody asks the run to stop."""
+
+    requested = False
+
+
 class StopAfterProgress:
     """The run's StopRequest, as the supervisor reads it: requested once the worker said it is timing."""
 
@@ -154,9 +160,6 @@ def _stuck_leaving(conn, task):
 
 
 def _bounded(target, build_timeout_s=600.0):
-    class Running:
-        requested = False
-
     records = []
     supervisor = Supervisor(Running(), None, 600.0, build_timeout_s, target=target, stop_grace_s=1.0)
     started = time.monotonic()
@@ -199,9 +202,6 @@ def _exporting_then_stuck(conn, task):
 
 def test_a_killed_workers_scratch_folder_is_removed_with_its_files():
     # A killed worker runs no cleanup of its own: an export of BERT (~400 MB) would stay in /tmp at every kill.
-    class Running:
-        requested = False
-
     said = []
     supervisor = Supervisor(Running(), None, 2.0, 600.0, target=_exporting_then_stuck, stop_grace_s=1.0)
     recorded, end = supervisor.run(_task(), lambda _fields: None, said.append)
@@ -229,9 +229,6 @@ def _silent(conn, task):
 
 
 def _started_twice(target, tmp_path):
-    class Running:
-        requested = False
-
     task = _task(flag=str(tmp_path / "started-once"))
     records = []
     supervisor = Supervisor(Running(), None, 600.0, 600.0, target=target, stop_grace_s=1.0, start_timeout_s=2.0)
